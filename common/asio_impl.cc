@@ -1,0 +1,3 @@
+// The one translation unit that compiles Asio's implementation
+// (ASIO_SEPARATE_COMPILATION is set on every target that links sp_asio).
+#include <asio/impl/src.hpp>
