@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/protocol/malformed_requests.h"
 #include "tests/protocol/split_feed.h"
 
 namespace sp::protocol {
@@ -17,6 +18,8 @@ namespace {
 
 using testing::all_cut_patterns;
 using testing::feed_in_pieces;
+using testing::malformed_requests;
+using testing::MalformedRequest;
 using Args = std::vector<std::string>;
 
 struct Request {
@@ -130,39 +133,6 @@ TEST(RequestParser, ArgumentsAreViewsIntoTheInputNotCopies) {
   EXPECT_EQ(parser.args()[1].data(), input.data() + 17);
 }
 
-struct BadCase {
-  std::string name;
-  std::string bytes;
-  std::string message;
-  std::size_t frames_before = 0;
-};
-
-// The messages are the ones redis-server 7.0.15 replies for the same bytes; the
-// redis_compat_test replays these inputs against a live server.
-std::vector<BadCase> bad_cases() {
-  return {
-      {"count not a number", "*abc\r\n", "Protocol error: invalid multibulk length"},
-      {"count with plus", "*+1\r\n", "Protocol error: invalid multibulk length"},
-      {"empty count", "*\r\n", "Protocol error: invalid multibulk length"},
-      {"count over INT_MAX", "*2147483648\r\n", "Protocol error: invalid multibulk length"},
-      {"simple string arg", "*1\r\n+PING\r\n", "Protocol error: expected '$', got '+'"},
-      {"negative bulk", "*1\r\n$-1\r\n", "Protocol error: invalid bulk length"},
-      {"bulk over 512MB", "*1\r\n$536870913\r\n", "Protocol error: invalid bulk length"},
-      {"bulk length leading zero", "*1\r\n$04\r\nPING\r\n", "Protocol error: invalid bulk length"},
-      {"unbalanced double quote", "SET k \"abc\r\n",
-       "Protocol error: unbalanced quotes in request"},
-      {"quote glued to text", "SET k 'a'b\r\n", "Protocol error: unbalanced quotes in request"},
-      {"error after a good request", "PING\r\n*x\r\n", "Protocol error: invalid multibulk length",
-       1},
-      {"long inline line", std::string(64 * 1024 + 1, 'a'),
-       "Protocol error: too big inline request"},
-      {"long count line", "*" + std::string(64 * 1024, '1'),
-       "Protocol error: too big mbulk count string"},
-      {"long bulk count line", "*1\r\n$" + std::string(64 * 1024, '1'),
-       "Protocol error: too big bulk count string"},
-  };
-}
-
 std::vector<std::vector<std::size_t>> cut_patterns_for(const std::string& bytes) {
   if (bytes.size() < 256) return all_cut_patterns(bytes.size());
   // Long inputs: every split point near both ends and a stride through the middle.
@@ -174,7 +144,7 @@ std::vector<std::vector<std::size_t>> cut_patterns_for(const std::string& bytes)
 }
 
 TEST(RequestParser, RejectsMalformedInputWithRedisTextAtEverySplitPoint) {
-  for (const BadCase& c : bad_cases()) {
+  for (const MalformedRequest& c : malformed_requests()) {
     for (const auto& cuts : cut_patterns_for(c.bytes)) {
       const auto outcome = feed(c.bytes, cuts);
       ASSERT_NE(outcome.error, ProtocolError::kNone) << c.name;

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace sp::testing {
+
+// A free TCP port on 127.0.0.1 (bound, read, released: good enough for a test that starts
+// its server right after).
+int free_loopback_port();
+
+// A redis-server (or redis-sentinel) child process on a free loopback port, in its own
+// temp dir, stopped by pid (SIGKILL, then reaped) when this object goes away, whatever
+// happened in the test.
+class RedisProcess {
+ public:
+  // Starts `binary --port <free> --bind 127.0.0.1 --dir <tmp> --save "" <extra_args>` and
+  // waits, up to `ready_within`, until it answers PING.
+  explicit RedisProcess(std::vector<std::string> extra_args = {},
+                        const std::string& binary = "redis-server",
+                        std::chrono::milliseconds ready_within = std::chrono::seconds(10));
+  ~RedisProcess();
+  RedisProcess(const RedisProcess&) = delete;
+  RedisProcess& operator=(const RedisProcess&) = delete;
+
+  int port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+  std::string dir_;
+};
+
+// A blocking loopback TCP client for tests: sends bytes, reads with a deadline.
+class TestConnection {
+ public:
+  explicit TestConnection(int port);
+  ~TestConnection();
+  TestConnection(const TestConnection&) = delete;
+  TestConnection& operator=(const TestConnection&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+  void send(const std::string& bytes);
+  // Reads until the peer closes or `deadline` passes; returns all bytes read.
+  std::string read_until_closed(std::chrono::milliseconds deadline);
+  // Reads until at least `size` bytes arrived or `deadline` passes.
+  std::string read_at_least(std::size_t size, std::chrono::milliseconds deadline);
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace sp::testing
