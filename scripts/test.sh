@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds and runs every test: installs missing Debian packages, then
+#   1. a libFuzzer build of the RESP framers (clang, ASan+UBSan), run for a bounded count;
+#   2. an ASan+UBSan build of the pure modules, running the unit and simulation tests;
+#   3. the Release build with warnings as errors, running every test (unit, simulation,
+#      integration against real redis-server / redis-sentinel processes).
+# The last lines are CTest's summary for step 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${JOBS:-2}
+
+bash scripts/install-deps.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "fuzz: parser_fuzz (clang, address+undefined)"
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+  -DSP_FUZZ=ON -DSP_SANITIZE=address,undefined -DSP_BUILD_PROXY=OFF -DSP_BUILD_BENCH=OFF \
+  -DSP_WERROR=ON >/dev/null
+cmake --build build-fuzz -j"$jobs" --target parser_fuzz
+(cd build-fuzz && ctest -L fuzz --output-on-failure)
+
+step "sanitizers: unit and simulation tests (address+undefined)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSP_SANITIZE=address,undefined \
+  -DSP_BUILD_PROXY=OFF -DSP_BUILD_BENCH=OFF -DSP_WERROR=ON >/dev/null
+cmake --build build-asan -j"$jobs"
+(cd build-asan && ctest -L 'unit|sim' --output-on-failure -j"$jobs")
+
+step "release: every test"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSP_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+cd build && ctest --output-on-failure
