@@ -11,6 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
@@ -109,10 +110,20 @@ void TestConnection::send(const std::string& bytes) {
 }
 
 std::string TestConnection::read_at_least(std::size_t size, std::chrono::milliseconds deadline) {
+  return read_while([size](const std::string& out) { return out.size() < size; }, deadline);
+}
+
+std::string TestConnection::read_until_suffix(const std::string& suffix,
+                                              std::chrono::milliseconds deadline) {
+  return read_while([&suffix](const std::string& out) { return !out.ends_with(suffix); }, deadline);
+}
+
+std::string TestConnection::read_while(const std::function<bool(const std::string&)>& wanting,
+                                       std::chrono::milliseconds deadline) {
   std::string out;
   const auto end = Clock::now() + deadline;
   char buf[65536];
-  while (fd_ >= 0 && out.size() < size) {
+  while (fd_ >= 0 && wanting(out)) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
     if (left.count() <= 0) break;
     pollfd p{fd_, POLLIN, 0};

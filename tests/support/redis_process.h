@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,13 @@ class TestConnection {
   std::string read_until_closed(std::chrono::milliseconds deadline);
   // Reads until at least `size` bytes arrived or `deadline` passes.
   std::string read_at_least(std::size_t size, std::chrono::milliseconds deadline);
+  // Reads until what arrived ends with `suffix` or `deadline` passes.
+  std::string read_until_suffix(const std::string& suffix, std::chrono::milliseconds deadline);
 
  private:
+  std::string read_while(const std::function<bool(const std::string&)>& wanting,
+                         std::chrono::milliseconds deadline);
+
   int fd_ = -1;
 };
 

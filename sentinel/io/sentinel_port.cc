@@ -1,0 +1,292 @@
+#include "sentinel/io/sentinel_port.h"
+
+#include <spdlog/spdlog.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "protocol/command_table.h"
+#include "protocol/glob_match.h"
+#include "protocol/request_parser.h"
+
+namespace sp::sentinel::io {
+namespace {
+
+constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
+// Redis's default output limit for Pub/Sub clients (client-output-buffer-limit pubsub
+// 32mb): a subscriber that does not read is cut off rather than held in memory.
+constexpr std::size_t kMaxOutput = 32 * 1024 * 1024;
+
+void log_stray_exception(const char* what, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    spdlog::error("{} ended with an exception: {}", what, x.what());
+  }
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+class SentinelPort::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(asio::ip::tcp::socket socket, SentinelPort& port, std::uint64_t id)
+      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), port_(port) {
+    client_.id = id;
+    std::error_code ec;
+    const auto remote = socket_.remote_endpoint(ec);
+    if (!ec) client_.address = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+
+  static asio::awaitable<void> read_loop(std::shared_ptr<Session> self);
+  static asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
+
+  void deliver(std::string_view channel, std::string_view message);
+  void close();
+
+ private:
+  AfterReply execute(std::span<const std::string_view> args);
+  bool handle_pubsub(std::span<const std::string_view> args);
+  void subscribe(std::span<const std::string_view> names, bool pattern);
+  void unsubscribe(std::span<const std::string_view> names, bool pattern);
+  void subscription_reply(std::string_view kind, const std::string* name);
+  std::size_t subscriptions() const { return client_.channels.size() + client_.patterns.size(); }
+  void flush() { wake_writer_.cancel(); }
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer wake_writer_;
+  SentinelPort& port_;
+  PortClient client_;
+  std::string out_;
+  bool closing_ = false;  // write what is queued, then close
+  bool closed_ = false;
+};
+
+asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> self) {
+  protocol::RequestParser parser;
+  std::string in;
+  char chunk[16 * 1024];
+  while (!self->closed_ && !self->closing_) {
+    auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), kAsTuple);
+    if (ec) break;
+    in.append(chunk, n);
+    std::size_t used = 0;
+    while (!self->closing_ && used < in.size()) {
+      const auto r = parser.parse(std::string_view(in).substr(used));
+      if (r.status == protocol::ParseStatus::kNeedMore) break;
+      if (r.status == protocol::ParseStatus::kError) {
+        protocol::RespWriter(self->out_).error("ERR " + parser.error_message());
+        self->closing_ = true;
+        break;
+      }
+      used += r.consumed;
+      if (!parser.args().empty() && self->execute(parser.args()) == AfterReply::kClose) {
+        self->closing_ = true;
+      }
+    }
+    in.erase(0, used);
+    self->flush();
+  }
+  if (!self->closing_) self->close();
+}
+
+asio::awaitable<void> SentinelPort::Session::write_loop(std::shared_ptr<Session> self) {
+  std::string writing;
+  while (!self->closed_) {
+    if (self->out_.empty()) {
+      if (self->closing_) break;
+      self->wake_writer_.expires_at(asio::steady_timer::time_point::max());
+      co_await self->wake_writer_.async_wait(kAsTuple);
+      continue;
+    }
+    writing.clear();
+    writing.swap(self->out_);
+    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), kAsTuple);
+    if (ec) break;
+  }
+  self->close();
+}
+
+void SentinelPort::Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  wake_writer_.cancel();
+}
+
+AfterReply SentinelPort::Session::execute(std::span<const std::string_view> args) {
+  if (handle_pubsub(args)) return AfterReply::kKeepOpen;
+  return port_.handler_(client_, args, out_);
+}
+
+// Pub/Sub lives here because the port owns the subscriber lists. Returns false for any
+// command that is not part of it, which then goes to the handler.
+bool SentinelPort::Session::handle_pubsub(std::span<const std::string_view> args) {
+  using protocol::iequals;
+  const std::string_view name = args[0];
+  const auto rest = args.subspan(1);
+  const bool resp2_subscribed =
+      subscriptions() > 0 && client_.resp == protocol::RespVersion::kResp2;
+  if (iequals(name, "subscribe") || iequals(name, "psubscribe")) {
+    if (rest.empty()) return false;  // the handler answers the arity error
+    subscribe(rest, iequals(name, "psubscribe"));
+    return true;
+  }
+  if (iequals(name, "unsubscribe") || iequals(name, "punsubscribe")) {
+    unsubscribe(rest, iequals(name, "punsubscribe"));
+    return true;
+  }
+  if (!resp2_subscribed) return false;
+  protocol::RespWriter w(out_, client_.resp);
+  if (iequals(name, "ping")) {
+    // In subscribed mode RESP2 clients get PING as a two-element array, as in Redis.
+    w.array(2).bulk_string("pong").bulk_string(rest.empty() ? std::string_view() : rest[0]);
+    return true;
+  }
+  if (iequals(name, "quit") || iequals(name, "reset")) return false;
+  w.error("ERR Can't execute '" + lower(name) +
+          "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
+          "context");
+  return true;
+}
+
+void SentinelPort::Session::subscription_reply(std::string_view kind, const std::string* name) {
+  protocol::RespWriter w(out_, client_.resp);
+  w.push(3).bulk_string(kind);
+  if (name != nullptr) {
+    w.bulk_string(*name);
+  } else {
+    w.null();
+  }
+  w.integer(static_cast<std::int64_t>(subscriptions()));
+}
+
+void SentinelPort::Session::subscribe(std::span<const std::string_view> names, bool pattern) {
+  auto& set = pattern ? client_.patterns : client_.channels;
+  for (std::string_view n : names) {
+    const std::string name(n);
+    set.insert(name);
+    subscription_reply(pattern ? "psubscribe" : "subscribe", &name);
+  }
+}
+
+void SentinelPort::Session::unsubscribe(std::span<const std::string_view> names, bool pattern) {
+  auto& set = pattern ? client_.patterns : client_.channels;
+  const std::string_view kind = pattern ? "punsubscribe" : "unsubscribe";
+  if (names.empty()) {
+    if (set.empty()) subscription_reply(kind, nullptr);
+    while (!set.empty()) {
+      const std::string name = *set.begin();
+      set.erase(set.begin());
+      subscription_reply(kind, &name);
+    }
+    return;
+  }
+  for (std::string_view n : names) {
+    const std::string name(n);
+    set.erase(name);
+    subscription_reply(kind, &name);
+  }
+}
+
+void SentinelPort::Session::deliver(std::string_view channel, std::string_view message) {
+  if (closed_) return;
+  protocol::RespWriter w(out_, client_.resp);
+  if (client_.channels.contains(channel)) {
+    w.push(3).bulk_string("message").bulk_string(channel).bulk_string(message);
+  }
+  for (const std::string& pattern : client_.patterns) {
+    if (protocol::glob_match(pattern, channel)) {
+      w.push(4)
+          .bulk_string("pmessage")
+          .bulk_string(pattern)
+          .bulk_string(channel)
+          .bulk_string(message);
+    }
+  }
+  if (out_.size() > kMaxOutput) {
+    spdlog::warn("sentinel port: client {} exceeded the Pub/Sub output limit, closing it",
+                 client_.address);
+    close();
+    return;
+  }
+  flush();
+}
+
+SentinelPort::SentinelPort(asio::any_io_executor executor, CommandHandler handler)
+    : executor_(executor), acceptor_(executor), handler_(std::move(handler)) {}
+
+SentinelPort::~SentinelPort() {
+  close();
+}
+
+void SentinelPort::listen(const std::string& bind, std::uint16_t port) {
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(bind), port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen();
+  accept_loop_start();
+}
+
+std::uint16_t SentinelPort::port() const {
+  std::error_code ec;
+  return acceptor_.local_endpoint(ec).port();
+}
+
+void SentinelPort::accept_loop_start() {
+  acceptor_.async_accept([this](const std::error_code& ec, asio::ip::tcp::socket socket) {
+    if (ec) {
+      if (ec != asio::error::operation_aborted) {
+        spdlog::warn("sentinel port: accept failed: {}", ec.message());
+        accept_loop_start();
+      }
+      return;
+    }
+    std::error_code ignored;
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
+    sessions_.remove_if([](const auto& weak) { return weak.expired(); });
+    sessions_.push_back(session);
+    asio::co_spawn(executor_, Session::read_loop(session),
+                   [](std::exception_ptr e) { log_stray_exception("sentinel port reader", e); });
+    asio::co_spawn(executor_, Session::write_loop(session),
+                   [](std::exception_ptr e) { log_stray_exception("sentinel port writer", e); });
+    accept_loop_start();
+  });
+}
+
+void SentinelPort::publish(std::string_view channel, std::string_view message) {
+  for (const auto& weak : sessions_) {
+    if (auto session = weak.lock()) session->deliver(channel, message);
+  }
+}
+
+std::size_t SentinelPort::clients() const {
+  std::size_t n = 0;
+  for (const auto& weak : sessions_) n += weak.expired() ? 0 : 1;
+  return n;
+}
+
+void SentinelPort::close() {
+  std::error_code ignored;
+  acceptor_.close(ignored);
+  for (const auto& weak : sessions_) {
+    if (auto session = weak.lock()) session->close();
+  }
+}
+
+}  // namespace sp::sentinel::io
