@@ -1,0 +1,55 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sentinel/address.h"
+#include "sentinel/clock.h"
+
+namespace sp::sentinel {
+
+// Sentinel's timing constants (the SENTINEL DEBUG keys), with 7.0's defaults.
+// Tests and the simulation may shrink them; production keeps the defaults.
+struct Timings {
+  Duration info_period = ms(10000);
+  Duration ping_period = ms(1000);
+  Duration ask_period = ms(1000);
+  Duration publish_period = ms(2000);
+  Duration tilt_trigger = ms(2000);
+  Duration tilt_period = ms(30000);
+  Duration slave_reconf_timeout = ms(10000);
+  Duration min_link_reconnect_period = ms(15000);
+  Duration election_timeout = ms(10000);
+};
+
+inline constexpr Duration kDefaultDownAfter = ms(30000);
+inline constexpr Duration kDefaultFailoverTimeout = ms(180000);
+inline constexpr int kDefaultParallelSyncs = 1;
+inline constexpr int kDefaultSlavePriority = 100;
+inline constexpr int kMaxPendingCommands = 100;
+
+// One monitored group, with the names and defaults of sentinel.conf directives.
+struct GroupConfig {
+  std::string name;                                     // sentinel monitor <name>
+  Address address;                                      // ... <ip> <port>
+  int quorum = 2;                                       // ... <quorum>
+  Duration down_after = kDefaultDownAfter;              // down-after-milliseconds
+  Duration failover_timeout = kDefaultFailoverTimeout;  // failover-timeout
+  int parallel_syncs = kDefaultParallelSyncs;           // parallel-syncs
+  std::string auth_user;                                // auth-user
+  std::string auth_pass;                                // auth-pass
+  Duration master_reboot_down_after_period = ms(0);     // master-reboot-down-after-period
+  std::map<std::string, std::string> rename_commands;   // rename-command <cmd> <renamed>
+};
+
+struct EngineConfig {
+  std::string myid;         // 40 hex chars; empty = generate one from the RNG and persist it
+  std::string announce_ip;  // empty = the shell fills in the local address per connection
+  int announce_port = 0;    // 0 = use `port`
+  int port = 26379;         // our sentinel port
+  std::vector<GroupConfig> groups;
+  Timings timings;
+};
+
+}  // namespace sp::sentinel

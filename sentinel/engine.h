@@ -1,0 +1,145 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sentinel/actions.h"
+#include "sentinel/clock.h"
+#include "sentinel/config.h"
+#include "sentinel/events.h"
+#include "sentinel/instance.h"
+#include "sentinel/persisted_state.h"
+#include "sentinel/rng.h"
+
+namespace sp::sentinel {
+
+// The answer to SENTINEL is-master-down-by-addr: [down_state, leader, leader_epoch]
+// with the types integer, bulk string ("*" if none), integer.
+struct IsMasterDownAnswer {
+  bool down = false;
+  std::string leader = "*";
+  std::uint64_t leader_epoch = 0;
+  bool operator==(const IsMasterDownAnswer&) const = default;
+};
+
+// Redis Sentinel 7.0's algorithm as a pure state machine. Single-threaded; it
+// never reads a clock, draws from a global RNG, logs or does I/O. Inputs:
+// tick() every 50-100 ms (jittered), on_event() for every reply/hello, and
+// answer_is_master_down() for peers' requests. Outputs: take_actions().
+class Engine {
+ public:
+  // `persisted` is the state from the last PersistState (nullopt on first start);
+  // it overrides the configured master addresses and epochs. If no myid is
+  // known, one is drawn from the RNG and a PersistState is emitted at once.
+  Engine(EngineConfig config, std::optional<PersistedState> persisted, std::uint64_t rng_seed,
+         TimePoint now);
+
+  // mirrors sentinelTimer: TILT check, then every instance of every group.
+  void tick(TimePoint now);
+
+  void on_event(const Event& event, TimePoint now);
+
+  // SENTINEL is-master-down-by-addr from a peer. May vote: the caller must
+  // drain take_actions() and execute any PersistState before sending the reply.
+  IsMasterDownAnswer answer_is_master_down(std::string_view ip, int port, std::uint64_t req_epoch,
+                                           std::string_view req_runid, TimePoint now);
+
+  // Moves out the actions accumulated since the last call, in order.
+  std::vector<Action> take_actions();
+
+  PersistedState persisted_state() const;
+
+  // SENTINEL get-master-addr-by-name: the promoted replica once our failover
+  // reached RECONF_SLAVES, else the configured master; nullopt if unknown.
+  std::optional<Address> master_address(std::string_view group) const;
+
+  const std::string& myid() const { return myid_; }
+  std::uint64_t current_epoch() const { return current_epoch_; }
+  bool tilt() const { return tilt_; }
+  TimePoint tilt_start() const { return tilt_start_; }
+  const Timings& timings() const { return config_.timings; }
+  const std::vector<Group>& groups() const { return groups_; }
+  const Group* group(std::string_view name) const;
+
+ private:
+  // engine.cc
+  void init_groups(const std::optional<PersistedState>& persisted, TimePoint now);
+  void check_tilt(TimePoint now);
+  void handle_instance(Group& group, Instance& instance, TimePoint now);
+  Group* find_group(std::string_view name);
+  Instance* find_instance(Group& group, const Endpoint& endpoint);
+  Address current_master_address(const Group& group) const;
+  std::string command_name(const Group& group, std::string_view command) const;
+  Endpoint endpoint_of(const Group& group, const Instance& instance) const;
+  void notice(std::string type, std::string text);
+  void persist();
+
+  // engine_link.cc
+  Instance make_instance(InstanceKind kind, std::string name, Address addr, TimePoint now) const;
+  void reconnect_instance(Group& group, Instance& instance, TimePoint now);
+  void send_periodic_commands(Group& group, Instance& instance, TimePoint now);
+  void send_ping(Group& group, Instance& instance, TimePoint now);
+  void send_hello(Group& group, Instance& instance);
+  void close_link(Group& group, Instance& instance);
+  void on_reply(const Endpoint& from, const Event& event, TimePoint now);
+  void on_ping_reply(Group& group, Instance& instance, PingReplyKind kind, TimePoint now);
+
+  // engine_info.cc
+  void refresh_instance_info(Group& group, Instance& instance, const std::string& text,
+                             TimePoint now);
+  void discover_replicas(Group& group, const std::vector<Address>& replicas, TimePoint now);
+  void record_role(Group& group, Instance& instance, Role role, TimePoint now);
+  void handle_replica_reporting_master(Group& group, Instance& replica, TimePoint now);
+  void fix_wrong_master(Group& group, Instance& replica, TimePoint now);
+  void track_reconf_progress(Group& group, Instance& replica);
+  bool master_looks_sane(const Group& group, TimePoint now) const;
+  bool send_replica_of(Group& group, Instance& instance, std::optional<Address> target);
+
+  // engine_hello.cc
+  void process_hello(std::string_view payload, bool via_pubsub, TimePoint now);
+  Instance* learn_sentinel(Group& group, const Address& addr, const std::string& id, TimePoint now);
+  void remove_sentinel_everywhere(const std::string& id);
+  void force_hello_update(Group& group);
+
+  // engine_down.cc
+  void check_subjectively_down(Group& group, Instance& instance, TimePoint now);
+  void check_objectively_down(Group& group, TimePoint now);
+  void ask_master_state(Group& group, bool forced, TimePoint now);
+  void on_master_down_reply(Instance& peer, const MasterDownReply& reply, TimePoint now);
+
+  // engine_election.cc
+  const std::string& vote_leader(Group& group, std::uint64_t req_epoch,
+                                 const std::string& req_runid, TimePoint now,
+                                 std::uint64_t& leader_epoch);
+  std::optional<std::string> get_leader(Group& group, std::uint64_t epoch, TimePoint now);
+  bool start_failover_if_needed(Group& group, TimePoint now);
+
+  // failover.cc
+  void failover_state_machine(Group& group, TimePoint now);
+  void failover_wait_start(Group& group, TimePoint now);
+  void failover_select_slave(Group& group, TimePoint now);
+  void failover_send_slaveof_noone(Group& group, TimePoint now);
+  void failover_wait_promotion(Group& group, TimePoint now);
+  void failover_reconf_next_slave(Group& group, TimePoint now);
+  void failover_detect_end(Group& group, TimePoint now);
+  void abort_failover(Group& group, TimePoint now);
+
+  // engine_switch.cc
+  void switch_to_promoted(Group& group, TimePoint now);
+  void reset_master_and_change_address(Group& group, const Address& addr, TimePoint now);
+
+  EngineConfig config_;
+  Rng rng_;
+  std::string myid_;
+  std::uint64_t current_epoch_ = 0;
+  std::vector<Group> groups_;
+  bool tilt_ = false;
+  TimePoint tilt_start_ = kNever;
+  TimePoint previous_tick_ = kNever;
+  std::vector<Action> actions_;
+};
+
+}  // namespace sp::sentinel

@@ -1,0 +1,177 @@
+// INFO processing: the monitoring half (what the instance reports) and the
+// acting half (role changes, reconfiguration) of sentinelRefreshInstanceInfo.
+#include "sentinel/engine.h"
+#include "sentinel/info_parser.h"
+#include "sentinel/notices.h"
+
+namespace sp::sentinel {
+
+namespace {
+
+// Master stable enough that a replica can be pointed at it (§3.1).
+constexpr int kConvertWaitPublishPeriods = 4;
+
+// mirrors sentinelRedisInstanceNoDownFor
+bool no_down_for(const Instance& instance, Duration period, TimePoint now) {
+  TimePoint most_recent = std::max(instance.s_down_since, instance.o_down_since);
+  return most_recent == kNever || now - most_recent > period;
+}
+
+}  // namespace
+
+// mirrors sentinelRefreshInstanceInfo
+void Engine::refresh_instance_info(Group& group, Instance& instance, const std::string& text,
+                                   TimePoint now) {
+  InfoReport report = parse_info(text);
+  instance.info_text = text;
+  if (!report.run_id.empty() && report.run_id != instance.run_id) {
+    if (!instance.run_id.empty()) {
+      notice("+reboot", instance_details(group, instance));
+      if (instance.kind == InstanceKind::kMaster &&
+          group.config.master_reboot_down_after_period != ms(0)) {
+        instance.master_reboot = true;
+        instance.reboot_time = now;
+      }
+    }
+    instance.run_id = report.run_id;
+  }
+  if (instance.kind == InstanceKind::kMaster) discover_replicas(group, report.replicas, now);
+  instance.master_link_down_time = report.master_link_down_time;
+  if (report.role == Role::kSlave) {
+    if (report.master_host && *report.master_host != instance.slave_master_host) {
+      instance.slave_master_host = *report.master_host;
+      instance.slave_conf_change_time = now;
+    }
+    if (report.master_port && *report.master_port != instance.slave_master_port) {
+      instance.slave_master_port = *report.master_port;
+      instance.slave_conf_change_time = now;
+    }
+    if (report.master_link_up) instance.slave_master_link_up = *report.master_link_up;
+    if (report.slave_priority) instance.slave_priority = *report.slave_priority;
+    if (report.slave_repl_offset) instance.slave_repl_offset = *report.slave_repl_offset;
+    if (report.replica_announced) instance.replica_announced = *report.replica_announced;
+  }
+  instance.info_refresh = now;
+  if (report.role == Role::kUnknown) return;
+  record_role(group, instance, report.role, now);
+  if (tilt_) return;  // observe, never act, in TILT
+  // A configured master reporting slave: nothing is sent; it goes SDOWN (§5.2).
+  if (instance.kind != InstanceKind::kReplica) return;
+  if (report.role == Role::kMaster) {
+    handle_replica_reporting_master(group, instance, now);
+  } else {
+    fix_wrong_master(group, instance, now);
+    track_reconf_progress(group, instance);
+  }
+}
+
+void Engine::discover_replicas(Group& group, const std::vector<Address>& replicas, TimePoint now) {
+  bool added = false;
+  for (const auto& addr : replicas) {
+    std::string key = addr.to_string();
+    if (group.replicas.contains(key)) continue;
+    auto [it, inserted] =
+        group.replicas.emplace(key, make_instance(InstanceKind::kReplica, key, addr, now));
+    notice("+slave", instance_details(group, it->second));
+    added = true;
+  }
+  if (added) persist();
+}
+
+void Engine::record_role(Group& group, Instance& instance, Role role, TimePoint now) {
+  if (role == instance.role_reported) return;
+  instance.role_reported_time = now;
+  instance.role_reported = role;
+  if (role == Role::kSlave) instance.slave_conf_change_time = now;
+  bool coherent = (role == Role::kMaster) == (instance.kind == InstanceKind::kMaster);
+  notice(
+      coherent ? "+role-change" : "-role-change",
+      instance_details(group, instance) + " new reported role is " + std::string(to_string(role)));
+}
+
+// A replica says it is a master: either our promotion succeeded, or an old
+// master came back and must be converted.
+void Engine::handle_replica_reporting_master(Group& group, Instance& replica, TimePoint now) {
+  if (replica.promoted && group.failover_state == FailoverState::kWaitPromotion) {
+    group.config_epoch = group.failover_epoch;  // the only place a leader assigns one
+    group.failover_state = FailoverState::kReconfSlaves;
+    group.failover_state_change_time = now;
+    persist();
+    notice("+promoted-slave", instance_details(group, replica));
+    notice("+failover-state-reconf-slaves", instance_details(group, group.master));
+    actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch});
+    force_hello_update(group);
+    return;
+  }
+  Duration wait = config_.timings.publish_period * kConvertWaitPublishPeriods;
+  if (!replica.promoted && master_looks_sane(group, now) && no_down_for(replica, wait, now) &&
+      now - replica.role_reported_time > wait) {
+    if (send_replica_of(group, replica, group.master.addr)) {
+      notice("+convert-to-slave", instance_details(group, replica));
+    }
+  }
+}
+
+// A replica following another master than ours is re-pointed, but only once
+// its setting has been stable for a failover timeout (it may be mid-failover).
+void Engine::fix_wrong_master(Group& group, Instance& replica, TimePoint now) {
+  if (replica.slave_master_port == group.master.addr.port &&
+      replica.slave_master_host == group.master.addr.ip) {
+    return;
+  }
+  Duration delay = group.config.failover_timeout;
+  if (master_looks_sane(group, now) && no_down_for(replica, delay, now) &&
+      now - replica.slave_conf_change_time > delay) {
+    if (send_replica_of(group, replica, group.master.addr)) {
+      notice("+fix-slave-config", instance_details(group, replica));
+    }
+  }
+}
+
+void Engine::track_reconf_progress(Group& group, Instance& replica) {
+  const Instance* promoted = group.promoted();
+  if (replica.reconf == ReconfState::kSent && promoted != nullptr &&
+      replica.slave_master_host == promoted->addr.ip &&
+      replica.slave_master_port == promoted->addr.port) {
+    replica.reconf = ReconfState::kInprog;
+    notice("+slave-reconf-inprog", instance_details(group, replica));
+  }
+  if (replica.reconf == ReconfState::kInprog && replica.slave_master_link_up) {
+    replica.reconf = ReconfState::kDone;
+    notice("+slave-reconf-done", instance_details(group, replica));
+  }
+}
+
+// mirrors sentinelMasterLooksSane
+bool Engine::master_looks_sane(const Group& group, TimePoint now) const {
+  const Instance& master = group.master;
+  return master.role_reported == Role::kMaster && !master.s_down && !master.o_down &&
+         now - master.info_refresh < config_.timings.info_period * 2;
+}
+
+// mirrors sentinelSendSlaveOf: the whole transaction, each word renamed.
+bool Engine::send_replica_of(Group& group, Instance& instance, std::optional<Address> target) {
+  if (!instance.link.connected) return false;
+  std::vector<std::string> slaveof{command_name(group, "SLAVEOF")};
+  if (target) {
+    slaveof.push_back(target->ip);
+    slaveof.push_back(std::to_string(target->port));
+  } else {
+    slaveof.push_back("NO");
+    slaveof.push_back("ONE");
+  }
+  std::string config = command_name(group, "CONFIG");
+  std::string client = command_name(group, "CLIENT");
+  SendReplicaOf action{endpoint_of(group, instance), target, {}};
+  action.commands = {{command_name(group, "MULTI")},
+                     std::move(slaveof),
+                     {config, "REWRITE"},
+                     {client, "KILL", "TYPE", "normal"},
+                     {client, "KILL", "TYPE", "pubsub"},
+                     {command_name(group, "EXEC")}};
+  actions_.emplace_back(std::move(action));
+  ++instance.link.pending_commands;
+  return true;
+}
+
+}  // namespace sp::sentinel

@@ -1,0 +1,48 @@
+// The address switch (§8.9), by the leader at the end of its failover and by
+// followers on a hello with a newer configuration.
+#include "sentinel/engine.h"
+#include "sentinel/notices.h"
+
+namespace sp::sentinel {
+
+// mirrors sentinelFailoverSwitchToPromotedSlave
+void Engine::switch_to_promoted(Group& group, TimePoint now) {
+  const Instance* promoted = group.promoted();
+  Address target = promoted != nullptr ? promoted->addr : group.master.addr;
+  notice("+switch-master", group.config.name + " " + group.master.addr.ip + " " +
+                               std::to_string(group.master.addr.port) + " " + target.ip + " " +
+                               std::to_string(target.port));
+  reset_master_and_change_address(group, target, now);
+}
+
+// mirrors sentinelResetMasterAndChangeAddress + sentinelResetMaster (keeping
+// the sentinels): the old master becomes a replica of the new one.
+void Engine::reset_master_and_change_address(Group& group, const Address& addr, TimePoint now) {
+  std::vector<Address> replicas;
+  for (const auto& [key, replica] : group.replicas) {
+    if (replica.addr != addr) replicas.push_back(replica.addr);
+  }
+  if (group.master.addr != addr) replicas.push_back(group.master.addr);
+
+  for (auto& [key, replica] : group.replicas) close_link(group, replica);
+  group.replicas.clear();
+  close_link(group, group.master);
+  group.master = make_instance(InstanceKind::kMaster, group.config.name, addr, now);
+  group.leader.clear();  // leader_epoch is kept (§12.12)
+  group.failover_state = FailoverState::kNone;
+  group.failover_state_change_time = kNever;
+  group.failover_start_time = kNever;
+  group.force_failover = false;
+  group.promoted_replica.clear();
+
+  for (const auto& replica_addr : replicas) {
+    auto [it, inserted] = group.replicas.emplace(
+        replica_addr.to_string(),
+        make_instance(InstanceKind::kReplica, replica_addr.to_string(), replica_addr, now));
+    notice("+slave", instance_details(group, it->second));
+  }
+  persist();
+  actions_.emplace_back(SwitchMaster{group.config.name, addr, group.config_epoch});
+}
+
+}  // namespace sp::sentinel

@@ -1,0 +1,63 @@
+#include "sentinel/instance.h"
+
+namespace sp::sentinel {
+
+std::string_view to_string(InstanceKind kind) {
+  switch (kind) {
+    case InstanceKind::kMaster:
+      return "master";
+    case InstanceKind::kReplica:
+      return "slave";
+    case InstanceKind::kSentinel:
+      return "sentinel";
+  }
+  return "?";
+}
+
+std::string_view to_string(Role role) {
+  switch (role) {
+    case Role::kUnknown:
+      return "unknown";
+    case Role::kMaster:
+      return "master";
+    case Role::kSlave:
+      return "slave";
+  }
+  return "?";
+}
+
+std::string_view to_string(FailoverState state) {
+  switch (state) {
+    case FailoverState::kNone:
+      return "none";
+    case FailoverState::kWaitStart:
+      return "wait_start";
+    case FailoverState::kSelectSlave:
+      return "select_slave";
+    case FailoverState::kSendSlaveofNoone:
+      return "send_slaveof_noone";
+    case FailoverState::kWaitPromotion:
+      return "wait_promotion";
+    case FailoverState::kReconfSlaves:
+      return "reconf_slaves";
+    case FailoverState::kUpdateConfig:
+      return "update_config";
+  }
+  return "?";
+}
+
+std::string_view to_string(ReconfState state) {
+  switch (state) {
+    case ReconfState::kNone:
+      return "none";
+    case ReconfState::kSent:
+      return "reconf_sent";
+    case ReconfState::kInprog:
+      return "reconf_inprog";
+    case ReconfState::kDone:
+      return "reconf_done";
+  }
+  return "?";
+}
+
+}  // namespace sp::sentinel

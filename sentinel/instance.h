@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "sentinel/address.h"
+#include "sentinel/clock.h"
+#include "sentinel/config.h"
+
+namespace sp::sentinel {
+
+enum class InstanceKind { kMaster, kReplica, kSentinel };
+std::string_view to_string(InstanceKind kind);  // "master" | "slave" | "sentinel"
+
+enum class Role { kUnknown, kMaster, kSlave };
+std::string_view to_string(Role role);
+
+// Failover states; to_string gives the names SENTINEL MASTER shows.
+enum class FailoverState {
+  kNone,
+  kWaitStart,
+  kSelectSlave,
+  kSendSlaveofNoone,
+  kWaitPromotion,
+  kReconfSlaves,
+  kUpdateConfig,
+};
+std::string_view to_string(FailoverState state);
+
+// Where a replica is in the reconfiguration of our failover (SRI_RECONF_*).
+enum class ReconfState { kNone, kSent, kInprog, kDone };
+std::string_view to_string(ReconfState state);
+
+// The link to one instance (command connection; the pub/sub connection is the
+// shell's business and folded into `connected`). Mirrors instanceLink.
+struct Link {
+  bool connected = false;
+  int pending_commands = 0;
+  TimePoint connected_since = kNever;  // cc_conn_time
+  TimePoint last_reconnect = kNever;   // last_reconn_time
+  TimePoint act_ping_time = kNever;    // oldest unanswered PING, kNever when answered
+  TimePoint last_ping_time = kNever;
+  TimePoint last_pong_time = kNever;   // any reply to PING
+  TimePoint last_avail_time = kNever;  // acceptable reply to PING
+};
+
+// A master, replica or peer sentinel and what we observed of it. Flags of
+// sentinelRedisInstance are separate bools (s_down, o_down, ...).
+struct Instance {
+  InstanceKind kind = InstanceKind::kMaster;
+  std::string name;  // group name, "ip:port" for replicas, the myid for sentinels
+  Address addr;
+  std::string run_id;  // INFO run_id for masters/replicas, myid for sentinels
+  Link link;
+
+  bool s_down = false;
+  bool o_down = false;
+  bool master_down = false;  // a peer's last answer said "down" (SRI_MASTER_DOWN)
+  bool promoted = false;     // the replica our failover selected
+  bool master_reboot = false;
+  bool script_kill_sent = false;
+  ReconfState reconf = ReconfState::kNone;
+
+  TimePoint s_down_since = kNever;
+  TimePoint o_down_since = kNever;
+  TimePoint info_refresh = kNever;
+  TimePoint reboot_time = kNever;
+  TimePoint last_pub_time = kNever;
+  TimePoint last_hello_time = kNever;
+  TimePoint last_master_down_reply_time = kNever;
+  TimePoint reconf_sent_time = kNever;
+
+  // Role as reported by INFO.
+  Role role_reported = Role::kUnknown;
+  TimePoint role_reported_time = kNever;
+
+  // Replica fields from INFO.
+  Duration master_link_down_time = ms(0);
+  std::string slave_master_host;
+  int slave_master_port = 0;
+  bool slave_master_link_up = false;
+  TimePoint slave_conf_change_time = kNever;
+  int slave_priority = kDefaultSlavePriority;
+  std::int64_t slave_repl_offset = 0;
+  bool replica_announced = true;
+  std::string info_text;  // cached for INFO-CACHE
+
+  // Peer sentinel's vote as reported in its is-master-down-by-addr answers.
+  std::string leader;
+  std::uint64_t leader_epoch = 0;
+};
+
+// One monitored group: the master record with its replica and sentinel tables.
+struct Group {
+  GroupConfig config;
+  Instance master;
+  std::map<std::string, Instance> replicas;   // key: "ip:port"
+  std::map<std::string, Instance> sentinels;  // key: myid
+
+  std::uint64_t config_epoch = 0;
+  std::string leader;  // our vote in leader_epoch; cleared (epoch kept) on switch
+  std::uint64_t leader_epoch = 0;
+
+  FailoverState failover_state = FailoverState::kNone;
+  TimePoint failover_state_change_time = kNever;
+  TimePoint failover_start_time = kNever;
+  std::uint64_t failover_epoch = 0;
+  bool force_failover = false;
+  std::string promoted_replica;  // key into replicas, empty if none
+
+  bool failover_in_progress() const { return failover_state != FailoverState::kNone; }
+  Instance* promoted() {
+    auto it = replicas.find(promoted_replica);
+    return it == replicas.end() ? nullptr : &it->second;
+  }
+  const Instance* promoted() const {
+    auto it = replicas.find(promoted_replica);
+    return it == replicas.end() ? nullptr : &it->second;
+  }
+};
+
+}  // namespace sp::sentinel

@@ -1,0 +1,236 @@
+#include <gtest/gtest.h>
+
+#include "tests/sentinel/engine_fixture.h"
+
+namespace sp::sentinel {
+namespace {
+
+class FailoverTest : public EngineFixture {
+ protected:
+  // Three sentinels (us + two peers), master and two replicas all healthy.
+  void start_healthy(GroupConfig group) {
+    start(std::move(group));
+    add_peer(kPeer1, 26380);
+    add_peer(kPeer2, 26381);
+    run_for(ms(2000));
+    ASSERT_EQ(group_replicas(), 2u);
+    clear_log();
+  }
+  void start_healthy() { start_healthy(default_group()); }
+  std::size_t group_replicas() const { return group().replicas.size(); }
+  std::vector<std::string> types_without(const std::vector<std::string>& skip) const {
+    std::vector<std::string> out;
+    for (const auto& t : notice_types()) {
+      if (std::find(skip.begin(), skip.end(), t) == skip.end()) out.push_back(t);
+    }
+    return out;
+  }
+};
+
+TEST_F(FailoverTest, PlainAutomaticFailoverEmitsTheLeaderSequenceOfSection9) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+switch-master", ms(30000));
+  run_for(ms(4000));  // until the old master, now a replica, is SDOWN
+  const std::vector<std::string> expected = {"+sdown",
+                                             "+odown",
+                                             "+new-epoch",
+                                             "+try-failover",
+                                             "+vote-for-leader",
+                                             "+elected-leader",
+                                             "+failover-state-select-slave",
+                                             "+selected-slave",
+                                             "+failover-state-send-slaveof-noone",
+                                             "+failover-state-wait-promotion",
+                                             "-role-change",
+                                             "+promoted-slave",
+                                             "+failover-state-reconf-slaves",
+                                             "+slave-reconf-sent",
+                                             "+slave-reconf-inprog",
+                                             "+slave-reconf-done",
+                                             "+failover-end",
+                                             "+switch-master",
+                                             "+slave",
+                                             "+slave",
+                                             "+sdown"};
+  EXPECT_EQ(notice_types(), expected);
+  EXPECT_TRUE(has_notice("+odown", "master mymaster 127.0.0.1 6379 #quorum 3/2"));
+  EXPECT_TRUE(has_notice("+new-epoch", "1"));
+  EXPECT_TRUE(has_notice("+vote-for-leader", kMyId + " 1"));
+  EXPECT_TRUE(has_notice("+selected-slave",
+                         "slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379"));
+  EXPECT_TRUE(has_notice("+switch-master", "mymaster 127.0.0.1 6379 127.0.0.1 6380"));
+  EXPECT_TRUE(
+      has_notice("+sdown", "slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380"));
+  EXPECT_EQ(engine_->master_address("mymaster"), addr(6380));
+  EXPECT_EQ(group().config_epoch, 1u);
+  EXPECT_EQ(redis_[addr(6380)].role, Role::kMaster);
+  EXPECT_EQ(redis_[addr(6381)].master, addr(6380));
+}
+
+TEST_F(FailoverTest, ReplicaOfTransactionHasEveryCommandWithRenames) {
+  GroupConfig g = default_group();
+  g.rename_commands["SLAVEOF"] = "XSLAVEOF";
+  g.rename_commands["CONFIG"] = "XCONFIG";
+  start_healthy(g);
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+failover-state-wait-promotion", ms(30000));
+  auto sent = actions_of<SendReplicaOf>();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].to.addr, addr(6380));
+  EXPECT_FALSE(sent[0].new_master.has_value());
+  const std::vector<std::vector<std::string>> expected = {{"MULTI"},
+                                                          {"XSLAVEOF", "NO", "ONE"},
+                                                          {"XCONFIG", "REWRITE"},
+                                                          {"CLIENT", "KILL", "TYPE", "normal"},
+                                                          {"CLIENT", "KILL", "TYPE", "pubsub"},
+                                                          {"EXEC"}};
+  EXPECT_EQ(sent[0].commands, expected);
+}
+
+TEST_F(FailoverTest, PromotionSwitchesTheReportedAddressAndPersistsTheConfigEpoch) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+promoted-slave", ms(30000));
+  EXPECT_EQ(engine_->master_address("mymaster"), addr(6380));
+  auto switches = actions_of<SwitchMaster>();
+  ASSERT_FALSE(switches.empty());
+  EXPECT_EQ(switches.back().addr, addr(6380));
+  EXPECT_EQ(switches.back().config_epoch, 1u);
+  ASSERT_TRUE(persisted_.has_value());
+  EXPECT_EQ(persisted_->groups[0].config_epoch, 1u);
+  EXPECT_EQ(persisted_->groups[0].master, addr(6380));
+}
+
+TEST_F(FailoverTest, NotElectedWithoutVotesAbortsAfterElectionTimeout) {
+  start_healthy();
+  for (auto& [a, p] : peers_) p.grants_votes = false;
+  redis_[addr(6379)].alive = false;
+  run_until_notice("-failover-abort-not-elected", ms(40000));
+  EXPECT_TRUE(has_notice("-failover-abort-not-elected", "master mymaster 127.0.0.1 6379"));
+  EXPECT_FALSE(has_notice_type("+elected-leader"));
+  // Back-off: no second attempt before 2 x failover-timeout.
+  clear_log();
+  run_for(ms(14000));
+  EXPECT_FALSE(has_notice_type("+try-failover"));
+  run_for(ms(6000));
+  EXPECT_TRUE(has_notice_type("+try-failover"));
+}
+
+TEST_F(FailoverTest, NoGoodReplicaAborts) {
+  start_healthy();
+  redis_[addr(6380)].priority = 0;
+  redis_[addr(6381)].priority = 0;
+  run_for(ms(11000));  // let INFO report the priorities
+  redis_[addr(6379)].alive = false;
+  run_until_notice("-failover-abort-no-good-slave", ms(30000));
+  EXPECT_TRUE(has_notice("-failover-abort-no-good-slave", "master mymaster 127.0.0.1 6379"));
+}
+
+TEST_F(FailoverTest, PromotionThatNeverHappensTimesOut) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+failover-state-wait-promotion", ms(30000));
+  // The chosen replica ignores SLAVEOF NO ONE from now on.
+  redis_[addr(6380)].role = Role::kSlave;
+  run_until_notice("-failover-abort-slave-timeout", ms(20000));
+  EXPECT_TRUE(has_notice_type("-failover-abort-slave-timeout"));
+  EXPECT_EQ(group().failover_state, FailoverState::kNone);
+  EXPECT_FALSE(group().replicas.at("127.0.0.1:6380").promoted);
+}
+
+TEST_F(FailoverTest, DisconnectedChosenReplicaTimesOutInSendSlaveofNoone) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+failover-state-send-slaveof-noone", ms(30000));
+  // The link breaks before the transaction could be queued.
+  redis_[addr(6380)].alive = false;
+  deliver(LinkDisconnected{Endpoint{"mymaster", InstanceKind::kReplica, addr(6380)}});
+  EXPECT_EQ(group().failover_state, FailoverState::kSendSlaveofNoone);
+  // Reconnects (the engine considers the link up again) are refused.
+  for (int i = 0; i < 200 && !has_notice_type("-failover-abort-slave-timeout"); ++i) {
+    now_ += ms(100);
+    engine_->tick(now_);
+    drain();
+    deliver(LinkDisconnected{Endpoint{"mymaster", InstanceKind::kReplica, addr(6380)}});
+  }
+  EXPECT_TRUE(has_notice("-failover-abort-slave-timeout", "master mymaster 127.0.0.1 6379"));
+}
+
+TEST_F(FailoverTest, ParallelSyncsLimitsReplicasReconfiguredAtOnce) {
+  redis_[addr(6379)] = fake_master(run_id_for(6379));
+  for (int port : {6380, 6381, 6382}) {
+    redis_[addr(port)] = fake_replica(run_id_for(port), addr(6379), 200 - port % 10);
+  }
+  start(default_group());
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  run_for(ms(2000));
+  clear_log();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+slave-reconf-sent", ms(30000));
+  // One at a time with parallel-syncs 1.
+  EXPECT_EQ(actions_of<SendReplicaOf>().size(), 2u);  // NO ONE + one replica
+  run_until_notice("+switch-master", ms(30000));
+  int sent = 0;
+  for (const auto& t : notice_types()) sent += t == "+slave-reconf-sent";
+  EXPECT_EQ(sent, 2);
+}
+
+TEST_F(FailoverTest, ReconfStuckEndsForTimeoutWithBestEffort) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+failover-state-reconf-slaves", ms(30000));
+  // 6381 accepts the transaction but never follows the new master.
+  redis_[addr(6381)].alive = false;
+  run_until_notice("+failover-end", ms(60000));
+  EXPECT_TRUE(has_notice_type("+failover-end"));
+}
+
+TEST_F(FailoverTest, ReturningOldMasterIsConvertedToReplica) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+switch-master", ms(30000));
+  run_for(ms(2000));
+  clear_log();
+  redis_[addr(6379)].alive = true;  // comes back still believing it is the master
+  run_until_notice("+convert-to-slave", ms(60000));
+  EXPECT_TRUE(has_notice("-role-change",
+                         "slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380 new "
+                         "reported role is master"));
+  EXPECT_TRUE(has_notice("+convert-to-slave",
+                         "slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380"));
+  EXPECT_EQ(redis_[addr(6379)].master, addr(6380));
+}
+
+TEST_F(FailoverTest, ReplicaFollowingTheWrongMasterIsFixedAfterFailoverTimeout) {
+  start_healthy();
+  redis_[addr(6381)].master = addr(7000);
+  run_for(ms(12000));
+  EXPECT_FALSE(has_notice_type("+fix-slave-config"));  // not stable long enough yet
+  run_until_notice("+fix-slave-config", ms(20000));
+  EXPECT_TRUE(has_notice("+fix-slave-config",
+                         "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379"));
+  EXPECT_EQ(redis_[addr(6381)].master, addr(6379));
+}
+
+TEST_F(FailoverTest, FollowerSwitchesOnHelloWithNewerConfigEpoch) {
+  start_healthy();
+  deliver(HelloReceived{hello_from(kPeer1, 26380, 3, 6381, 3), true});
+  EXPECT_TRUE(has_notice("+new-epoch", "3"));
+  EXPECT_TRUE(has_notice("+config-update-from",
+                         "sentinel " + kPeer1 + " 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"));
+  EXPECT_TRUE(has_notice("+switch-master", "mymaster 127.0.0.1 6379 127.0.0.1 6381"));
+  EXPECT_EQ(engine_->master_address("mymaster"), addr(6381));
+  EXPECT_EQ(group().config_epoch, 3u);
+  EXPECT_TRUE(group().replicas.contains("127.0.0.1:6379"));
+  EXPECT_TRUE(group().replicas.contains("127.0.0.1:6380"));
+  EXPECT_FALSE(group().replicas.contains("127.0.0.1:6381"));
+  // An older configuration is ignored.
+  clear_log();
+  deliver(HelloReceived{hello_from(kPeer2, 26381, 3, 6380, 2), true});
+  EXPECT_FALSE(has_notice_type("+switch-master"));
+}
+
+}  // namespace
+}  // namespace sp::sentinel

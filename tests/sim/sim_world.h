@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sentinel/rng.h"
+#include "tests/sim/sim_network.h"
+#include "tests/sim/sim_redis.h"
+#include "tests/sim/sim_sentinel.h"
+
+namespace sp::sentinel::sim {
+
+inline constexpr const char* kGroup = "mymaster";
+
+// Sentinels, Redis instances and the network between them, plus the safety
+// invariants checked after every engine step:
+//   - a sentinel never votes twice in one epoch (across restarts too);
+//   - never two different replicas promoted in one epoch (SLAVEOF NO ONE sent
+//     by a leader, and SwitchMaster announced by anyone);
+//   - a sentinel's config epoch never decreases (across restarts too).
+class SimWorld {
+ public:
+  SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group);
+
+  Rng& rng() { return rng_; }
+  SimNetwork& net() { return net_; }
+  std::vector<SimRedis>& redis() { return redis_; }
+  std::vector<SimSentinel>& sentinels() { return sentinels_; }
+  const std::string& failure() const { return failure_; }
+  void fail(std::string message) {
+    if (failure_.empty()) failure_ = std::move(message);
+  }
+
+  void run_until(SimTime until);
+  void crash_sentinel(int i) { sentinels_[i].crash(); }
+  void restart_sentinel(int i);
+  void crash_redis(int i);
+  void restart_redis(int i);
+  int redis_at(const Address& addr) const;
+  int sentinel_at(const Address& addr) const;
+
+ private:
+  void schedule_tick(int i);
+  void schedule_replication();
+  void replication_step();
+  void after_engine_call(int i);
+  void route(int i, const Action& action);
+  void check_notice(int i, const Notice& notice);
+  void check_switch(SimTime epoch_key, const Address& addr, const char* what);
+  void connect(int i, const Endpoint& to);
+  void command(int i, const Endpoint& to, std::function<std::optional<Event>(int target)> handle);
+  // Delivers to sentinel i if it is still the same process and, for replies,
+  // the link they came on (serial) is still open.
+  void deliver(int i, int incarnation, const std::string& key, int serial, const Event& event);
+  bool resolve(const Endpoint& to, int& index, int& node, bool& alive, int& incarnation) const;
+  std::optional<Event> redis_handle(int target, int i, const Action& action);
+  std::optional<Event> sentinel_handle(int target, const Action& action);
+  void fan_out_hello(int redis_index, const std::string& payload);
+
+  Rng rng_;
+  SimNetwork net_;
+  std::vector<SimRedis> redis_;
+  std::vector<SimSentinel> sentinels_;
+  std::string failure_;
+  std::map<std::pair<std::string, std::uint64_t>, std::string> votes_;
+  std::map<std::uint64_t, Address> promoted_;
+  std::map<std::uint64_t, Address> switched_;
+  int link_serial_ = 0;
+  bool trace_ = false;  // SP_SIM_TRACE=1 prints every notice
+};
+
+}  // namespace sp::sentinel::sim
