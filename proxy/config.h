@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sp::proxy {
+
+// Redis's log levels, with Redis's names.
+enum class LogLevel { kDebug, kVerbose, kNotice, kWarning, kNothing };
+std::string_view to_string(LogLevel level);
+
+// `client-output-buffer-limit normal <hard> <soft> <soft-seconds>`, Redis's semantics applied
+// to the reply bytes the proxy holds for one client: over `hard`, or over `soft` for
+// `soft_seconds` in a row, and the client is closed. 0 disables a limit.
+struct OutputBufferLimit {
+  std::uint64_t hard = 0;
+  std::uint64_t soft = 0;
+  std::chrono::seconds soft_seconds{0};
+};
+
+// Everything start-up reads from the config file and the command line. Defaults are the
+// ones documented in conf/sentinel-proxy.conf (Redis's where Redis has the directive).
+struct Config {
+  std::vector<std::string> bind{"127.0.0.1"};
+  std::uint16_t port = 26380;
+  std::string upstream_host = "127.0.0.1";
+  std::uint16_t upstream_port = 6379;
+  std::string group_name = "mymaster";
+  int io_threads = 1;
+  std::string metrics_bind = "127.0.0.1";
+  std::uint16_t metrics_port = 9380;  // 0: no metrics endpoint
+  std::uint32_t maxclients = 10000;
+  std::chrono::seconds timeout{0};  // idle client timeout, 0: never
+  std::chrono::milliseconds connect_timeout{2000};
+  std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
+  OutputBufferLimit client_output_buffer_limit;
+  std::int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int tcp_backlog = 511;
+  LogLevel loglevel = LogLevel::kNotice;
+  std::string logfile;  // empty: standard output
+  std::string pidfile;
+};
+
+}  // namespace sp::proxy

@@ -1,0 +1,244 @@
+#include "proxy/config_loader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "protocol/inline_args.h"
+
+namespace sp::proxy {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+template <typename Int>
+std::optional<Int> parse_int(std::string_view text, Int min, Int max) {
+  Int value{};
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < min || value > max) return std::nullopt;
+  return value;
+}
+
+std::string bad_arity(const std::string& name) {
+  return "wrong number of arguments for '" + name + "'";
+}
+
+std::string apply_output_limit(Config& config, const std::vector<std::string>& args) {
+  if (args.size() != 5) return bad_arity(args[0]);
+  if (lower(args[1]) != "normal") {
+    return "only the 'normal' class applies to a proxy's clients, got '" + args[1] + "'";
+  }
+  auto hard = parse_size(args[2]);
+  auto soft = parse_size(args[3]);
+  auto secs = parse_int<std::int64_t>(args[4], 0, 1'000'000'000);
+  if (!hard || !soft || !secs) return "invalid client-output-buffer-limit values";
+  config.client_output_buffer_limit = {*hard, *soft, std::chrono::seconds(*secs)};
+  return {};
+}
+
+std::optional<LogLevel> parse_loglevel(std::string_view text) {
+  for (auto level : {LogLevel::kDebug, LogLevel::kVerbose, LogLevel::kNotice, LogLevel::kWarning,
+                     LogLevel::kNothing}) {
+    if (text == to_string(level)) return level;
+  }
+  return std::nullopt;
+}
+
+// Directives with exactly one argument; the caller checked the arity.
+std::string apply_single(Config& config, const std::string& name, const std::string& v) {
+  if (name == "port") {
+    auto p = parse_int<std::uint16_t>(v, 1, 65535);
+    if (!p) return "invalid port '" + v + "'";
+    config.port = *p;
+  } else if (name == "io-threads") {
+    auto n = parse_int<int>(v, 1, 128);
+    if (!n) return "io-threads must be between 1 and 128";
+    config.io_threads = *n;
+  } else if (name == "metrics-port") {
+    auto p = parse_int<std::uint16_t>(v, 0, 65535);
+    if (!p) return "invalid metrics-port '" + v + "'";
+    config.metrics_port = *p;
+  } else if (name == "metrics-bind") {
+    config.metrics_bind = v;
+  } else if (name == "maxclients") {
+    auto n = parse_int<std::uint32_t>(v, 1, 10'000'000);
+    if (!n) return "invalid maxclients '" + v + "'";
+    config.maxclients = *n;
+  } else if (name == "timeout") {
+    auto n = parse_int<std::int64_t>(v, 0, 100'000'000);
+    if (!n) return "invalid timeout '" + v + "'";
+    config.timeout = std::chrono::seconds(*n);
+  } else if (name == "connect-timeout") {
+    auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
+    if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";
+    config.connect_timeout = std::chrono::milliseconds(*n);
+  } else if (name == "client-query-buffer-limit") {
+    auto n = parse_size(v);
+    if (!n || *n < 1024 * 1024) return "client-query-buffer-limit must be a size of at least 1mb";
+    config.client_query_buffer_limit = *n;
+  } else if (name == "proto-max-bulk-len") {
+    auto n = parse_size(v);
+    if (!n || *n < 1024 * 1024 || *n > (1ULL << 62)) {
+      return "proto-max-bulk-len must be a size of at least 1mb";
+    }
+    config.proto_max_bulk_len = static_cast<std::int64_t>(*n);
+  } else if (name == "tcp-backlog") {
+    auto n = parse_int<int>(v, 1, 65535);
+    if (!n) return "invalid tcp-backlog '" + v + "'";
+    config.tcp_backlog = *n;
+  } else if (name == "loglevel") {
+    auto level = parse_loglevel(lower(v));
+    if (!level) return "invalid loglevel '" + v + "' (debug, verbose, notice, warning, nothing)";
+    config.loglevel = *level;
+  } else if (name == "logfile") {
+    config.logfile = v;
+  } else if (name == "pidfile") {
+    config.pidfile = v;
+  } else {
+    return "unknown directive '" + name + "'";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kVerbose:
+      return "verbose";
+    case LogLevel::kNotice:
+      return "notice";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kNothing:
+      return "nothing";
+  }
+  return "unknown";
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  auto number = parse_int<std::uint64_t>(text.substr(0, digits), 0, UINT64_MAX);
+  if (!number) return std::nullopt;
+  const std::string unit = lower(text.substr(digits));
+  std::uint64_t mul = 1;
+  if (unit.empty() || unit == "b")
+    mul = 1;
+  else if (unit == "k")
+    mul = 1000;
+  else if (unit == "kb")
+    mul = 1024;
+  else if (unit == "m")
+    mul = 1000 * 1000;
+  else if (unit == "mb")
+    mul = 1024 * 1024;
+  else if (unit == "g")
+    mul = 1000ULL * 1000 * 1000;
+  else if (unit == "gb")
+    mul = 1024ULL * 1024 * 1024;
+  else
+    return std::nullopt;
+  if (*number > UINT64_MAX / mul) return std::nullopt;
+  return *number * mul;
+}
+
+std::string apply_directive(Config& config, const std::vector<std::string>& args) {
+  if (args.empty()) return "empty directive";
+  const std::string name = lower(args[0]);
+  if (name == "bind") {
+    if (args.size() < 2) return bad_arity(name);
+    config.bind.assign(args.begin() + 1, args.end());
+    return {};
+  }
+  if (name == "upstream") {
+    if (args.size() != 3 && args.size() != 4) return bad_arity(name);
+    auto p = parse_int<std::uint16_t>(args[2], 1, 65535);
+    if (!p) return "invalid upstream port '" + args[2] + "'";
+    if (args[1].empty()) return "empty upstream host";
+    config.upstream_host = args[1];
+    config.upstream_port = *p;
+    if (args.size() == 4) config.group_name = args[3];
+    return {};
+  }
+  if (name == "client-output-buffer-limit") return apply_output_limit(config, args);
+  if (args.size() != 2) {
+    std::string known = apply_single(config, name, "");
+    if (known.rfind("unknown directive", 0) == 0) return known;
+    return bad_arity(name);
+  }
+  return apply_single(config, name, args[1]);
+}
+
+void apply_config_text(Config& config, std::string_view text, std::string_view source) {
+  std::vector<std::string> args;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    ++line_no;
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) {
+      line.remove_prefix(1);
+    }
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+      line.remove_suffix(1);
+    }
+    if (line.empty() || line.front() == '#') continue;
+    std::string error;
+    if (!protocol::split_inline_args(line, args)) {
+      error = "unbalanced quotes";
+    } else if (!args.empty()) {
+      error = apply_directive(config, args);
+    }
+    if (!error.empty()) {
+      std::ostringstream msg;
+      msg << source << ":" << line_no << ": " << error << " (>>> '" << line << "')";
+      throw ConfigError(msg.str());
+    }
+  }
+}
+
+void apply_config_file(Config& config, const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open the config file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  apply_config_text(config, text.str(), path);
+}
+
+std::string command_line_to_text(const std::vector<std::string>& args) {
+  std::string text;
+  bool first = true;
+  for (const auto& arg : args) {
+    if (arg.rfind("--", 0) == 0) {
+      if (!first) text += '\n';
+      text += arg.substr(2);
+      first = false;
+      continue;
+    }
+    // Quoted so that spaces and quotes inside a value survive the split.
+    text += " \"";
+    for (char c : arg) {
+      if (c == '"' || c == '\\') text += '\\';
+      text += c;
+    }
+    text += '"';
+  }
+  return text;
+}
+
+}  // namespace sp::proxy

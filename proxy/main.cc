@@ -1,0 +1,102 @@
+// sentinel-proxy [config-file] [--directive value ...] | --help | --version | --test-config
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+
+#include "proxy/config_loader.h"
+#include "proxy/logging.h"
+#include "proxy/server.h"
+#include "sp/version.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: sentinel-proxy [/path/to/sentinel-proxy.conf] [--directive value ...]\n"
+    "       sentinel-proxy --test-config [/path/to/sentinel-proxy.conf] [--directive ...]\n"
+    "       sentinel-proxy --version | --help\n"
+    "\n"
+    "Every config file directive can also be given as --name value ... on the command\n"
+    "line (applied after the file), as redis-server accepts them, e.g.\n"
+    "  sentinel-proxy --port 26380 --upstream 127.0.0.1 6379 --io-threads 1\n"
+    "See conf/sentinel-proxy.conf for every directive and its default.\n";
+
+struct Options {
+  bool test_config = false;
+  sp::proxy::Config config;
+};
+
+// Throws ConfigError.
+Options parse_options(int argc, char** argv) {
+  Options options;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> directives;
+  std::string file;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--test-config") {
+      options.test_config = true;
+    } else if (i == 0 || (i == 1 && options.test_config && file.empty() && directives.empty())) {
+      if (args[i].rfind("--", 0) == 0)
+        directives.push_back(args[i]);
+      else
+        file = args[i];
+    } else {
+      directives.push_back(args[i]);
+    }
+  }
+  if (!directives.empty() && directives.front().rfind("--", 0) != 0) {
+    throw sp::proxy::ConfigError("command line: unexpected argument '" + directives.front() +
+                                 "' (directives are --name value ...)");
+  }
+  if (!file.empty()) sp::proxy::apply_config_file(options.config, file);
+  sp::proxy::apply_config_text(options.config, sp::proxy::command_line_to_text(directives),
+                               "command line");
+  return options;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (arg == "--version" || arg == "-v") {
+      std::cout << "sentinel-proxy " << sp::kVersion << "\n";
+      return 0;
+    }
+  }
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
+    return 1;
+  }
+  if (options.test_config) {
+    std::cout << "sentinel-proxy: configuration OK\n";
+    return 0;
+  }
+  try {
+    sp::proxy::setup_logging(options.config);
+    sp::proxy::Server server(options.config);
+    if (!options.config.pidfile.empty()) {
+      std::ofstream(options.config.pidfile) << getpid() << "\n";
+    }
+    const int code = server.run();
+    if (!options.config.pidfile.empty()) std::remove(options.config.pidfile.c_str());
+    return code;
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    std::cerr << "sentinel-proxy: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,176 @@
+#include "proxy/metrics_collector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <string>
+
+#include "sp/version.h"
+
+namespace sp::proxy {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+std::int64_t sum(const ProxyContext& context, StatCounter WorkerStats::*counter) {
+  std::int64_t total = 0;
+  for (const auto& stats : context.worker_stats) total += ((*stats).*counter).get();
+  return total;
+}
+
+MetricFamily family(std::string name, std::string help, MetricType type) {
+  MetricFamily f;
+  f.name = std::move(name);
+  f.help = std::move(help);
+  f.type = type;
+  return f;
+}
+
+ClientMetric sample(double value, MetricType type, std::vector<ClientMetric::Label> labels = {}) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  if (type == MetricType::Counter)
+    m.counter.value = value;
+  else
+    m.gauge.value = value;
+  return m;
+}
+
+void add_simple(std::vector<MetricFamily>& out, const ProxyContext& context, const char* name,
+                const char* help, MetricType type, StatCounter WorkerStats::*counter) {
+  auto f = family(name, help, type);
+  f.metric.push_back(sample(static_cast<double>(sum(context, counter)), type));
+  out.push_back(std::move(f));
+}
+
+void add_bytes(std::vector<MetricFamily>& out, const ProxyContext& context) {
+  auto f = family("sentinel_proxy_bytes_total", "Bytes moved, by side and direction.",
+                  MetricType::Counter);
+  const struct {
+    const char* side;
+    const char* direction;
+    StatCounter WorkerStats::*counter;
+  } rows[] = {{"client", "in", &WorkerStats::client_bytes_in},
+              {"client", "out", &WorkerStats::client_bytes_out},
+              {"backend", "in", &WorkerStats::backend_bytes_in},
+              {"backend", "out", &WorkerStats::backend_bytes_out}};
+  for (const auto& row : rows) {
+    f.metric.push_back(sample(static_cast<double>(sum(context, row.counter)), MetricType::Counter,
+                              {{"direction", row.direction}, {"side", row.side}}));
+  }
+  out.push_back(std::move(f));
+}
+
+void add_commands(std::vector<MetricFamily>& out, const ProxyContext& context) {
+  auto f =
+      family("sentinel_proxy_commands_total",
+             "Commands answered, by command name and result (ok or error).", MetricType::Counter);
+  for (std::size_t slot = 0; slot < command_slot_count(); ++slot) {
+    for (int error = 0; error < 2; ++error) {
+      std::int64_t n = 0;
+      for (const auto& stats : context.worker_stats) n += stats->commands[slot * 2 + error].get();
+      if (n == 0) continue;
+      f.metric.push_back(sample(
+          static_cast<double>(n), MetricType::Counter,
+          {{"command", std::string(command_slot_name(slot))}, {"result", error ? "error" : "ok"}}));
+    }
+  }
+  out.push_back(std::move(f));
+}
+
+void add_latency(std::vector<MetricFamily>& out, const ProxyContext& context) {
+  auto f = family("sentinel_proxy_command_duration_seconds",
+                  "Proxy-observed command latency: first byte in to last reply byte written.",
+                  MetricType::Histogram);
+  ClientMetric m;
+  std::uint64_t cumulative = 0;
+  for (std::size_t b = 0; b <= kLatencyBounds.size(); ++b) {
+    for (const auto& stats : context.worker_stats) {
+      cumulative += static_cast<std::uint64_t>(stats->latency_buckets[b].get());
+    }
+    ClientMetric::Bucket bucket;
+    bucket.cumulative_count = cumulative;
+    bucket.upper_bound =
+        b < kLatencyBounds.size() ? kLatencyBounds[b] : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back(bucket);
+  }
+  m.histogram.sample_count = cumulative;
+  m.histogram.sample_sum = static_cast<double>(sum(context, &WorkerStats::latency_sum_ns)) / 1e9;
+  f.metric.push_back(std::move(m));
+  out.push_back(std::move(f));
+}
+
+void add_topology(std::vector<MetricFamily>& out, const ProxyContext& context) {
+  const TopologyPtr topology = context.registry.current();
+  if (!topology) return;
+  auto master = family("sentinel_proxy_master_info",
+                       "The group's current master (value 1; the address is in the labels).",
+                       MetricType::Gauge);
+  master.metric.push_back(sample(
+      1, MetricType::Gauge, {{"address", topology->master_address()}, {"group", topology->group}}));
+  out.push_back(std::move(master));
+  auto epoch = family("sentinel_proxy_topology_epoch", "Config epoch of the current topology.",
+                      MetricType::Gauge);
+  epoch.metric.push_back(sample(static_cast<double>(topology->epoch), MetricType::Gauge,
+                                {{"group", topology->group}}));
+  out.push_back(std::move(epoch));
+  // Reachable as far as the last connection attempt (any worker) knows.
+  std::int64_t last_ok = 0;
+  std::int64_t last_fail = 0;
+  for (const auto& stats : context.worker_stats) {
+    last_ok = std::max(last_ok, stats->last_connect_ok_ns.get());
+    last_fail = std::max(last_fail, stats->last_connect_fail_ns.get());
+  }
+  auto up = family("sentinel_proxy_master_reachable",
+                   "1 if the last backend connection attempt succeeded (or none failed yet).",
+                   MetricType::Gauge);
+  up.metric.push_back(
+      sample(last_fail > last_ok ? 0 : 1, MetricType::Gauge, {{"group", topology->group}}));
+  out.push_back(std::move(up));
+}
+
+}  // namespace
+
+std::vector<MetricFamily> MetricsCollector::Collect() const {
+  std::vector<MetricFamily> out;
+  const ProxyContext& c = context_;
+  auto build =
+      family("sentinel_proxy_build_info", "Version of the running proxy.", MetricType::Gauge);
+  build.metric.push_back(sample(1, MetricType::Gauge, {{"version", kVersion}}));
+  out.push_back(std::move(build));
+  auto uptime = family("sentinel_proxy_uptime_seconds", "Seconds since start.", MetricType::Gauge);
+  uptime.metric.push_back(
+      sample(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count(),
+             MetricType::Gauge));
+  out.push_back(std::move(uptime));
+  add_simple(out, c, "sentinel_proxy_connected_clients", "Client connections open.",
+             MetricType::Gauge, &WorkerStats::connected_clients);
+  add_simple(out, c, "sentinel_proxy_connections_accepted_total", "Client connections accepted.",
+             MetricType::Counter, &WorkerStats::connections_accepted);
+  add_simple(out, c, "sentinel_proxy_connections_rejected_total",
+             "Client connections refused because maxclients was reached.", MetricType::Counter,
+             &WorkerStats::connections_rejected);
+  add_simple(out, c, "sentinel_proxy_backend_connects_total",
+             "Backend connections opened to the master.", MetricType::Counter,
+             &WorkerStats::backend_connects);
+  add_simple(out, c, "sentinel_proxy_backend_connect_failures_total",
+             "Backend connections to the master that failed.", MetricType::Counter,
+             &WorkerStats::backend_connect_failures);
+  add_simple(out, c, "sentinel_proxy_protocol_errors_total",
+             "Clients closed for malformed requests.", MetricType::Counter,
+             &WorkerStats::protocol_errors);
+  add_simple(out, c, "sentinel_proxy_limit_closes_total",
+             "Clients closed for a buffer limit or the idle timeout.", MetricType::Counter,
+             &WorkerStats::limit_closes);
+  add_simple(out, c, "sentinel_proxy_buffer_bytes", "Receive buffer memory held by sessions.",
+             MetricType::Gauge, &WorkerStats::buffer_bytes);
+  add_bytes(out, c);
+  add_commands(out, c);
+  add_latency(out, c);
+  add_topology(out, c);
+  return out;
+}
+
+}  // namespace sp::proxy

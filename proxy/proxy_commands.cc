@@ -1,0 +1,132 @@
+#include "proxy/proxy_commands.h"
+
+#include <chrono>
+#include <vector>
+
+#include "protocol/command_table.h"
+#include "protocol/writer.h"
+#include "sp/version.h"
+
+namespace sp::proxy {
+namespace {
+
+using protocol::RespVersion;
+using protocol::RespWriter;
+
+std::int64_t sum(const ProxyContext& context, StatCounter WorkerStats::*counter) {
+  std::int64_t total = 0;
+  for (const auto& stats : context.worker_stats) total += ((*stats).*counter).get();
+  return total;
+}
+
+void append_commandstats(std::string& text, const ProxyContext& context) {
+  text += "\r\n# Commandstats\r\n";
+  for (std::size_t slot = 0; slot < command_slot_count(); ++slot) {
+    std::int64_t ok = 0;
+    std::int64_t failed = 0;
+    for (const auto& stats : context.worker_stats) {
+      ok += stats->commands[slot * 2].get();
+      failed += stats->commands[slot * 2 + 1].get();
+    }
+    if (ok + failed == 0) continue;
+    text += "cmdstat_";
+    text += command_slot_name(slot);
+    text += ":calls=" + std::to_string(ok + failed) + ",failed_calls=" + std::to_string(failed) +
+            "\r\n";
+  }
+}
+
+std::string info_text(const ProxyContext& context, const SessionView& session) {
+  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::steady_clock::now() - context.started);
+  std::string text = "# Proxy\r\n";
+  text += std::string("version:") + kVersion + "\r\n";
+  text += "uptime_in_seconds:" + std::to_string(uptime.count()) + "\r\n";
+  text += "io_threads:" + std::to_string(context.worker_stats.size()) + "\r\n";
+  text += "\r\n# Clients\r\n";
+  text += "connected_clients:" + std::to_string(sum(context, &WorkerStats::connected_clients)) +
+          "\r\nmaxclients:" + std::to_string(context.config.maxclients) +
+          "\r\ntotal_connections_received:" +
+          std::to_string(sum(context, &WorkerStats::connections_accepted)) +
+          "\r\nrejected_connections:" +
+          std::to_string(sum(context, &WorkerStats::connections_rejected)) + "\r\n";
+  text += "\r\n# Upstream\r\n";
+  if (session.topology != nullptr) {
+    text += "group:" + session.topology->group + "\r\n";
+    text += "master_address:" + session.topology->master_address() + "\r\n";
+    text += "topology_epoch:" + std::to_string(session.topology->epoch) + "\r\n";
+  }
+  text += std::string("master_link_status:") + (session.backend_connected ? "up" : "down") +
+          "\r\nbackend_connect_failures:" +
+          std::to_string(sum(context, &WorkerStats::backend_connect_failures)) + "\r\n";
+  text += "\r\n# Stats\r\n";
+  text += "client_bytes_in:" + std::to_string(sum(context, &WorkerStats::client_bytes_in)) +
+          "\r\nclient_bytes_out:" + std::to_string(sum(context, &WorkerStats::client_bytes_out)) +
+          "\r\nbuffer_bytes:" + std::to_string(sum(context, &WorkerStats::buffer_bytes)) + "\r\n";
+  append_commandstats(text, context);
+  return text;
+}
+
+std::string topology_reply(const SessionView& session) {
+  std::string out;
+  RespWriter w(out, session.resp_version == 3 ? RespVersion::kResp3 : RespVersion::kResp2);
+  if (session.topology == nullptr) {
+    w.error("ERR no topology yet");
+    return out;
+  }
+  const Topology& t = *session.topology;
+  w.map(4);
+  w.bulk_string("group").bulk_string(t.group);
+  w.bulk_string("master-host").bulk_string(t.master_host);
+  w.bulk_string("master-port").integer(t.master_port);
+  w.bulk_string("epoch").integer(static_cast<std::int64_t>(t.epoch));
+  return out;
+}
+
+std::string help_reply(const SessionView& session) {
+  static const std::vector<std::string_view> lines = {
+      "PROXY <subcommand> [<arg> ...]. Subcommands are:",
+      "INFO",
+      "    Version, uptime, clients, upstream master and state, per-command counters.",
+      "TOPOLOGY",
+      "    The group, its current master and the topology epoch.",
+      "HELP",
+      "    Print this help."};
+  std::string out;
+  RespWriter w(out, session.resp_version == 3 ? RespVersion::kResp3 : RespVersion::kResp2);
+  w.array(lines.size());
+  for (auto line : lines) w.simple_string(line);
+  return out;
+}
+
+}  // namespace
+
+std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
+                                const SessionView& session) {
+  std::string out;
+  RespWriter w(out, session.resp_version == 3 ? RespVersion::kResp3 : RespVersion::kResp2);
+  if (args.size() < 2) {
+    w.error("ERR wrong number of arguments for 'proxy' command");
+    return out;
+  }
+  const std::string_view sub = args[1];
+  if (protocol::iequals(sub, "info")) {
+    w.bulk_string(info_text(context, session));
+  } else if (protocol::iequals(sub, "topology")) {
+    return topology_reply(session);
+  } else if (protocol::iequals(sub, "help")) {
+    return help_reply(session);
+  } else {
+    w.error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try PROXY HELP.");
+  }
+  return out;
+}
+
+std::string master_unreachable_reply(const Topology& topology, std::string_view cause) {
+  std::string out;
+  RespWriter(out).error("ERR sentinel-proxy: master of '" + topology.group + "' (" +
+                        topology.master_address() + ") unreachable: " + std::string(cause));
+  return out;
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "proxy/proxy_context.h"
+#include "proxy/topology.h"
+
+namespace sp::proxy {
+
+// What a session tells PROXY INFO about itself.
+struct SessionView {
+  const Topology* topology = nullptr;
+  bool backend_connected = false;
+  int resp_version = 2;
+};
+
+// The reply to one `PROXY ...` request (args[0] is "PROXY" in any case), as RESP bytes:
+//   PROXY INFO      a bulk string in INFO's "# Section / key:value" format
+//   PROXY TOPOLOGY  group, master address and epoch (a map in RESP3, a flat array in RESP2)
+//   PROXY HELP      the list of subcommands
+// anything else gets a Redis-style "-ERR unknown subcommand" reply.
+std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
+                                const SessionView& session);
+
+// "-ERR sentinel-proxy: master of '<group>' (<host>:<port>) unreachable: <cause>\r\n", the
+// reply to every command while the session cannot connect to its master.
+std::string master_unreachable_reply(const Topology& topology, std::string_view cause);
+
+}  // namespace sp::proxy

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "proxy/config.h"
+#include "proxy/topology_registry.h"
+#include "proxy/worker_stats.h"
+
+namespace sp::proxy {
+
+// What every worker shares, read-only after start-up except for the atomics and the
+// registry (which locks only on a topology change).
+struct ProxyContext {
+  explicit ProxyContext(Config c, std::size_t workers) : config(std::move(c)) {
+    for (std::size_t i = 0; i < workers; ++i)
+      worker_stats.push_back(std::make_unique<WorkerStats>());
+  }
+
+  const Config config;
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::vector<std::unique_ptr<WorkerStats>> worker_stats;  // one per worker, fixed at start
+  std::atomic<std::int64_t> clients{0};                    // for maxclients, all workers
+  TopologyRegistry registry;
+};
+
+}  // namespace sp::proxy

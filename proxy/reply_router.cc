@@ -1,0 +1,98 @@
+#include "proxy/reply_router.h"
+
+namespace sp::proxy {
+
+std::string_view to_string(CommandRole role) {
+  switch (role) {
+    case CommandRole::kPlain:
+      return "plain";
+    case CommandRole::kPubsub:
+      return "pubsub";
+    case CommandRole::kPassthrough:
+      return "passthrough";
+    case CommandRole::kHello:
+      return "hello";
+    case CommandRole::kReset:
+      return "reset";
+  }
+  return "unknown";
+}
+
+void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
+                               int hello_proto) {
+  if (passthrough_) return;
+  if (role == CommandRole::kPassthrough) {
+    // Commands already pending are still matched; from here on frames are not.
+    passthrough_ = true;
+    return;
+  }
+  if (role == CommandRole::kPubsub) ++pubsub_in_flight_;
+  pending_.push_back(
+      {start, slot, role, false, false, false, static_cast<std::int8_t>(hello_proto)});
+}
+
+void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_point start,
+                           bool close_after, bool error, std::string& out) {
+  if (pending_.empty()) {
+    out += reply;
+    completed_.push_back({start, slot, error});
+    close_requested_ = close_requested_ || close_after;
+    return;
+  }
+  local_replies_.push_back(std::move(reply));
+  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, 0});
+}
+
+bool ReplyRouter::resp2_pubsub_possible() const {
+  return resp_version_ == 2 && (subscribed() || pubsub_in_flight_ > 0);
+}
+
+void ReplyRouter::on_frame(std::string_view head, bool is_push, bool is_error, std::string& out) {
+  // In passthrough mode the commands still pending were sent before it began, so their
+  // replies still come first and one each; only later frames go unmatched.
+  PubsubFrameInfo pubsub;
+  if (is_push || (!is_error && resp2_pubsub_possible())) pubsub = classify_pubsub_frame(head);
+  if (pubsub.kind == PubsubFrame::kConfirm || pubsub.kind == PubsubFrame::kShardConfirm) {
+    if (pubsub.count >= 0) {
+      (pubsub.kind == PubsubFrame::kConfirm ? regular_subs_ : shard_subs_) = pubsub.count;
+    }
+    if (!pending_.empty() && pending_.front().role == CommandRole::kPubsub) {
+      complete_head(false);
+      emit_ready_locals(out);
+    }
+    return;  // a further confirmation of a multi-channel command: not matched
+  }
+  if (is_push || pubsub.kind == PubsubFrame::kMessage) return;
+  if (pending_.empty()) return;  // a reply nobody asked for: forwarded, not counted
+  complete_head(is_error);
+  emit_ready_locals(out);
+}
+
+void ReplyRouter::complete_head(bool error) {
+  const Pending head = pending_.front();
+  pending_.pop_front();
+  if (head.local) return;  // emitted by emit_ready_locals
+  if (head.role == CommandRole::kPubsub) --pubsub_in_flight_;
+  if (!error && head.role == CommandRole::kHello && head.hello_proto != 0) {
+    resp_version_ = head.hello_proto;
+  }
+  if (!error && head.role == CommandRole::kReset) {
+    resp_version_ = 2;
+    regular_subs_ = 0;
+    shard_subs_ = 0;
+  }
+  completed_.push_back({head.start, head.slot, error});
+}
+
+void ReplyRouter::emit_ready_locals(std::string& out) {
+  while (!pending_.empty() && pending_.front().local) {
+    const Pending head = pending_.front();
+    pending_.pop_front();
+    completed_.push_back({head.start, head.slot, head.error});
+    close_requested_ = close_requested_ || head.close_after;
+    out += local_replies_.front();
+    local_replies_.pop_front();
+  }
+}
+
+}  // namespace sp::proxy

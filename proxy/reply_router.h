@@ -1,0 +1,95 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/pubsub_frame.h"
+
+namespace sp::proxy {
+
+using Clock = std::chrono::steady_clock;
+
+// How a forwarded command's replies are recognised.
+enum class CommandRole : std::uint8_t {
+  kPlain,        // exactly one reply
+  kPubsub,       // (P|S)(UN)SUBSCRIBE: confirmations, possibly pushes, possibly several
+  kPassthrough,  // MONITOR, CLIENT REPLY OFF|SKIP, SYNC, PSYNC: replies stop matching 1:1
+  kHello,        // one reply; success switches the protocol version
+  kReset,        // one reply; ends subscriptions and RESP3
+};
+std::string_view to_string(CommandRole role);
+
+// A command whose reply has left (or is ready to leave) for the client: what the writer
+// counts once the bytes are written.
+struct CompletedCommand {
+  Clock::time_point start;
+  std::uint32_t slot;
+  bool error;
+};
+
+// Matches the backend's reply frames to the client's commands in FIFO order, and keeps
+// the proxy's own replies (PROXY, QUIT) in their place in that order. Sans-I/O: the session
+// forwards the frame bytes itself and tells the router what it saw; the router appends
+// local replies to the client's output and lists completed commands.
+//
+// Pub/Sub frames (RESP3 pushes, RESP2 message arrays while subscribed) are never matched;
+// a subscribe-family command completes on its first confirmation or error. After MONITOR,
+// CLIENT REPLY OFF|SKIP or SYNC, frames are passed through unmatched for the rest of the
+// session: the bytes are still exact, only latency accounting stops.
+class ReplyRouter {
+ public:
+  // A command was forwarded to the backend. `hello_proto` is HELLO's requested version.
+  void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
+                    int hello_proto = 0);
+
+  // The proxy answered a command itself. The reply goes to `out` now if nothing before it
+  // awaits the backend, otherwise when the reply before it is complete.
+  void on_local(std::string reply, std::uint32_t slot, Clock::time_point start, bool close_after,
+                bool error, std::string& out);
+
+  // One complete backend frame was appended to the client's output. `head` holds its first
+  // bytes (the whole frame, or at least 64 bytes of it).
+  void on_frame(std::string_view head, bool is_push, bool is_error, std::string& out);
+
+  // Commands completed since the last call, moved out.
+  std::vector<CompletedCommand>& completed() { return completed_; }
+
+  bool idle() const { return pending_.empty(); }
+  std::size_t pending() const { return pending_.size(); }
+  bool subscribed() const { return regular_subs_ > 0 || shard_subs_ > 0; }
+  bool passthrough() const { return passthrough_; }
+  int resp_version() const { return resp_version_; }
+  // A QUIT's +OK has been put in the output: close once it is written.
+  bool close_requested() const { return close_requested_; }
+
+ private:
+  struct Pending {
+    Clock::time_point start;
+    std::uint32_t slot;
+    CommandRole role;
+    bool local;
+    bool close_after;
+    bool error;  // of a local reply
+    std::int8_t hello_proto;
+  };
+
+  void complete_head(bool error);
+  void emit_ready_locals(std::string& out);
+  bool resp2_pubsub_possible() const;
+
+  std::deque<Pending> pending_;
+  std::deque<std::string> local_replies_;
+  std::vector<CompletedCommand> completed_;
+  std::int64_t regular_subs_ = 0;
+  std::int64_t shard_subs_ = 0;
+  std::uint32_t pubsub_in_flight_ = 0;
+  int resp_version_ = 2;
+  bool passthrough_ = false;
+  bool close_requested_ = false;
+};
+
+}  // namespace sp::proxy

@@ -1,0 +1,423 @@
+#include "proxy/session.h"
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/read.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/write.hpp>
+
+#include "protocol/command_table.h"
+#include "protocol/writer.h"
+#include "proxy/asio_util.h"
+#include "proxy/backend_connect.h"
+#include "proxy/proxy_commands.h"
+#include "proxy/worker.h"
+
+namespace sp::proxy {
+namespace {
+
+using protocol::iequals;
+using protocol::ParseStatus;
+
+protocol::ProtocolLimits limits_from(const Config& config) {
+  protocol::ProtocolLimits limits;
+  limits.max_bulk_len = config.proto_max_bulk_len;
+  return limits;
+}
+
+// Replies longer than this are streamed to the client in parts as they arrive.
+constexpr std::size_t kStreamAbove = 16 * 1024;
+constexpr std::size_t kStreamHead = 64;
+
+std::string peer_name(const asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::string_view> args) {
+  if (info == nullptr) return CommandRole::kPlain;
+  const std::string_view name = info->name;
+  if (name == "subscribe" || name == "psubscribe" || name == "ssubscribe" ||
+      name == "unsubscribe" || name == "punsubscribe" || name == "sunsubscribe") {
+    return CommandRole::kPubsub;
+  }
+  if (name == "monitor" || name == "sync" || name == "psync") return CommandRole::kPassthrough;
+  if (name == "client" && args.size() >= 3 && iequals(args[1], "reply") &&
+      (iequals(args[2], "off") || iequals(args[2], "skip"))) {
+    return CommandRole::kPassthrough;
+  }
+  if (name == "hello") return CommandRole::kHello;
+  if (name == "reset") return CommandRole::kReset;
+  return CommandRole::kPlain;
+}
+
+}  // namespace
+
+Session::Session(Worker& worker, asio::ip::tcp::socket client)
+    : worker_(worker),
+      client_(std::move(client)),
+      backend_(client_.get_executor()),
+      topology_(worker.topology()),
+      in_(worker.stats().buffer_bytes),
+      backend_in_(worker.stats().buffer_bytes),
+      request_parser_(limits_from(worker.context().config)),
+      reply_parser_(),
+      write_signal_(client_.get_executor(), Clock::time_point::max()),
+      drained_signal_(client_.get_executor(), Clock::time_point::max()),
+      last_activity_(Clock::now()) {
+  worker_.add(this);
+  worker_.stats().connected_clients.add(1);
+  worker_.stats().connections_accepted.add(1);
+}
+
+Session::~Session() {
+  worker_.remove(this);
+  worker_.stats().connected_clients.add(-1);
+  worker_.context().clients.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::start() {
+  std::error_code ec;
+  client_.set_option(asio::ip::tcp::no_delay(true), ec);
+  asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ec;
+  client_.close(ec);
+  backend_.close(ec);
+  write_signal_.cancel();
+  drained_signal_.cancel();
+}
+
+void Session::drain() {
+  draining_ = true;
+  stop_reading_ = true;
+  std::error_code ec;
+  // Wakes the client reader with end-of-file; it sees draining_ and keeps the session.
+  client_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  if (router_.idle() || !backend_connected_) close_when_flushed();
+}
+
+void Session::close_when_flushed() {
+  flush_then_close_ = true;
+  wake_writer();
+}
+
+void Session::on_cron(Clock::time_point now) {
+  if (closed_) return;
+  const Config& config = worker_.context().config;
+  if (config.timeout.count() > 0 && router_.idle() && !router_.subscribed() &&
+      !router_.passthrough() && now - last_activity_ > config.timeout) {
+    spdlog::info("closing client {}: idle for more than {}s", peer_name(client_),
+                 config.timeout.count());
+    worker_.stats().limit_closes.add();
+    close();
+    return;
+  }
+  const auto& limit = config.client_output_buffer_limit;
+  if (limit.soft == 0 || output_held() < limit.soft) {
+    soft_limit_since_ = {};
+  } else if (soft_limit_since_ == Clock::time_point{}) {
+    soft_limit_since_ = now;
+  } else if (now - soft_limit_since_ >= limit.soft_seconds) {
+    spdlog::warn("closing client {}: output over the soft limit ({} bytes) for {}s",
+                 peer_name(client_), limit.soft, limit.soft_seconds.count());
+    worker_.stats().limit_closes.add();
+    close();
+  }
+}
+
+bool Session::check_output_limit() {
+  const auto hard = worker_.context().config.client_output_buffer_limit.hard;
+  if (hard == 0 || output_held() < hard) return true;
+  spdlog::warn("closing client {}: output buffer over the hard limit ({} bytes)",
+               peer_name(client_), hard);
+  worker_.stats().limit_closes.add();
+  close();
+  return false;
+}
+
+void Session::wake_writer() {
+  if (writer_waiting_) write_signal_.cancel();
+}
+
+asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
+  // Plain statements around co_await: GCC 12 miscompiles some co_await in conditions.
+  Session* session = self.get();
+  const bool connected = co_await session->connect_backend();
+  if (connected) {
+    asio::co_spawn(session->client_.get_executor(), backend_reader(self),
+                   LogStrayException{"backend reader"});
+  }
+  asio::co_spawn(session->client_.get_executor(), client_writer(self),
+                 LogStrayException{"client writer"});
+  co_await client_reader(self);
+}
+
+asio::awaitable<bool> Session::connect_backend() {
+  topology_ = worker_.topology();
+  std::error_code ec;
+  const auto address = asio::ip::make_address(topology_->master_ip, ec);
+  if (!ec) {
+    ec = co_await connect_with_timeout(backend_,
+                                       asio::ip::tcp::endpoint(address, topology_->master_port),
+                                       worker_.context().config.connect_timeout);
+  }
+  auto& stats = worker_.stats();
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  if (ec) {
+    unreachable_reason_ = ec == asio::error::timed_out ? "Connection timed out" : ec.message();
+    stats.backend_connect_failures.add();
+    stats.last_connect_fail_ns.add(now_ns - stats.last_connect_fail_ns.get());
+    spdlog::warn("client {}: master of '{}' ({}) unreachable: {}", peer_name(client_),
+                 topology_->group, topology_->master_address(), unreachable_reason_);
+    co_return false;
+  }
+  stats.backend_connects.add();
+  stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
+  backend_connected_ = true;
+  co_return true;
+}
+
+asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
+  const std::uint64_t query_limit = self->worker_.context().config.client_query_buffer_limit;
+  while (!self->closed_ && !self->stop_reading_) {
+    auto room = self->in_.prepare();
+    auto [ec, n] =
+        co_await self->client_.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow);
+    if (ec || n == 0) {
+      if (self->draining_) co_return;  // drain() shut the read side; the writer finishes
+      // The client is gone: as with Redis, whatever it asked for is dropped.
+      if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted &&
+          ec != asio::error::connection_reset) {
+        spdlog::info("client {}: read failed: {}", peer_name(self->client_), ec.message());
+      }
+      self->close();
+      co_return;
+    }
+    const auto now = Clock::now();
+    self->in_.commit(n);
+    self->last_activity_ = now;
+    self->worker_.stats().client_bytes_in.add(static_cast<std::int64_t>(n));
+    const bool more = co_await self->process_requests(now);
+    if (!more) co_return;
+    if (self->in_.size() > query_limit) {
+      // Redis closes such a client without a reply ("max query buffer length").
+      spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)",
+                   peer_name(self->client_), query_limit);
+      self->worker_.stats().limit_closes.add();
+      self->close();
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
+  // A session whose master was unreachable tries again with each batch of requests.
+  bool reconnected = false;
+  if (!backend_connected_) reconnected = co_await connect_backend();
+  if (reconnected) {
+    asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this()),
+                   LogStrayException{"backend reader"});
+  }
+  const std::string_view data = in_.data();
+  const bool had_partial = have_partial_;
+  Clock::time_point start = had_partial ? partial_start_ : now;
+  std::size_t offset = 0;
+  std::size_t range_start = 0;
+  batch_.clear();
+  while (offset < data.size() && !stop_reading_) {
+    const auto result = request_parser_.parse(data.substr(offset));
+    if (result.status == ParseStatus::kNeedMore) break;
+    if (result.status == ParseStatus::kError) {
+      // Like Redis: the requests before it are served, then the error, then the close.
+      spdlog::info("closing client {}: {}", peer_name(client_), request_parser_.error_message());
+      worker_.stats().protocol_errors.add();
+      std::string reply;
+      protocol::RespWriter(reply).error("ERR " + request_parser_.error_message());
+      if (offset > range_start) {
+        batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+      }
+      answer_locally(std::move(reply), static_cast<std::uint32_t>(command_slot(nullptr)), start,
+                     true, true);
+      range_start = offset = data.size();
+      stop_reading_ = true;
+      break;
+    }
+    const std::size_t end = offset + result.consumed;
+    if (!route_request(request_parser_.args(), start)) {
+      if (offset > range_start) {
+        batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+      }
+      range_start = end;
+    }
+    offset = end;
+    start = now;
+  }
+  if (offset > range_start && backend_connected_) {
+    batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+  }
+  have_partial_ = offset < data.size() && !stop_reading_;
+  if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
+  if (!batch_.empty() && backend_connected_) {
+    auto [ec, written] = co_await asio::async_write(backend_, batch_, use_nothrow);
+    if (ec) {
+      spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
+                   topology_->master_address(), ec.message());
+      close();
+      co_return false;
+    }
+    worker_.stats().backend_bytes_out.add(static_cast<std::int64_t>(written));
+  }
+  in_.consume(offset);
+  wake_writer();
+  co_return !closed_ && !stop_reading_;
+}
+
+bool Session::route_request(std::span<const std::string_view> args, Clock::time_point start) {
+  if (args.empty()) return true;  // an empty line: Redis ignores it, so can we
+  if (iequals(args[0], "quit")) {
+    answer_locally("+OK\r\n", static_cast<std::uint32_t>(quit_command_slot()), start, true, false);
+    stop_reading_ = true;
+    return false;
+  }
+  if (iequals(args[0], "proxy")) {
+    const SessionView view{topology_.get(), backend_connected_, router_.resp_version()};
+    answer_locally(proxy_command_reply(args, worker_.context(), view),
+                   static_cast<std::uint32_t>(proxy_command_slot()), start, false, false);
+    return false;
+  }
+  const protocol::CommandInfo* info = protocol::find_command(args[0]);
+  const auto slot = static_cast<std::uint32_t>(command_slot(info));
+  if (!backend_connected_) {
+    answer_locally(master_unreachable_reply(*topology_, unreachable_reason_), slot, start, false,
+                   true);
+    return false;
+  }
+  const CommandRole role = role_of(info, args);
+  int hello_proto = 0;
+  if (role == CommandRole::kHello && args.size() >= 2) {
+    if (args[1] == "2") hello_proto = 2;
+    if (args[1] == "3") hello_proto = 3;
+  }
+  router_.on_forwarded(role, slot, start, hello_proto);
+  return true;
+}
+
+void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
+                             bool close_after, bool error) {
+  router_.on_local(std::move(reply), slot, start, close_after, error, out_);
+  if (router_.close_requested()) flush_then_close_ = true;
+}
+
+asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self) {
+  while (!self->closed_) {
+    auto room = self->backend_in_.prepare();
+    auto [ec, n] = co_await self->backend_.async_read_some(asio::buffer(room.data(), room.size()),
+                                                           use_nothrow);
+    if (ec || n == 0) {
+      if (self->closed_) co_return;
+      // The master closed (or broke) the connection: the client sees its connection close
+      // too, after the replies that did arrive, exactly as a direct connection would.
+      if (!self->flush_then_close_) {
+        spdlog::warn("client {}: connection to master {} lost: {}", peer_name(self->client_),
+                     self->topology_->master_address(),
+                     ec ? ec.message() : std::string("closed by the master"));
+      }
+      self->backend_connected_ = false;
+      self->stop_reading_ = true;
+      self->close_when_flushed();
+      co_return;
+    }
+    self->backend_in_.commit(n);
+    self->worker_.stats().backend_bytes_in.add(static_cast<std::int64_t>(n));
+    if (!self->process_replies()) {
+      spdlog::error("client {}: malformed reply from master {}: {}", peer_name(self->client_),
+                    self->topology_->master_address(),
+                    protocol::to_string(self->reply_parser_.error()));
+      self->close();
+      co_return;
+    }
+    if (self->router_.close_requested()) self->flush_then_close_ = true;
+    if (self->draining_ && self->router_.idle()) self->flush_then_close_ = true;
+    self->wake_writer();
+    if (!self->check_output_limit()) co_return;
+    while (!self->closed_ && self->output_held() >= kOutputHighWater) {
+      self->backend_paused_ = true;
+      co_await self->drained_signal_.async_wait(use_nothrow);
+      self->backend_paused_ = false;
+    }
+  }
+}
+
+bool Session::process_replies() {
+  const std::string_view data = backend_in_.data();
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    const auto result = reply_parser_.parse(data.substr(pos));
+    if (result.status == ParseStatus::kError) return false;
+    if (result.status == ParseStatus::kNeedMore) {
+      // A long reply goes on in parts, so that memory stays bounded whatever its size.
+      const std::size_t framed = reply_parser_.framed();
+      if (framed >= kStreamAbove) {
+        if (stream_head_.empty()) stream_head_.assign(data.substr(pos, kStreamHead));
+        out_.append(data.substr(pos, framed));
+        reply_parser_.drop_prefix(framed);
+        pos += framed;
+      }
+      break;
+    }
+    const std::string_view frame = data.substr(pos, result.consumed);
+    out_.append(frame);
+    pos += result.consumed;
+    const std::string_view head = stream_head_.empty() ? frame : std::string_view(stream_head_);
+    router_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), out_);
+    stream_head_.clear();
+  }
+  backend_in_.consume(pos);
+  return true;
+}
+
+asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
+  auto& stats = self->worker_.stats();
+  while (!self->closed_) {
+    if (self->out_.empty()) {
+      if (self->flush_then_close_) break;
+      self->writer_waiting_ = true;
+      co_await self->write_signal_.async_wait(use_nothrow);
+      self->writer_waiting_ = false;
+      continue;
+    }
+    std::swap(self->out_, self->writing_);
+    std::swap(self->router_.completed(), self->writing_completed_);
+    auto [ec, n] =
+        co_await asio::async_write(self->client_, asio::buffer(self->writing_), use_nothrow);
+    if (ec) {
+      if (!self->closed_ && ec != asio::error::broken_pipe && ec != asio::error::connection_reset) {
+        spdlog::info("client {}: write failed: {}", peer_name(self->client_), ec.message());
+      }
+      break;
+    }
+    const auto now = Clock::now();
+    stats.client_bytes_out.add(static_cast<std::int64_t>(n));
+    for (const auto& done : self->writing_completed_) {
+      stats.count_command(done.slot, done.error, now - done.start);
+    }
+    self->writing_completed_.clear();
+    if (self->writing_.capacity() > IoBuffer::kShrinkAbove) {
+      std::string().swap(self->writing_);
+    } else {
+      self->writing_.clear();
+    }
+    if (self->backend_paused_) self->drained_signal_.cancel();
+  }
+  self->close();
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sp::proxy {
+
+// What a session needs to know about its group, as one immutable snapshot: sessions hold
+// a shared_ptr to the snapshot they connected with, and a change is a new snapshot with a
+// higher config epoch (DESIGN.md, "topology snapshot").
+struct Topology {
+  std::string group;        // the monitored group's name, e.g. "mymaster"
+  std::string master_host;  // as configured or announced
+  std::string master_ip;    // the address sessions connect to (resolved once)
+  std::uint16_t master_port = 0;
+  std::uint64_t epoch = 0;  // config epoch; only ever rises
+
+  std::string master_address() const { return master_host + ":" + std::to_string(master_port); }
+};
+
+using TopologyPtr = std::shared_ptr<const Topology>;
+
+}  // namespace sp::proxy

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "proxy/topology.h"
+
+namespace sp::proxy {
+
+// The one place a topology change enters the data path. Publishers (today the static
+// `upstream` directive, later the sentinel engine) call publish(); each worker subscribed
+// with a function that posts the snapshot onto its own thread, so workers swap a pointer
+// in one handler and never lock on the data path. Only publish() and subscribe() lock.
+class TopologyRegistry {
+ public:
+  using Subscriber = std::function<void(const TopologyPtr&)>;
+
+  // Takes the snapshot if its epoch is higher than the current one (or it is the first),
+  // and hands it to every subscriber. False, and nothing changes, otherwise.
+  bool publish(TopologyPtr topology);
+
+  // `subscriber` is called at once with the current snapshot (if any), then on each change,
+  // from the publishing thread: it must only hand the snapshot over (e.g. asio::post).
+  void subscribe(Subscriber subscriber);
+
+  TopologyPtr current() const;
+
+ private:
+  mutable std::mutex mutex_;
+  TopologyPtr current_;
+  std::vector<Subscriber> subscribers_;
+};
+
+}  // namespace sp::proxy

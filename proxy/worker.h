@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstddef>
+#include <thread>
+#include <unordered_set>
+
+#include <asio/awaitable.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "proxy/proxy_context.h"
+#include "proxy/topology.h"
+#include "proxy/worker_stats.h"
+
+namespace sp::proxy {
+
+class Session;
+
+// One thread, one io_context, the sessions pinned to it (Asio's io_context-per-thread
+// model). Everything here is touched only from its own thread, except start/stop/drain
+// and the topology hand-over, which post onto it.
+class Worker {
+ public:
+  Worker(std::size_t index, ProxyContext& context);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Stops the io_context (sessions still open are destroyed with it) and joins.
+  void stop_and_join();
+  // From any thread: every session stops reading its client, flushes replies already
+  // received from its backend and closes.
+  void drain();
+  // From any thread: sessions connecting from now on use `topology`.
+  void publish(TopologyPtr topology);
+
+  asio::io_context& io() { return io_; }
+  std::size_t index() const { return index_; }
+  ProxyContext& context() { return context_; }
+  WorkerStats& stats() { return stats_; }
+  const TopologyPtr& topology() const { return topology_; }
+  bool draining() const { return draining_; }
+  std::size_t session_count() const { return sessions_.size(); }
+
+  void add(Session* session) { sessions_.insert(session); }
+  void remove(Session* session) { sessions_.erase(session); }
+
+ private:
+  static asio::awaitable<void> cron_loop(Worker* worker);
+
+  std::size_t index_;
+  ProxyContext& context_;
+  WorkerStats& stats_;
+  TopologyPtr topology_;
+  bool draining_ = false;
+  // Declared before io_ so that sessions destroyed with io_'s handlers can still remove
+  // themselves.
+  std::unordered_set<Session*> sessions_;
+  asio::io_context io_{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
+  asio::steady_timer cron_;
+  std::thread thread_;
+};
+
+}  // namespace sp::proxy
