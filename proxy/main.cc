@@ -13,6 +13,7 @@
 #include "proxy/config_loader.h"
 #include "proxy/logging.h"
 #include "proxy/server.h"
+#include "sentinel/io/sentinel_server.h"
 #include "sp/version.h"
 
 namespace {
@@ -20,6 +21,7 @@ namespace {
 constexpr const char* kUsage =
     "Usage: sentinel-proxy [/path/to/sentinel-proxy.conf] [--directive value ...]\n"
     "       sentinel-proxy --test-config [/path/to/sentinel-proxy.conf] [--directive ...]\n"
+    "       sentinel-proxy --sentinel /path/to/sentinel.conf [--directive value ...]\n"
     "       sentinel-proxy --version | --help\n"
     "\n"
     "Every config file directive can also be given as --name value ... on the command\n"
@@ -60,6 +62,53 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
+// Drop-in mode: `sentinel-proxy --sentinel sentinel.conf`, as `redis-sentinel
+// sentinel.conf`: the same file, rewritten in place, and no client port.
+int run_drop_in_sentinel(int argc, char** argv) {
+  std::string file;
+  std::vector<std::vector<std::string>> directives;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--sentinel") continue;
+    if (arg.rfind("--", 0) == 0) {
+      directives.push_back({arg.substr(2)});
+    } else if (!directives.empty()) {
+      directives.back().push_back(arg);
+    } else if (file.empty()) {
+      file = arg;
+    }
+  }
+  if (file.empty()) {
+    std::cerr << "sentinel-proxy: sentinel mode needs a config file (it is rewritten with "
+                 "the sentinel's state)\n";
+    return 1;
+  }
+  sp::sentinel::io::SentinelFileConfig config;
+  try {
+    config = sp::sentinel::io::load_sentinel_config(file);
+    for (auto& d : directives) {
+      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
+      if (!error.empty()) throw sp::sentinel::io::SentinelConfigError("command line: " + error);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
+    return 1;
+  }
+  try {
+    sp::proxy::Config log_config;
+    sp::proxy::apply_config_text(log_config, "loglevel " + config.loglevel, "config");
+    log_config.logfile = config.logfile;
+    sp::proxy::setup_logging(log_config);
+    if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
+    const int code = sp::sentinel::io::run_sentinel(std::move(config), file, sp::kVersion);
+    return code;
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    std::cerr << "sentinel-proxy: cannot start: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +122,9 @@ int main(int argc, char** argv) {
       std::cout << "sentinel-proxy " << sp::kVersion << "\n";
       return 0;
     }
+  }
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--sentinel") return run_drop_in_sentinel(argc, argv);
   }
   Options options;
   try {

@@ -25,7 +25,7 @@ step "sanitizers: unit and simulation tests (address+undefined)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSP_SANITIZE=address,undefined \
   -DSP_BUILD_PROXY=OFF -DSP_BUILD_BENCH=OFF -DSP_WERROR=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-(cd build-asan && SP_SIM_SCENARIOS=2000 ctest -L 'unit|sim' --output-on-failure -j"$jobs")
+(cd build-asan && SP_SIM_SCENARIOS=1000 ctest -L 'unit|sim' --output-on-failure -j"$jobs")
 
 step "release: every test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSP_WERROR=ON >/dev/null

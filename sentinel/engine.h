@@ -25,6 +25,14 @@ struct IsMasterDownAnswer {
   bool operator==(const IsMasterDownAnswer&) const = default;
 };
 
+// The outcome of SENTINEL FAILOVER <name>, one value per Sentinel reply.
+enum class FailoverRequest : std::uint8_t {
+  kStarted,        // +OK
+  kNoSuchMaster,   // -ERR No such master with that name
+  kInProgress,     // -INPROG Failover already in progress
+  kNoGoodReplica,  // -NOGOODSLAVE No suitable replica to promote
+};
+
 // Redis Sentinel 7.0's algorithm as a pure state machine. Single-threaded; it
 // never reads a clock, draws from a global RNG, logs or does I/O. Inputs:
 // tick() every 50-100 ms (jittered), on_event() for every reply/hello, and
@@ -46,6 +54,10 @@ class Engine {
   // drain take_actions() and execute any PersistState before sending the reply.
   IsMasterDownAnswer answer_is_master_down(std::string_view ip, int port, std::uint64_t req_epoch,
                                            std::string_view req_runid, TimePoint now);
+
+  // SENTINEL FAILOVER: starts a failover without ODOWN or agreement, as the leader
+  // of a new epoch (mirrors sentinelCommand's "failover" branch).
+  FailoverRequest request_failover(std::string_view group, TimePoint now);
 
   // Moves out the actions accumulated since the last call, in order.
   std::vector<Action> take_actions();
@@ -116,6 +128,7 @@ class Engine {
                                  std::uint64_t& leader_epoch);
   std::optional<std::string> get_leader(Group& group, std::uint64_t epoch, TimePoint now);
   bool start_failover_if_needed(Group& group, TimePoint now);
+  void start_failover(Group& group, TimePoint now);
 
   // failover.cc
   void failover_state_machine(Group& group, TimePoint now);

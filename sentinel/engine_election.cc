@@ -3,6 +3,7 @@
 
 #include "sentinel/engine.h"
 #include "sentinel/notices.h"
+#include "sentinel/replica_selection.h"
 
 namespace sp::sentinel {
 
@@ -80,13 +81,29 @@ std::optional<std::string> Engine::get_leader(Group& group, std::uint64_t epoch,
 bool Engine::start_failover_if_needed(Group& group, TimePoint now) {
   if (!group.master.o_down || group.failover_in_progress()) return false;
   if (now - group.failover_start_time < group.config.failover_timeout * 2) return false;
+  start_failover(group, now);
+  return true;
+}
+
+void Engine::start_failover(Group& group, TimePoint now) {
   group.failover_state = FailoverState::kWaitStart;
   group.failover_epoch = ++current_epoch_;  // persisted by the self-vote that follows
   notice("+new-epoch", std::to_string(current_epoch_));
   notice("+try-failover", instance_details(group, group.master));
   group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
   group.failover_state_change_time = now;
-  return true;
+}
+
+FailoverRequest Engine::request_failover(std::string_view name, TimePoint now) {
+  Group* group = find_group(name);
+  if (group == nullptr) return FailoverRequest::kNoSuchMaster;
+  if (group->failover_in_progress()) return FailoverRequest::kInProgress;
+  if (select_replica(*group, config_.timings, now) == nullptr) {
+    return FailoverRequest::kNoGoodReplica;
+  }
+  start_failover(*group, now);
+  group->force_failover = true;
+  return FailoverRequest::kStarted;
 }
 
 }  // namespace sp::sentinel

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "sentinel/engine.h"
+#include "sentinel/io/resp_link.h"
+
+namespace sp::sentinel::io {
+
+// What the shell needs beyond the engine's own config.
+struct ShellConfig {
+  // Credentials towards peer sentinels: sentinel-user / sentinel-pass, falling back to
+  // our own requirepass when sentinel-pass is not set (Sentinel's convention, §2.3).
+  std::string sentinel_user;
+  std::string sentinel_pass;
+  std::string requirepass;
+  std::chrono::milliseconds connect_timeout{1000};
+};
+
+struct ShellCallbacks {
+  // Must have stored the state durably when it returns: the engine's next action (a
+  // vote reply, a new epoch) relies on it.
+  std::function<void(const PersistedState&)> persist;
+  std::function<void(const SwitchMaster&)> on_switch_master;
+  // Every engine notice, after it was logged (the sentinel port publishes it).
+  std::function<void(const Notice&)> on_notice;
+};
+
+// The engine's shell: runs the pure Engine on one executor (the engine thread), ticks it
+// every 50–100 ms with jitter (as Sentinel's randomised hz does, so that sentinels started
+// together do not stay in lock-step), turns its actions into commands on RespLinks and
+// the replies back into events. Mirrors the I/O half of sentinel.c.
+class EngineShell {
+ public:
+  EngineShell(asio::any_io_executor executor, EngineConfig config,
+              std::optional<PersistedState> persisted, ShellConfig shell_config,
+              ShellCallbacks callbacks);
+  ~EngineShell();
+  EngineShell(const EngineShell&) = delete;
+  EngineShell& operator=(const EngineShell&) = delete;
+
+  void start();
+  void stop();
+
+  Engine& engine() { return engine_; }
+  const Engine& engine() const { return engine_; }
+
+  // Runs the engine's pending actions now (after a command on the sentinel port changed
+  // its state, e.g. a vote that must be persisted before the reply goes out).
+  void run_actions();
+
+  // The engine's clock: wall-clock milliseconds, as Sentinel's mstime(), so that a clock
+  // jump is seen (and answered with TILT) as Sentinel would.
+  static TimePoint now();
+
+ private:
+  struct LinkPair {
+    std::shared_ptr<RespLink> command;
+    std::shared_ptr<RespLink> pubsub;  // masters and replicas only
+  };
+
+  void schedule_tick();
+  void execute(const Action& action);
+  void connect(const Connect& c);
+  void disconnect(const Endpoint& e);
+  void send(const Endpoint& to, std::vector<std::string> args,
+            std::function<Event(const protocol::Value&)> to_event);
+  void publish_hello(const PublishHello& p);
+  void link_failed(const Endpoint& e, const std::shared_ptr<RespLink>& which);
+  void deliver(const Event& event);
+  void deliver_later(Event event);
+  RespLink* command_link(const Endpoint& e);
+  std::string client_name(std::string_view role) const;
+
+  asio::any_io_executor executor_;
+  asio::steady_timer tick_timer_;
+  ShellConfig shell_config_;
+  ShellCallbacks callbacks_;
+  Engine engine_;
+  std::map<std::string, LinkPair> links_;
+  std::mt19937 jitter_{std::random_device{}()};
+  bool stopped_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted work checks it
+};
+
+}  // namespace sp::sentinel::io

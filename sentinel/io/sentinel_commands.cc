@@ -1,0 +1,339 @@
+#include "sentinel/io/sentinel_commands.h"
+
+#include <charconv>
+
+#include "protocol/command_table.h"
+#include "protocol/number.h"
+#include "sentinel/replies.h"
+
+namespace sp::sentinel::io {
+namespace {
+
+using protocol::iequals;
+using protocol::RespWriter;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Redis's text for a command it does not know (server.c processCommand).
+void unknown_command(std::span<const std::string_view> args, RespWriter& w) {
+  std::string text = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                     "', with args beginning with: ";
+  for (std::size_t i = 1; i < args.size() && text.size() < 128; ++i) {
+    text +=
+        "'" + std::string(args[i].substr(0, 128 - std::min<std::size_t>(text.size(), 128))) + "' ";
+  }
+  w.error(text);
+}
+
+void wrong_arity(std::string_view command, RespWriter& w) {
+  w.error("ERR wrong number of arguments for '" + lower(command) + "' command");
+}
+
+void field_list(const FieldList& fields, RespWriter& w) {
+  w.map(fields.size());
+  for (const auto& [name, value] : fields) {
+    w.bulk_string(name);
+    w.bulk_string(value);
+  }
+}
+
+void field_lists(const std::vector<FieldList>& lists, RespWriter& w) {
+  w.array(lists.size());
+  for (const auto& fields : lists) field_list(fields, w);
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+AfterReply SentinelCommands::handle(PortClient& client, std::span<const std::string_view> args,
+                                    std::string& out) {
+  RespWriter w(out, client.resp);
+  const std::string name = lower(args[0]);
+  if (name == "ping") {
+    if (args.size() > 2) {
+      wrong_arity(name, w);
+    } else if (args.size() == 2) {
+      w.bulk_string(args[1]);
+    } else {
+      w.simple_string("PONG");
+    }
+  } else if (name == "sentinel") {
+    sentinel(client, args, out);
+  } else if (name == "info") {
+    info(client, args, out);
+  } else if (name == "role") {
+    role(client, out);
+  } else if (name == "publish") {
+    publish(client, args, out);
+  } else if (name == "hello") {
+    hello(client, args, out);
+  } else if (name == "client") {
+    client_command(client, args, out);
+  } else {
+    unknown_command(args, w);
+  }
+  return AfterReply::kKeepOpen;
+}
+
+void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_view> args,
+                                std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() < 2) return wrong_arity("sentinel", w);
+  const std::string sub = lower(args[1]);
+  const Engine& engine = shell_.engine();
+  const TimePoint now = EngineShell::now();
+  auto arity = [&](std::size_t n) {
+    if (args.size() == n) return true;
+    w.error("ERR wrong number of arguments for 'sentinel|" + sub + "' command");
+    return false;
+  };
+  if (sub == "myid") {
+    if (arity(2)) w.bulk_string(engine.myid());
+  } else if (sub == "masters") {
+    if (arity(2)) field_lists(masters_reply(engine, now), w);
+  } else if (sub == "master") {
+    if (!arity(3)) return;
+    if (auto fields = master_reply(engine, args[2], now)) {
+      field_list(*fields, w);
+    } else {
+      w.error("ERR No such master with that name");
+    }
+  } else if (sub == "replicas" || sub == "slaves") {
+    if (!arity(3)) return;
+    if (auto lists = replicas_reply(engine, args[2], now)) {
+      field_lists(*lists, w);
+    } else {
+      w.error("ERR No such master with that name");
+    }
+  } else if (sub == "sentinels") {
+    if (!arity(3)) return;
+    if (auto lists = sentinels_reply(engine, args[2], now)) {
+      field_lists(*lists, w);
+    } else {
+      w.error("ERR No such master with that name");
+    }
+  } else if (sub == "get-master-addr-by-name") {
+    if (!arity(3)) return;
+    if (auto addr = engine.master_address(args[2])) {
+      w.array(2);
+      w.bulk_string(addr->ip);
+      w.bulk_string(std::to_string(addr->port));
+    } else {
+      w.null_array();
+    }
+  } else if (sub == "is-master-down-by-addr") {
+    if (arity(6)) is_master_down_by_addr(client, args, out);
+  } else if (sub == "failover") {
+    if (!arity(3)) return;
+    const FailoverRequest result = shell_.engine().request_failover(args[2], now);
+    shell_.run_actions();
+    switch (result) {
+      case FailoverRequest::kStarted:
+        w.simple_string("OK");
+        break;
+      case FailoverRequest::kNoSuchMaster:
+        w.error("ERR No such master with that name");
+        break;
+      case FailoverRequest::kInProgress:
+        w.error("INPROG Failover already in progress");
+        break;
+      case FailoverRequest::kNoGoodReplica:
+        w.error("NOGOODSLAVE No suitable replica to promote");
+        break;
+    }
+  } else if (sub == "ckquorum") {
+    if (arity(3)) ckquorum(client, args[2], out);
+  } else {
+    w.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+            "'. Try SENTINEL HELP.");
+  }
+}
+
+// SENTINEL is-master-down-by-addr <ip> <port> <current-epoch> <runid|*>: may vote, and a
+// vote is persisted (the shell runs the engine's PersistState) before the reply is written.
+void SentinelCommands::is_master_down_by_addr(PortClient& client,
+                                              std::span<const std::string_view> args,
+                                              std::string& out) {
+  RespWriter w(out, client.resp);
+  const auto port = parse_u64(args[3]);
+  const auto epoch = parse_u64(args[4]);
+  if (!port || *port > 65535 || !epoch) {
+    w.error("ERR value is not an integer or out of range");
+    return;
+  }
+  const IsMasterDownAnswer answer = shell_.engine().answer_is_master_down(
+      args[2], static_cast<int>(*port), *epoch, args[5], EngineShell::now());
+  shell_.run_actions();
+  w.array(3);
+  w.integer(answer.down ? 1 : 0);
+  w.bulk_string(answer.leader);
+  w.integer(static_cast<std::int64_t>(answer.leader_epoch));
+}
+
+// SENTINEL CKQUORUM: sentinelIsQuorumReachable's checks and texts.
+void SentinelCommands::ckquorum(PortClient& client, std::string_view name, std::string& out) {
+  RespWriter w(out, client.resp);
+  const Group* group = shell_.engine().group(name);
+  if (group == nullptr) {
+    w.error("ERR No such master with that name");
+    return;
+  }
+  int voters = 1, usable = 1;  // ourselves
+  for (const auto& [id, s] : group->sentinels) {
+    ++voters;
+    if (!s.s_down && !s.o_down) ++usable;
+  }
+  const int quorum = group->config.quorum;
+  const std::string counted = std::to_string(usable) + " usable Sentinels.";
+  if (usable < quorum) {
+    w.error("NOQUORUM " + counted + " Not enough available Sentinels to reach the specified " +
+            "quorum for this master");
+  } else if (usable < voters / 2 + 1) {
+    w.error("NOQUORUM " + counted + " Not enough available Sentinels to reach the majority " +
+            "and authorize a failover");
+  } else {
+    w.simple_string("OK " + counted + " Quorum and failover authorization can be reached");
+  }
+}
+
+void SentinelCommands::info(PortClient& client, std::span<const std::string_view> args,
+                            std::string& out) {
+  RespWriter w(out, client.resp);
+  auto wanted = [&](std::string_view section) {
+    if (args.size() < 2) return true;
+    for (std::size_t i = 1; i < args.size(); ++i) {
+      if (iequals(args[i], section) || iequals(args[i], "all") || iequals(args[i], "everything") ||
+          iequals(args[i], "default")) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::string text;
+  auto section = [&](std::string_view title, const std::string& body) {
+    if (!text.empty()) text += "\r\n";
+    text += "# " + std::string(title) + "\r\n" + body;
+  };
+  const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now() - facts_.started)
+                          .count();
+  if (wanted("server")) {
+    section("Server", "redis_version:" + facts_.version + "\r\nredis_mode:sentinel\r\nrun_id:" +
+                          facts_.run_id + "\r\ntcp_port:" + std::to_string(facts_.port) +
+                          "\r\nuptime_in_seconds:" + std::to_string(uptime) +
+                          "\r\nuptime_in_days:" + std::to_string(uptime / 86400) +
+                          "\r\nconfig_file:" + facts_.config_file + "\r\n");
+  }
+  if (wanted("clients")) {
+    section("Clients",
+            "connected_clients:" + std::to_string(facts_.clients ? facts_.clients() : 0) + "\r\n");
+  }
+  if (wanted("stats")) {
+    section("Stats", "total_connections_received:0\r\n");
+  }
+  if (wanted("sentinel")) section("Sentinel", info_sentinel_section());
+  w.verbatim("txt", text);
+}
+
+std::string SentinelCommands::info_sentinel_section() const {
+  const Engine& engine = shell_.engine();
+  std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
+                     "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
+                     "\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n"
+                     "sentinel_simulate_failure_flags:0\r\n";
+  int n = 0;
+  for (const Group& group : engine.groups()) {
+    const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);
+    const char* status = group.master.o_down ? "odown" : group.master.s_down ? "sdown" : "ok";
+    text += "master" + std::to_string(n++) + ":name=" + group.config.name + ",status=" + status +
+            ",address=" + addr.to_string() + ",slaves=" + std::to_string(group.replicas.size()) +
+            ",sentinels=" + std::to_string(group.sentinels.size() + 1) + "\r\n";
+  }
+  return text;
+}
+
+void SentinelCommands::role(PortClient& client, std::string& out) {
+  RespWriter w(out, client.resp);
+  const auto& groups = shell_.engine().groups();
+  w.array(2);
+  w.bulk_string("sentinel");
+  w.array(groups.size());
+  for (const Group& group : groups) w.bulk_string(group.config.name);
+}
+
+// Sentinel accepts PUBLISH only for hellos sent straight to it by peers.
+void SentinelCommands::publish(PortClient& client, std::span<const std::string_view> args,
+                               std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() != 3) return wrong_arity("publish", w);
+  if (args[1] != "__sentinel__:hello") {
+    w.error("ERR Only HELLO messages are accepted by Sentinel instances.");
+    return;
+  }
+  shell_.engine().on_event(HelloReceived{std::string(args[2]), false}, EngineShell::now());
+  shell_.run_actions();
+  w.integer(1);
+}
+
+void SentinelCommands::hello(PortClient& client, std::span<const std::string_view> args,
+                             std::string& out) {
+  if (args.size() >= 2) {
+    const auto version = parse_u64(args[1]);
+    if (!version || *version < 2 || *version > 3) {
+      RespWriter(out, client.resp).error("NOPROTO unsupported protocol version");
+      return;
+    }
+    client.resp = *version == 3 ? protocol::RespVersion::kResp3 : protocol::RespVersion::kResp2;
+  }
+  RespWriter w(out, client.resp);
+  // In sentinel mode Redis leaves out the `role` field.
+  w.map(6);
+  w.bulk_string("server");
+  w.bulk_string("redis");
+  w.bulk_string("version");
+  w.bulk_string(facts_.version);
+  w.bulk_string("proto");
+  w.integer(client.resp == protocol::RespVersion::kResp3 ? 3 : 2);
+  w.bulk_string("id");
+  w.integer(static_cast<std::int64_t>(client.id));
+  w.bulk_string("mode");
+  w.bulk_string("sentinel");
+  w.bulk_string("modules");
+  w.array(0);
+}
+
+void SentinelCommands::client_command(PortClient& client, std::span<const std::string_view> args,
+                                      std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() < 2) return wrong_arity("client", w);
+  const std::string sub = lower(args[1]);
+  if (sub == "setname" && args.size() == 3) {
+    client.name = std::string(args[2]);
+    w.simple_string("OK");
+  } else if (sub == "getname" && args.size() == 2) {
+    if (client.name.empty()) {
+      w.null();
+    } else {
+      w.bulk_string(client.name);
+    }
+  } else if (sub == "id" && args.size() == 2) {
+    w.integer(static_cast<std::int64_t>(client.id));
+  } else if (sub == "setname" || sub == "getname" || sub == "id") {
+    w.error("ERR wrong number of arguments for 'client|" + sub + "' command");
+  } else {
+    w.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+            "'. Try CLIENT HELP.");
+  }
+}
+
+}  // namespace sp::sentinel::io

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "sentinel/io/engine_shell.h"
+#include "sentinel/io/sentinel_port.h"
+
+namespace sp::sentinel::io {
+
+// Facts about this process that INFO and HELLO report.
+struct ServerFacts {
+  std::string version;  // reported as redis_version, as Sentinel reports its server's
+  std::string run_id;   // the process run id (not the sentinel id), 40 hex chars
+  std::string config_file;
+  int port = 26379;
+  std::function<std::size_t()> clients;  // connected clients of the sentinel port
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+// The commands a Sentinel 7.0 answers on its port, with its reply shapes and error texts
+// (SENTINEL-PROTOCOL.md §10). Pub/Sub is the port's own business; everything else lands
+// here. Reads the engine through the shell and, for requests that change it (votes,
+// hellos), runs the shell's actions before replying so that state is persisted first.
+class SentinelCommands {
+ public:
+  SentinelCommands(EngineShell& shell, ServerFacts facts)
+      : shell_(shell), facts_(std::move(facts)) {}
+
+  void set_client_count(std::function<std::size_t()> clients) {
+    facts_.clients = std::move(clients);
+  }
+
+  AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
+
+ private:
+  void sentinel(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void info(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void role(PortClient& client, std::string& out);
+  void publish(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void hello(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void client_command(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void is_master_down_by_addr(PortClient& client, std::span<const std::string_view> args,
+                              std::string& out);
+  void ckquorum(PortClient& client, std::string_view name, std::string& out);
+  std::string info_sentinel_section() const;
+
+  EngineShell& shell_;
+  ServerFacts facts_;
+};
+
+}  // namespace sp::sentinel::io

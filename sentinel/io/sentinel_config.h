@@ -1,0 +1,47 @@
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sentinel/config.h"
+#include "sentinel/io/engine_shell.h"
+#include "sentinel/persisted_state.h"
+
+namespace sp::sentinel::io {
+
+struct SentinelConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A sentinel.conf as redis-sentinel reads it: the `sentinel ...` directives, `port`,
+// `bind`, `requirepass`, and the general server directives redis-sentinel tolerates.
+struct SentinelFileConfig {
+  EngineConfig engine;
+  ShellConfig shell;
+  std::optional<PersistedState> persisted;  // when the file carries `sentinel myid`
+  std::vector<std::string> bind{"127.0.0.1"};
+  std::string logfile;
+  std::string pidfile;
+  std::string loglevel = "notice";
+  std::vector<std::string> lines;  // the file as read, kept for the rewrite
+};
+
+// Applies one directive line to `config`; returns an error text ("" when accepted).
+std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std::string> args);
+
+// Reads `path`; throws SentinelConfigError with "path:line: reason (>>> 'line')".
+SentinelFileConfig load_sentinel_config(const std::string& path);
+
+// The file's new text: the operator's lines and comments kept, `sentinel monitor`
+// pointing at the current master, and the state Sentinel generates (myid, epochs,
+// known replicas and sentinels) after them, as Sentinel's CONFIG REWRITE leaves it.
+std::string render_sentinel_config(const std::vector<std::string>& lines,
+                                   const PersistedState& state);
+
+// Writes `text` durably in place: a temp file in the same directory, fsync, rename,
+// fsync of the directory. Throws std::system_error on failure.
+void write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace sp::sentinel::io
