@@ -24,15 +24,18 @@ struct Group {
   std::vector<std::unique_ptr<Child>> replicas;
   std::vector<std::unique_ptr<Child>> sentinels;
 
-  Group() {
+  // `real[i]`: sentinel i is a real redis-sentinel instead of a sentinel-proxy.
+  explicit Group(std::vector<bool> real = {false, false, false}) {
     master = start_redis(master_port, dir);
     for (int port : replica_ports) {
       replicas.push_back(
           start_redis(port, dir, {"--replicaof", "127.0.0.1", std::to_string(master_port)}));
     }
-    for (int port : sentinel_ports) {
+    for (std::size_t i = 0; i < sentinel_ports.size(); ++i) {
+      const int port = sentinel_ports[i];
       write_sentinel_conf(conf(port), port, master_port);
-      sentinels.push_back(start_sentinel_proxy(conf(port), port));
+      sentinels.push_back(real[i] ? start_redis_sentinel(conf(port), port)
+                                  : start_sentinel_proxy(conf(port), port));
     }
   }
   ~Group() {
@@ -63,6 +66,15 @@ struct Group {
     auto a = call(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
     if (!a || a->elements.size() != 2) return "";
     return a->elements[0].text + ":" + a->elements[1].text;
+  }
+
+  // Every sentinel names the same master, other than `old`; returns it ("" if not).
+  std::string agreed_master_other_than(const std::string& old) const {
+    const std::string first = master_addr(sentinel_ports[0]);
+    for (int port : sentinel_ports) {
+      if (master_addr(port) != first) return "";
+    }
+    return first == old ? "" : first;
   }
 
   std::string role_of(int port) const {
@@ -138,6 +150,55 @@ TEST(SentinelFailover, ThreeSentinelProxiesFailOverAHungMaster) {
   fail_over(true);
 }
 
+// A mixed group: two real redis-sentinel and one sentinel-proxy, and the other way round.
+// Each lists the others; SENTINEL FAILOVER sent to either kind is performed by it and
+// followed by the others.
+void mixed_group(std::vector<bool> real) {
+  Group g(real);
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s))
+      << "real and sentinel-proxy sentinels did not discover each other";
+  std::string current = "127.0.0.1:" + std::to_string(g.master_port);
+  // First a real sentinel leads, then a sentinel-proxy (or the reverse).
+  const std::size_t proxy_index = real[0] ? 2 : 0;
+  const std::size_t real_index = real[0] ? 0 : 2;
+  for (std::size_t leader : {real_index, proxy_index}) {
+    const int port = g.sentinel_ports[leader];
+    // NOGOODSLAVE until the replicas are known to be following the current master.
+    ASSERT_TRUE(wait_until(
+        [&] {
+          auto r = call(port, {"SENTINEL", "FAILOVER", "mymaster"});
+          return r && r->text == "OK";
+        },
+        30s))
+        << "SENTINEL FAILOVER was never accepted by sentinel " << leader;
+    std::string next;
+    ASSERT_TRUE(
+        wait_until([&] { return !(next = g.agreed_master_other_than(current)).empty(); }, 30s))
+        << "the group did not converge after a failover led by sentinel " << leader;
+    const int next_port = std::stoi(next.substr(next.find(':') + 1));
+    EXPECT_TRUE(wait_until([&] { return g.role_of(next_port) == "master"; }, 10s));
+    current = next;
+  }
+  // Then the master dies: the group converges on one new master, whoever leads.
+  const int current_port = std::stoi(current.substr(current.find(':') + 1));
+  Child* current_master = current_port == g.master_port        ? g.master.get()
+                          : current_port == g.replica_ports[0] ? g.replicas[0].get()
+                                                               : g.replicas[1].get();
+  current_master->kill();
+  std::string next;
+  EXPECT_TRUE(
+      wait_until([&] { return !(next = g.agreed_master_other_than(current)).empty(); }, 60s))
+      << "no agreed new master after SIGKILL of " << current;
+}
+
+TEST(SentinelFailover, MixedGroupTwoRealSentinelsAndOneSentinelProxy) {
+  mixed_group({true, true, false});
+}
+
+TEST(SentinelFailover, MixedGroupOneRealSentinelAndTwoSentinelProxies) {
+  mixed_group({false, false, true});
+}
+
 // A restarted sentinel keeps its id and epoch from the rewritten config file, and its
 // vote in an epoch survives the restart: a second asker in that epoch gets no vote.
 TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
@@ -174,6 +235,56 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   EXPECT_EQ(answer->elements[1].text, "*") << "voted twice in epoch 7";
   EXPECT_EQ(answer->elements[2].integer, 7);
   sentinel.reset();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+}  // namespace
+}  // namespace sp::testing
+
+namespace sp::testing {
+namespace {
+
+// The sentinel port answers bad and unknown input with Sentinel's own bytes: each input
+// goes to a real redis-sentinel and to a sentinel-proxy monitoring the same master.
+TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
+  const std::string dir = make_temp_dir();
+  RedisProcess master;
+  const int real_port = free_loopback_port(), ours_port = free_loopback_port();
+  write_sentinel_conf(dir + "/real.conf", real_port, master.port());
+  write_sentinel_conf(dir + "/ours.conf", ours_port, master.port());
+  auto real = start_redis_sentinel(dir + "/real.conf", real_port);
+  auto ours = start_sentinel_proxy(dir + "/ours.conf", ours_port);
+  const std::vector<std::string> inputs = {
+      "PING\r\n",
+      "PING hello\r\n",
+      "GET x\r\n",
+      "FOO\r\n",
+      "SENTINEL\r\n",
+      "SENTINEL foo\r\n",
+      "SENTINEL get-master-addr-by-name\r\n",
+      "SENTINEL get-master-addr-by-name nosuch\r\n",
+      "SENTINEL get-master-addr-by-name mymaster\r\n",
+      "SENTINEL master nosuch\r\n",
+      "SENTINEL replicas nosuch\r\n",
+      "SENTINEL failover nosuch\r\n",
+      "SENTINEL ckquorum nosuch\r\n",
+      "PUBLISH foo bar\r\n",
+      "ROLE\r\n",
+      "*1\r\n$4\r\nPING\r\n",
+      "*1\r\n$x\r\n",
+      "*-x\r\n",
+      "PING \"unbalanced\r\n",
+  };
+  for (const std::string& input : inputs) {
+    TestConnection a(real_port), b(ours_port);
+    a.send(input);
+    b.send(input);
+    // Each input gets one reply line (or a close after a protocol error).
+    const std::string expected = a.read_until_closed(300ms);
+    const std::string got = b.read_until_closed(300ms);
+    EXPECT_EQ(got, expected) << "for input '" << input << "'";
+  }
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }

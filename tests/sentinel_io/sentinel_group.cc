@@ -108,6 +108,15 @@ std::unique_ptr<Child> start_sentinel_proxy(const std::string& config_path, int 
   return child;
 }
 
+std::unique_ptr<Child> start_redis_sentinel(const std::string& config_path, int port) {
+  auto child = std::make_unique<Child>(std::vector<std::string>{"redis-sentinel", config_path},
+                                       config_path + ".log");
+  if (!wait_until([&] { return call(port, {"PING"}, 300ms).has_value(); }, 10s)) {
+    throw std::runtime_error("redis-sentinel did not start on port " + std::to_string(port));
+  }
+  return child;
+}
+
 void write_sentinel_conf(const std::string& path, int port, int master_port, int down_after_ms,
                          int failover_timeout_ms) {
   std::ofstream(path) << "port " << port << "\n"

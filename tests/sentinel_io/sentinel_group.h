@@ -50,6 +50,9 @@ std::unique_ptr<Child> start_redis(int port, const std::string& dir,
 // A sentinel-proxy in drop-in sentinel mode, its config file written into `dir`.
 std::unique_ptr<Child> start_sentinel_proxy(const std::string& config_path, int port);
 
+// A real redis-sentinel with the same kind of file.
+std::unique_ptr<Child> start_redis_sentinel(const std::string& config_path, int port);
+
 // Writes a sentinel.conf monitoring `mymaster` at 127.0.0.1:master_port, quorum 2.
 void write_sentinel_conf(const std::string& path, int port, int master_port,
                          int down_after_ms = 1000, int failover_timeout_ms = 10000);
