@@ -59,6 +59,14 @@ class Engine {
   // of a new epoch (mirrors sentinelCommand's "failover" branch).
   FailoverRequest request_failover(std::string_view group, TimePoint now);
 
+  // SENTINEL MONITOR / REMOVE / RESET / SET (engine_admin.cc). Errors are Sentinel's
+  // texts without the "ERR " prefix; "" means done.
+  std::string monitor_group(GroupConfig config, TimePoint now);
+  bool remove_group(std::string_view name);
+  bool reset_group(std::string_view name, TimePoint now);
+  std::string set_group_option(std::string_view name, std::string_view option,
+                               std::string_view value);
+
   // Moves out the actions accumulated since the last call, in order.
   std::vector<Action> take_actions();
 

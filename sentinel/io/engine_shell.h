@@ -59,6 +59,11 @@ class EngineShell {
   // its state, e.g. a vote that must be persisted before the reply goes out).
   void run_actions();
 
+  // Persists the engine's state now (SENTINEL FLUSHCONFIG).
+  void persist_now() {
+    if (callbacks_.persist) callbacks_.persist(engine_.persisted_state());
+  }
+
   // The engine's clock: wall-clock milliseconds, as Sentinel's mstime(), so that a clock
   // jump is seen (and answered with TILT) as Sentinel would.
   static TimePoint now();

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "protocol/command_table.h"
+#include "protocol/glob_match.h"
 #include "protocol/number.h"
 #include "sentinel/replies.h"
 
@@ -151,6 +152,63 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
         w.error("NOGOODSLAVE No suitable replica to promote");
         break;
     }
+  } else if (sub == "monitor") {
+    if (!arity(6)) return;
+    const auto port = parse_u64(args[4]);
+    const auto quorum = parse_u64(args[5]);
+    if (!port) return void(w.error("ERR Invalid port"));
+    if (!quorum) return void(w.error("ERR Invalid quorum"));
+    GroupConfig config;
+    config.name = std::string(args[2]);
+    config.address =
+        Address{std::string(args[3]), static_cast<int>(std::min<std::uint64_t>(*port, 65536))};
+    config.quorum = static_cast<int>(std::min<std::uint64_t>(*quorum, 1 << 30));
+    const std::string error = shell_.engine().monitor_group(std::move(config), now);
+    shell_.run_actions();
+    if (error.empty()) {
+      w.simple_string("OK");
+    } else {
+      w.error("ERR " + error);
+    }
+  } else if (sub == "remove") {
+    if (!arity(3)) return;
+    const bool removed = shell_.engine().remove_group(args[2]);
+    shell_.run_actions();
+    if (removed) {
+      w.simple_string("OK");
+    } else {
+      w.error("ERR No such master with that name");
+    }
+  } else if (sub == "reset") {
+    if (!arity(3)) return;
+    std::vector<std::string> names;
+    for (const Group& group : engine.groups()) {
+      if (protocol::glob_match(args[2], group.config.name)) names.push_back(group.config.name);
+    }
+    for (const std::string& name : names) shell_.engine().reset_group(name, now);
+    shell_.run_actions();
+    w.integer(static_cast<std::int64_t>(names.size()));
+  } else if (sub == "set") {
+    if (args.size() < 5 || args.size() % 2 == 0) {
+      return void(w.error("ERR wrong number of arguments for 'sentinel|set' command"));
+    }
+    if (engine.group(args[2]) == nullptr) return void(w.error("ERR No such master with that name"));
+    std::string error;
+    for (std::size_t i = 3; i + 1 < args.size() && error.empty(); i += 2) {
+      error = shell_.engine().set_group_option(args[2], args[i], args[i + 1]);
+    }
+    shell_.run_actions();
+    if (error.empty()) {
+      w.simple_string("OK");
+    } else {
+      w.error("ERR " + error);
+    }
+  } else if (sub == "flushconfig") {
+    if (!arity(2)) return;
+    shell_.persist_now();
+    w.simple_string("OK");
+  } else if (sub == "pending-scripts") {
+    if (arity(2)) w.array(0);  // notification scripts are not run (documented)
   } else if (sub == "ckquorum") {
     if (arity(3)) ckquorum(client, args[2], out);
   } else {

@@ -34,11 +34,13 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
 // Reads `path`; throws SentinelConfigError with "path:line: reason (>>> 'line')".
 SentinelFileConfig load_sentinel_config(const std::string& path);
 
-// The file's new text: the operator's lines and comments kept, `sentinel monitor`
-// pointing at the current master, and the state Sentinel generates (myid, epochs,
-// known replicas and sentinels) after them, as Sentinel's CONFIG REWRITE leaves it.
+// The file's new text, as Sentinel's CONFIG REWRITE leaves it: the operator's other lines
+// and comments kept; each group's lines (`sentinel monitor` at the current master, and
+// its options) written where the first monitor line was; then the state Sentinel
+// generates (myid, epochs, known replicas and sentinels).
 std::string render_sentinel_config(const std::vector<std::string>& lines,
-                                   const PersistedState& state);
+                                   const PersistedState& state,
+                                   const std::vector<GroupConfig>& groups);
 
 // Writes `text` durably in place: a temp file in the same directory, fsync, rename,
 // fsync of the directory. Throws std::system_error on failure.

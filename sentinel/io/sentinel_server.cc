@@ -30,10 +30,15 @@ int run_sentinel(SentinelFileConfig config, const std::string& config_path,
   SentinelPort* port_ptr = nullptr;
   ShellCallbacks callbacks;
   const std::vector<std::string> lines = config.lines;
-  callbacks.persist = [&config_path, lines](const PersistedState& state) {
+  EngineShell* shell_ptr = nullptr;
+  callbacks.persist = [&config_path, lines, &shell_ptr](const PersistedState& state) {
+    std::vector<GroupConfig> groups;
+    if (shell_ptr != nullptr) {
+      for (const Group& g : shell_ptr->engine().groups()) groups.push_back(g.config);
+    }
     // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
     try {
-      write_file_atomically(config_path, render_sentinel_config(lines, state));
+      write_file_atomically(config_path, render_sentinel_config(lines, state, groups));
     } catch (const std::exception& e) {
       spdlog::critical("cannot persist the sentinel state: {}", e.what());
       std::_Exit(1);
@@ -45,6 +50,7 @@ int run_sentinel(SentinelFileConfig config, const std::string& config_path,
   const int sentinel_port = config.engine.port;
   EngineShell shell(io.get_executor(), config.engine, config.persisted, config.shell,
                     std::move(callbacks));
+  shell_ptr = &shell;
 
   ServerFacts facts;
   facts.version = version;

@@ -1,0 +1,118 @@
+// The operator's commands that change what is monitored: SENTINEL MONITOR, REMOVE,
+// RESET and SET (mirrors their branches of sentinelCommand and sentinelSetCommand).
+#include <charconv>
+
+#include "sentinel/engine.h"
+#include "sentinel/notices.h"
+
+namespace sp::sentinel {
+namespace {
+
+template <typename T>
+std::optional<T> parse_number(std::string_view s) {
+  T v{};
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Engine::monitor_group(GroupConfig config, TimePoint now) {
+  if (config.quorum <= 0) return "Quorum must be 1 or greater.";
+  if (config.address.port <= 0 || config.address.port > 65535) return "Invalid port number";
+  if (find_group(config.name) != nullptr) return "Duplicate master name.";
+  Group group;
+  group.config = std::move(config);
+  group.master = make_instance(InstanceKind::kMaster, group.config.name, group.config.address, now);
+  groups_.push_back(std::move(group));
+  const Group& added = groups_.back();
+  notice("+monitor",
+         instance_details(added, added.master) + " quorum " + std::to_string(added.config.quorum));
+  persist();
+  return "";
+}
+
+bool Engine::remove_group(std::string_view name) {
+  for (auto it = groups_.begin(); it != groups_.end(); ++it) {
+    if (it->config.name != name) continue;
+    Group& group = *it;
+    notice("-monitor", instance_details(group, group.master));
+    close_link(group, group.master);
+    for (auto& [key, replica] : group.replicas) close_link(group, replica);
+    for (auto& [id, peer] : group.sentinels) close_link(group, peer);
+    groups_.erase(it);
+    persist();
+    return true;
+  }
+  return false;
+}
+
+// mirrors sentinelResetMaster(ri, SENTINEL_GENERATE_EVENT): replicas, sentinels and any
+// failover are forgotten; they are found again through INFO and hellos.
+bool Engine::reset_group(std::string_view name, TimePoint now) {
+  Group* group = find_group(name);
+  if (group == nullptr) return false;
+  for (auto& [key, replica] : group->replicas) close_link(*group, replica);
+  for (auto& [id, peer] : group->sentinels) close_link(*group, peer);
+  close_link(*group, group->master);
+  group->replicas.clear();
+  group->sentinels.clear();
+  group->master = make_instance(InstanceKind::kMaster, group->config.name, group->master.addr, now);
+  group->leader.clear();
+  group->failover_state = FailoverState::kNone;
+  group->failover_state_change_time = kNever;
+  group->failover_start_time = kNever;
+  group->force_failover = false;
+  group->promoted_replica.clear();
+  notice("+reset-master", instance_details(*group, group->master));
+  persist();
+  return true;
+}
+
+std::string Engine::set_group_option(std::string_view name, std::string_view option,
+                                     std::string_view value) {
+  Group* group = find_group(name);
+  if (group == nullptr) return "No such master with that name";
+  GroupConfig& config = group->config;
+  const std::string opt = lower(option);
+  const auto number = parse_number<std::int64_t>(value);
+  const std::string bad = "Invalid argument '" + std::string(value) + "' for SENTINEL SET '" +
+                          std::string(option) + "'";
+  if (opt == "down-after-milliseconds") {
+    if (!number || *number <= 0) return bad;
+    config.down_after = ms(*number);
+  } else if (opt == "failover-timeout") {
+    if (!number || *number <= 0) return bad;
+    config.failover_timeout = ms(*number);
+  } else if (opt == "parallel-syncs") {
+    if (!number || *number <= 0) return bad;
+    config.parallel_syncs = static_cast<int>(*number);
+  } else if (opt == "quorum") {
+    if (!number || *number <= 0) return bad;
+    config.quorum = static_cast<int>(*number);
+  } else if (opt == "master-reboot-down-after-period") {
+    if (!number || *number < 0) return bad;
+    config.master_reboot_down_after_period = ms(*number);
+  } else if (opt == "auth-pass") {
+    config.auth_pass = std::string(value);
+  } else if (opt == "auth-user") {
+    config.auth_user = std::string(value);
+  } else {
+    return "Unknown option or number of arguments for SENTINEL SET '" + std::string(option) + "'";
+  }
+  notice("+set", instance_details(*group, group->master) + " " + std::string(option) + " " +
+                     std::string(value));
+  persist();
+  return "";
+}
+
+}  // namespace sp::sentinel
