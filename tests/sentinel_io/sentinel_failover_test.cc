@@ -320,3 +320,37 @@ TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
 
 }  // namespace
 }  // namespace sp::testing
+
+namespace sp::testing {
+namespace {
+
+// redis-py's Sentinel client (Debian's python3-redis) finds the master through a
+// sentinel-proxy and writes to it, unchanged.
+TEST(SentinelClients, RedisPySentinelFindsTheMaster) {
+  if (std::system("/usr/bin/python3 -c 'import redis' 2>/dev/null") != 0) {
+    GTEST_SKIP() << "python3-redis is not installed (scripts/install-deps.sh installs it)";
+  }
+  const std::string dir = make_temp_dir();
+  RedisProcess master;
+  const int port = free_loopback_port();
+  write_sentinel_conf(dir + "/s.conf", port, master.port());
+  auto sentinel = start_sentinel_proxy(dir + "/s.conf", port);
+  const std::string script =
+      "from redis.sentinel import Sentinel\n"
+      "s = Sentinel([('127.0.0.1', " +
+      std::to_string(port) +
+      ")], socket_timeout=2)\n"
+      "assert s.discover_master('mymaster') == ('127.0.0.1', " +
+      std::to_string(master.port()) +
+      ")\n"
+      "m = s.master_for('mymaster', socket_timeout=2)\n"
+      "m.set('redis-py', 'ok')\n"
+      "assert m.get('redis-py') == b'ok'\n";
+  std::ofstream(dir + "/client.py") << script;
+  EXPECT_EQ(std::system(("/usr/bin/python3 " + dir + "/client.py").c_str()), 0);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+}  // namespace
+}  // namespace sp::testing
