@@ -24,62 +24,81 @@ std::string random_run_id() {
 
 }  // namespace
 
+SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
+                                 std::string config_path, std::string version,
+                                 SwitchCallback on_switch)
+    : config_(std::move(config)),
+      config_path_(std::move(config_path)),
+      on_switch_(std::move(on_switch)) {
+  ShellCallbacks callbacks;
+  callbacks.persist = [this](const PersistedState& state) { persist(state); };
+  callbacks.on_notice = [this](const Notice& notice) {
+    if (publishing_) port_->publish(notice.type, notice.text);
+  };
+  callbacks.on_switch_master = [this](const SwitchMaster& s) {
+    if (on_switch_) on_switch_(s);
+  };
+  shell_ = std::make_unique<EngineShell>(executor, config_.engine, config_.persisted, config_.shell,
+                                         std::move(callbacks));
+  ServerFacts facts;
+  facts.version = std::move(version);
+  facts.run_id = random_run_id();
+  facts.config_file = config_path_;
+  facts.port = config_.engine.port;
+  commands_ = std::make_unique<SentinelCommands>(*shell_, std::move(facts));
+  port_ = std::make_unique<SentinelPort>(
+      executor, [this](PortClient& client, std::span<const std::string_view> args,
+                       std::string& out) { return commands_->handle(client, args, out); });
+  commands_->set_client_count([this] { return port_->clients(); });
+  if (config_.engine.port != 0) {
+    port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
+    publishing_ = true;
+  }
+}
+
+SentinelService::~SentinelService() {
+  stop();
+}
+
+void SentinelService::start() {
+  spdlog::warn("Sentinel ID is {}", shell_->engine().myid());
+  shell_->start();
+}
+
+void SentinelService::stop() {
+  publishing_ = false;
+  shell_->stop();
+  port_->close();
+}
+
+void SentinelService::persist(const PersistedState& state) {
+  std::vector<GroupConfig> groups;
+  for (const Group& g : shell_->engine().groups()) groups.push_back(g.config);
+  // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
+  try {
+    write_file_atomically(config_path_, render_sentinel_config(config_.lines, state, groups));
+  } catch (const std::exception& e) {
+    spdlog::critical("cannot persist the sentinel state: {}", e.what());
+    spdlog::default_logger()->flush();
+    std::_Exit(1);
+  }
+}
+
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
                  const std::string& version) {
   asio::io_context io;
-  SentinelPort* port_ptr = nullptr;
-  ShellCallbacks callbacks;
-  const std::vector<std::string> lines = config.lines;
-  EngineShell* shell_ptr = nullptr;
-  callbacks.persist = [&config_path, lines, &shell_ptr](const PersistedState& state) {
-    std::vector<GroupConfig> groups;
-    if (shell_ptr != nullptr) {
-      for (const Group& g : shell_ptr->engine().groups()) groups.push_back(g.config);
-    }
-    // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
-    try {
-      write_file_atomically(config_path, render_sentinel_config(lines, state, groups));
-    } catch (const std::exception& e) {
-      spdlog::critical("cannot persist the sentinel state: {}", e.what());
-      std::_Exit(1);
-    }
-  };
-  callbacks.on_notice = [&port_ptr](const Notice& notice) {
-    if (port_ptr != nullptr) port_ptr->publish(notice.type, notice.text);
-  };
-  const int sentinel_port = config.engine.port;
-  EngineShell shell(io.get_executor(), config.engine, config.persisted, config.shell,
-                    std::move(callbacks));
-  shell_ptr = &shell;
-
-  ServerFacts facts;
-  facts.version = version;
-  facts.run_id = random_run_id();
-  facts.config_file = config_path;
-  facts.port = sentinel_port;
-  SentinelCommands commands(shell, facts);
-  SentinelPort port(io.get_executor(),
-                    [&commands](PortClient& client, std::span<const std::string_view> args,
-                                std::string& out) { return commands.handle(client, args, out); });
-  if (sentinel_port != 0) {
-    port.listen(config.bind.front(), static_cast<std::uint16_t>(sentinel_port));
-    port_ptr = &port;
-  }
-  commands.set_client_count([&port] { return port.clients(); });
-
+  const int port = config.engine.port;
+  SentinelService service(io.get_executor(), std::move(config), config_path, version);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const std::error_code& ec, int) {
     if (ec) return;
     spdlog::warn("received a signal: sentinel is now ready to exit, bye bye...");
-    port_ptr = nullptr;
-    shell.stop();
-    port.close();
+    service.stop();
     io.stop();
   });
-  spdlog::warn("Sentinel ID is {}", shell.engine().myid());
-  shell.start();
-  spdlog::info("sentinel-proxy {} running in sentinel mode, port {}, config {}", version,
-               sentinel_port, config_path);
+  service.start();
+  spdlog::info("sentinel-proxy {} running in sentinel mode, port {}, config {}", version, port,
+               config_path);
   io.run();
   return 0;
 }

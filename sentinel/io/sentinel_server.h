@@ -1,15 +1,51 @@
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
+
+#include <asio/any_io_executor.hpp>
 
 #include "sentinel/io/sentinel_config.h"
 
 namespace sp::sentinel::io {
 
-// Runs a sentinel as redis-sentinel does with the same file: the engine and its shell,
-// the sentinel port, every notice logged and published on its own channel, and the
-// state rewritten into `config_path` before a vote or an epoch change is answered.
-// Returns the exit code: 0 after SIGTERM/SIGINT.
+class EngineShell;
+class SentinelCommands;
+class SentinelPort;
+
+// A sentinel as redis-sentinel runs one, on one executor (the engine thread): the engine
+// and its shell, the sentinel port, every notice logged and published on its own channel,
+// and the state rewritten into `config_path` before a vote or an epoch change is answered.
+class SentinelService {
+ public:
+  using SwitchCallback = std::function<void(const SwitchMaster&)>;
+
+  // Binds the sentinel port (unless `sentinel-port`/`port` is 0); throws when it cannot.
+  SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
+                  std::string config_path, std::string version, SwitchCallback on_switch = {});
+  ~SentinelService();
+  SentinelService(const SentinelService&) = delete;
+  SentinelService& operator=(const SentinelService&) = delete;
+
+  void start();
+  void stop();
+  EngineShell& shell() { return *shell_; }
+
+ private:
+  void persist(const PersistedState& state);
+
+  SentinelFileConfig config_;
+  std::string config_path_;
+  SwitchCallback on_switch_;
+  std::unique_ptr<EngineShell> shell_;
+  std::unique_ptr<SentinelCommands> commands_;
+  std::unique_ptr<SentinelPort> port_;
+  bool publishing_ = false;
+};
+
+// Drop-in mode (`sentinel-proxy --sentinel sentinel.conf`): a SentinelService alone until
+// SIGTERM/SIGINT. Returns the exit code, 0 after a signal.
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
                  const std::string& version);
 
