@@ -74,6 +74,7 @@ PubsubFrameInfo classify_pubsub_frame(std::string_view head) {
   if (iequals(name, "subscribe") || iequals(name, "psubscribe") || iequals(name, "unsubscribe") ||
       iequals(name, "punsubscribe")) {
     info.kind = PubsubFrame::kConfirm;
+    info.pattern = name[0] == 'p' || name[0] == 'P';
   } else if (iequals(name, "ssubscribe") || iequals(name, "sunsubscribe")) {
     info.kind = PubsubFrame::kShardConfirm;
   } else {

@@ -17,6 +17,7 @@ std::string_view to_string(PubsubFrame kind);
 struct PubsubFrameInfo {
   PubsubFrame kind = PubsubFrame::kNone;
   std::int64_t count = -1;  // subscriptions left, for confirmations; -1 if not in `head`
+  bool pattern = false;     // a psubscribe / punsubscribe confirmation
 };
 
 // Reads `*N` or `>N` followed by a bulk kind name, and for confirmations the integer in

@@ -1,5 +1,7 @@
 #include "proxy/reply_router.h"
 
+#include <algorithm>
+
 namespace sp::proxy {
 
 std::string_view to_string(CommandRole role) {
@@ -19,16 +21,15 @@ std::string_view to_string(CommandRole role) {
 }
 
 void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                               int hello_proto) {
+                               int hello_proto, PubsubRequest pubsub) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough) {
     // Commands already pending are still matched; from here on frames are not.
     passthrough_ = true;
     return;
   }
-  if (role == CommandRole::kPubsub) ++pubsub_in_flight_;
-  pending_.push_back(
-      {start, slot, role, false, false, false, static_cast<std::int8_t>(hello_proto)});
+  pending_.push_back({start, slot, role, false, false, false, static_cast<std::int8_t>(hello_proto),
+                      pubsub.scope, pubsub.names});
 }
 
 void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -40,11 +41,34 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
     return;
   }
   local_replies_.push_back(std::move(reply));
-  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, 0});
+  pending_.push_back(
+      {start, slot, CommandRole::kPlain, true, close_after, error, 0, PubsubScope::kChannels, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {
-  return resp_version_ == 2 && (subscribed() || pubsub_in_flight_ > 0);
+  // Messages only follow a confirmation, so until something is subscribed a frame is the
+  // reply of the command at the head, and a Pub/Sub frame only if that command is one
+  // (an LRANGE pipelined before a SUBSCRIBE may well return ["message", "ch", "x"]).
+  if (resp_version_ != 2) return false;
+  if (subscribed()) return true;
+  return head_awaits_confirmation();
+}
+
+bool ReplyRouter::head_awaits_confirmation() const {
+  return !pending_.empty() && !pending_.front().local &&
+         pending_.front().role == CommandRole::kPubsub;
+}
+
+void ReplyRouter::count_subscriptions(const PubsubFrameInfo& confirm) {
+  if (confirm.count < 0) return;  // not within the frame's head: unchanged
+  if (confirm.kind == PubsubFrame::kShardConfirm) {
+    shards_ = confirm.count;
+    return;
+  }
+  const std::int64_t change = confirm.count - (channels_ + patterns_);
+  std::int64_t& moved = confirm.pattern ? patterns_ : channels_;
+  moved = std::max<std::int64_t>(0, moved + change);
+  if (confirm.count == 0) channels_ = patterns_ = 0;
 }
 
 void ReplyRouter::on_frame(std::string_view head, bool is_push, bool is_error, std::string& out) {
@@ -53,14 +77,21 @@ void ReplyRouter::on_frame(std::string_view head, bool is_push, bool is_error, s
   PubsubFrameInfo pubsub;
   if (is_push || (!is_error && resp2_pubsub_possible())) pubsub = classify_pubsub_frame(head);
   if (pubsub.kind == PubsubFrame::kConfirm || pubsub.kind == PubsubFrame::kShardConfirm) {
-    if (pubsub.count >= 0) {
-      (pubsub.kind == PubsubFrame::kConfirm ? regular_subs_ : shard_subs_) = pubsub.count;
+    const bool matched = head_awaits_confirmation();
+    if (matched && pending_.front().confirms_left == 0) {
+      // An unsubscribe from everything: Redis confirms each name it had, or once if none.
+      const PubsubScope scope = pending_.front().scope;
+      const std::int64_t names = scope == PubsubScope::kShards     ? shards_
+                                 : scope == PubsubScope::kPatterns ? patterns_
+                                                                   : channels_;
+      pending_.front().confirms_left = static_cast<std::uint32_t>(std::max<std::int64_t>(1, names));
     }
-    if (!pending_.empty() && pending_.front().role == CommandRole::kPubsub) {
+    count_subscriptions(pubsub);
+    if (matched && --pending_.front().confirms_left == 0) {
       complete_head(false);
       emit_ready_locals(out);
     }
-    return;  // a further confirmation of a multi-channel command: not matched
+    return;  // not the last confirmation: nothing completes
   }
   if (is_push || pubsub.kind == PubsubFrame::kMessage) return;
   if (pending_.empty()) return;  // a reply nobody asked for: forwarded, not counted
@@ -72,14 +103,12 @@ void ReplyRouter::complete_head(bool error) {
   const Pending head = pending_.front();
   pending_.pop_front();
   if (head.local) return;  // emitted by emit_ready_locals
-  if (head.role == CommandRole::kPubsub) --pubsub_in_flight_;
   if (!error && head.role == CommandRole::kHello && head.hello_proto != 0) {
     resp_version_ = head.hello_proto;
   }
   if (!error && head.role == CommandRole::kReset) {
     resp_version_ = 2;
-    regular_subs_ = 0;
-    shard_subs_ = 0;
+    channels_ = patterns_ = shards_ = 0;
   }
   completed_.push_back({head.start, head.slot, error});
 }

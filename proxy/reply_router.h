@@ -23,6 +23,14 @@ enum class CommandRole : std::uint8_t {
 };
 std::string_view to_string(CommandRole role);
 
+// What a (P|S)(UN)SUBSCRIBE names: Redis confirms each name with one frame, and an
+// unsubscribe without names once per name of its scope subscribed then (once if none).
+enum class PubsubScope : std::uint8_t { kChannels, kPatterns, kShards };
+struct PubsubRequest {
+  PubsubScope scope = PubsubScope::kChannels;
+  std::uint32_t names = 0;  // 0: every name of the scope (an unsubscribe without arguments)
+};
+
 // A command whose reply has left (or is ready to leave) for the client: what the writer
 // counts once the bytes are written.
 struct CompletedCommand {
@@ -37,14 +45,16 @@ struct CompletedCommand {
 // local replies to the client's output and lists completed commands.
 //
 // Pub/Sub frames (RESP3 pushes, RESP2 message arrays while subscribed) are never matched;
-// a subscribe-family command completes on its first confirmation or error. After MONITOR,
+// a subscribe-family command completes on its last confirmation (one per name) or an error,
+// so that nothing answered locally after it overtakes its later confirmations. After MONITOR,
 // CLIENT REPLY OFF|SKIP or SYNC, frames are passed through unmatched for the rest of the
 // session: the bytes are still exact, only latency accounting stops.
 class ReplyRouter {
  public:
-  // A command was forwarded to the backend. `hello_proto` is HELLO's requested version.
+  // A command was forwarded to the backend. `hello_proto` is HELLO's requested version;
+  // `pubsub` what a kPubsub command names.
   void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                    int hello_proto = 0);
+                    int hello_proto = 0, PubsubRequest pubsub = {});
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.
@@ -60,7 +70,7 @@ class ReplyRouter {
 
   bool idle() const { return pending_.empty(); }
   std::size_t pending() const { return pending_.size(); }
-  bool subscribed() const { return regular_subs_ > 0 || shard_subs_ > 0; }
+  bool subscribed() const { return channels_ > 0 || patterns_ > 0 || shards_ > 0; }
   bool passthrough() const { return passthrough_; }
   int resp_version() const { return resp_version_; }
   // A QUIT's +OK has been put in the output: close once it is written.
@@ -75,18 +85,24 @@ class ReplyRouter {
     bool close_after;
     bool error;  // of a local reply
     std::int8_t hello_proto;
+    PubsubScope scope;
+    std::uint32_t confirms_left;  // kPubsub: 0 until known (an unsubscribe from everything)
   };
 
   void complete_head(bool error);
   void emit_ready_locals(std::string& out);
   bool resp2_pubsub_possible() const;
+  bool head_awaits_confirmation() const;
+  void count_subscriptions(const PubsubFrameInfo& confirm);
 
   std::deque<Pending> pending_;
   std::deque<std::string> local_replies_;
   std::vector<CompletedCommand> completed_;
-  std::int64_t regular_subs_ = 0;
-  std::int64_t shard_subs_ = 0;
-  std::uint32_t pubsub_in_flight_ = 0;
+  // Subscriptions, from the counts in confirmations (Redis counts channels and patterns
+  // together; each confirmation's change tells which of them moved).
+  std::int64_t channels_ = 0;
+  std::int64_t patterns_ = 0;
+  std::int64_t shards_ = 0;
   int resp_version_ = 2;
   bool passthrough_ = false;
   bool close_requested_ = false;

@@ -219,6 +219,9 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
 }
 
 asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
+  // Bytes read after the session decided to stop (QUIT, a protocol error, the master lost)
+  // are dropped, as Redis drops them; above all, a lost master is not reconnected here.
+  if (stop_reading_ || closed_) co_return false;
   // A session whose master was unreachable tries again with each batch of requests.
   bool reconnected = false;
   if (!backend_connected_) reconnected = co_await connect_backend();
@@ -306,7 +309,15 @@ bool Session::route_request(std::span<const std::string_view> args, Clock::time_
     if (args[1] == "2") hello_proto = 2;
     if (args[1] == "3") hello_proto = 3;
   }
-  router_.on_forwarded(role, slot, start, hello_proto);
+  PubsubRequest pubsub;
+  if (role == CommandRole::kPubsub) {
+    // psubscribe/punsubscribe name patterns, ssubscribe/sunsubscribe shard channels.
+    const std::string_view name = info->name;
+    if (name == "psubscribe" || name == "punsubscribe") pubsub.scope = PubsubScope::kPatterns;
+    if (name == "ssubscribe" || name == "sunsubscribe") pubsub.scope = PubsubScope::kShards;
+    pubsub.names = static_cast<std::uint32_t>(args.size() - 1);
+  }
+  router_.on_forwarded(role, slot, start, hello_proto, pubsub);
   return true;
 }
 

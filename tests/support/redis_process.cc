@@ -129,7 +129,10 @@ std::string TestConnection::read_while(const std::function<bool(const std::strin
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      peer_closed_ = true;
+      break;
+    }
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;

@@ -53,12 +53,16 @@ class TestConnection {
   std::string read_at_least(std::size_t size, std::chrono::milliseconds deadline);
   // Reads until what arrived ends with `suffix` or `deadline` passes.
   std::string read_until_suffix(const std::string& suffix, std::chrono::milliseconds deadline);
+  // True once a read saw the peer close the connection (end of stream or a reset): tells
+  // a close from a deadline that passed.
+  bool peer_closed() const { return peer_closed_; }
 
  private:
   std::string read_while(const std::function<bool(const std::string&)>& wanting,
                          std::chrono::milliseconds deadline);
 
   int fd_ = -1;
+  bool peer_closed_ = false;
 };
 
 }  // namespace sp::testing

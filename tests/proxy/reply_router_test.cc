@@ -1,0 +1,393 @@
+// ReplyRouter driven by hand, as the session drives it: commands forwarded, the proxy's own
+// replies, then the backend's frames one by one (each appended to the output first, as
+// Session::process_replies does). Asserts the output order and which commands completed.
+
+#include "proxy/reply_router.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/reply_parser.h"
+
+namespace sp::proxy {
+
+void PrintTo(CommandRole role, std::ostream* os) {
+  *os << to_string(role);
+}
+
+namespace {
+
+using Done = std::vector<std::pair<std::uint32_t, bool>>;  // slot, error
+
+// Slots are arbitrary labels here; the router only carries them.
+enum Slot : std::uint32_t { kGet = 1, kSet, kSub, kUnsub, kPing, kHello, kQuit, kProxy, kExec };
+
+class RouterHarness {
+ public:
+  void forward(CommandRole role, std::uint32_t slot, int hello_proto = 0) {
+    router.on_forwarded(role, slot, Clock::now(), hello_proto);
+  }
+  // A (P|S)(UN)SUBSCRIBE naming `names` channels or patterns (0: all of them).
+  void pubsub(std::uint32_t slot, std::uint32_t names, PubsubScope scope = PubsubScope::kChannels) {
+    router.on_forwarded(CommandRole::kPubsub, slot, Clock::now(), 0, {scope, names});
+  }
+  void local(const std::string& reply, std::uint32_t slot, bool close_after = false,
+             bool error = false) {
+    router.on_local(reply, slot, Clock::now(), close_after, error, out);
+  }
+  // One complete backend frame, appended to the output and then reported.
+  void frame(const std::string& bytes) {
+    protocol::ReplyParser parser;
+    const auto result = parser.parse(bytes);
+    ASSERT_EQ(result.status, protocol::ParseStatus::kComplete) << bytes;
+    ASSERT_EQ(result.consumed, bytes.size()) << bytes;
+    out += bytes;
+    router.on_frame(bytes, parser.is_push(), parser.is_error(), out);
+  }
+  Done done() {
+    Done d;
+    for (const auto& c : router.completed()) d.emplace_back(c.slot, c.error);
+    router.completed().clear();
+    return d;
+  }
+  std::string take_out() { return std::exchange(out, std::string()); }
+
+  ReplyRouter router;
+  std::string out;
+};
+
+const std::string kOk = "+OK\r\n";
+const std::string kQueued = "+QUEUED\r\n";
+
+std::string confirm(std::string_view kind, std::string_view channel, int count, char type = '*') {
+  return std::string(1, type) + "3\r\n$" + std::to_string(kind.size()) + "\r\n" +
+         std::string(kind) + "\r\n$" + std::to_string(channel.size()) + "\r\n" +
+         std::string(channel) + "\r\n:" + std::to_string(count) + "\r\n";
+}
+
+std::string message(std::string_view channel, std::string_view payload, char type = '*') {
+  return std::string(1, type) + "3\r\n$7\r\nmessage\r\n$" + std::to_string(channel.size()) +
+         "\r\n" + std::string(channel) + "\r\n$" + std::to_string(payload.size()) + "\r\n" +
+         std::string(payload) + "\r\n";
+}
+
+TEST(ReplyRouter, PipelineRepliesMatchInOrder) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPlain, kGet);
+  EXPECT_EQ(h.router.pending(), 3u);
+  h.frame(kOk);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.idle());
+  h.frame("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, true}}));
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_EQ(h.take_out(),
+            "+OK\r\n$1\r\nv\r\n-WRONGTYPE Operation against a key holding the wrong kind of "
+            "value\r\n");
+}
+
+TEST(ReplyRouter, LocalReplyWithNothingPendingGoesOutAtOnce) {
+  RouterHarness h;
+  h.local("$3\r\nabc\r\n", kProxy);
+  EXPECT_EQ(h.take_out(), "$3\r\nabc\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, false}}));
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_FALSE(h.router.close_requested());
+}
+
+TEST(ReplyRouter, LocalRepliesKeepTheirPlaceInThePipeline) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);
+  h.local("+LOCAL1\r\n", kProxy);
+  h.local("+LOCAL2\r\n", kProxy, false, true);
+  h.forward(CommandRole::kPlain, kGet);
+  h.local("+LOCAL3\r\n", kProxy);
+  EXPECT_EQ(h.out, "");
+  EXPECT_EQ(h.router.pending(), 5u);
+  h.frame(kOk);
+  EXPECT_EQ(h.take_out(), "+OK\r\n+LOCAL1\r\n+LOCAL2\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kProxy, false}, {kProxy, true}}));
+  h.frame("$-1\r\n");
+  EXPECT_EQ(h.take_out(), "$-1\r\n+LOCAL3\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, QuitClosesOnlyOnceItsReplyIsOut) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.local(kOk, kQuit, true);
+  EXPECT_FALSE(h.router.close_requested());
+  h.frame("$1\r\nv\r\n");
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
+}
+
+TEST(ReplyRouter, UnsolicitedFramesAreForwardedButNotMatched) {
+  RouterHarness h;
+  h.frame(kOk);
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_EQ(h.take_out(), kOk);
+}
+
+TEST(ReplyRouter, MultiExecIsOneReplyPerCommand) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);  // MULTI
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPlain, kExec);
+  h.local("+AFTER\r\n", kProxy);
+  for (const auto& f : {kOk, kQueued, kQueued}) h.frame(f);
+  EXPECT_EQ(h.router.pending(), 2u);
+  h.frame("*2\r\n+OK\r\n$1\r\nv\r\n");
+  EXPECT_EQ(h.done(),
+            (Done{{kSet, false}, {kSet, false}, {kGet, false}, {kExec, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with("*2\r\n+OK\r\n$1\r\nv\r\n+AFTER\r\n"));
+
+  // A failed transaction: queued errors, then EXECABORT.
+  h.forward(CommandRole::kPlain, kSet);  // MULTI
+  h.forward(CommandRole::kPlain, kGet);  // unknown command inside
+  h.forward(CommandRole::kPlain, kExec);
+  h.frame(kOk);
+  h.frame("-ERR unknown command 'nope', with args beginning with: \r\n");
+  h.frame("-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, true}, {kExec, true}}));
+  // WATCH + EXEC with a touched key: a null array.
+  h.forward(CommandRole::kPlain, kExec);
+  h.frame("*-1\r\n");
+  EXPECT_EQ(h.done(), (Done{{kExec, false}}));
+}
+
+TEST(ReplyRouter, Resp2SubscribedMode) {
+  RouterHarness h;
+  h.pubsub(kSub, 2);  // SUBSCRIBE a b
+  h.forward(CommandRole::kPlain, kPing);
+  h.local("+LOCAL\r\n", kProxy);
+  h.frame(confirm("subscribe", "a", 1));
+  EXPECT_TRUE(h.done().empty());  // one confirmation per channel
+  EXPECT_TRUE(h.router.subscribed());
+  h.frame(confirm("subscribe", "b", 2));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}}));
+  h.frame(message("b", "hi"));
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_EQ(h.router.pending(), 2u);
+  h.frame("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  EXPECT_EQ(h.done(), (Done{{kPing, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with("*2\r\n$4\r\npong\r\n$0\r\n\r\n+LOCAL\r\n"));
+
+  // A disallowed command gets an error that is its reply.
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame(
+      "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+      "are allowed in this context\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, true}}));
+
+  h.pubsub(kUnsub, 0);  // UNSUBSCRIBE (all)
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame(confirm("unsubscribe", "a", 1));
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.subscribed());
+  h.frame(confirm("unsubscribe", "b", 0));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  // Out of subscribed mode an array reply is a reply, whatever it holds.
+  h.frame(message("x", "y"));
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, Resp2ReplyThatLooksLikeAMessageBeforeASubscribe) {
+  // LRANGE returning ["message", "ch", "foo"], pipelined with SUBSCRIBE: the array is
+  // LRANGE's reply (nothing is subscribed yet), and must not be taken for a message.
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.pubsub(kSub, 1);
+  h.local(kOk, kQuit, true);
+  h.frame(message("ch", "foo"));
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  h.frame(confirm("subscribe", "ch", 1));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), message("ch", "foo") + confirm("subscribe", "ch", 1) + kOk);
+}
+
+TEST(ReplyRouter, Resp2ConfirmationLookalikeAfterUnsubscribingEverything) {
+  RouterHarness h;
+  h.pubsub(kSub, 1);
+  h.frame(confirm("subscribe", "a", 1));
+  h.pubsub(kUnsub, 0);
+  h.forward(CommandRole::kPlain, kGet);  // LRANGE returning a subscribe-like array
+  h.frame(confirm("unsubscribe", "a", 0));
+  h.frame(confirm("subscribe", "z", 9));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kUnsub, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, LocalReplyWaitsForEveryConfirmation) {
+  // SUBSCRIBE a b c + QUIT in one write: Redis confirms all three, then says +OK.
+  RouterHarness h;
+  h.pubsub(kSub, 3);
+  h.local(kOk, kQuit, true);
+  h.frame(confirm("subscribe", "a", 1));
+  h.frame(confirm("subscribe", "b", 2));
+  EXPECT_FALSE(h.router.close_requested());
+  h.frame(confirm("subscribe", "c", 3));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), confirm("subscribe", "a", 1) + confirm("subscribe", "b", 2) +
+                              confirm("subscribe", "c", 3) + kOk);
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
+}
+
+TEST(ReplyRouter, UnsubscribeAllConfirmsEachNameOfItsScope) {
+  RouterHarness h;
+  h.pubsub(kSub, 2);
+  h.frame(confirm("subscribe", "a", 1));
+  h.frame(confirm("subscribe", "b", 2));
+  h.pubsub(kSub, 1);  // already subscribed: confirmed, count unchanged
+  h.frame(confirm("subscribe", "a", 2));
+  h.pubsub(kSub, 3, PubsubScope::kPatterns);
+  h.frame(confirm("psubscribe", "x*", 3));
+  h.frame(confirm("psubscribe", "y*", 4));
+  h.frame(confirm("psubscribe", "x*", 4));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kSub, false}, {kSub, false}}));
+  h.pubsub(kUnsub, 0);                          // two channels, not the patterns
+  h.pubsub(kUnsub, 0, PubsubScope::kPatterns);  // two patterns
+  h.pubsub(kUnsub, 0);                          // nothing left: one confirmation
+  h.local("+LOCAL\r\n", kProxy);
+  h.frame(confirm("unsubscribe", "b", 3));
+  h.frame(confirm("unsubscribe", "a", 2));
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  h.frame(confirm("punsubscribe", "y*", 1));
+  EXPECT_TRUE(h.done().empty());
+  h.frame(confirm("punsubscribe", "x*", 0));
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+  h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with(":0\r\n+LOCAL\r\n"));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, SubscribeErrorCompletesTheCommand) {
+  RouterHarness h;
+  h.pubsub(kSub, 0);  // SUBSCRIBE without a channel
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame("-ERR wrong number of arguments for 'subscribe' command\r\n");
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSub, true}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+}
+
+TEST(ReplyRouter, UnsubscribeWithNothingSubscribed) {
+  RouterHarness h;
+  h.pubsub(kUnsub, 0);
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+}
+
+TEST(ReplyRouter, ShardAndPatternSubscriptionsAreCountedApart) {
+  RouterHarness h;
+  h.pubsub(kSub, 1, PubsubScope::kShards);  // SSUBSCRIBE s
+  h.frame(confirm("ssubscribe", "s", 1));
+  h.pubsub(kSub, 1, PubsubScope::kPatterns);  // PSUBSCRIBE p*
+  h.frame(confirm("psubscribe", "p*", 1));
+  h.frame("*4\r\n$8\r\npmessage\r\n$2\r\np*\r\n$2\r\npx\r\n$1\r\nm\r\n");
+  h.frame("*3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$1\r\nm\r\n");
+  h.pubsub(kUnsub, 0, PubsubScope::kPatterns);  // PUNSUBSCRIBE
+  h.frame(confirm("punsubscribe", "p*", 0));
+  EXPECT_TRUE(h.router.subscribed());         // the shard channel is still there
+  h.pubsub(kUnsub, 0, PubsubScope::kShards);  // SUNSUBSCRIBE
+  h.frame(confirm("sunsubscribe", "s", 0));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kSub, false}, {kUnsub, false}, {kUnsub, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, HelloSwitchesTheProtocolOnlyOnSuccess) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  EXPECT_EQ(h.router.resp_version(), 2);
+  h.frame("-NOPROTO unsupported protocol version\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  EXPECT_EQ(h.router.resp_version(), 3);
+  h.forward(CommandRole::kHello, kHello, 0);  // HELLO without a version: unchanged
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  EXPECT_EQ(h.router.resp_version(), 3);
+  h.forward(CommandRole::kHello, kHello, 2);
+  h.frame("*2\r\n$5\r\nproto\r\n:2\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_EQ(h.done(), (Done{{kHello, true}, {kHello, false}, {kHello, false}, {kHello, false}}));
+}
+
+TEST(ReplyRouter, Resp3PushesAreNeverMatched) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  const std::string invalidate = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n";
+  h.frame(invalidate);
+  EXPECT_EQ(h.done(), (Done{{kHello, false}}));
+  h.frame(kOk);
+  h.frame(invalidate);
+  h.frame("_\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
+  h.frame(invalidate);  // nothing pending: forwarded only
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(ReplyRouter, Resp3SubscriptionsAllowOrdinaryCommands) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  h.pubsub(kSub, 2);                     // SUBSCRIBE a b
+  h.forward(CommandRole::kPlain, kGet);  // LRANGE: an ordinary array, even if it looks odd
+  h.frame(confirm("subscribe", "a", 1, '>'));
+  h.frame(message("a", "m", '>'));
+  h.frame(confirm("subscribe", "b", 2, '>'));
+  EXPECT_EQ(h.done(), (Done{{kHello, false}, {kSub, false}}));
+  h.frame(message("a", "not a message"));  // '*', not '>'
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  EXPECT_TRUE(h.router.subscribed());
+
+  h.forward(CommandRole::kReset, kSet);
+  h.frame("+RESET\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kSet, false}}));
+}
+
+TEST(ReplyRouter, PassthroughStopsMatchingAfterPendingReplies) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPassthrough, kSet);  // MONITOR
+  h.forward(CommandRole::kPlain, kGet);        // not tracked any more
+  EXPECT_TRUE(h.router.passthrough());
+  EXPECT_EQ(h.router.pending(), 1u);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  h.frame(kOk);
+  h.frame("+1700000000.000000 [0 127.0.0.1:1234] \"get\" \"k\"\r\n");
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+  h.local(kOk, kQuit, true);
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.take_out().ends_with("\"k\"\r\n+OK\r\n"));
+}
+
+}  // namespace
+}  // namespace sp::proxy
