@@ -42,6 +42,11 @@ struct Config {
   LogLevel loglevel = LogLevel::kNotice;
   std::string logfile;  // empty: standard output
   std::string pidfile;
+  // The in-process sentinel: `sentinel ...` lines (as in sentinel.conf), its port (0: off)
+  // and the monitored group whose master the client port serves (needed with several).
+  std::vector<std::vector<std::string>> sentinel_directives;
+  std::uint16_t sentinel_port = 26379;
+  std::string proxy_group;
 };
 
 }  // namespace sp::proxy

@@ -175,8 +175,28 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     return {};
   }
   if (name == "client-output-buffer-limit") return apply_output_limit(config, args);
+  if (name == "sentinel") {
+    // Sentinel's own directives (sentinel monitor, down-after-milliseconds, ...): kept
+    // for the sentinel's loader, which checks them (sentinel/io/sentinel_config).
+    if (args.size() < 2) return bad_arity(name);
+    config.sentinel_directives.push_back(args);
+    return {};
+  }
+  if (name == "sentinel-port" && args.size() == 2) {
+    auto p = parse_int<std::uint16_t>(args[1], 0, 65535);
+    if (!p) return "invalid sentinel-port '" + args[1] + "'";
+    config.sentinel_port = *p;
+    return {};
+  }
+  if (name == "proxy-group" && args.size() == 2) {
+    config.proxy_group = args[1];
+    return {};
+  }
   if (args.size() != 2) {
-    std::string known = apply_single(config, name, "");
+    // Probe on a copy: only whether the name is known matters, and a refused directive
+    // must leave the config as it was.
+    Config scratch = config;
+    std::string known = apply_single(scratch, name, "");
     if (known.rfind("unknown directive", 0) == 0) return known;
     return bad_arity(name);
   }
@@ -230,11 +250,26 @@ std::string command_line_to_text(const std::vector<std::string>& args) {
       first = false;
       continue;
     }
-    // Quoted so that spaces and quotes inside a value survive the split.
+    // Quoted and escaped as Redis's sdscatrepr does, so that spaces, quotes and line
+    // breaks inside a value survive the line split and the argument split.
     text += " \"";
     for (char c : arg) {
-      if (c == '"' || c == '\\') text += '\\';
-      text += c;
+      const auto byte = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        text += '\\';
+        text += c;
+      } else if (c == '\n') {
+        text += "\\n";
+      } else if (c == '\r') {
+        text += "\\r";
+      } else if (byte < 0x20 || byte >= 0x7f) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        text += "\\x";
+        text += kHex[byte >> 4];
+        text += kHex[byte & 0xf];
+      } else {
+        text += c;
+      }
     }
     text += '"';
   }

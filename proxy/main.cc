@@ -6,13 +6,20 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+
 #include "proxy/config_loader.h"
 #include "proxy/logging.h"
 #include "proxy/server.h"
+#include "proxy/topology_registry.h"
+#include "sentinel/io/engine_shell.h"
 #include "sentinel/io/sentinel_server.h"
 #include "sp/version.h"
 
@@ -31,6 +38,7 @@ constexpr const char* kUsage =
 
 struct Options {
   bool test_config = false;
+  std::string file;
   sp::proxy::Config config;
 };
 
@@ -56,10 +64,93 @@ Options parse_options(int argc, char** argv) {
     throw sp::proxy::ConfigError("command line: unexpected argument '" + directives.front() +
                                  "' (directives are --name value ...)");
   }
+  options.file = file;
   if (!file.empty()) sp::proxy::apply_config_file(options.config, file);
   sp::proxy::apply_config_text(options.config, sp::proxy::command_line_to_text(directives),
                                "command line");
   return options;
+}
+
+// The in-process sentinel of proxy mode, from the `sentinel ...` lines of the proxy's
+// own file (which it rewrites with its state, as Sentinel does). Throws on bad input.
+sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) {
+  using sp::sentinel::io::SentinelConfigError;
+  if (options.file.empty()) {
+    throw SentinelConfigError(
+        "the sentinel needs a config file: it rewrites it with its state (as Sentinel)");
+  }
+  sp::sentinel::io::SentinelFileConfig config;
+  std::ifstream in(options.file);
+  for (std::string line; std::getline(in, line);) config.lines.push_back(line);
+  config.engine.port = options.config.sentinel_port;
+  config.bind = options.config.bind;
+  for (const auto& d : options.config.sentinel_directives) {
+    const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
+    if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
+  }
+  if (config.engine.groups.empty()) throw SentinelConfigError("no 'sentinel monitor' line");
+  return config;
+}
+
+// The monitored group the client port serves: `proxy-group`, or the only one.
+std::string served_group(const Options& options,
+                         const sp::sentinel::io::SentinelFileConfig& config) {
+  const auto& groups = config.engine.groups;
+  if (options.config.proxy_group.empty()) {
+    if (groups.size() == 1) return groups.front().name;
+    throw sp::sentinel::io::SentinelConfigError(
+        "several groups are monitored: name the one to serve with 'proxy-group <name>'");
+  }
+  for (const auto& g : groups) {
+    if (g.name == options.config.proxy_group) return g.name;
+  }
+  throw sp::sentinel::io::SentinelConfigError("proxy-group '" + options.config.proxy_group +
+                                              "' is not monitored");
+}
+
+// Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
+// each new master of the served group to the proxy's topology registry.
+int run_proxy_with_sentinel(Options options) {
+  auto sentinel_config = sentinel_config_of(options);
+  const std::string group = served_group(options, sentinel_config);
+  asio::io_context engine_io;
+  sp::sentinel::io::SentinelService* service_ptr = nullptr;
+  sp::proxy::TopologyRegistry* registry = nullptr;
+  sp::sentinel::io::SentinelService service(
+      engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
+      [&registry, group](const sp::sentinel::SwitchMaster& s) {
+        if (s.group != group || registry == nullptr) return;
+        auto topology = std::make_shared<sp::proxy::Topology>();
+        topology->group = s.group;
+        topology->master_host = s.addr.ip;
+        topology->master_ip = s.addr.ip;
+        topology->master_port = static_cast<std::uint16_t>(s.addr.port);
+        topology->epoch = s.config_epoch;
+        if (registry->publish(std::move(topology))) {
+          spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", s.group, s.addr.ip,
+                       s.addr.port, s.config_epoch);
+        }
+      });
+  service_ptr = &service;
+  // The proxy starts on the master the sentinel knows (the rewritten monitor line).
+  const auto master = service.shell().engine().master_address(group).value();
+  options.config.upstream_host = master.ip;
+  options.config.upstream_port = static_cast<std::uint16_t>(master.port);
+  options.config.group_name = group;
+  sp::proxy::Server server(options.config);
+  registry = &server.registry();
+  service.start();
+  std::thread engine_thread([&engine_io] {
+    auto guard = asio::make_work_guard(engine_io);
+    engine_io.run();
+  });
+  const int code = server.run();
+  asio::post(engine_io, [&] {
+    service_ptr->stop();
+    engine_io.stop();
+  });
+  engine_thread.join();
+  return code;
 }
 
 // Drop-in mode: `sentinel-proxy --sentinel sentinel.conf`, as `redis-sentinel
@@ -133,18 +224,30 @@ int main(int argc, char** argv) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
   }
+  if (options.test_config && !options.config.sentinel_directives.empty()) {
+    try {
+      served_group(options, sentinel_config_of(options));
+    } catch (const std::exception& e) {
+      std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (options.test_config) {
     std::cout << "sentinel-proxy: configuration OK\n";
     return 0;
   }
   try {
     sp::proxy::setup_logging(options.config);
-    sp::proxy::Server server(options.config);
-    if (!options.config.pidfile.empty()) {
-      std::ofstream(options.config.pidfile) << getpid() << "\n";
+    const std::string pidfile = options.config.pidfile;
+    if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
+    int code = 0;
+    if (!options.config.sentinel_directives.empty()) {
+      code = run_proxy_with_sentinel(std::move(options));
+    } else {
+      sp::proxy::Server server(options.config);
+      code = server.run();
     }
-    const int code = server.run();
-    if (!options.config.pidfile.empty()) std::remove(options.config.pidfile.c_str());
+    if (!pidfile.empty()) std::remove(pidfile.c_str());
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -69,6 +69,10 @@ Server::Server(Config config) {
   }
 }
 
+TopologyRegistry& Server::registry() {
+  return context_->registry;
+}
+
 Server::~Server() {
   exposer_.reset();
   for (auto& worker : workers_) worker->stop_and_join();

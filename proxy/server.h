@@ -15,6 +15,7 @@ struct ProxyContext;
 class Worker;
 class Listener;
 class MetricsCollector;
+class TopologyRegistry;
 
 // The whole proxy: the context, the workers, the listener and the metrics endpoint.
 // Construction resolves the upstream, publishes the first topology and binds every port
@@ -27,6 +28,9 @@ class Server {
   // Serves until a signal, then stops accepting, lets sessions flush what their backends
   // already sent (up to a few seconds) and returns 0.
   int run();
+
+  // Where topology changes enter (the sentinel engine publishes new masters here).
+  TopologyRegistry& registry();
 
  private:
   std::unique_ptr<ProxyContext> context_;

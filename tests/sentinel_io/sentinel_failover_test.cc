@@ -27,13 +27,13 @@ struct Group {
   std::vector<std::unique_ptr<Child>> sentinels;
 
   // `real[i]`: sentinel i is a real redis-sentinel instead of a sentinel-proxy.
-  explicit Group(std::vector<bool> real = {false, false, false}) {
+  explicit Group(std::vector<bool> real = {false, false, false}, bool start_sentinels = true) {
     master = start_redis(master_port, dir);
     for (int port : replica_ports) {
       replicas.push_back(
           start_redis(port, dir, {"--replicaof", "127.0.0.1", std::to_string(master_port)}));
     }
-    for (std::size_t i = 0; i < sentinel_ports.size(); ++i) {
+    for (std::size_t i = 0; start_sentinels && i < sentinel_ports.size(); ++i) {
       const int port = sentinel_ports[i];
       write_sentinel_conf(conf(port), port, master_port);
       sentinels.push_back(real[i] ? start_redis_sentinel(conf(port), port)
@@ -167,6 +167,61 @@ TEST(SentinelFailover, ThreeSentinelProxiesFailOverAHungMaster) {
 // printed above, measured on the same machine in the same run.
 TEST(SentinelFailover, ThreeRealSentinelsFailOverAKilledMasterForComparison) {
   fail_over(false, {true, true, true});
+}
+
+// Proxy mode with the sentinel inside: three proxies, each also a sentinel of the group.
+// After SIGKILL of the master every proxy routes new clients to the promoted replica, and
+// what was written through a proxy before the fault is there.
+TEST(SentinelFailover, ProxiesWithTheSentinelInsideRouteNewClientsToTheNewMaster) {
+  Group g({false, false, false}, /*start_sentinels=*/false);
+  std::vector<int> client_ports = {free_loopback_port(), free_loopback_port(),
+                                   free_loopback_port()};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const int port = g.sentinel_ports[i];
+    // The proxy's `port` is its client port; the sentinel's is `sentinel-port`.
+    write_sentinel_conf(g.conf(port), client_ports[i], g.master_port);
+    std::ofstream(g.conf(port), std::ios::app) << "sentinel-port " << port << "\nmetrics-port 0\n";
+    g.sentinels.push_back(start_proxy_with_sentinel(g.conf(port), port, client_ports[i]));
+  }
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  auto set = call(client_ports[0], {"SET", "before-failover", "1"});
+  ASSERT_TRUE(set && set->text == "OK");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (int p : g.replica_ports) {
+          auto v = call(p, {"GET", "before-failover"});
+          if (!v || v->text != "1") return false;
+        }
+        return true;
+      },
+      10s));
+
+  g.master->kill();
+  std::string new_master;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return !(new_master =
+                     g.agreed_master_other_than("127.0.0.1:" + std::to_string(g.master_port)))
+                    .empty();
+      },
+      30s));
+  const std::string new_port = new_master.substr(new_master.find(':') + 1);
+  for (int client_port : client_ports) {
+    // PROXY TOPOLOGY: group, master-host, master-port, epoch (as field/value pairs).
+    EXPECT_TRUE(wait_until(
+        [&] {
+          auto t = call(client_port, {"PROXY", "TOPOLOGY"});
+          return t && field(*t, "master-port") == new_port;
+        },
+        10s))
+        << "proxy on " << client_port << " still routes elsewhere";
+    auto get = call(client_port, {"GET", "before-failover"});
+    ASSERT_TRUE(get.has_value());
+    EXPECT_EQ(get->text, "1");
+    auto write = call(client_port, {"SET", "after-failover", "1"});
+    ASSERT_TRUE(write.has_value());
+    EXPECT_EQ(write->text, "OK") << "a write through the proxy failed after the switch";
+  }
 }
 
 // A mixed group: two real redis-sentinel and one sentinel-proxy, and the other way round.

@@ -80,7 +80,9 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 
 std::string field(const protocol::Value& fields, const std::string& name) {
   for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-    if (fields.elements[i].text == name) return fields.elements[i + 1].text;
+    if (fields.elements[i].text != name) continue;
+    const protocol::Value& v = fields.elements[i + 1];
+    return v.type == protocol::RespType::kInteger ? std::to_string(v.integer) : v.text;
   }
   return "";
 }
@@ -104,6 +106,22 @@ std::unique_ptr<Child> start_sentinel_proxy(const std::string& config_path, int 
       config_path + ".log");
   if (!wait_until([&] { return call(port, {"PING"}, 300ms).has_value(); }, 10s)) {
     throw std::runtime_error("sentinel-proxy did not start on port " + std::to_string(port));
+  }
+  return child;
+}
+
+std::unique_ptr<Child> start_proxy_with_sentinel(const std::string& config_path, int sentinel_port,
+                                                 int client_port) {
+  auto child = std::make_unique<Child>(
+      std::vector<std::string>{SP_SENTINEL_PROXY_BINARY, config_path}, config_path + ".log");
+  if (!wait_until(
+          [&] {
+            return call(sentinel_port, {"PING"}, 300ms).has_value() &&
+                   call(client_port, {"PROXY", "TOPOLOGY"}, 300ms).has_value();
+          },
+          10s)) {
+    throw std::runtime_error("sentinel-proxy did not start on ports " +
+                             std::to_string(client_port) + " and " + std::to_string(sentinel_port));
   }
   return child;
 }

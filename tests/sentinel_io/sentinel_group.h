@@ -50,6 +50,11 @@ std::unique_ptr<Child> start_redis(int port, const std::string& dir,
 // A sentinel-proxy in drop-in sentinel mode, its config file written into `dir`.
 std::unique_ptr<Child> start_sentinel_proxy(const std::string& config_path, int port);
 
+// A sentinel-proxy in proxy mode whose file also carries `sentinel ...` lines: a client
+// port and a sentinel port.
+std::unique_ptr<Child> start_proxy_with_sentinel(const std::string& config_path, int sentinel_port,
+                                                 int client_port);
+
 // A real redis-sentinel with the same kind of file.
 std::unique_ptr<Child> start_redis_sentinel(const std::string& config_path, int port);
 
