@@ -30,4 +30,4 @@ cmake --build build-asan -j"$jobs"
 step "release: every test"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSP_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
-cd build && ctest --output-on-failure
+cd build && ctest --output-on-failure -j"$jobs"

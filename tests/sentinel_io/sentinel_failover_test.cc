@@ -22,16 +22,16 @@ struct Group {
   std::vector<int> replica_ports = {free_loopback_port(), free_loopback_port()};
   std::vector<int> sentinel_ports = {free_loopback_port(), free_loopback_port(),
                                      free_loopback_port()};
-  std::unique_ptr<Child> master;
-  std::vector<std::unique_ptr<Child>> replicas;
-  std::vector<std::unique_ptr<Child>> sentinels;
+  std::unique_ptr<ChildProcess> master;
+  std::vector<std::unique_ptr<ChildProcess>> replicas;
+  std::vector<std::unique_ptr<ChildProcess>> sentinels;
 
   // `real[i]`: sentinel i is a real redis-sentinel instead of a sentinel-proxy.
   explicit Group(std::vector<bool> real = {false, false, false}, bool start_sentinels = true) {
-    master = start_redis(master_port, dir);
+    master = start_redis_on(master_port, dir);
     for (int port : replica_ports) {
       replicas.push_back(
-          start_redis(port, dir, {"--replicaof", "127.0.0.1", std::to_string(master_port)}));
+          start_redis_on(port, dir, {"--replicaof", "127.0.0.1", std::to_string(master_port)}));
     }
     for (std::size_t i = 0; start_sentinels && i < sentinel_ports.size(); ++i) {
       const int port = sentinel_ports[i];
@@ -54,14 +54,14 @@ struct Group {
   std::string conf(int port) const { return dir + "/sentinel-" + std::to_string(port) + ".conf"; }
 
   std::optional<protocol::Value> master_fields(int sentinel_port) const {
-    return call(sentinel_port, {"SENTINEL", "MASTER", "mymaster"});
+    return call_value(sentinel_port, {"SENTINEL", "MASTER", "mymaster"});
   }
 
   // Every sentinel knows the other two and both replicas, and both replicas finished
   // their first sync (a failover before that would measure a full resync, not us).
   bool all_discovered() const {
     for (int port : replica_ports) {
-      auto r = call(port, {"ROLE"}, 500ms);
+      auto r = call_value(port, {"ROLE"}, 500ms);
       if (!r || r->elements.size() < 4 || r->elements[3].text != "connected") return false;
     }
     for (int port : sentinel_ports) {
@@ -74,7 +74,7 @@ struct Group {
   }
 
   std::string master_addr(int sentinel_port) const {
-    auto a = call(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
+    auto a = call_value(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
     if (!a || a->elements.size() != 2) return "";
     return a->elements[0].text + ":" + a->elements[1].text;
   }
@@ -89,7 +89,7 @@ struct Group {
   }
 
   std::string role_of(int port) const {
-    auto r = call(port, {"ROLE"}, 500ms);
+    auto r = call_value(port, {"ROLE"}, 500ms);
     if (!r || r->elements.size() < 2) return "";
     if (r->elements[0].text == "slave") {
       return "slave of " + r->elements[1].text + ":" + std::to_string(r->elements[2].integer);
@@ -149,7 +149,7 @@ void fail_over(bool hang_master, std::vector<bool> real = {false, false, false})
   if (hang_master) {
     g.master->signal(SIGCONT);
   } else {
-    g.master = start_redis(g.master_port, g.dir);
+    g.master = start_redis_on(g.master_port, g.dir);
   }
   EXPECT_TRUE(wait_until([&] { return g.role_of(g.master_port) == "slave of " + new_master; }, 30s))
       << g.role_of(g.master_port);
@@ -184,12 +184,12 @@ TEST(SentinelFailover, ProxiesWithTheSentinelInsideRouteNewClientsToTheNewMaster
     g.sentinels.push_back(start_proxy_with_sentinel(g.conf(port), port, client_ports[i]));
   }
   ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
-  auto set = call(client_ports[0], {"SET", "before-failover", "1"});
+  auto set = call_value(client_ports[0], {"SET", "before-failover", "1"});
   ASSERT_TRUE(set && set->text == "OK");
   ASSERT_TRUE(wait_until(
       [&] {
         for (int p : g.replica_ports) {
-          auto v = call(p, {"GET", "before-failover"});
+          auto v = call_value(p, {"GET", "before-failover"});
           if (!v || v->text != "1") return false;
         }
         return true;
@@ -210,15 +210,15 @@ TEST(SentinelFailover, ProxiesWithTheSentinelInsideRouteNewClientsToTheNewMaster
     // PROXY TOPOLOGY: group, master-host, master-port, epoch (as field/value pairs).
     EXPECT_TRUE(wait_until(
         [&] {
-          auto t = call(client_port, {"PROXY", "TOPOLOGY"});
+          auto t = call_value(client_port, {"PROXY", "TOPOLOGY"});
           return t && field(*t, "master-port") == new_port;
         },
         10s))
         << "proxy on " << client_port << " still routes elsewhere";
-    auto get = call(client_port, {"GET", "before-failover"});
+    auto get = call_value(client_port, {"GET", "before-failover"});
     ASSERT_TRUE(get.has_value());
     EXPECT_EQ(get->text, "1");
-    auto write = call(client_port, {"SET", "after-failover", "1"});
+    auto write = call_value(client_port, {"SET", "after-failover", "1"});
     ASSERT_TRUE(write.has_value());
     EXPECT_EQ(write->text, "OK") << "a write through the proxy failed after the switch";
   }
@@ -240,7 +240,7 @@ void mixed_group(std::vector<bool> real) {
     // NOGOODSLAVE until the replicas are known to be following the current master.
     ASSERT_TRUE(wait_until(
         [&] {
-          auto r = call(port, {"SENTINEL", "FAILOVER", "mymaster"});
+          auto r = call_value(port, {"SENTINEL", "FAILOVER", "mymaster"});
           return r && r->text == "OK";
         },
         30s))
@@ -255,9 +255,9 @@ void mixed_group(std::vector<bool> real) {
   }
   // Then the master dies: the group converges on one new master, whoever leads.
   const int current_port = std::stoi(current.substr(current.find(':') + 1));
-  Child* current_master = current_port == g.master_port        ? g.master.get()
-                          : current_port == g.replica_ports[0] ? g.replicas[0].get()
-                                                               : g.replicas[1].get();
+  ChildProcess* current_master = current_port == g.master_port        ? g.master.get()
+                                 : current_port == g.replica_ports[0] ? g.replicas[0].get()
+                                                                      : g.replicas[1].get();
   current_master->kill();
   std::string next;
   EXPECT_TRUE(
@@ -282,13 +282,13 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   const std::string conf = dir + "/sentinel.conf";
   write_sentinel_conf(conf, port, master.port());
   auto sentinel = start_sentinel_proxy(conf, port);
-  const std::string myid = call(port, {"SENTINEL", "MYID"})->text;
+  const std::string myid = call_value(port, {"SENTINEL", "MYID"})->text;
   ASSERT_EQ(myid.size(), 40u);
 
   const std::string first(40, 'a'), second(40, 'b');
   const std::vector<std::string> ask = {"SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1",
                                         std::to_string(master.port()), "7"};
-  auto answer = call(port, {ask[0], ask[1], ask[2], ask[3], ask[4], first});
+  auto answer = call_value(port, {ask[0], ask[1], ask[2], ask[3], ask[4], first});
   ASSERT_TRUE(answer && answer->elements.size() == 3);
   EXPECT_EQ(answer->elements[1].text, first);
   EXPECT_EQ(answer->elements[2].integer, 7);
@@ -301,8 +301,8 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   EXPECT_NE(text.str().find("sentinel leader-epoch mymaster 7"), std::string::npos);
 
   sentinel = start_sentinel_proxy(conf, port);
-  EXPECT_EQ(call(port, {"SENTINEL", "MYID"})->text, myid);
-  answer = call(port, {ask[0], ask[1], ask[2], ask[3], ask[4], second});
+  EXPECT_EQ(call_value(port, {"SENTINEL", "MYID"})->text, myid);
+  answer = call_value(port, {ask[0], ask[1], ask[2], ask[3], ask[4], second});
   ASSERT_TRUE(answer && answer->elements.size() == 3);
   // As Sentinel: only the epoch of the vote is persisted, so after a restart the answer
   // names no leader ("*") but never a second candidate in that epoch.
