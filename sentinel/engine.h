@@ -81,6 +81,9 @@ class Engine {
   bool tilt() const { return tilt_; }
   TimePoint tilt_start() const { return tilt_start_; }
   const Timings& timings() const { return config_.timings; }
+  // SENTINEL DEBUG <timer> <ms>: Sentinel lets operators shrink its timers at run time.
+  void set_timings(const Timings& timings) { config_.timings = timings; }
+  const EngineConfig& config() const { return config_; }
   const std::vector<Group>& groups() const { return groups_; }
   const Group* group(std::string_view name) const;
 

@@ -1,6 +1,7 @@
 #include "sentinel/io/sentinel_commands.h"
 
 #include <charconv>
+#include <iterator>
 
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
@@ -209,6 +210,38 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     w.simple_string("OK");
   } else if (sub == "pending-scripts") {
     if (arity(2)) w.array(0);  // notification scripts are not run (documented)
+  } else if (sub == "debug") {
+    debug(client, args, out);
+  } else if (sub == "config") {
+    config(client, args, out);
+  } else if (sub == "simulate-failure") {
+    simulate_failure(client, args, out);
+  } else if (sub == "help") {
+    if (!arity(2)) return;
+    static constexpr std::string_view kHelp[] = {
+        "SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CKQUORUM <master-name>",
+        "CONFIG GET <param>",
+        "DEBUG [<param> <value> ...]",
+        "FAILOVER <master-name>",
+        "FLUSHCONFIG",
+        "GET-MASTER-ADDR-BY-NAME <master-name>",
+        "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>",
+        "MASTER <master-name>",
+        "MASTERS",
+        "MONITOR <name> <ip> <port> <quorum>",
+        "MYID",
+        "PENDING-SCRIPTS",
+        "REMOVE <master-name>",
+        "REPLICAS <master-name>",
+        "RESET <pattern>",
+        "SENTINELS <master-name>",
+        "SET <master-name> <option> <value> [<option> <value> ...]",
+        "SIMULATE-FAILURE [CRASH-AFTER-ELECTION] [CRASH-AFTER-PROMOTION] [HELP]",
+        "HELP",
+    };
+    w.array(std::size(kHelp));
+    for (std::string_view line : kHelp) w.simple_string(line);
   } else if (sub == "ckquorum") {
     if (arity(3)) ckquorum(client, args[2], out);
   } else {
@@ -264,6 +297,118 @@ void SentinelCommands::ckquorum(PortClient& client, std::string_view name, std::
   }
 }
 
+namespace {
+
+// SENTINEL DEBUG's names, in Sentinel's order. The two DEFAULT-* values and the script
+// timers are reported but fixed (scripts are not run).
+struct DebugTimer {
+  std::string_view name;
+  Duration Timings::*field;  // nullptr: reported, not settable here
+  std::int64_t fixed_ms;
+};
+constexpr DebugTimer kDebugTimers[] = {
+    {"INFO-PERIOD", &Timings::info_period, 0},
+    {"PING-PERIOD", &Timings::ping_period, 0},
+    {"ASK-PERIOD", &Timings::ask_period, 0},
+    {"PUBLISH-PERIOD", &Timings::publish_period, 0},
+    {"DEFAULT-DOWN-AFTER", nullptr, 30000},
+    {"DEFAULT-FAILOVER-TIMEOUT", nullptr, 180000},
+    {"TILT-TRIGGER", &Timings::tilt_trigger, 0},
+    {"TILT-PERIOD", &Timings::tilt_period, 0},
+    {"SLAVE-RECONF-TIMEOUT", &Timings::slave_reconf_timeout, 0},
+    {"MIN-LINK-RECONNECT-PERIOD", &Timings::min_link_reconnect_period, 0},
+    {"ELECTION-TIMEOUT", &Timings::election_timeout, 0},
+    {"SCRIPT-MAX-RUNTIME", nullptr, 60000},
+    {"SCRIPT-RETRY-DELAY", nullptr, 30000},
+};
+
+}  // namespace
+
+void SentinelCommands::debug(PortClient& client, std::span<const std::string_view> args,
+                             std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() == 2) {
+    const Timings& timings = shell_.engine().timings();
+    w.map(std::size(kDebugTimers));
+    for (const DebugTimer& t : kDebugTimers) {
+      w.bulk_string(t.name);
+      const std::int64_t value =
+          t.field == nullptr
+              ? t.fixed_ms
+              : std::chrono::duration_cast<std::chrono::milliseconds>(timings.*(t.field)).count();
+      w.bulk_string(std::to_string(value));
+    }
+    return;
+  }
+  Timings timings = shell_.engine().timings();
+  for (std::size_t i = 2; i < args.size(); i += 2) {
+    const DebugTimer* found = nullptr;
+    for (const DebugTimer& t : kDebugTimers) {
+      if (iequals(args[i], t.name) && t.field != nullptr) found = &t;
+    }
+    const auto value = i + 1 < args.size() ? parse_u64(args[i + 1]) : std::nullopt;
+    if (found == nullptr || !value || *value == 0) {
+      w.error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
+              std::string(args[i]) + "'");
+      return;
+    }
+    timings.*(found->field) = ms(static_cast<std::int64_t>(*value));
+  }
+  shell_.engine().set_timings(timings);
+  w.simple_string("OK");
+}
+
+void SentinelCommands::config(PortClient& client, std::span<const std::string_view> args,
+                              std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() != 4 || !iequals(args[2], "get")) {
+    // CONFIG SET is not supported yet: its changes would have to be rewritten too.
+    w.error("ERR Only SENTINEL CONFIG GET <param> is supported by sentinel-proxy");
+    return;
+  }
+  const EngineConfig& c = shell_.engine().config();
+  const std::pair<std::string_view, std::string> params[] = {
+      {"resolve-hostnames", "no"},
+      {"announce-hostnames", "no"},
+      {"announce-ip", c.announce_ip},
+      {"announce-port", std::to_string(c.announce_port)},
+      {"sentinel-user", facts_.sentinel_user},
+      {"sentinel-pass", facts_.sentinel_pass},
+  };
+  std::size_t matches = 0;
+  for (const auto& [name, value] : params) matches += protocol::glob_match(args[3], name);
+  w.map(matches);
+  for (const auto& [name, value] : params) {
+    if (!protocol::glob_match(args[3], name)) continue;
+    w.bulk_string(name);
+    w.bulk_string(value);
+  }
+}
+
+void SentinelCommands::simulate_failure(PortClient& client, std::span<const std::string_view> args,
+                                        std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() < 3) return wrong_arity("sentinel|simulate-failure", w);
+  std::uint32_t flags = 0;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (iequals(args[i], "crash-after-election")) {
+      flags |= kCrashAfterElection;
+    } else if (iequals(args[i], "crash-after-promotion")) {
+      flags |= kCrashAfterPromotion;
+    } else if (iequals(args[i], "help")) {
+      w.array(2);
+      w.bulk_string("crash-after-election");
+      w.bulk_string("crash-after-promotion");
+      return;
+    } else {
+      w.error("ERR Unknown failure simulation specified");
+      return;
+    }
+  }
+  simulated_failures_ = flags;
+  w.simple_string("OK");
+}
+
 void SentinelCommands::info(PortClient& client, std::span<const std::string_view> args,
                             std::string& out) {
   RespWriter w(out, client.resp);
@@ -308,7 +453,8 @@ std::string SentinelCommands::info_sentinel_section() const {
   std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
                      "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
                      "\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n"
-                     "sentinel_simulate_failure_flags:0\r\n";
+                     "sentinel_simulate_failure_flags:" +
+                     std::to_string(simulated_failures_) + "\r\n";
   int n = 0;
   for (const Group& group : engine.groups()) {
     const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
@@ -17,6 +18,8 @@ struct ServerFacts {
   std::string run_id;   // the process run id (not the sentinel id), 40 hex chars
   std::string config_file;
   int port = 26379;
+  std::string sentinel_user;  // SENTINEL CONFIG GET
+  std::string sentinel_pass;
   std::function<std::size_t()> clients;  // connected clients of the sentinel port
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -34,6 +37,11 @@ class SentinelCommands {
     facts_.clients = std::move(clients);
   }
 
+  // SENTINEL SIMULATE-FAILURE flags, checked by the service on each notice.
+  static constexpr std::uint32_t kCrashAfterElection = 1;
+  static constexpr std::uint32_t kCrashAfterPromotion = 2;
+  std::uint32_t simulated_failures() const { return simulated_failures_; }
+
   AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
  private:
@@ -48,8 +56,14 @@ class SentinelCommands {
   void ckquorum(PortClient& client, std::string_view name, std::string& out);
   std::string info_sentinel_section() const;
 
+  void debug(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void config(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void simulate_failure(PortClient& client, std::span<const std::string_view> args,
+                        std::string& out);
+
   EngineShell& shell_;
   ServerFacts facts_;
+  std::uint32_t simulated_failures_ = 0;
 };
 
 }  // namespace sp::sentinel::io

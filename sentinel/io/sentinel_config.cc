@@ -292,6 +292,46 @@ SentinelFileConfig load_sentinel_config(const std::string& path) {
 
 namespace {
 
+// One argument as the file's parser reads it back: bare when that is safe, otherwise
+// double-quoted with escapes (as Redis's sdscatrepr writes it), so that an empty
+// announced IP or a password with a space survives the rewrite.
+std::string arg(std::string_view value) {
+  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
+  });
+  if (bare) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(c))) {
+          out += c;
+        } else {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\x";
+          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
+          out += kHex[static_cast<unsigned char>(c) & 0xf];
+        }
+    }
+  }
+  return out + "\"";
+}
+
 // `sentinel <sub> <master-name> ...` lines regenerated from the engine's group configs.
 const std::set<std::string>& group_option_directives() {
   static const std::set<std::string> names = {"monitor",
@@ -306,28 +346,32 @@ const std::set<std::string>& group_option_directives() {
 }
 
 void render_group(std::ostringstream& out, const GroupConfig& g, const Address& master) {
-  out << "sentinel monitor " << g.name << " " << master.ip << " " << master.port << " " << g.quorum
-      << "\n";
+  out << "sentinel monitor " << arg(g.name) << " " << arg(master.ip) << " " << master.port << " "
+      << g.quorum << "\n";
   auto millis = [](Duration d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };
   if (g.down_after != kDefaultDownAfter) {
-    out << "sentinel down-after-milliseconds " << g.name << " " << millis(g.down_after) << "\n";
+    out << "sentinel down-after-milliseconds " << arg(g.name) << " " << millis(g.down_after)
+        << "\n";
   }
   if (g.failover_timeout != kDefaultFailoverTimeout) {
-    out << "sentinel failover-timeout " << g.name << " " << millis(g.failover_timeout) << "\n";
+    out << "sentinel failover-timeout " << arg(g.name) << " " << millis(g.failover_timeout) << "\n";
   }
   if (g.parallel_syncs != kDefaultParallelSyncs) {
-    out << "sentinel parallel-syncs " << g.name << " " << g.parallel_syncs << "\n";
+    out << "sentinel parallel-syncs " << arg(g.name) << " " << g.parallel_syncs << "\n";
   }
-  if (!g.auth_pass.empty()) out << "sentinel auth-pass " << g.name << " " << g.auth_pass << "\n";
-  if (!g.auth_user.empty()) out << "sentinel auth-user " << g.name << " " << g.auth_user << "\n";
+  if (!g.auth_pass.empty())
+    out << "sentinel auth-pass " << arg(g.name) << " " << arg(g.auth_pass) << "\n";
+  if (!g.auth_user.empty())
+    out << "sentinel auth-user " << arg(g.name) << " " << arg(g.auth_user) << "\n";
   if (g.master_reboot_down_after_period.count() != 0) {
-    out << "sentinel master-reboot-down-after-period " << g.name << " "
+    out << "sentinel master-reboot-down-after-period " << arg(g.name) << " "
         << millis(g.master_reboot_down_after_period) << "\n";
   }
   for (const auto& [command, renamed] : g.rename_commands) {
-    out << "sentinel rename-command " << g.name << " " << command << " " << renamed << "\n";
+    out << "sentinel rename-command " << arg(g.name) << " " << arg(command) << " " << arg(renamed)
+        << "\n";
   }
 }
 
@@ -378,14 +422,14 @@ std::string render_sentinel_config(const std::vector<std::string>& lines,
   out << "sentinel myid " << state.myid << "\n";
   out << "sentinel current-epoch " << state.current_epoch << "\n";
   for (const PersistedGroup& g : state.groups) {
-    out << "sentinel config-epoch " << g.name << " " << g.config_epoch << "\n";
-    out << "sentinel leader-epoch " << g.name << " " << g.leader_epoch << "\n";
+    out << "sentinel config-epoch " << arg(g.name) << " " << g.config_epoch << "\n";
+    out << "sentinel leader-epoch " << arg(g.name) << " " << g.leader_epoch << "\n";
     for (const Address& r : g.known_replicas) {
-      out << "sentinel known-replica " << g.name << " " << r.ip << " " << r.port << "\n";
+      out << "sentinel known-replica " << arg(g.name) << " " << arg(r.ip) << " " << r.port << "\n";
     }
     for (const PersistedSentinel& p : g.known_sentinels) {
-      out << "sentinel known-sentinel " << g.name << " " << p.addr.ip << " " << p.addr.port << " "
-          << p.id << "\n";
+      out << "sentinel known-sentinel " << arg(g.name) << " " << arg(p.addr.ip) << " "
+          << p.addr.port << " " << p.id << "\n";
     }
   }
   return out.str();

@@ -34,6 +34,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   callbacks.persist = [this](const PersistedState& state) { persist(state); };
   callbacks.on_notice = [this](const Notice& notice) {
     if (publishing_) port_->publish(notice.type, notice.text);
+    crash_if_simulated(notice);
   };
   callbacks.on_switch_master = [this](const SwitchMaster& s) {
     if (on_switch_) on_switch_(s);
@@ -45,6 +46,8 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   facts.run_id = random_run_id();
   facts.config_file = config_path_;
   facts.port = config_.engine.port;
+  facts.sentinel_user = config_.shell.sentinel_user;
+  facts.sentinel_pass = config_.shell.sentinel_pass;
   commands_ = std::make_unique<SentinelCommands>(*shell_, std::move(facts));
   port_ = std::make_unique<SentinelPort>(
       executor, [this](PortClient& client, std::span<const std::string_view> args,
@@ -69,6 +72,18 @@ void SentinelService::stop() {
   publishing_ = false;
   shell_->stop();
   port_->close();
+}
+
+// SENTINEL SIMULATE-FAILURE: exit as Sentinel does (status 99) right after the step.
+void SentinelService::crash_if_simulated(const Notice& notice) {
+  const std::uint32_t flags = commands_ ? commands_->simulated_failures() : 0;
+  const bool crash =
+      ((flags & SentinelCommands::kCrashAfterElection) && notice.type == "+elected-leader") ||
+      ((flags & SentinelCommands::kCrashAfterPromotion) && notice.type == "+promoted-slave");
+  if (!crash) return;
+  spdlog::warn("simulated failure after {}: exiting (SENTINEL SIMULATE-FAILURE)", notice.type);
+  spdlog::default_logger()->flush();
+  std::_Exit(99);
 }
 
 void SentinelService::persist(const PersistedState& state) {

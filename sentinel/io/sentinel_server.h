@@ -34,6 +34,7 @@ class SentinelService {
 
  private:
   void persist(const PersistedState& state);
+  void crash_if_simulated(const Notice& notice);
 
   SentinelFileConfig config_;
   std::string config_path_;
