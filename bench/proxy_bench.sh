@@ -143,30 +143,10 @@ for round in $(seq 1 "$rounds"); do
   echo "round $round/$rounds done" >&2
 done
 
-# Idle connections: the proxy's RSS before and after opening them (each answers a PING,
-# so every connection is accepted and has a session).
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-rss_before=$(rss_kib "$proxy_pid")
-"$python" - "$proxy_port" "$idle_connections" "$proxy_pid" "$dir/rss_after" <<'PY'
-import socket, sys
-port, count, pid, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
-socks = []
-for _ in range(count):
-    s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"PING\r\n")
-    socks.append(s)
-for s in socks:
-    reply = s.recv(64)
-    assert reply == b"+PONG\r\n", reply
-rss = [l for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0].split()[1]
-open(out, "w").write(rss)
-PY
-rss_after=$(cat "$dir/rss_after")
-
-"$python" - "$results" "$(getconf CLK_TCK)" "$idle_connections" "$rss_before" "$rss_after" <<'PY'
+"$python" - "$results" "$(getconf CLK_TCK)" <<'PY'
 import csv, statistics, sys
 from collections import defaultdict
-path, clk, conns, rss0, rss1 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+path, clk = sys.argv[1], int(sys.argv[2])
 rows = list(csv.DictReader(open(path)))
 rps, p50 = defaultdict(list), defaultdict(list)
 cpu, served = defaultdict(int), defaultdict(int)
@@ -196,7 +176,33 @@ print()
 print("CPU seconds per million commands (utime+stime of the middle process):")
 for t in targets[1:]:
     print(f"  {t:15} {cpu[t] / clk / served[t] * 1e6:6.2f} s")
-print()
-print(f"{conns} idle connections: proxy RSS {rss0} KiB -> {rss1} KiB, "
-      f"{(rss1 - rss0) / conns:.2f} KiB per connection (target < 10 KiB)")
 PY
+
+# Idle connections: the proxy's RSS before and after opening them (each answers a PING,
+# so every connection is accepted and has a session).
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+rss_before=$(rss_kib "$proxy_pid")
+"$python" - "$proxy_port" "$idle_connections" "$proxy_pid" "$dir/rss_after" <<'PY'
+import socket, sys
+port, count, pid, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+socks = []
+# In batches, so that the proxy's connections to Redis do not overflow Redis's accept
+# backlog (tcp-backlog 511) all at once.
+for start in range(0, count, 200):
+    batch = []
+    for _ in range(min(200, count - start)):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"PING\r\n")
+        batch.append(s)
+    for s in batch:
+        reply = s.recv(256)
+        assert reply == b"+PONG\r\n", reply
+    socks += batch
+rss = [l for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0].split()[1]
+open(out, "w").write(rss)
+PY
+rss_after=$(cat "$dir/rss_after")
+
+echo
+echo "$idle_connections idle connections: proxy RSS $rss_before KiB -> $rss_after KiB," \
+  "$(( (rss_after - rss_before) * 100 / idle_connections / 100 )).$(( (rss_after - rss_before) * 100 / idle_connections % 100 )) KiB per connection (target < 10 KiB)"

@@ -1,0 +1,142 @@
+// Limits and lifecycle, on a running proxy: maxclients, idle timeout, the output buffer
+// limit, backpressure against a slow reader, and SIGTERM.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "tests/integration/proxy_harness.h"
+
+namespace sp::testing {
+namespace {
+
+long rss_kib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+TEST(ProxyLimits, MaxclientsRejectsWithRedisTextAndKeepsTheOthers) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port(), {"--maxclients", "2"});
+  TestConnection a(proxy.port());
+  FrameReader ra(a);
+  a.send(resp({"PING"}));
+  ASSERT_EQ(ra.frames(1).value_or(""), "+PONG\r\n");
+  // The harness's readiness probes may not be counted out yet: retry until the second
+  // slot is free.
+  std::unique_ptr<TestConnection> b;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        b = std::make_unique<TestConnection>(proxy.port());
+        b->send(resp({"PING"}));
+        FrameReader rb(*b);
+        return rb.frames(1, 2s).value_or("") == "+PONG\r\n";
+      },
+      10s));
+  TestConnection third(proxy.port());
+  FrameReader rt(third);
+  EXPECT_EQ(rt.until_closed(5s).value_or("<still open>"), "-ERR max number of clients reached\r\n");
+  a.send(resp({"SET", "k", "v"}));
+  EXPECT_EQ(ra.frames(1).value_or(""), "+OK\r\n");
+}
+
+TEST(ProxyLimits, IdleTimeoutClosesIdleClientsButNotSubscribers) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port(), {"--timeout", "1"});
+  TestConnection idle(proxy.port()), subscriber(proxy.port());
+  FrameReader ri(idle), rs(subscriber);
+  idle.send(resp({"PING"}));
+  ASSERT_EQ(ri.frames(1).value_or(""), "+PONG\r\n");
+  subscriber.send(resp({"SUBSCRIBE", "news"}));
+  ASSERT_TRUE(rs.frames(1).has_value());
+  // Redis closes an idle client after `timeout` seconds (checked once a second).
+  EXPECT_EQ(ri.until_closed(10s).value_or("<still open>"), "");
+  call(redis.port(), {"PUBLISH", "news", "hello"});
+  EXPECT_EQ(rs.frames(1).value_or("<none>"),
+            "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n");
+}
+
+TEST(ProxyLimits, OutputBufferHardLimitClosesOnlyThatClient) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port(), {"--client-output-buffer-limit", "normal", "4kb", "0", "0"});
+  ASSERT_EQ(call(redis.port(), {"SET", "big", std::string(64 * 1024, 'x')}), "+OK\r\n");
+  TestConnection bystander(proxy.port());
+  FrameReader rb(bystander);
+  bystander.send(resp({"PING"}));
+  ASSERT_EQ(rb.frames(1).value_or(""), "+PONG\r\n");
+  TestConnection greedy(proxy.port());
+  FrameReader rg(greedy);
+  greedy.send(resp({"GET", "big"}));
+  // As with Redis, a client over the hard limit is closed without an error reply.
+  const auto got = rg.until_closed(10s);
+  ASSERT_TRUE(got.has_value()) << "the client over the limit was not closed";
+  EXPECT_LT(got->size(), 64u * 1024);
+  bystander.send(resp({"PING"}));
+  EXPECT_EQ(rb.frames(1).value_or(""), "+PONG\r\n");
+}
+
+// A client that asks for 400 MB of replies and reads none: the proxy stops reading the
+// master (Redis holds the replies in its own output buffer) instead of buffering them.
+TEST(ProxyLimits, SlowReaderCannotGrowTheProxysMemory) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port());
+  const std::size_t value_size = 8 * 1024 * 1024;
+  ASSERT_EQ(call(redis.port(), {"SET", "big", std::string(value_size, 'x')}), "+OK\r\n");
+  const long rss_before = rss_kib(proxy.pid());
+  TestConnection slow(proxy.port());
+  std::string requests;
+  for (int i = 0; i < 50; ++i) requests += resp({"GET", "big"});
+  slow.send(requests);
+  // Wait until Redis holds a large output buffer for the proxy's backend connection: the
+  // proxy has stopped reading it.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string clients = call(redis.port(), {"CLIENT", "LIST"});
+        const auto pos = clients.find("cmd=get");
+        if (pos == std::string::npos) return false;
+        const auto omem = clients.rfind(" omem=", pos);  // on the same line, before cmd=
+        return omem != std::string::npos && std::stoll(clients.substr(omem + 6)) > 100'000'000;
+      },
+      30s))
+      << call(redis.port(), {"CLIENT", "LIST"});
+  const long rss_stalled = rss_kib(proxy.pid());
+  EXPECT_LT(rss_stalled - rss_before, 32 * 1024)
+      << "the proxy grew by " << (rss_stalled - rss_before)
+      << " KiB for a reader that reads nothing";
+  // Now read everything: every byte arrives, in order.
+  const std::string header = "$" + std::to_string(value_size) + "\r\n";
+  const std::size_t expected = 50 * (header.size() + value_size + 2);
+  const std::string all = slow.read_at_least(expected, 60s);
+  ASSERT_EQ(all.size(), expected);
+  EXPECT_EQ(all.substr(0, header.size()), header);
+}
+
+TEST(ProxyLimits, SigtermFlushesRepliesAlreadyAskedForAndExitsZero) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port());
+  TestConnection client(proxy.port());
+  FrameReader reader(client);
+  // A reply that arrives half a second after the signal.
+  client.send(resp({"BLPOP", "nothing", "0.5"}));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return call(redis.port(), {"CLIENT", "LIST"}).find("cmd=blpop") != std::string::npos;
+      },
+      5s));
+  ::kill(proxy.pid(), SIGTERM);
+  EXPECT_EQ(reader.until_closed(10s).value_or("<still open>"), "*-1\r\n");
+  int status = 0;
+  ASSERT_EQ(::waitpid(proxy.pid(), &status, 0), proxy.pid());
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+}  // namespace
+}  // namespace sp::testing
