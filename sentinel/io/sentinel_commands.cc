@@ -79,6 +79,8 @@ AfterReply SentinelCommands::handle(PortClient& client, std::span<const std::str
     publish(client, args, out);
   } else if (name == "hello") {
     hello(client, args, out);
+  } else if (name == "auth") {
+    auth(client, args, out);
   } else if (name == "client") {
     client_command(client, args, out);
   } else {
@@ -514,6 +516,28 @@ void SentinelCommands::hello(PortClient& client, std::span<const std::string_vie
   w.bulk_string("sentinel");
   w.bulk_string("modules");
   w.array(0);
+}
+
+// AUTH [default] <password> against requirepass, with Redis's replies.
+void SentinelCommands::auth(PortClient& client, std::span<const std::string_view> args,
+                            std::string& out) {
+  RespWriter w(out, client.resp);
+  if (args.size() < 2) return wrong_arity("auth", w);
+  if (args.size() > 3) return void(w.error("ERR syntax error"));
+  if (args.size() == 2 && facts_.requirepass.empty()) {
+    w.error(
+        "ERR AUTH <password> called without any password configured for the default user. "
+        "Are you sure your configuration is correct?");
+    return;
+  }
+  const std::string_view user = args.size() == 3 ? args[1] : "default";
+  const std::string_view password = args.back();
+  if (user == "default" && (facts_.requirepass.empty() || password == facts_.requirepass)) {
+    client.authenticated = true;
+    w.simple_string("OK");
+  } else {
+    w.error("WRONGPASS invalid username-password pair or user is disabled.");
+  }
 }
 
 void SentinelCommands::client_command(PortClient& client, std::span<const std::string_view> args,

@@ -20,6 +20,7 @@ struct ServerFacts {
   int port = 26379;
   std::string sentinel_user;  // SENTINEL CONFIG GET
   std::string sentinel_pass;
+  std::string requirepass;               // AUTH on the sentinel port; empty: no password
   std::function<std::size_t()> clients;  // connected clients of the sentinel port
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -50,6 +51,7 @@ class SentinelCommands {
   void role(PortClient& client, std::string& out);
   void publish(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void hello(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  void auth(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void client_command(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void is_master_down_by_addr(PortClient& client, std::span<const std::string_view> args,
                               std::string& out);

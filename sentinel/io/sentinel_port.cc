@@ -44,6 +44,7 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
   Session(asio::ip::tcp::socket socket, SentinelPort& port, std::uint64_t id)
       : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), port_(port) {
     client_.id = id;
+    client_.authenticated = !port.requires_auth_;
     std::error_code ec;
     const auto remote = socket_.remote_endpoint(ec);
     if (!ec) client_.address = remote.address().to_string() + ":" + std::to_string(remote.port());
@@ -128,6 +129,12 @@ void SentinelPort::Session::close() {
 }
 
 AfterReply SentinelPort::Session::execute(std::span<const std::string_view> args) {
+  // With requirepass, nothing but AUTH runs before the client authenticated (Redis's
+  // rule; Pub/Sub included).
+  if (!client_.authenticated && !protocol::iequals(args[0], "auth")) {
+    protocol::RespWriter(out_, client_.resp).error("NOAUTH Authentication required.");
+    return AfterReply::kKeepOpen;
+  }
   if (handle_pubsub(args)) return AfterReply::kKeepOpen;
   return port_.handler_(client_, args, out_);
 }

@@ -48,6 +48,8 @@ class SentinelPort {
   // Binds and starts accepting. Throws std::system_error when the address is taken:
   // this happens at start-up only.
   void listen(const std::string& bind, std::uint16_t port);
+  // Clients accepted from now on must AUTH first (requirepass).
+  void require_auth(bool required) { requires_auth_ = required; }
   std::uint16_t port() const;
 
   // Sends a "message" (and "pmessage" for each matching pattern) to every subscriber.
@@ -65,6 +67,7 @@ class SentinelPort {
   CommandHandler handler_;
   std::list<std::weak_ptr<Session>> sessions_;
   std::uint64_t next_client_id_ = 1;
+  bool requires_auth_ = false;
 };
 
 }  // namespace sp::sentinel::io

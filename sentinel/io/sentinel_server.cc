@@ -48,11 +48,13 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   facts.port = config_.engine.port;
   facts.sentinel_user = config_.shell.sentinel_user;
   facts.sentinel_pass = config_.shell.sentinel_pass;
+  facts.requirepass = config_.shell.requirepass;
   commands_ = std::make_unique<SentinelCommands>(*shell_, std::move(facts));
   port_ = std::make_unique<SentinelPort>(
       executor, [this](PortClient& client, std::span<const std::string_view> args,
                        std::string& out) { return commands_->handle(client, args, out); });
   commands_->set_client_count([this] { return port_->clients(); });
+  port_->require_auth(!config_.shell.requirepass.empty());
   if (config_.engine.port != 0) {
     port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;

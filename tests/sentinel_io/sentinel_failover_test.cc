@@ -321,6 +321,19 @@ namespace {
 
 // The sentinel port answers bad and unknown input with Sentinel's own bytes: each input
 // goes to a real redis-sentinel and to a sentinel-proxy monitoring the same master.
+// Sends each input on a fresh connection to both ports; the replies must be the same bytes
+// (each input gets its replies, or a close after a protocol error).
+void expect_same_replies(int real_port, int ours_port, const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    TestConnection a(real_port), b(ours_port);
+    a.send(input);
+    b.send(input);
+    const std::string expected = a.read_until_closed(300ms);
+    const std::string got = b.read_until_closed(300ms);
+    EXPECT_EQ(got, expected) << "for input '" << input << "'";
+  }
+}
+
 TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
   const std::string dir = make_temp_dir();
   RedisProcess master;
@@ -358,6 +371,10 @@ TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
       "SENTINEL simulate-failure help\r\n",
       "SENTINEL simulate-failure foo\r\n",
       "SENTINEL simulate-failure\r\n",
+      "AUTH\r\n",
+      "AUTH foo\r\n",
+      "AUTH default foo\r\n",
+      "AUTH a b c\r\n",
       "SENTINEL monitor mymaster 127.0.0.1 6379 0\r\n",
       "SENTINEL monitor mymaster 127.0.0.1 6379 2\r\n",
       "SENTINEL monitor other 127.0.0.1 x 2\r\n",
@@ -367,15 +384,32 @@ TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
       "*-x\r\n",
       "PING \"unbalanced\r\n",
   };
-  for (const std::string& input : inputs) {
-    TestConnection a(real_port), b(ours_port);
-    a.send(input);
-    b.send(input);
-    // Each input gets one reply line (or a close after a protocol error).
-    const std::string expected = a.read_until_closed(300ms);
-    const std::string got = b.read_until_closed(300ms);
-    EXPECT_EQ(got, expected) << "for input '" << input << "'";
+  expect_same_replies(real_port, ours_port, inputs);
+  std::error_code ignored;
+  std::filesystem::remove_all(dir, ignored);
+}
+
+// With requirepass: NOAUTH before AUTH (Pub/Sub included), WRONGPASS, then service.
+TEST(SentinelPortCompat, RequirepassAuthMatchesRedisSentinel) {
+  const std::string dir = make_temp_dir();
+  RedisProcess master;
+  const int real_port = free_loopback_port(), ours_port = free_loopback_port();
+  for (auto [name, port] : {std::pair{"real", real_port}, std::pair{"ours", ours_port}}) {
+    write_sentinel_conf(dir + "/" + name + ".conf", port, master.port());
+    std::ofstream(dir + "/" + name + ".conf", std::ios::app) << "requirepass s3cret\n";
   }
+  auto real = start_redis_sentinel(dir + "/real.conf", real_port);
+  auto ours = start_sentinel_proxy(dir + "/ours.conf", ours_port);
+  expect_same_replies(real_port, ours_port,
+                      {
+                          "SENTINEL masters\r\n",
+                          "SUBSCRIBE +sdown\r\n",
+                          "AUTH wrong\r\n",
+                          "AUTH default wrong\r\n",
+                          "AUTH nobody s3cret\r\n",
+                          "AUTH s3cret\r\nPING\r\n",
+                          "AUTH default s3cret\r\nSENTINEL get-master-addr-by-name mymaster\r\n",
+                      });
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
 }
