@@ -19,6 +19,7 @@ fi
 base=${DEMO_REDIS_PORT:-6390}
 proxy_port=${DEMO_PROXY_PORT:-26380}
 metrics_port=${DEMO_METRICS_PORT:-9380}
+sentinel_port=${DEMO_SENTINEL_PORT:-26379}
 dir=$(mktemp -d /tmp/sentinel-proxy-demo.XXXXXX)
 pids=()
 
@@ -52,29 +53,45 @@ for i in 0 1 2; do
   wait_for_port "$port"
 done
 
-./build/sentinel-proxy --port "$proxy_port" --upstream 127.0.0.1 "$base" \
-  --metrics-port "$metrics_port" --logfile "$dir/sentinel-proxy.log" &
-pids+=($!)
-wait_for_port "$proxy_port"
+# Three proxies, each with the sentinel inside (quorum 2), in front of the group.
+for i in 0 1 2; do
+  conf="$dir/sentinel-proxy-$i.conf"
+  cat >"$conf" <<CONF
+port $((proxy_port + i))
+metrics-port $((metrics_port + i))
+sentinel-port $((sentinel_port + 10 * i))
+logfile $dir/sentinel-proxy-$i.log
+sentinel monitor mymaster 127.0.0.1 $base 2
+sentinel down-after-milliseconds mymaster 2000
+sentinel failover-timeout mymaster 20000
+CONF
+  ./build/sentinel-proxy "$conf" &
+  pids+=($!)
+  wait_for_port "$((proxy_port + i))"
+done
 
 cat <<MSG
 
 sentinel-proxy demo is running (files in $dir):
-  master   redis-server 127.0.0.1:$base
-  replicas redis-server 127.0.0.1:$((base + 1)), 127.0.0.1:$((base + 2))
-  proxy    127.0.0.1:$proxy_port -> master   (log: $dir/sentinel-proxy.log)
-  metrics  http://127.0.0.1:$metrics_port/metrics
+  master    redis-server 127.0.0.1:$base
+  replicas  redis-server 127.0.0.1:$((base + 1)), 127.0.0.1:$((base + 2))
+  proxies   127.0.0.1:$proxy_port, $((proxy_port + 1)), $((proxy_port + 2)) -> the current master
+  sentinels 127.0.0.1:$sentinel_port, $((sentinel_port + 10)), $((sentinel_port + 20)) (inside the proxies)
+  metrics   http://127.0.0.1:$metrics_port/metrics (and the next two ports)
 
 Try:
   redis-cli -p $proxy_port set greeting hello
   redis-cli -p $proxy_port get greeting
-  redis-cli -p $proxy_port proxy info
+  redis-cli -p $proxy_port proxy topology
+  redis-cli -p $sentinel_port sentinel masters
   redis-benchmark -p $proxy_port -t set,get -q
   curl -s http://127.0.0.1:$metrics_port/metrics | grep sentinel_proxy
 
-This build proxies to a fixed master: automatic failover (the in-process sentinel)
-is not wired into the binary yet, so stopping the master makes the proxy answer
-with an error naming the master, until it is back.
+A failover: stop the master (redis-cli -p $base shutdown nosave) and watch
+  redis-cli -p $sentinel_port subscribe +switch-master
+after about 3 s the proxies send new clients to the promoted replica
+(redis-cli -p $proxy_port proxy topology). Clients connected to the old master are
+disconnected and reconnect; holding them through the switch is not built yet.
 
 Ctrl-C stops everything.
 MSG
