@@ -42,6 +42,12 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = lower(c);
+  return out;
+}
+
 std::span<const CommandInfo> all_commands() {
   return kCommands;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace sp::protocol {
@@ -55,5 +56,8 @@ const CommandInfo* find_command(std::span<const std::string_view> args);
 
 // ASCII case-insensitive equality, the comparison Redis uses for command names.
 bool iequals(std::string_view a, std::string_view b);
+
+// ASCII lower case, as Redis compares command and option names.
+std::string to_lower(std::string_view s);
 
 }  // namespace sp::protocol

@@ -6,17 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "protocol/command_table.h"
 #include "protocol/inline_args.h"
 
 namespace sp::proxy {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 template <typename Int>
 std::optional<Int> parse_int(std::string_view text, Int min, Int max) {
@@ -33,7 +27,7 @@ std::string bad_arity(const std::string& name) {
 
 std::string apply_output_limit(Config& config, const std::vector<std::string>& args) {
   if (args.size() != 5) return bad_arity(args[0]);
-  if (lower(args[1]) != "normal") {
+  if (protocol::to_lower(args[1]) != "normal") {
     return "only the 'normal' class applies to a proxy's clients, got '" + args[1] + "'";
   }
   auto hard = parse_size(args[2]);
@@ -95,7 +89,7 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     if (!n) return "invalid tcp-backlog '" + v + "'";
     config.tcp_backlog = *n;
   } else if (name == "loglevel") {
-    auto level = parse_loglevel(lower(v));
+    auto level = parse_loglevel(protocol::to_lower(v));
     if (!level) return "invalid loglevel '" + v + "' (debug, verbose, notice, warning, nothing)";
     config.loglevel = *level;
   } else if (name == "logfile") {
@@ -134,7 +128,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   if (digits == 0) return std::nullopt;
   auto number = parse_int<std::uint64_t>(text.substr(0, digits), 0, UINT64_MAX);
   if (!number) return std::nullopt;
-  const std::string unit = lower(text.substr(digits));
+  const std::string unit = protocol::to_lower(text.substr(digits));
   std::uint64_t mul = 1;
   if (unit.empty() || unit == "b")
     mul = 1;
@@ -158,7 +152,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 
 std::string apply_directive(Config& config, const std::vector<std::string>& args) {
   if (args.empty()) return "empty directive";
-  const std::string name = lower(args[0]);
+  const std::string name = protocol::to_lower(args[0]);
   if (name == "bind") {
     if (args.size() < 2) return bad_arity(name);
     config.bind.assign(args.begin() + 1, args.end());

@@ -14,12 +14,6 @@ namespace {
 using protocol::iequals;
 using protocol::RespWriter;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Redis's text for a command it does not know (server.c processCommand).
 void unknown_command(std::span<const std::string_view> args, RespWriter& w) {
   std::string text = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
@@ -32,7 +26,7 @@ void unknown_command(std::span<const std::string_view> args, RespWriter& w) {
 }
 
 void wrong_arity(std::string_view command, RespWriter& w) {
-  w.error("ERR wrong number of arguments for '" + lower(command) + "' command");
+  w.error("ERR wrong number of arguments for '" + protocol::to_lower(command) + "' command");
 }
 
 void field_list(const FieldList& fields, RespWriter& w) {
@@ -60,7 +54,7 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 AfterReply SentinelCommands::handle(PortClient& client, std::span<const std::string_view> args,
                                     std::string& out) {
   RespWriter w(out, client.resp);
-  const std::string name = lower(args[0]);
+  const std::string name = protocol::to_lower(args[0]);
   if (name == "ping") {
     if (args.size() > 2) {
       wrong_arity(name, w);
@@ -93,7 +87,7 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
                                 std::string& out) {
   RespWriter w(out, client.resp);
   if (args.size() < 2) return wrong_arity("sentinel", w);
-  const std::string sub = lower(args[1]);
+  const std::string sub = protocol::to_lower(args[1]);
   const Engine& engine = shell_.engine();
   const TimePoint now = EngineShell::now();
   auto arity = [&](std::size_t n) {
@@ -544,7 +538,7 @@ void SentinelCommands::client_command(PortClient& client, std::span<const std::s
                                       std::string& out) {
   RespWriter w(out, client.resp);
   if (args.size() < 2) return wrong_arity("client", w);
-  const std::string sub = lower(args[1]);
+  const std::string sub = protocol::to_lower(args[1]);
   if (sub == "setname" && args.size() == 3) {
     client.name = std::string(args[2]);
     w.simple_string("OK");

@@ -29,14 +29,6 @@ void log_stray_exception(const char* what, std::exception_ptr e) {
   }
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 class SentinelPort::Session : public std::enable_shared_from_this<Session> {
@@ -164,7 +156,7 @@ bool SentinelPort::Session::handle_pubsub(std::span<const std::string_view> args
     return true;
   }
   if (iequals(name, "quit") || iequals(name, "reset")) return false;
-  w.error("ERR Can't execute '" + lower(name) +
+  w.error("ERR Can't execute '" + protocol::to_lower(name) +
           "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this "
           "context");
   return true;
