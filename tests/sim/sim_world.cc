@@ -206,19 +206,9 @@ void SimWorld::route(int i, const Action& action) {
           }
         },
         action);
-    command(i, to, [this, i, action](int target) -> std::optional<Event> {
-      const Endpoint& ep = std::visit(
-          [](const auto& a) -> const Endpoint& {
-            if constexpr (requires { a.to; }) {
-              return a.to;
-            } else {
-              static const Endpoint kNone;
-              return kNone;
-            }
-          },
-          action);
-      return ep.kind == InstanceKind::kSentinel ? sentinel_handle(target, action)
-                                                : redis_handle(target, i, action);
+    command(i, to, [this, i, action, kind = to.kind](int target) -> std::optional<Event> {
+      return kind == InstanceKind::kSentinel ? sentinel_handle(target, action)
+                                             : redis_handle(target, i, action);
     });
   }
 }
