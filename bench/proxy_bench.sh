@@ -1,82 +1,119 @@
 #!/usr/bin/env bash
-# Side-by-side throughput, latency, CPU and memory: direct redis-server vs sentinel-proxy
-# vs HAProxy (tcp mode) vs twemproxy (nutcracker), all on loopback in front of one
-# redis-server, with redis-benchmark. Rounds are interleaved (every target once per
-# workload per round) so that a machine that gets busier or quieter during the run
-# affects every target alike; the table shows medians over rounds and ratios to direct.
+# Side by side on loopback, in front of one redis-server: direct Redis, sentinel-proxy,
+# HAProxy (tcp mode) and twemproxy (nutcracker). Measures with redis-benchmark
+#   - throughput (SET and GET) for `-c 50 -P 1`, `-c 50 -P 16` and `-c 1`, plus the
+#     p50 latency for `-c 1`; medians over ROUNDS rounds and the ratio to direct Redis;
+#   - CPU seconds per million commands of the process in the middle (and of Redis);
+#   - memory: the RSS a fresh sentinel-proxy gains per idle client connection.
+# Within a round every target runs every workload once, in an order that rotates from
+# round to round, so that a machine getting busier or quieter during the run (another
+# build, thermal throttling) affects all targets alike instead of the last one.
 #
-#   bench/proxy_bench.sh [path/to/sentinel-proxy]
-#   ROUNDS=5 N=200000 N_LATENCY=20000 IO_THREADS=1 CONNECTIONS=10000 bench/proxy_bench.sh
+#   bench/proxy_bench.sh [path/to/sentinel-proxy]          (default: build/sentinel-proxy)
+#
+# Environment (defaults in brackets; the defaults take about 6-7 minutes on 2 cores):
+#   ROUNDS [5]            rounds of every workload on every target
+#   SCALE [1]             multiplies every request count (SCALE=0.05 for a smoke run)
+#   N [100000*SCALE]      requests per test for -c 50 -P 1 (-P 16 runs 4x as many)
+#   N_LATENCY [20000*SCALE] requests per test for -c 1
+#   IO_THREADS [1]        sentinel-proxy's io-threads
+#   HAPROXY_THREADS [IO_THREADS] HAProxy's nbthread (twemproxy has one thread)
+#   CONNECTIONS [10000]   idle connections for the memory test (0: skip it)
+#   MEMORY_ONLY=1         only the memory test
+#   KEEP_BENCH_DIR=1      keep the temp dir (configs, logs, raw redis-benchmark CSV)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-proxy_binary=${1:-build/sentinel-proxy}
+proxy_binary=$(realpath "${1:-build/sentinel-proxy}")
 rounds=${ROUNDS:-5}
-n=${N:-200000}                  # requests per test for the -c 50 workloads
-n_latency=${N_LATENCY:-20000}   # requests per test for -c 1
+scale=${SCALE:-1}
+scaled() { awk -v n="$1" -v s="$scale" 'BEGIN { v = int(n * s); print (v < 100 ? 100 : v) }'; }
+n=${N:-$(scaled 100000)}
+n_pipeline=$((n * 4))
+n_latency=${N_LATENCY:-$(scaled 20000)}
 io_threads=${IO_THREADS:-1}
+haproxy_threads=${HAPROXY_THREADS:-$io_threads}
 idle_connections=${CONNECTIONS:-10000}
-python=/usr/bin/python3         # Debian's, whatever python3 comes first on PATH
+[ -n "${MEMORY_ONLY:-}" ] && rounds=0
 
+# --- tools: Debian packages, installed only when missing --------------------------------
 need=()
-for pair in redis-server:redis-server redis-benchmark:redis-tools haproxy:haproxy \
-            nutcracker:nutcracker; do
+for pair in redis-server:redis-server redis-benchmark:redis-tools redis-cli:redis-tools \
+            haproxy:haproxy nutcracker:nutcracker python3:python3; do
   command -v "${pair%%:*}" >/dev/null || need+=("${pair##*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && apt-get install -y -qq "${need[@]}"
+  echo "installing: ${need[*]}" >&2
+  apt-get update -qq
+  # shellcheck disable=SC2046  # one word per package name
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(printf '%s\n' "${need[@]}" | sort -u)
 fi
+# Debian's interpreter when there is one: only the standard library is used, and a
+# pyenv or venv shim on PATH would add start-up time to every free_port call.
+python=/usr/bin/python3
+[ -x "$python" ] || python=$(command -v python3)
 [ -x "$proxy_binary" ] || { echo "no proxy binary at $proxy_binary (build it first)" >&2; exit 1; }
 
+# --- processes: everything we start is recorded and killed by pid on exit ----------------
 dir=$(mktemp -d /tmp/proxy-bench.XXXXXX)
 pids=()
+bench_pid=""   # the redis-benchmark (under timeout) running now, if any
 cleanup() {
+  if [ -n "$bench_pid" ]; then kill "$bench_pid" 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP_BENCH_DIR:-}" ] || rm -rf "$dir"
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ -n "${KEEP_BENCH_DIR:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM   # run the EXIT trap on Ctrl-C and kill too
 
 free_port() {
   "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-wait_for() {
+wait_for_port() {  # a TCP accept is enough: twemproxy closes the connection on INFO etc.
   for _ in $(seq 1 200); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    "$python" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' \
+      "$1" 2>/dev/null && return 0
     sleep 0.05
   done
-  echo "nothing answers on port $1; see $dir" >&2
+  echo "nothing listens on port $1; logs in $dir:" >&2
+  tail -n 5 "$dir"/*.log >&2 || true
+  KEEP_BENCH_DIR=1
   exit 1
 }
 
-# Enough descriptors for the idle-connection test: the proxy (which inherits the limit)
-# holds a client and a backend socket per connection. Where the hard limit is lower (a
-# container), fewer connections are opened and the table says how many.
+# The memory test needs about 2 descriptors per idle connection in the proxy (client and
+# backend socket), 1 in the client script and 1 in Redis. Raise the soft limit as far as
+# the hard limit allows; where the hard limit is lower (a container), measure fewer
+# connections and say so: the figure is per connection anyway.
 hard=$(ulimit -Hn)
-if [ "$hard" != unlimited ] && [ $((2 * idle_connections + 1024)) -gt "$hard" ]; then
-  idle_connections=$(((hard - 1024) / 2))
-  echo "note: open-file hard limit $hard: measuring $idle_connections idle connections" >&2
+if [ "$hard" != unlimited ] && [ $((2 * idle_connections + 64)) -gt "$hard" ]; then
+  idle_connections=$(((hard - 64) / 2))
+  echo "note: open-file hard limit is $hard: measuring $idle_connections idle connections" >&2
 fi
-ulimit -n $((2 * idle_connections + 1024))
+if [ "$hard" = unlimited ]; then ulimit -n $((2 * idle_connections + 1024)); else ulimit -n "$hard"; fi
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
   --dir "$dir" --logfile "$dir/redis.log" --maxclients $((idle_connections + 1000)) &
-pids+=($!)
-wait_for "$redis_port"
+redis_pid=$!
+pids+=("$redis_pid")
+wait_for_port "$redis_port"
 
+# Metrics on: that is how the proxy runs in production (counters are kept either way).
 proxy_port=$(free_port)
-"$proxy_binary" --port "$proxy_port" --upstream 127.0.0.1 "$redis_port" --metrics-port 0 \
-  --io-threads "$io_threads" --maxclients $((idle_connections + 100)) \
-  --logfile "$dir/proxy.log" &
+metrics_port=$(free_port)
+"$proxy_binary" --port "$proxy_port" --upstream 127.0.0.1 "$redis_port" \
+  --metrics-port "$metrics_port" --io-threads "$io_threads" --logfile "$dir/proxy.log" &
 proxy_pid=$!
-pids+=($proxy_pid)
-wait_for "$proxy_port"
+pids+=("$proxy_pid")
+wait_for_port "$proxy_port"
 
 haproxy_port=$(free_port)
 cat >"$dir/haproxy.cfg" <<CFG
 global
   maxconn 1000
+  nbthread $haproxy_threads
 defaults
   mode tcp
   timeout connect 5s
@@ -88,11 +125,15 @@ frontend redis_in
 backend redis
   server r1 127.0.0.1:$redis_port
 CFG
-haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
+haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &   # -db: foreground, one pid
 haproxy_pid=$!
-pids+=($haproxy_pid)
-wait_for "$haproxy_port"
+pids+=("$haproxy_pid")
+wait_for_port "$haproxy_port"
 
+# twemproxy multiplexes all clients over server_connections to Redis (its design) and
+# supports only the commands it can shard: SET and GET are fine; FLUSHALL, INFO, CONFIG,
+# MULTI, ... make it close the client connection. redis-benchmark's start-up CONFIG GET
+# fails through it ("WARNING: Could not fetch server CONFIG"), which is harmless.
 twemproxy_port=$(free_port)
 cat >"$dir/nutcracker.yml" <<CFG
 bench:
@@ -105,111 +146,208 @@ bench:
   servers:
     - 127.0.0.1:$redis_port:1
 CFG
-nutcracker -c "$dir/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 -p "$dir/nutcracker.pid" \
-  -o "$dir/nutcracker.log" &
+nutcracker -c "$dir/nutcracker.yml" -s "$(free_port)" -a 127.0.0.1 \
+  -o "$dir/nutcracker.log" &   # no -d: stays in the foreground, so $! is its pid
 twemproxy_pid=$!
-pids+=($twemproxy_pid)
-wait_for "$twemproxy_port"
+pids+=("$twemproxy_pid")
+wait_for_port "$twemproxy_port"
 
-declare -A port_of=([direct]=$redis_port [sentinel-proxy]=$proxy_port [haproxy]=$haproxy_port
-                    [twemproxy]=$twemproxy_port)
-declare -A pid_of=([direct]=0 [sentinel-proxy]=$proxy_pid [haproxy]=$haproxy_pid
-                   [twemproxy]=$twemproxy_pid)
+declare -A port_of=([direct]=$redis_port [sentinel-proxy]=$proxy_port
+                    [haproxy]=$haproxy_port [twemproxy]=$twemproxy_port)
+declare -A pid_of=([direct]=0 [sentinel-proxy]=$proxy_pid
+                   [haproxy]=$haproxy_pid [twemproxy]=$twemproxy_pid)
 targets=(direct sentinel-proxy haproxy twemproxy)
-workloads=("c50-P1:-c 50 -P 1 -n $n" "c50-P16:-c 50 -P 16 -n $((n * 4))"
+workloads=("c50-P1:-c 50 -P 1 -n $n" "c50-P16:-c 50 -P 16 -n $n_pipeline"
            "c1:-c 1 -P 1 -n $n_latency")
 
-cpu_ticks() {  # utime + stime of a process, in clock ticks
-  [ "$1" -eq 0 ] && { echo 0; return; }
-  awk '{print $14 + $15}' "/proc/$1/stat"
+cpu_ticks() {  # utime + stime of a whole process (all threads), in clock ticks
+  if [ "$1" -eq 0 ]; then echo 0; else awk '{print $14 + $15}' "/proc/$1/stat"; fi
 }
 
-results="$dir/results.csv"
-echo "round,workload,target,test,rps,p50_ms,cpu_ticks,requests" >"$results"
 echo "sentinel-proxy $("$proxy_binary" --version | awk '{print $2}') (io-threads $io_threads)," \
-     "$(haproxy -v | head -1 | awk '{print $1, $3}'), $(nutcracker -V 2>&1 | head -1)," \
-     "redis-server $(redis-server --version | awk '{print $3}' | cut -d= -f2)"
-echo "$(nproc) cores; $rounds rounds; -n $n (P1), $((n * 4)) (P16), $n_latency (c1)"
-[ -n "${MEMORY_ONLY:-}" ] && rounds=0
+     "HAProxy $(haproxy -v | awk 'NR==1 {print $3}') (nbthread $haproxy_threads)," \
+     "twemproxy $(nutcracker -V 2>&1 | awk 'NR==1 {print $NF}' | sed 's/^nutcracker-//')," \
+     "redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')," \
+     "redis-benchmark -t set,get"
+echo "$(nproc) cores; $rounds rounds; -n $n (-c 50 -P 1), $n_pipeline (-c 50 -P 16)," \
+     "$n_latency (-c 1)"
+
+# --- throughput, latency and CPU ---------------------------------------------------------
+# One row per run in runs.csv; redis-benchmark's own CSV (test, rps, avg, min, p50, p95,
+# p99, max latency in ms) is kept per run in the temp dir and read by the report below.
+echo "round,workload,target,requests,middle_ticks,redis_ticks,csv" >"$dir/runs.csv"
+start=$SECONDS
 for round in $(seq 1 "$rounds"); do
+  shift_by=$(((round - 1) % ${#targets[@]}))
+  order=("${targets[@]:shift_by}" "${targets[@]:0:shift_by}")
   for workload in "${workloads[@]}"; do
     name=${workload%%:*}
     args=${workload#*:}
-    requests=$(echo "$args" | awk '{print $NF}')
-    for target in "${targets[@]}"; do
-      redis-cli -p "$redis_port" flushall >/dev/null
-      before=$(cpu_ticks "${pid_of[$target]}")
-      # shellcheck disable=SC2086
-      out=$(redis-benchmark -p "${port_of[$target]}" -t set,get $args --csv 2>/dev/null)
-      after=$(cpu_ticks "${pid_of[$target]}")
-      echo "$out" | tail -n +2 | tr -d '"' | while IFS=, read -r test rps _avg _min p50 _rest; do
-        echo "$round,$name,$target,$test,$rps,$p50,$(((after - before) / 2)),$requests"
-      done >>"$results"
+    requests=${args##* }
+    for target in "${order[@]}"; do
+      redis-cli -p "$redis_port" flushall >/dev/null   # same dataset size for everyone
+      csv="$dir/r$round-$name-$target.csv"
+      middle_before=$(cpu_ticks "${pid_of[$target]}")
+      redis_before=$(cpu_ticks "$redis_pid")
+      # In the background and waited for: bash runs a trap for Ctrl-C or kill at once
+      # during `wait`, but only after a foreground child exits, and redis-benchmark never
+      # exits by itself when its server is gone (it reconnects forever); hence the
+      # timeout too.
+      # shellcheck disable=SC2086  # $args is a list of flags
+      timeout 600 redis-benchmark -p "${port_of[$target]}" -t set,get $args --csv \
+        >"$csv" 2>"$csv.err" &
+      bench_pid=$!
+      if ! wait "$bench_pid"; then
+        echo "redis-benchmark failed or timed out against $target ($args):" >&2
+        cat "$csv.err" >&2
+        exit 1
+      fi
+      bench_pid=""
+      middle_after=$(cpu_ticks "${pid_of[$target]}")
+      redis_after=$(cpu_ticks "$redis_pid")
+      echo "$round,$name,$target,$requests,$((middle_after - middle_before))," \
+           "$((redis_after - redis_before)),$csv" | tr -d ' ' >>"$dir/runs.csv"
     done
   done
-  echo "round $round/$rounds done" >&2
+  echo "round $round/$rounds done ($((SECONDS - start)) s)" >&2
 done
 
-[ "$rounds" -gt 0 ] && "$python" - "$results" "$(getconf CLK_TCK)" <<'PY'
+if [ "$rounds" -gt 0 ]; then
+  "$python" - "$dir/runs.csv" "$(getconf CLK_TCK)" <<'PY'
 import csv, statistics, sys
 from collections import defaultdict
-path, clk = sys.argv[1], int(sys.argv[2])
-rows = list(csv.DictReader(open(path)))
-rps, p50 = defaultdict(list), defaultdict(list)
-cpu, served = defaultdict(int), defaultdict(int)
-for r in rows:
-    key = (r["workload"], r["target"], r["test"])
-    rps[key].append(float(r["rps"]))
-    p50[key].append(float(r["p50_ms"]))
-    # cpu_ticks was recorded once per (round, workload, target) on both SET and GET rows,
-    # each carrying half of it; requests counts one test.
-    cpu[r["target"]] += int(r["cpu_ticks"])
-    served[r["target"]] += int(r["requests"])
+
+runs_path, clk = sys.argv[1], int(sys.argv[2])
 targets = ["direct", "sentinel-proxy", "haproxy", "twemproxy"]
+workloads = [("c50-P1", "-c 50 -P 1"), ("c50-P16", "-c 50 -P 16"), ("c1", "-c 1")]
+rps, p50 = defaultdict(list), defaultdict(list)
+ticks = defaultdict(int)          # (workload, target, "middle"/"redis") -> clock ticks
+commands = defaultdict(int)       # (workload, target) -> commands served
+for run in csv.DictReader(open(runs_path)):
+    w, t = run["workload"], run["target"]
+    for row in csv.DictReader(open(run["csv"])):
+        rps[(w, t, row["test"])].append(float(row["rps"]))
+        p50[(w, t, row["test"])].append(float(row["p50_latency_ms"]))
+    ticks[(w, t, "middle")] += int(run["middle_ticks"])
+    ticks[(w, t, "redis")] += int(run["redis_ticks"])
+    commands[(w, t)] += 2 * int(run["requests"])   # SET and GET, each -n requests
+
+def k(v):
+    return f"{v / 1000:.1f}k"
+
 print()
-print(f"{'workload':9} {'test':4} " + " ".join(f"{t:>22}" for t in targets))
-for workload in ["c50-P1", "c50-P16", "c1"]:
+print("Requests per second, median over rounds, and the ratio to direct Redis"
+      " (-c 1: also the median p50 latency):")
+print()
+print("| workload | test | " + " | ".join(targets) + " |")
+print("|---|---|" + "---|" * len(targets))
+for w, label in workloads:
     for test in ["SET", "GET"]:
-        base = statistics.median(rps[(workload, "direct", test)])
+        base = statistics.median(rps[(w, "direct", test)])
         cells = []
         for t in targets:
-            v = statistics.median(rps[(workload, t, test)])
-            cell = f"{v/1000:8.1f}k {v/base:4.2f}x"
-            if workload == "c1":
-                cell += f" p50 {statistics.median(p50[(workload, t, test)])*1000:4.0f}us"
-            cells.append(f"{cell:>22}")
-        print(f"{workload:9} {test:4} " + " ".join(cells))
+            v = statistics.median(rps[(w, t, test)])
+            cell = k(v) if t == "direct" else f"{k(v)} {v / base:.2f}x"
+            if w == "c1":
+                cell += f", p50 {statistics.median(p50[(w, t, test)]) * 1000:.0f} us"
+            cells.append(cell)
+        print(f"| `{label}` | {test} | " + " | ".join(cells) + " |")
+
+def cpu(w_list, t, who):
+    served = sum(commands[(w, t)] for w in w_list)
+    return sum(ticks[(w, t, who)] for w in w_list) / clk / served * 1e6
+
+names = [w for w, _ in workloads]
 print()
-print("CPU seconds per million commands (utime+stime of the middle process):")
+print("CPU seconds per million commands (utime+stime from /proc/<pid>/stat around each"
+      " target's runs;")
+print("10 ms tick resolution, so short runs are coarse; \"all runs\" is weighted by commands,")
+print("so the pipelined workload dominates it):")
+print()
+print("| process | target | " + " | ".join(f"`{l}`" for _, l in workloads) + " | all runs |")
+print("|---|---|" + "---|" * (len(workloads) + 1))
 for t in targets[1:]:
-    print(f"  {t:15} {cpu[t] / clk / served[t] * 1e6:6.2f} s")
+    cells = [f"{cpu([w], t, 'middle'):.2f}" for w in names] + [f"{cpu(names, t, 'middle'):.2f}"]
+    print(f"| {t} | {t} | " + " | ".join(cells) + " |")
+for t in targets:
+    cells = [f"{cpu([w], t, 'redis'):.2f}" for w in names] + [f"{cpu(names, t, 'redis'):.2f}"]
+    print(f"| redis-server | via {t} | " + " | ".join(cells) + " |")
 PY
 
-# Idle connections: the proxy's RSS before and after opening them (each answers a PING,
-# so every connection is accepted and has a session).
-rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
-rss_before=$(rss_kib "$proxy_pid")
-"$python" - "$proxy_port" "$idle_connections" "$proxy_pid" "$dir/rss_after" <<'PY'
-import socket, sys
-port, count, pid, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+  # The proxy's own view, as Prometheus would scrape it: every command answered, none
+  # with an error (nutcracker's and HAProxy's runs do not pass through it).
+  "$python" - "$metrics_port" <<'PY'
+import re, sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
+total = {"ok": 0.0, "error": 0.0}
+for m in re.finditer(r'^sentinel_proxy_commands_total\{[^}]*result="(\w+)"[^}]*\} (\S+)$', text, re.M):
+    total[m.group(1)] += float(m.group(2))
+print(f"\nsentinel-proxy /metrics: {total['ok']:.0f} commands ok, {total['error']:.0f} errors")
+PY
+fi
+
+# --- memory per idle connection ----------------------------------------------------------
+# A fresh proxy, so that heap the benchmark freed cannot be reused by the new connections
+# and hide their cost. Each connection sends PING and reads +PONG, so it was accepted and
+# its session connected to Redis; PROXY INFO and Redis's INFO confirm the counts.
+if [ "$idle_connections" -gt 0 ]; then
+  mem_port=$(free_port)
+  "$proxy_binary" --port "$mem_port" --upstream 127.0.0.1 "$redis_port" --metrics-port 0 \
+    --io-threads "$io_threads" --maxclients $((idle_connections + 100)) \
+    --logfile "$dir/proxy-memory.log" &
+  mem_pid=$!
+  pids+=("$mem_pid")
+  wait_for_port "$mem_port"
+  redis-cli -p "$mem_port" ping >/dev/null   # warm-up: first session, threads, allocator
+  "$python" - "$mem_port" "$idle_connections" "$mem_pid" "$redis_port" <<'PY'
+import socket, sys, time
+
+port, count, pid, redis_port = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+
+def rss_kib():
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1])
+
+def command(port, *args):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+    data = b""
+    while b"\r\n" not in data:
+        data += s.recv(65536)
+    header, _, body = data.partition(b"\r\n")
+    assert header.startswith(b"$"), header   # a bulk string: $<length>, then the text
+    while len(body) < int(header[1:]) + 2:
+        body += s.recv(65536)
+    s.close()
+    return body.decode(errors="replace")
+
+def field(info, name):
+    for line in info.splitlines():
+        if line.startswith(name + ":"):
+            return int(line.split(":")[1])
+
+time.sleep(0.5)
+before = rss_kib()
 socks = []
-# In batches, so that the proxy's connections to Redis do not overflow Redis's accept
-# backlog (tcp-backlog 511) all at once.
-for start in range(0, count, 200):
-    batch = []
-    for _ in range(min(200, count - start)):
-        s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(b"PING\r\n")
-        batch.append(s)
+# In batches: the proxy opens a Redis connection per session, and a burst of thousands
+# at once would overflow Redis's accept backlog (tcp-backlog 511).
+for start in range(0, count, 250):
+    batch = [socket.create_connection(("127.0.0.1", port)) for _ in range(min(250, count - start))]
     for s in batch:
-        reply = s.recv(256)
+        s.sendall(b"PING\r\n")
+    for s in batch:
+        reply = s.recv(64)
         assert reply == b"+PONG\r\n", reply
     socks += batch
-rss = [l for l in open(f"/proc/{pid}/status") if l.startswith("VmRSS")][0].split()[1]
-open(out, "w").write(rss)
+time.sleep(0.5)
+after = rss_kib()
+proxy_clients = field(command(port, b"PROXY", b"INFO"), "connected_clients")
+redis_clients = field(command(redis_port, b"INFO", b"clients"), "connected_clients")
+print(f"\nIdle connections: {len(socks)} opened (each answered PING); PROXY INFO"
+      f" connected_clients {proxy_clients} (these + the INFO one), Redis connected_clients"
+      f" {redis_clients}.")
+print(f"Proxy RSS {before} KiB -> {after} KiB: {(after - before) / len(socks):.2f} KiB per"
+      f" connection (target < 10 KiB).")
 PY
-rss_after=$(cat "$dir/rss_after")
-
-echo
-echo "$idle_connections idle connections: proxy RSS $rss_before KiB -> $rss_after KiB," \
-  "$(( (rss_after - rss_before) * 100 / idle_connections / 100 )).$(( (rss_after - rss_before) * 100 / idle_connections % 100 )) KiB per connection (target < 10 KiB)"
+fi
