@@ -206,6 +206,35 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     w.simple_string("OK");
   } else if (sub == "pending-scripts") {
     if (arity(2)) w.array(0);  // notification scripts are not run (documented)
+  } else if (sub == "info-cache") {
+    // [name, [[age-ms, INFO text], ...master first, then its replicas], ...]; names that
+    // are not monitored are skipped; no name: every master.
+    std::vector<const Group*> groups;
+    for (const Group& g : engine.groups()) {
+      bool wanted = args.size() == 2;
+      for (std::size_t i = 2; i < args.size() && !wanted; ++i) wanted = args[i] == g.config.name;
+      if (wanted) groups.push_back(&g);
+    }
+    auto cached = [&](const Instance& instance) {
+      w.array(2);
+      w.integer(
+          instance.info_refresh == kNever
+              ? 0
+              : std::chrono::duration_cast<std::chrono::milliseconds>(now - instance.info_refresh)
+                    .count());
+      if (instance.info_text.empty()) {
+        w.null();
+      } else {
+        w.verbatim("txt", instance.info_text);
+      }
+    };
+    w.array(groups.size() * 2);
+    for (const Group* g : groups) {
+      w.bulk_string(g->config.name);
+      w.array(g->replicas.size() + 1);
+      cached(g->master);
+      for (const auto& [key, replica] : g->replicas) cached(replica);
+    }
   } else if (sub == "debug") {
     debug(client, args, out);
   } else if (sub == "config") {
@@ -222,6 +251,7 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
         "FAILOVER <master-name>",
         "FLUSHCONFIG",
         "GET-MASTER-ADDR-BY-NAME <master-name>",
+        "INFO-CACHE [<master-name> ...]",
         "IS-MASTER-DOWN-BY-ADDR <ip> <port> <current-epoch> <runid>",
         "MASTER <master-name>",
         "MASTERS",

@@ -371,6 +371,7 @@ TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
       "SENTINEL simulate-failure help\r\n",
       "SENTINEL simulate-failure foo\r\n",
       "SENTINEL simulate-failure\r\n",
+      "SENTINEL info-cache nosuch\r\n",
       "AUTH\r\n",
       "AUTH foo\r\n",
       "AUTH default foo\r\n",
