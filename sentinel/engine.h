@@ -83,6 +83,11 @@ class Engine {
   const Timings& timings() const { return config_.timings; }
   // SENTINEL DEBUG <timer> <ms>: Sentinel lets operators shrink its timers at run time.
   void set_timings(const Timings& timings) { config_.timings = timings; }
+  // SENTINEL CONFIG SET announce-ip / announce-port: used from the next hello on.
+  void set_announce(std::string ip, int port) {
+    config_.announce_ip = std::move(ip);
+    config_.announce_port = port;
+  }
   const EngineConfig& config() const { return config_; }
   const std::vector<Group>& groups() const { return groups_; }
   const Group* group(std::string_view name) const;

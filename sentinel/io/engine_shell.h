@@ -59,6 +59,12 @@ class EngineShell {
   // its state, e.g. a vote that must be persisted before the reply goes out).
   void run_actions();
 
+  // SENTINEL CONFIG SET sentinel-user / sentinel-pass: used for links opened from now on.
+  void set_peer_credentials(std::string user, std::string pass) {
+    shell_config_.sentinel_user = std::move(user);
+    shell_config_.sentinel_pass = std::move(pass);
+  }
+
   // Persists the engine's state now (SENTINEL FLUSHCONFIG).
   void persist_now() {
     if (callbacks_.persist) callbacks_.persist(engine_.persisted_state());

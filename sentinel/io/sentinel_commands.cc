@@ -387,20 +387,22 @@ void SentinelCommands::debug(PortClient& client, std::span<const std::string_vie
 void SentinelCommands::config(PortClient& client, std::span<const std::string_view> args,
                               std::string& out) {
   RespWriter w(out, client.resp);
-  if (args.size() != 4 || !iequals(args[2], "get")) {
-    // CONFIG SET is not supported yet: its changes would have to be rewritten too.
-    w.error("ERR Only SENTINEL CONFIG GET <param> is supported by sentinel-proxy");
+  const bool get = args.size() == 4 && iequals(args[2], "get");
+  const bool set = args.size() == 5 && iequals(args[2], "set");
+  if ((!get && !set) || !config_access_.get || !config_access_.set) {
+    w.error("ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.");
     return;
   }
-  const EngineConfig& c = shell_.engine().config();
-  const std::pair<std::string_view, std::string> params[] = {
-      {"resolve-hostnames", "no"},
-      {"announce-hostnames", "no"},
-      {"announce-ip", c.announce_ip},
-      {"announce-port", std::to_string(c.announce_port)},
-      {"sentinel-user", facts_.sentinel_user},
-      {"sentinel-pass", facts_.sentinel_pass},
-  };
+  if (set) {
+    const std::string error = config_access_.set(args[3], args[4]);
+    if (error.empty()) {
+      w.simple_string("OK");
+    } else {
+      w.error("ERR " + error);
+    }
+    return;
+  }
+  const auto params = config_access_.get();
   std::size_t matches = 0;
   for (const auto& [name, value] : params) matches += protocol::glob_match(args[3], name);
   w.map(matches);

@@ -6,6 +6,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sentinel/io/engine_shell.h"
 #include "sentinel/io/sentinel_port.h"
@@ -18,8 +20,6 @@ struct ServerFacts {
   std::string run_id;   // the process run id (not the sentinel id), 40 hex chars
   std::string config_file;
   int port = 26379;
-  std::string sentinel_user;  // SENTINEL CONFIG GET
-  std::string sentinel_pass;
   std::string requirepass;               // AUTH on the sentinel port; empty: no password
   std::function<std::size_t()> clients;  // connected clients of the sentinel port
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -42,6 +42,14 @@ class SentinelCommands {
   static constexpr std::uint32_t kCrashAfterElection = 1;
   static constexpr std::uint32_t kCrashAfterPromotion = 2;
   std::uint32_t simulated_failures() const { return simulated_failures_; }
+
+  // SENTINEL CONFIG GET/SET: the sentinel-wide options, owned by the service (which
+  // applies and persists a change before `set` returns).
+  struct ConfigAccess {
+    std::function<std::vector<std::pair<std::string, std::string>>()> get;
+    std::function<std::string(std::string_view name, std::string_view value)> set;
+  };
+  void set_config_access(ConfigAccess access) { config_access_ = std::move(access); }
 
   AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
@@ -66,6 +74,7 @@ class SentinelCommands {
   EngineShell& shell_;
   ServerFacts facts_;
   std::uint32_t simulated_failures_ = 0;
+  ConfigAccess config_access_;
 };
 
 }  // namespace sp::sentinel::io

@@ -128,28 +128,13 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
     config.persisted->current_epoch = *e;
     return "";
   }
-  if (sub == "announce-ip" && n == 3) {
-    config.engine.announce_ip = args[2];
-    return "";
-  }
-  if (sub == "announce-port" && n == 3) {
-    auto p = number<int>(args[2]);
-    if (!p || *p < 0 || *p > 65535) return "invalid announce-port";
-    config.engine.announce_port = *p;
-    return "";
-  }
-  if ((sub == "resolve-hostnames" || sub == "announce-hostnames" ||
-       sub == "deny-scripts-reconfig") &&
-      n == 3) {
+  if (sub == "deny-scripts-reconfig" && n == 3) {
     return yes_no(args[2]) ? "" : "argument must be 'yes' or 'no'";
   }
-  if (sub == "sentinel-user" && n == 3) {
-    config.shell.sentinel_user = args[2];
-    return "";
-  }
-  if (sub == "sentinel-pass" && n == 3) {
-    config.shell.sentinel_pass = args[2];
-    return "";
+  if (n == 3) {
+    for (const auto& [name, value] : sentinel_globals(config)) {
+      if (sub == name) return set_sentinel_global(config, sub, args[2]);
+    }
   }
   // Everything else names a master first.
   if (n < 4) return "Unrecognized sentinel configuration statement.";
@@ -217,6 +202,43 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> sentinel_globals(
+    const SentinelFileConfig& config) {
+  return {
+      {"resolve-hostnames", config.resolve_hostnames ? "yes" : "no"},
+      {"announce-hostnames", config.announce_hostnames ? "yes" : "no"},
+      {"announce-ip", config.engine.announce_ip},
+      {"announce-port", std::to_string(config.engine.announce_port)},
+      {"sentinel-user", config.shell.sentinel_user},
+      {"sentinel-pass", config.shell.sentinel_pass},
+  };
+}
+
+std::string set_sentinel_global(SentinelFileConfig& config, std::string_view name,
+                                std::string_view value) {
+  const std::string invalid = "Invalid value '" + std::string(value) +
+                              "' to SENTINEL CONFIG SET '" + std::string(name) + "'";
+  if (name == "resolve-hostnames" || name == "announce-hostnames") {
+    const std::string v = protocol::to_lower(value);
+    if (v != "yes" && v != "no") return invalid;
+    (name == "resolve-hostnames" ? config.resolve_hostnames : config.announce_hostnames) =
+        v == "yes";
+  } else if (name == "announce-ip") {
+    config.engine.announce_ip = std::string(value);
+  } else if (name == "announce-port") {
+    auto p = number<int>(std::string(value));
+    if (!p || *p < 0 || *p > 65535) return invalid;
+    config.engine.announce_port = *p;
+  } else if (name == "sentinel-user") {
+    config.shell.sentinel_user = std::string(value);
+  } else if (name == "sentinel-pass") {
+    config.shell.sentinel_pass = std::string(value);
+  } else {
+    return "Invalid argument '" + std::string(name) + "' to SENTINEL CONFIG SET";
+  }
+  return "";
+}
 
 std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std::string> args) {
   if (args.empty()) return "";
@@ -373,9 +395,9 @@ void render_group(std::ostringstream& out, const GroupConfig& g, const Address& 
 
 }  // namespace
 
-std::string render_sentinel_config(const std::vector<std::string>& lines,
-                                   const PersistedState& state,
+std::string render_sentinel_config(const SentinelFileConfig& config, const PersistedState& state,
                                    const std::vector<GroupConfig>& groups) {
+  const std::vector<std::string>& lines = config.lines;
   auto master_of = [&](const GroupConfig& g) {
     for (const auto& p : state.groups) {
       if (p.name == g.name) return p.master;
@@ -389,6 +411,8 @@ std::string render_sentinel_config(const std::vector<std::string>& lines,
   std::ostringstream out;
   std::vector<std::string> args;
   bool groups_written = false;
+  const auto globals = sentinel_globals(config);
+  const auto defaults = sentinel_globals(SentinelFileConfig{});
   auto write_groups = [&] {
     if (groups_written) return;
     for (const GroupConfig& g : groups) render_group(out, g, master_of(g));
@@ -400,6 +424,11 @@ std::string render_sentinel_config(const std::vector<std::string>& lines,
         protocol::to_lower(args[0]) == "sentinel") {
       const std::string sub = protocol::to_lower(args[1]);
       if (generated_state_directives().contains(sub)) continue;
+      // Sentinel-wide options are written afresh below, with their current values.
+      if (std::any_of(globals.begin(), globals.end(),
+                      [&](const auto& g) { return g.first == sub; })) {
+        continue;
+      }
       // The groups' own lines are written afresh where the first monitor line was.
       if (group_option_directives().contains(sub)) {
         if (sub == "monitor") write_groups();
@@ -414,6 +443,11 @@ std::string render_sentinel_config(const std::vector<std::string>& lines,
     out << line << "\n";
   }
   write_groups();
+  for (std::size_t i = 0; i < globals.size(); ++i) {
+    if (globals[i] != defaults[i]) {
+      out << "sentinel " << globals[i].first << " " << arg(globals[i].second) << "\n";
+    }
+  }
   out << "# Generated by CONFIG REWRITE\n";
   out << "sentinel myid " << state.myid << "\n";
   out << "sentinel current-epoch " << state.current_epoch << "\n";

@@ -3,6 +3,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sentinel/config.h"
@@ -25,11 +27,19 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
+  bool resolve_hostnames = false;  // accepted and reported; names are not resolved yet
+  bool announce_hostnames = false;
   std::vector<std::string> lines;  // the file as read, kept for the rewrite
 };
 
 // Applies one directive line to `config`; returns an error text ("" when accepted).
 std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std::string> args);
+
+// The sentinel-wide options that SENTINEL CONFIG GET/SET see, in Sentinel's order, and
+// setting one (an error text in Sentinel's words, "" when done).
+std::vector<std::pair<std::string, std::string>> sentinel_globals(const SentinelFileConfig& config);
+std::string set_sentinel_global(SentinelFileConfig& config, std::string_view name,
+                                std::string_view value);
 
 // Reads `path`; throws SentinelConfigError with "path:line: reason (>>> 'line')".
 SentinelFileConfig load_sentinel_config(const std::string& path);
@@ -38,8 +48,7 @@ SentinelFileConfig load_sentinel_config(const std::string& path);
 // and comments kept; each group's lines (`sentinel monitor` at the current master, and
 // its options) written where the first monitor line was; then the state Sentinel
 // generates (myid, epochs, known replicas and sentinels).
-std::string render_sentinel_config(const std::vector<std::string>& lines,
-                                   const PersistedState& state,
+std::string render_sentinel_config(const SentinelFileConfig& config, const PersistedState& state,
                                    const std::vector<GroupConfig>& groups);
 
 // Writes `text` durably in place: a temp file in the same directory, fsync, rename,

@@ -46,14 +46,22 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   facts.run_id = random_run_id();
   facts.config_file = config_path_;
   facts.port = config_.engine.port;
-  facts.sentinel_user = config_.shell.sentinel_user;
-  facts.sentinel_pass = config_.shell.sentinel_pass;
   facts.requirepass = config_.shell.requirepass;
   commands_ = std::make_unique<SentinelCommands>(*shell_, std::move(facts));
   port_ = std::make_unique<SentinelPort>(
       executor, [this](PortClient& client, std::span<const std::string_view> args,
                        std::string& out) { return commands_->handle(client, args, out); });
   commands_->set_client_count([this] { return port_->clients(); });
+  commands_->set_config_access(
+      {[this] { return sentinel_globals(config_); },
+       [this](std::string_view name, std::string_view value) {
+         std::string error = set_sentinel_global(config_, name, value);
+         if (!error.empty()) return error;
+         shell_->engine().set_announce(config_.engine.announce_ip, config_.engine.announce_port);
+         shell_->set_peer_credentials(config_.shell.sentinel_user, config_.shell.sentinel_pass);
+         shell_->persist_now();
+         return error;
+       }});
   port_->require_auth(!config_.shell.requirepass.empty());
   if (config_.engine.port != 0) {
     port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
@@ -93,7 +101,7 @@ void SentinelService::persist(const PersistedState& state) {
   for (const Group& g : shell_->engine().groups()) groups.push_back(g.config);
   // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
   try {
-    write_file_atomically(config_path_, render_sentinel_config(config_.lines, state, groups));
+    write_file_atomically(config_path_, render_sentinel_config(config_, state, groups));
   } catch (const std::exception& e) {
     spdlog::critical("cannot persist the sentinel state: {}", e.what());
     spdlog::default_logger()->flush();

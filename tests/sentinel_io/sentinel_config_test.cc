@@ -91,7 +91,10 @@ TEST(SentinelConfig, RewriteKeepsOperatorLinesAndReadsBackTheSameState) {
   g.known_sentinels.push_back(peer);
   state.groups = {g};
 
-  const std::string text = render_sentinel_config(lines_of(original), state, {group});
+  SentinelFileConfig file;
+  file.lines = lines_of(original);
+  file.engine.announce_port = 26400;  // a sentinel-wide option set at run time
+  const std::string text = render_sentinel_config(file, state, {group});
   EXPECT_NE(text.find("# my sentinel\n"), std::string::npos);
   EXPECT_NE(text.find("# keep this comment\n"), std::string::npos);
   EXPECT_NE(text.find("sentinel monitor mymaster 127.0.0.1 6380 2\n"), std::string::npos);
@@ -109,7 +112,8 @@ TEST(SentinelConfig, RewriteKeepsOperatorLinesAndReadsBackTheSameState) {
   EXPECT_EQ(back.persisted->groups[0].leader_epoch, 3u);
   EXPECT_EQ(back.persisted->groups[0].known_sentinels, g.known_sentinels);
   // A second rewrite of the rewritten file changes nothing.
-  EXPECT_EQ(render_sentinel_config(back.lines, state, {group}), text);
+  EXPECT_EQ(back.engine.announce_port, 26400);
+  EXPECT_EQ(render_sentinel_config(back, state, {group}), text);
 }
 
 TEST(SentinelConfig, AtomicWriteReplacesTheFile) {
