@@ -6,7 +6,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
-#include "proxy/asio_util.h"
+#include "common/asio_util.h"
 
 namespace sp::proxy {
 

@@ -8,7 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
-#include "proxy/asio_util.h"
+#include "common/asio_util.h"
 #include "proxy/session.h"
 #include "proxy/worker.h"
 

@@ -8,7 +8,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
-#include "proxy/asio_util.h"
+#include "common/asio_util.h"
 #include "proxy/backend_connect.h"
 #include "proxy/proxy_commands.h"
 #include "proxy/worker.h"

@@ -5,7 +5,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/post.hpp>
 
-#include "proxy/asio_util.h"
+#include "common/asio_util.h"
 #include "proxy/session.h"
 
 namespace sp::proxy {

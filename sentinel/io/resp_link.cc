@@ -1,19 +1,17 @@
 #include "sentinel/io/resp_link.h"
 
+#include "common/asio_util.h"
+
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
 
 #include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/post.hpp>
-#include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <vector>
 
 namespace sp::sentinel::io {
 namespace {
-
-constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 
 protocol::Value to_value(const redisReply& reply) {
   protocol::Value value;
@@ -57,16 +55,6 @@ bool is_pubsub_message(const protocol::Value& v) {
   return kind == "message" || kind == "pmessage";
 }
 
-// Every coroutine of a link ends through here: a stray exception is a bug, logged once.
-void log_stray_exception(const char* what, std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    spdlog::error("{} ended with an exception: {}", what, x.what());
-  }
-}
-
 }  // namespace
 
 std::shared_ptr<RespLink> RespLink::create(asio::any_io_executor executor, std::string name) {
@@ -90,7 +78,7 @@ void RespLink::start(std::string host, std::uint16_t port,
   on_close_ = std::move(on_close);
   asio::co_spawn(socket_.get_executor(),
                  run(shared_from_this(), std::move(host), port, connect_timeout),
-                 [](std::exception_ptr e) { log_stray_exception("sentinel link", e); });
+                 LogStrayException{"sentinel link"});
 }
 
 std::string RespLink::local_ip() const {
@@ -155,7 +143,7 @@ asio::awaitable<void> RespLink::run(std::shared_ptr<RespLink> self, std::string 
     }
   });
   auto [connect_ec] =
-      co_await self->socket_.async_connect(asio::ip::tcp::endpoint(address, port), kAsTuple);
+      co_await self->socket_.async_connect(asio::ip::tcp::endpoint(address, port), use_nothrow);
   deadline.cancel();
   if (connect_ec || self->closed_) {
     self->fail(connect_ec ? connect_ec : make_error_code(asio::error::operation_aborted));
@@ -164,7 +152,7 @@ asio::awaitable<void> RespLink::run(std::shared_ptr<RespLink> self, std::string 
   self->connected_ = true;
   self->socket_.set_option(asio::ip::tcp::no_delay(true), ec);
   asio::co_spawn(self->socket_.get_executor(), write_loop(self),
-                 [](std::exception_ptr e) { log_stray_exception("sentinel link writer", e); });
+                 LogStrayException{"sentinel link writer"});
   co_await self->read_loop();
 }
 
@@ -173,12 +161,12 @@ asio::awaitable<void> RespLink::write_loop(std::shared_ptr<RespLink> self) {
   while (!self->closed_) {
     if (self->outbox_.empty()) {
       self->wake_writer_.expires_at(asio::steady_timer::time_point::max());
-      co_await self->wake_writer_.async_wait(kAsTuple);
+      co_await self->wake_writer_.async_wait(use_nothrow);
       continue;
     }
     writing.clear();
     writing.swap(self->outbox_);
-    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), kAsTuple);
+    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), use_nothrow);
     if (ec) {
       self->fail(ec);
       co_return;
@@ -189,7 +177,7 @@ asio::awaitable<void> RespLink::write_loop(std::shared_ptr<RespLink> self) {
 asio::awaitable<void> RespLink::read_loop() {
   char buffer[16 * 1024];
   while (!closed_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), kAsTuple);
+    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_nothrow);
     if (ec) {
       fail(ec);
       co_return;

@@ -3,11 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <asio/co_spawn.hpp>
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "common/asio_util.h"
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/request_parser.h"
@@ -15,19 +14,9 @@
 namespace sp::sentinel::io {
 namespace {
 
-constexpr auto kAsTuple = asio::experimental::as_tuple(asio::use_awaitable);
 // Redis's default output limit for Pub/Sub clients (client-output-buffer-limit pubsub
 // 32mb): a subscriber that does not read is cut off rather than held in memory.
 constexpr std::size_t kMaxOutput = 32 * 1024 * 1024;
-
-void log_stray_exception(const char* what, std::exception_ptr e) {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& x) {
-    spdlog::error("{} ended with an exception: {}", what, x.what());
-  }
-}
 
 }  // namespace
 
@@ -71,7 +60,7 @@ asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> 
   std::string in;
   char chunk[16 * 1024];
   while (!self->closed_ && !self->closing_) {
-    auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), kAsTuple);
+    auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), use_nothrow);
     if (ec) break;
     in.append(chunk, n);
     std::size_t used = 0;
@@ -100,12 +89,12 @@ asio::awaitable<void> SentinelPort::Session::write_loop(std::shared_ptr<Session>
     if (self->out_.empty()) {
       if (self->closing_) break;
       self->wake_writer_.expires_at(asio::steady_timer::time_point::max());
-      co_await self->wake_writer_.async_wait(kAsTuple);
+      co_await self->wake_writer_.async_wait(use_nothrow);
       continue;
     }
     writing.clear();
     writing.swap(self->out_);
-    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), kAsTuple);
+    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), use_nothrow);
     if (ec) break;
   }
   self->close();
@@ -261,9 +250,9 @@ void SentinelPort::accept_loop_start() {
     sessions_.remove_if([](const auto& weak) { return weak.expired(); });
     sessions_.push_back(session);
     asio::co_spawn(executor_, Session::read_loop(session),
-                   [](std::exception_ptr e) { log_stray_exception("sentinel port reader", e); });
+                   LogStrayException{"sentinel port reader"});
     asio::co_spawn(executor_, Session::write_loop(session),
-                   [](std::exception_ptr e) { log_stray_exception("sentinel port writer", e); });
+                   LogStrayException{"sentinel port writer"});
     accept_loop_start();
   });
 }

@@ -276,7 +276,8 @@ TEST(SentinelFailover, MixedGroupOneRealSentinelAndTwoSentinelProxies) {
 // A restarted sentinel keeps its id and epoch from the rewritten config file, and its
 // vote in an epoch survives the restart: a second asker in that epoch gets no vote.
 TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
-  const std::string dir = make_temp_dir();
+  const TempDir temp;
+  const std::string& dir = temp.path;
   RedisProcess master;
   const int port = free_loopback_port();
   const std::string conf = dir + "/sentinel.conf";
@@ -308,19 +309,8 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   // names no leader ("*") but never a second candidate in that epoch.
   EXPECT_EQ(answer->elements[1].text, "*") << "voted twice in epoch 7";
   EXPECT_EQ(answer->elements[2].integer, 7);
-  sentinel.reset();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
 
-}  // namespace
-}  // namespace sp::testing
-
-namespace sp::testing {
-namespace {
-
-// The sentinel port answers bad and unknown input with Sentinel's own bytes: each input
-// goes to a real redis-sentinel and to a sentinel-proxy monitoring the same master.
 // Sends each input on a fresh connection to both ports; the replies must be the same bytes
 // (each input gets its replies, or a close after a protocol error).
 void expect_same_replies(int real_port, int ours_port, const std::vector<std::string>& inputs) {
@@ -334,8 +324,11 @@ void expect_same_replies(int real_port, int ours_port, const std::vector<std::st
   }
 }
 
+// The sentinel port answers bad and unknown input with Sentinel's own bytes: each input
+// goes to a real redis-sentinel and to a sentinel-proxy monitoring the same master.
 TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
-  const std::string dir = make_temp_dir();
+  const TempDir temp;
+  const std::string& dir = temp.path;
   RedisProcess master;
   const int real_port = free_loopback_port(), ours_port = free_loopback_port();
   write_sentinel_conf(dir + "/real.conf", real_port, master.port());
@@ -394,13 +387,12 @@ TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {
       "PING \"unbalanced\r\n",
   };
   expect_same_replies(real_port, ours_port, inputs);
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
 
 // With requirepass: NOAUTH before AUTH (Pub/Sub included), WRONGPASS, then service.
 TEST(SentinelPortCompat, RequirepassAuthMatchesRedisSentinel) {
-  const std::string dir = make_temp_dir();
+  const TempDir temp;
+  const std::string& dir = temp.path;
   RedisProcess master;
   const int real_port = free_loopback_port(), ours_port = free_loopback_port();
   for (auto [name, port] : {std::pair{"real", real_port}, std::pair{"ours", ours_port}}) {
@@ -419,15 +411,7 @@ TEST(SentinelPortCompat, RequirepassAuthMatchesRedisSentinel) {
                           "AUTH s3cret\r\nPING\r\n",
                           "AUTH default s3cret\r\nSENTINEL get-master-addr-by-name mymaster\r\n",
                       });
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
-
-}  // namespace
-}  // namespace sp::testing
-
-namespace sp::testing {
-namespace {
 
 // redis-py's Sentinel client (Debian's python3-redis) finds the master through a
 // sentinel-proxy and writes to it, unchanged.
@@ -435,7 +419,8 @@ TEST(SentinelClients, RedisPySentinelFindsTheMaster) {
   if (std::system("/usr/bin/python3 -c 'import redis' 2>/dev/null") != 0) {
     GTEST_SKIP() << "python3-redis is not installed (scripts/install-deps.sh installs it)";
   }
-  const std::string dir = make_temp_dir();
+  const TempDir temp;
+  const std::string& dir = temp.path;
   RedisProcess master;
   const int port = free_loopback_port();
   write_sentinel_conf(dir + "/s.conf", port, master.port());
@@ -453,8 +438,6 @@ TEST(SentinelClients, RedisPySentinelFindsTheMaster) {
       "assert m.get('redis-py') == b'ok'\n";
   std::ofstream(dir + "/client.py") << script;
   EXPECT_EQ(std::system(("/usr/bin/python3 " + dir + "/client.py").c_str()), 0);
-  std::error_code ignored;
-  std::filesystem::remove_all(dir, ignored);
 }
 
 }  // namespace

@@ -59,6 +59,11 @@ bool ChildProcess::running() {
   return true;
 }
 
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path, ignored);
+}
+
 std::string make_temp_dir() {
   char dir_template[] = "/tmp/sp-test-XXXXXX";
   if (::mkdtemp(dir_template) == nullptr) throw std::runtime_error("mkdtemp failed");

@@ -43,6 +43,15 @@ std::unique_ptr<ChildProcess> start_redis_on(int port, const std::string& dir,
 
 std::string make_temp_dir();
 
+// A temp dir removed with everything in it when this goes away, whatever happened.
+struct TempDir {
+  std::string path = make_temp_dir();
+  TempDir() = default;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir();
+};
+
 // A command as clients send it (a RESP array of bulk strings).
 std::string resp(const std::vector<std::string>& args);
 

@@ -1,8 +1,8 @@
-#include "proxy/asio_util.h"
+#include "common/asio_util.h"
 
 #include <spdlog/spdlog.h>
 
-namespace sp::proxy {
+namespace sp {
 
 void LogStrayException::operator()(std::exception_ptr error) const {
   if (!error) return;
@@ -15,4 +15,4 @@ void LogStrayException::operator()(std::exception_ptr error) const {
   }
 }
 
-}  // namespace sp::proxy
+}  // namespace sp

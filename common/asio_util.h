@@ -6,7 +6,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
 
-namespace sp::proxy {
+namespace sp {
 
 // Completion token for awaited operations that report errors as values: the result is a
 // tuple whose first element is the error_code.
@@ -19,4 +19,4 @@ struct LogStrayException {
   void operator()(std::exception_ptr error) const;
 };
 
-}  // namespace sp::proxy
+}  // namespace sp
