@@ -10,7 +10,8 @@
 
 namespace sp::proxy {
 
-// The only file with awaitable_operators (slow to compile): a connect raced against a timer.
+// The only file with awaitable_operators (slow to compile): socket operations raced against
+// a timer.
 asio::awaitable<std::error_code> connect_with_timeout(asio::ip::tcp::socket& socket,
                                                       const asio::ip::tcp::endpoint& endpoint,
                                                       std::chrono::milliseconds timeout) {
@@ -28,6 +29,19 @@ asio::awaitable<std::error_code> connect_with_timeout(asio::ip::tcp::socket& soc
     socket.close(ignored);
   }
   co_return ec;
+}
+
+asio::awaitable<std::pair<std::error_code, std::size_t>> read_some_until(
+    asio::ip::tcp::socket& socket, std::span<char> room,
+    std::chrono::steady_clock::time_point deadline) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+  auto result =
+      co_await (socket.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow) ||
+                timer.async_wait(use_nothrow));
+  if (result.index() == 1) co_return std::pair{std::error_code(asio::error::timed_out), 0};
+  auto [ec, n] = std::get<0>(result);
+  co_return std::pair{ec, n};
 }
 
 }  // namespace sp::proxy

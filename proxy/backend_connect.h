@@ -1,7 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <span>
 #include <system_error>
+#include <utility>
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
@@ -13,5 +15,11 @@ namespace sp::proxy {
 asio::awaitable<std::error_code> connect_with_timeout(asio::ip::tcp::socket& socket,
                                                       const asio::ip::tcp::endpoint& endpoint,
                                                       std::chrono::milliseconds timeout);
+
+// One read into `room` that gives up at `deadline` (asio::error::timed_out); the socket
+// stays open either way. Returns the error and the bytes read.
+asio::awaitable<std::pair<std::error_code, std::size_t>> read_some_until(
+    asio::ip::tcp::socket& socket, std::span<char> room,
+    std::chrono::steady_clock::time_point deadline);
 
 }  // namespace sp::proxy

@@ -35,6 +35,12 @@ struct Config {
   std::uint32_t maxclients = 10000;
   std::chrono::seconds timeout{0};  // idle client timeout, 0: never
   std::chrono::milliseconds connect_timeout{2000};
+  // Set when a sentinel (inside, or followed) names the master: sessions verify a new
+  // master with ROLE, move to it at a failover with their state, and hold commands while
+  // there is no master, for up to `failover_hold` (-1: the group's failover-timeout; 0:
+  // no holding, commands fail at once as without a sentinel).
+  bool sentinel_managed = false;
+  std::chrono::milliseconds failover_hold{-1};
   std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit;
   std::int64_t proto_max_bulk_len = 512LL * 1024 * 1024;

@@ -74,6 +74,10 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
     if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";
     config.connect_timeout = std::chrono::milliseconds(*n);
+  } else if (name == "failover-hold-ms") {
+    auto n = parse_int<std::int64_t>(v, 0, 86'400'000);
+    if (!n) return "invalid failover-hold-ms '" + v + "' (milliseconds, 0 turns holding off)";
+    config.failover_hold = std::chrono::milliseconds(*n);
   } else if (name == "client-query-buffer-limit") {
     auto n = parse_size(v);
     if (!n || *n < 1024 * 1024) return "client-query-buffer-limit must be a size of at least 1mb";

@@ -1,5 +1,6 @@
 // sentinel-proxy [config-file] [--directive value ...] | --help | --version | --test-config
 #include <unistd.h>
+#include <algorithm>
 
 #include <cstdio>
 #include <exception>
@@ -130,6 +131,20 @@ int run_proxy_with_sentinel(Options options) {
           spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", s.group, s.addr.ip,
                        s.addr.port, s.config_epoch);
         }
+      },
+      [&registry, group](const sp::sentinel::Notice& notice) {
+        // Clients hold their commands while this sentinel finds the served master down,
+        // until it is back (-sdown) or its successor is published (+switch-master).
+        if (registry == nullptr || !notice.text.starts_with("master " + group + " ")) return;
+        if (notice.type == "+sdown" || notice.type == "+odown" || notice.type == "+try-failover") {
+          if (registry->set_failover_in_progress(true)) {
+            spdlog::warn("clients of '{}' hold their commands: the master is down", group);
+          }
+        } else if (notice.type == "-sdown") {
+          if (registry->set_failover_in_progress(false)) {
+            spdlog::warn("clients of '{}' go on: the master is back", group);
+          }
+        }
       });
   service_ptr = &service;
   // The proxy starts on the master the sentinel knows (the rewritten monitor line).
@@ -137,6 +152,14 @@ int run_proxy_with_sentinel(Options options) {
   options.config.upstream_host = master.ip;
   options.config.upstream_port = static_cast<std::uint16_t>(master.port);
   options.config.group_name = group;
+  options.config.sentinel_managed = true;
+  if (options.config.failover_hold.count() < 0) {
+    const auto& groups = service.shell().engine().groups();
+    const auto served = std::find_if(groups.begin(), groups.end(),
+                                     [&](const auto& g) { return g.config.name == group; });
+    options.config.failover_hold =
+        std::chrono::duration_cast<std::chrono::milliseconds>(served->config.failover_timeout);
+  }
   sp::proxy::Server server(options.config);
   registry = &server.registry();
   service.start();

@@ -131,6 +131,42 @@ void add_topology(std::vector<MetricFamily>& out, const ProxyContext& context) {
   out.push_back(std::move(up));
 }
 
+// Failovers as the client sessions live them.
+void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
+  add_simple(out, c, "sentinel_proxy_sessions_held",
+             "Sessions holding commands now, waiting for a master.", MetricType::Gauge,
+             &WorkerStats::sessions_held);
+  add_simple(out, c, "sentinel_proxy_holds_total",
+             "Times a session began to hold commands for want of a master.", MetricType::Counter,
+             &WorkerStats::holds);
+  auto held =
+      family("sentinel_proxy_hold_seconds_total",
+             "Time sessions spent holding commands, summed over sessions.", MetricType::Counter);
+  held.metric.push_back(
+      sample(static_cast<double>(sum(c, &WorkerStats::hold_ns)) / 1e9, MetricType::Counter));
+  out.push_back(std::move(held));
+  add_simple(out, c, "sentinel_proxy_hold_timeouts_total",
+             "Commands answered with an error after failover-hold-ms without a master.",
+             MetricType::Counter, &WorkerStats::hold_timeouts);
+  add_simple(out, c, "sentinel_proxy_sessions_migrated_total",
+             "Sessions moved to a new master with their state replayed.", MetricType::Counter,
+             &WorkerStats::sessions_migrated);
+  add_simple(out, c, "sentinel_proxy_sessions_closed_at_swap_total",
+             "Sessions closed at a master swap with commands in flight on the old master.",
+             MetricType::Counter, &WorkerStats::sessions_closed_at_swap);
+  add_simple(out, c, "sentinel_proxy_transactions_aborted_total",
+             "EXECs failed because the session moved to a new master inside MULTI or WATCH.",
+             MetricType::Counter, &WorkerStats::exec_aborted);
+  const TopologyPtr topology = c.registry.current();
+  if (!topology) return;
+  auto down = family("sentinel_proxy_failover_in_progress",
+                     "1 while the sentinel finds the master down and clients hold commands.",
+                     MetricType::Gauge);
+  down.metric.push_back(sample(topology->failover_in_progress ? 1 : 0, MetricType::Gauge,
+                               {{"group", topology->group}}));
+  out.push_back(std::move(down));
+}
+
 }  // namespace
 
 std::vector<MetricFamily> MetricsCollector::Collect() const {
@@ -166,6 +202,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
              &WorkerStats::limit_closes);
   add_simple(out, c, "sentinel_proxy_buffer_bytes", "Receive buffer memory held by sessions.",
              MetricType::Gauge, &WorkerStats::buffer_bytes);
+  add_failover(out, c);
   add_bytes(out, c);
   add_commands(out, c);
   add_latency(out, c);

@@ -1,5 +1,6 @@
 #include "proxy/proxy_commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -59,6 +60,19 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
   text += std::string("master_link_status:") + (session.backend_connected ? "up" : "down") +
           "\r\nbackend_connect_failures:" +
           std::to_string(sum(context, &WorkerStats::backend_connect_failures)) + "\r\n";
+  text += "\r\n# Failover\r\n";
+  const TopologyPtr current = context.registry.current();
+  text += std::string("failover_in_progress:") +
+          (current && current->failover_in_progress ? "1" : "0") + "\r\nfailover_hold_ms:" +
+          std::to_string(std::max<std::int64_t>(0, context.config.failover_hold.count())) +
+          "\r\nsessions_held:" + std::to_string(sum(context, &WorkerStats::sessions_held)) +
+          "\r\nholds:" + std::to_string(sum(context, &WorkerStats::holds)) +
+          "\r\nhold_timeouts:" + std::to_string(sum(context, &WorkerStats::hold_timeouts)) +
+          "\r\nsessions_migrated:" + std::to_string(sum(context, &WorkerStats::sessions_migrated)) +
+          "\r\nsessions_closed_at_swap:" +
+          std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
+          "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
+          "\r\n";
   text += "\r\n# Stats\r\n";
   text += "client_bytes_in:" + std::to_string(sum(context, &WorkerStats::client_bytes_in)) +
           "\r\nclient_bytes_out:" + std::to_string(sum(context, &WorkerStats::client_bytes_out)) +
@@ -126,6 +140,14 @@ std::string master_unreachable_reply(const Topology& topology, std::string_view 
   std::string out;
   RespWriter(out).error("ERR sentinel-proxy: master of '" + topology.group + "' (" +
                         topology.master_address() + ") unreachable: " + std::string(cause));
+  return out;
+}
+
+std::string hold_expired_reply(const Topology& topology, std::chrono::milliseconds hold) {
+  std::string out;
+  RespWriter(out).error("MASTERDOWN sentinel-proxy: no master for '" + topology.group +
+                        "' after holding the command for " + std::to_string(hold.count()) +
+                        " ms (failover-hold-ms)");
   return out;
 }
 

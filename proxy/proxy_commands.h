@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -27,5 +28,7 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
 // "-ERR sentinel-proxy: master of '<group>' (<host>:<port>) unreachable: <cause>\r\n", the
 // reply to every command while the session cannot connect to its master.
 std::string master_unreachable_reply(const Topology& topology, std::string_view cause);
+// The error for a command held for failover-hold-ms without a master to send it to.
+std::string hold_expired_reply(const Topology& topology, std::chrono::milliseconds hold);
 
 }  // namespace sp::proxy

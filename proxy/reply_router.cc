@@ -21,15 +21,28 @@ std::string_view to_string(CommandRole role) {
 }
 
 void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                               int hello_proto, PubsubRequest pubsub) {
+                               int hello_proto, PubsubRequest pubsub, bool tracks_state) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough) {
     // Commands already pending are still matched; from here on frames are not.
     passthrough_ = true;
     return;
   }
-  pending_.push_back({start, slot, role, false, false, false, static_cast<std::int8_t>(hello_proto),
-                      pubsub.scope, pubsub.names});
+  pending_.push_back({start, slot, role, false, false, false, tracks_state, false,
+                      static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names});
+}
+
+void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::time_point start,
+                                 bool tracks_state) {
+  if (passthrough_) return;
+  substitutes_.push_back(std::move(reply));
+  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true, 0,
+                      PubsubScope::kChannels, 0});
+}
+
+const std::string* ReplyRouter::head_substitute() const {
+  if (pending_.empty() || !pending_.front().substituted) return nullptr;
+  return &substitutes_.front();
 }
 
 void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -41,8 +54,8 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
     return;
   }
   local_replies_.push_back(std::move(reply));
-  pending_.push_back(
-      {start, slot, CommandRole::kPlain, true, close_after, error, 0, PubsubScope::kChannels, 0});
+  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false, 0,
+                      PubsubScope::kChannels, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {
@@ -103,6 +116,8 @@ void ReplyRouter::complete_head(bool error) {
   const Pending head = pending_.front();
   pending_.pop_front();
   if (head.local) return;  // emitted by emit_ready_locals
+  if (head.substituted) substitutes_.pop_front();
+  if (head.tracks_state) state_replies_.push_back(error);
   if (!error && head.role == CommandRole::kHello && head.hello_proto != 0) {
     resp_version_ = head.hello_proto;
   }

@@ -53,8 +53,17 @@ class ReplyRouter {
  public:
   // A command was forwarded to the backend. `hello_proto` is HELLO's requested version;
   // `pubsub` what a kPubsub command names.
+  // `tracks_state`: the command changes the session's state (SessionState), and its
+  // outcome is listed in state_replies() when its reply is complete.
   void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                    int hello_proto = 0, PubsubRequest pubsub = {});
+                    int hello_proto = 0, PubsubRequest pubsub = {}, bool tracks_state = false);
+
+  // A command was forwarded in another form (EXEC sent as DISCARD when a failover broke the
+  // transaction): the backend's one reply to it is replaced by `reply` for the client.
+  void on_substituted(std::string reply, std::uint32_t slot, Clock::time_point start,
+                      bool tracks_state);
+  // The reply that replaces the next frame, when the command at the head was substituted.
+  const std::string* head_substitute() const;
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.
@@ -67,6 +76,9 @@ class ReplyRouter {
 
   // Commands completed since the last call, moved out.
   std::vector<CompletedCommand>& completed() { return completed_; }
+  // Outcomes (true: an error) of commands forwarded with `tracks_state`, in their order,
+  // since the last call; the caller clears it.
+  std::vector<bool>& state_replies() { return state_replies_; }
 
   bool idle() const { return pending_.empty(); }
   std::size_t pending() const { return pending_.size(); }
@@ -84,6 +96,8 @@ class ReplyRouter {
     bool local;
     bool close_after;
     bool error;  // of a local reply
+    bool tracks_state;
+    bool substituted;
     std::int8_t hello_proto;
     PubsubScope scope;
     std::uint32_t confirms_left;  // kPubsub: 0 until known (an unsubscribe from everything)
@@ -97,6 +111,8 @@ class ReplyRouter {
 
   std::deque<Pending> pending_;
   std::deque<std::string> local_replies_;
+  std::deque<std::string> substitutes_;
+  std::vector<bool> state_replies_;
   std::vector<CompletedCommand> completed_;
   // Subscriptions, from the counts in confirmations (Redis counts channels and patterns
   // together; each confirmation's change tells which of them moved).

@@ -6,9 +6,9 @@
 #include <asio/this_coro.hpp>
 #include <asio/write.hpp>
 
+#include "common/asio_util.h"
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
-#include "common/asio_util.h"
 #include "proxy/backend_connect.h"
 #include "proxy/proxy_commands.h"
 #include "proxy/worker.h"
@@ -25,16 +25,17 @@ protocol::ProtocolLimits limits_from(const Config& config) {
   return limits;
 }
 
+// What a session sends in EXEC's place when the transaction cannot run (see route_request).
+constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
+
+// Commands the proxy answers itself: they never wait for a master.
+bool answered_by_proxy(std::string_view name) {
+  return iequals(name, "quit") || iequals(name, "proxy");
+}
+
 // Replies longer than this are streamed to the client in parts as they arrive.
 constexpr std::size_t kStreamAbove = 16 * 1024;
 constexpr std::size_t kStreamHead = 64;
-
-std::string peer_name(const asio::ip::tcp::socket& socket) {
-  std::error_code ec;
-  auto endpoint = socket.remote_endpoint(ec);
-  if (ec) return "?";
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
 
 CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::string_view> args) {
   if (info == nullptr) return CommandRole::kPlain;
@@ -55,6 +56,13 @@ CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::stri
 
 }  // namespace
 
+std::string peer_name(const asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
 Session::Session(Worker& worker, asio::ip::tcp::socket client)
     : worker_(worker),
       client_(std::move(client)),
@@ -66,6 +74,7 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
       reply_parser_(),
       write_signal_(client_.get_executor(), Clock::time_point::max()),
       drained_signal_(client_.get_executor(), Clock::time_point::max()),
+      resume_signal_(client_.get_executor(), Clock::time_point::max()),
       last_activity_(Clock::now()) {
   worker_.add(this);
   worker_.stats().connected_clients.add(1);
@@ -92,11 +101,14 @@ void Session::close() {
   backend_.close(ec);
   write_signal_.cancel();
   drained_signal_.cancel();
+  resume_signal_.cancel();
+  if (hold_since_ != Clock::time_point{}) end_hold(Clock::now());
 }
 
 void Session::drain() {
   draining_ = true;
   stop_reading_ = true;
+  wake_resume();
   std::error_code ec;
   // Wakes the client reader with end-of-file; it sees draining_ and keeps the session.
   client_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
@@ -109,6 +121,8 @@ void Session::close_when_flushed() {
 }
 
 void Session::on_cron(Clock::time_point now) {
+  if (closed_) return;
+  consider_swap(now);
   if (closed_) return;
   const Config& config = worker_.context().config;
   if (config.timeout.count() > 0 && router_.idle() && !router_.subscribed() &&
@@ -149,11 +163,7 @@ void Session::wake_writer() {
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
   // Plain statements around co_await: GCC 12 miscompiles some co_await in conditions.
   Session* session = self.get();
-  const bool connected = co_await session->connect_backend();
-  if (connected) {
-    asio::co_spawn(session->client_.get_executor(), backend_reader(self),
-                   LogStrayException{"backend reader"});
-  }
+  co_await session->attach_backend();
   asio::co_spawn(session->client_.get_executor(), client_writer(self),
                  LogStrayException{"client writer"});
   co_await client_reader(self);
@@ -181,7 +191,6 @@ asio::awaitable<bool> Session::connect_backend() {
   }
   stats.backend_connects.add();
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
-  backend_connected_ = true;
   co_return true;
 }
 
@@ -222,18 +231,36 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
   // Bytes read after the session decided to stop (QUIT, a protocol error, the master lost)
   // are dropped, as Redis drops them; above all, a lost master is not reconnected here.
   if (stop_reading_ || closed_) co_return false;
-  // A session whose master was unreachable tries again with each batch of requests.
-  bool reconnected = false;
-  if (!backend_connected_) reconnected = co_await connect_backend();
-  if (reconnected) {
-    asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this()),
-                   LogStrayException{"backend reader"});
+  in_requests_ = true;
+  for (;;) {
+    // At a command boundary with nothing in flight, a session without a (current) master
+    // connection gets one: without a sentinel that is simply trying again with each batch.
+    if (needs_new_backend() && router_.idle() && !migrating_ && now >= next_attach_) {
+      co_await attach_backend();
+      if (closed_) break;
+    }
+    const bool held = co_await forward_requests(now);
+    if (!held || closed_ || stop_reading_) break;
+    begin_hold(now);
+    co_await wait_resume();
+    now = Clock::now();
+    if (closed_) break;
+    consider_swap(now);  // closes the session when its commands stay in flight too long
+    if (hold_enabled() && now >= hold_since_ + worker_.context().config.failover_hold) {
+      hold_expired_ = true;
+    }
   }
+  in_requests_ = false;
+  co_return !closed_ && !stop_reading_;
+}
+
+asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   const std::string_view data = in_.data();
   const bool had_partial = have_partial_;
   Clock::time_point start = had_partial ? partial_start_ : now;
   std::size_t offset = 0;
   std::size_t range_start = 0;
+  bool held = false;
   batch_.clear();
   while (offset < data.size() && !stop_reading_) {
     const auto result = request_parser_.parse(data.substr(offset));
@@ -253,11 +280,18 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
       stop_reading_ = true;
       break;
     }
+    const auto args = request_parser_.args();
+    if (!hold_expired_ && !args.empty() && !answered_by_proxy(args[0]) && must_hold()) {
+      held = true;  // this request and those after it wait in in_
+      break;
+    }
     const std::size_t end = offset + result.consumed;
-    if (!route_request(request_parser_.args(), start)) {
+    const Route route = route_request(args, start);
+    if (route != Route::kForward) {
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
       }
+      if (route == Route::kSubstituted) batch_.push_back(asio::buffer(kDiscardCommand));
       range_start = end;
     }
     offset = end;
@@ -266,7 +300,9 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
   if (offset > range_start && backend_connected_) {
     batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
   }
-  have_partial_ = offset < data.size() && !stop_reading_;
+  hold_expired_ = false;
+  if (!held && hold_since_ != Clock::time_point{} && offset > 0) end_hold(now);
+  have_partial_ = !held && offset < data.size() && !stop_reading_;
   if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
   if (!batch_.empty() && backend_connected_) {
     auto [ec, written] = co_await asio::async_write(backend_, batch_, use_nothrow);
@@ -274,34 +310,63 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
       spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
                    topology_->master_address(), ec.message());
       close();
+      in_.consume(offset);
       co_return false;
     }
     worker_.stats().backend_bytes_out.add(static_cast<std::int64_t>(written));
   }
   in_.consume(offset);
   wake_writer();
-  co_return !closed_ && !stop_reading_;
+  co_return held;
 }
 
-bool Session::route_request(std::span<const std::string_view> args, Clock::time_point start) {
-  if (args.empty()) return true;  // an empty line: Redis ignores it, so can we
+Session::Route Session::route_request(std::span<const std::string_view> args,
+                                      Clock::time_point start) {
+  if (args.empty()) return Route::kForward;  // an empty line: Redis ignores it, so can we
   if (iequals(args[0], "quit")) {
     answer_locally("+OK\r\n", static_cast<std::uint32_t>(quit_command_slot()), start, true, false);
     stop_reading_ = true;
-    return false;
+    return Route::kAnswered;
   }
   if (iequals(args[0], "proxy")) {
     const SessionView view{topology_.get(), backend_connected_, router_.resp_version()};
     answer_locally(proxy_command_reply(args, worker_.context(), view),
                    static_cast<std::uint32_t>(proxy_command_slot()), start, false, false);
-    return false;
+    return Route::kAnswered;
   }
   const protocol::CommandInfo* info = protocol::find_command(args[0]);
   const auto slot = static_cast<std::uint32_t>(command_slot(info));
+  if (hold_expired_ && must_hold()) {
+    worker_.stats().hold_timeouts.add();
+    answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
+                   slot, start, false, true);
+    return Route::kAnswered;
+  }
   if (!backend_connected_) {
     answer_locally(master_unreachable_reply(*topology_, unreachable_reason_), slot, start, false,
                    true);
-    return false;
+    return Route::kAnswered;
+  }
+  const bool tracks_state = !router_.passthrough() && SessionState::changes_state(args);
+  if (tracks_state && iequals(args[0], "exec")) {
+    // A transaction the session could not carry to a new master fails as Redis fails it;
+    // the backend's own MULTI is ended with DISCARD in EXEC's place.
+    const auto fate = state_.exec_fate();
+    if (fate != SessionState::ExecFate::kForward) {
+      std::string reply;
+      protocol::RespWriter writer(reply, router_.resp_version() == 3
+                                             ? protocol::RespVersion::kResp3
+                                             : protocol::RespVersion::kResp2);
+      if (fate == SessionState::ExecFate::kAbort) {
+        writer.error("EXECABORT Transaction discarded because of previous errors.");
+      } else {
+        writer.null_array();
+      }
+      worker_.stats().exec_aborted.add();
+      router_.on_substituted(std::move(reply), slot, start, true);
+      state_.note_forwarded(args);
+      return Route::kSubstituted;
+    }
   }
   const CommandRole role = role_of(info, args);
   int hello_proto = 0;
@@ -317,8 +382,14 @@ bool Session::route_request(std::span<const std::string_view> args, Clock::time_
     if (name == "ssubscribe" || name == "sunsubscribe") pubsub.scope = PubsubScope::kShards;
     pubsub.names = static_cast<std::uint32_t>(args.size() - 1);
   }
-  router_.on_forwarded(role, slot, start, hello_proto, pubsub);
-  return true;
+  router_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state);
+  if (tracks_state) state_.note_forwarded(args);
+  return Route::kForward;
+}
+
+void Session::note_state_replies() {
+  for (const bool error : router_.state_replies()) state_.on_reply(error);
+  router_.state_replies().clear();
 }
 
 void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -327,19 +398,24 @@ void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_
   if (router_.close_requested()) flush_then_close_ = true;
 }
 
-asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self) {
-  while (!self->closed_) {
+asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
+                                              std::uint64_t generation) {
+  // A reader whose connection was replaced (the session moved to a new master) stops
+  // without touching anything: the new connection has its own reader.
+  const auto live = [&] { return !self->closed_ && self->backend_generation_ == generation; };
+  while (live()) {
     auto room = self->backend_in_.prepare();
     auto [ec, n] = co_await self->backend_.async_read_some(asio::buffer(room.data(), room.size()),
                                                            use_nothrow);
+    if (!live()) co_return;
     if (ec || n == 0) {
-      if (self->closed_) co_return;
+      const std::string why = ec ? ec.message() : std::string("closed by the master");
+      if (self->detach_backend(why)) co_return;
       // The master closed (or broke) the connection: the client sees its connection close
       // too, after the replies that did arrive, exactly as a direct connection would.
       if (!self->flush_then_close_) {
         spdlog::warn("client {}: connection to master {} lost: {}", peer_name(self->client_),
-                     self->topology_->master_address(),
-                     ec ? ec.message() : std::string("closed by the master"));
+                     self->topology_->master_address(), why);
       }
       self->backend_connected_ = false;
       self->stop_reading_ = true;
@@ -359,7 +435,13 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self) {
     if (self->draining_ && self->router_.idle()) self->flush_then_close_ = true;
     self->wake_writer();
     if (!self->check_output_limit()) co_return;
-    while (!self->closed_ && self->output_held() >= kOutputHighWater) {
+    if (self->router_.idle() && self->needs_new_backend()) {
+      // The last reply from a replaced master is in: the session can move now.
+      self->wake_resume();
+      self->consider_swap(Clock::now());
+      if (!live()) co_return;
+    }
+    while (live() && self->output_held() >= kOutputHighWater) {
       self->backend_paused_ = true;
       co_await self->drained_signal_.async_wait(use_nothrow);
       self->backend_paused_ = false;
@@ -385,13 +467,21 @@ bool Session::process_replies() {
       break;
     }
     const std::string_view frame = data.substr(pos, result.consumed);
-    out_.append(frame);
     pos += result.consumed;
-    const std::string_view head = stream_head_.empty() ? frame : std::string_view(stream_head_);
-    router_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), out_);
+    const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
+    if (substitute != nullptr) {
+      const std::string reply = *substitute;  // the router drops its copy on completion
+      out_.append(reply);
+      router_.on_frame(reply, false, reply.front() == '-', out_);
+    } else {
+      out_.append(frame);
+      const std::string_view head = stream_head_.empty() ? frame : std::string_view(stream_head_);
+      router_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), out_);
+    }
     stream_head_.clear();
   }
   backend_in_.consume(pos);
+  note_state_replies();
   return true;
 }
 

@@ -15,11 +15,15 @@
 #include "protocol/request_parser.h"
 #include "proxy/io_buffer.h"
 #include "proxy/reply_router.h"
+#include "proxy/session_state.h"
 #include "proxy/topology.h"
 
 namespace sp::proxy {
 
 class Worker;
+
+// "ip:port" of a socket's peer, for log lines ("?" once it is gone).
+std::string peer_name(const asio::ip::tcp::socket& socket);
 
 // One client connection and its own backend connection to the group's master, on one
 // worker thread. Owned by shared_ptr: each of its three coroutines holds one.
@@ -29,6 +33,12 @@ class Worker;
 // Backpressure: the client reader awaits its backend write, so a backend that does not
 // read stops the client being read; the backend reader pauses while the client's output
 // is over kOutputHighWater.
+//
+// Failover (session_failover.cc, DESIGN.md "Failover as a client sees it"): when a new
+// master is published, a session with nothing in flight moves to it and replays its state
+// (SessionState); one with commands in flight on the old master is closed, since their
+// outcome is unknown. While there is no master to send to, commands are held in the input
+// buffer (the client is not read meanwhile) for up to failover-hold-ms.
 class Session : public std::enable_shared_from_this<Session> {
  public:
   static constexpr std::size_t kOutputHighWater = 64 * 1024;
@@ -43,20 +53,52 @@ class Session : public std::enable_shared_from_this<Session> {
   void drain();
   // Once a second from the worker: idle timeout and the output soft limit.
   void on_cron(Clock::time_point now);
+  // From the worker, once it took a new topology snapshot.
+  void on_topology();
 
  private:
   static asio::awaitable<void> run(std::shared_ptr<Session> self);
   static asio::awaitable<void> client_reader(std::shared_ptr<Session> self);
-  static asio::awaitable<void> backend_reader(std::shared_ptr<Session> self);
+  static asio::awaitable<void> backend_reader(std::shared_ptr<Session> self,
+                                              std::uint64_t generation);
   static asio::awaitable<void> client_writer(std::shared_ptr<Session> self);
 
   // Connects to the master of the current topology; false (and why, in
   // unreachable_reason_) when it cannot.
   asio::awaitable<bool> connect_backend();
-  // Frames the complete requests in in_ and forwards or answers them. False: stop reading.
+  // Frames the complete requests in in_ and forwards or answers them, holding them while
+  // there is no master to send to. False: stop reading.
   asio::awaitable<bool> process_requests(Clock::time_point now);
-  // One complete request: classify and record it. False when it is answered locally.
-  bool route_request(std::span<const std::string_view> args, Clock::time_point start);
+  // One pass over in_: forwards or answers requests until one must be held. True when
+  // one is held (it and what follows stay in in_).
+  asio::awaitable<bool> forward_requests(Clock::time_point now);
+  enum class Route { kForward, kAnswered, kSubstituted };
+  // One complete request: classify and record it.
+  Route route_request(std::span<const std::string_view> args, Clock::time_point start);
+  void note_state_replies();
+
+  // --- failover (session_failover.cc)
+  bool hold_enabled() const;
+  // The session has no backend connection, or it has one to a master that is no longer
+  // the published one.
+  bool needs_new_backend() const;
+  // Whether a command for the backend must wait now.
+  bool must_hold() const;
+  // Connects to the published master, verifies it and replays the session's state.
+  asio::awaitable<bool> attach_backend();
+  asio::awaitable<bool> replay_state();
+  static asio::awaitable<void> attach_in_background(std::shared_ptr<Session> self);
+  // Starts a move to the published master when the session is at a command boundary and
+  // nothing else is driving it; closes it when commands stay in flight on an old master.
+  void consider_swap(Clock::time_point now);
+  // A live backend connection broke: true when the session stays, detached, to be moved.
+  bool detach_backend(std::string_view why);
+  Clock::time_point next_wake() const;
+  void begin_hold(Clock::time_point now);
+  void end_hold(Clock::time_point now);
+  // Waits until next_wake() or a wake_resume(), whichever comes first.
+  asio::awaitable<void> wait_resume();
+  void wake_resume();
   // Frames what the backend sent; false on a malformed reply stream.
   bool process_replies();
   void answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -76,6 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
   protocol::RequestParser request_parser_;
   protocol::ReplyParser reply_parser_;
   ReplyRouter router_;
+  SessionState state_;
   std::vector<asio::const_buffer> batch_;
 
   std::string out_;      // client output not yet handed to a write
@@ -84,11 +127,21 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string stream_head_;  // first bytes of a reply being streamed through in parts
   asio::steady_timer write_signal_;
   asio::steady_timer drained_signal_;
+  asio::steady_timer resume_signal_;  // wakes a held session
 
   std::string unreachable_reason_;
   Clock::time_point last_activity_;
   Clock::time_point partial_start_;
   Clock::time_point soft_limit_since_{};
+  Clock::time_point hold_since_{};            // {}: not holding
+  Clock::time_point swap_in_flight_since_{};  // a swap waits for commands in flight
+  Clock::time_point next_attach_{};           // no attempt to attach before this
+  std::uint64_t backend_generation_ = 0;      // which backend reader is the live one
+  bool ever_attached_ = false;
+  bool migrating_ = false;
+  bool in_requests_ = false;  // process_requests is running (it drives moves itself)
+  bool resume_waiting_ = false;
+  bool hold_expired_ = false;  // this pass answers held commands with an error
   bool have_partial_ = false;
   bool backend_connected_ = false;
   bool writer_waiting_ = false;

@@ -15,6 +15,10 @@ struct Topology {
   std::string master_ip;    // the address sessions connect to (resolved once)
   std::uint16_t master_port = 0;
   std::uint64_t epoch = 0;  // config epoch; only ever rises
+  // The sentinel finds this master down (subjectively or objectively, failing over or
+  // not): sessions hold new commands instead of sending them, until the master is back
+  // or a new snapshot names its successor.
+  bool failover_in_progress = false;
 
   std::string master_address() const { return master_host + ":" + std::to_string(master_port); }
 };

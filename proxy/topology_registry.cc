@@ -10,6 +10,16 @@ bool TopologyRegistry::publish(TopologyPtr topology) {
   return true;
 }
 
+bool TopologyRegistry::set_failover_in_progress(bool in_progress) {
+  std::lock_guard lock(mutex_);
+  if (!current_ || current_->failover_in_progress == in_progress) return false;
+  auto next = std::make_shared<Topology>(*current_);
+  next->failover_in_progress = in_progress;
+  current_ = std::move(next);
+  for (const auto& subscriber : subscribers_) subscriber(current_);
+  return true;
+}
+
 void TopologyRegistry::subscribe(Subscriber subscriber) {
   std::lock_guard lock(mutex_);
   if (current_) subscriber(current_);

@@ -20,6 +20,10 @@ class TopologyRegistry {
   // and hands it to every subscriber. False, and nothing changes, otherwise.
   bool publish(TopologyPtr topology);
 
+  // Republishes the current snapshot with `failover_in_progress` changed (same master,
+  // same epoch). False, and nothing changes, when it already says so or there is none.
+  bool set_failover_in_progress(bool in_progress);
+
   // `subscriber` is called at once with the current snapshot (if any), then on each change,
   // from the publishing thread: it must only hand the snapshot over (e.g. asio::post).
   void subscribe(Subscriber subscriber);

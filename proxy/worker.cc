@@ -46,8 +46,14 @@ void Worker::drain() {
 }
 
 void Worker::publish(TopologyPtr topology) {
-  asio::post(io_,
-             [this, topology = std::move(topology)]() mutable { topology_ = std::move(topology); });
+  asio::post(io_, [this, topology = std::move(topology)]() mutable {
+    topology_ = std::move(topology);
+    // Copied: a session may close (and remove itself) while it reacts.
+    std::vector<std::shared_ptr<Session>> sessions;
+    sessions.reserve(sessions_.size());
+    for (Session* s : sessions_) sessions.push_back(s->shared_from_this());
+    for (auto& s : sessions) s->on_topology();
+  });
 }
 
 asio::awaitable<void> Worker::cron_loop(Worker* worker) {

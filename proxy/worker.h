@@ -33,7 +33,8 @@ class Worker {
   // From any thread: every session stops reading its client, flushes replies already
   // received from its backend and closes.
   void drain();
-  // From any thread: sessions connecting from now on use `topology`.
+  // From any thread: sessions connecting from now on use `topology`, and sessions on a
+  // replaced master move to the new one (Session::on_topology).
   void publish(TopologyPtr topology);
 
   asio::io_context& io() { return io_; }

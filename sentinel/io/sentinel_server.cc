@@ -26,14 +26,16 @@ std::string random_run_id() {
 
 SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
                                  std::string config_path, std::string version,
-                                 SwitchCallback on_switch)
+                                 SwitchCallback on_switch, NoticeCallback on_notice)
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
-      on_switch_(std::move(on_switch)) {
+      on_switch_(std::move(on_switch)),
+      on_notice_(std::move(on_notice)) {
   ShellCallbacks callbacks;
   callbacks.persist = [this](const PersistedState& state) { persist(state); };
   callbacks.on_notice = [this](const Notice& notice) {
     if (publishing_) port_->publish(notice.type, notice.text);
+    if (on_notice_) on_notice_(notice);
     crash_if_simulated(notice);
   };
   callbacks.on_switch_master = [this](const SwitchMaster& s) {

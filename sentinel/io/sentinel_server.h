@@ -20,10 +20,12 @@ class SentinelPort;
 class SentinelService {
  public:
   using SwitchCallback = std::function<void(const SwitchMaster&)>;
+  using NoticeCallback = std::function<void(const Notice&)>;
 
   // Binds the sentinel port (unless `sentinel-port`/`port` is 0); throws when it cannot.
   SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
-                  std::string config_path, std::string version, SwitchCallback on_switch = {});
+                  std::string config_path, std::string version, SwitchCallback on_switch = {},
+                  NoticeCallback on_notice = {});
   ~SentinelService();
   SentinelService(const SentinelService&) = delete;
   SentinelService& operator=(const SentinelService&) = delete;
@@ -39,6 +41,7 @@ class SentinelService {
   SentinelFileConfig config_;
   std::string config_path_;
   SwitchCallback on_switch_;
+  NoticeCallback on_notice_;
   std::unique_ptr<EngineShell> shell_;
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;

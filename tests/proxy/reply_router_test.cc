@@ -389,5 +389,40 @@ TEST(ReplyRouter, PassthroughStopsMatchingAfterPendingReplies) {
   EXPECT_TRUE(h.take_out().ends_with("\"k\"\r\n+OK\r\n"));
 }
 
+TEST(ReplyRouter, ASubstitutedCommandGetsItsReplacementInItsPlace) {
+  // EXEC sent as DISCARD after a failover: DISCARD's +OK becomes EXECABORT for the client,
+  // and the GET after it still gets its own reply.
+  RouterHarness h;
+  h.router.on_substituted("-EXECABORT Transaction discarded because of previous errors.\r\n", kExec,
+                          Clock::now(), /*tracks_state=*/true);
+  h.forward(CommandRole::kPlain, kGet);
+  const std::string* substitute = h.router.head_substitute();
+  ASSERT_NE(substitute, nullptr);
+  const std::string reply = *substitute;
+  h.out += reply;
+  h.router.on_frame(reply, false, true, h.out);
+  EXPECT_EQ(h.router.head_substitute(), nullptr);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.take_out(),
+            "-EXECABORT Transaction discarded because of previous errors.\r\n$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kExec, true}, {kGet, false}}));
+  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+}
+
+TEST(ReplyRouter, StateRepliesListOnlyTrackedCommandsInOrder) {
+  RouterHarness h;
+  h.router.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, /*tracks_state=*/true);
+  h.forward(CommandRole::kPlain, kGet);
+  h.router.on_forwarded(CommandRole::kPubsub, kSub, Clock::now(), 0, {PubsubScope::kChannels, 2},
+                        /*tracks_state=*/true);
+  h.frame("-ERR DB index is out of range\r\n");
+  h.frame("$-1\r\n");
+  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+  h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+  EXPECT_EQ(h.router.state_replies().size(), 1u);  // one confirmation of two: not complete
+  h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
+  EXPECT_EQ(h.router.state_replies(), (std::vector<bool>{true, false}));
+}
+
 }  // namespace
 }  // namespace sp::proxy

@@ -66,5 +66,24 @@ TEST(TopologyRegistry, LateSubscriberGetsTheCurrentSnapshotAtOnce) {
   EXPECT_EQ(b[1], next);
 }
 
+TEST(TopologyRegistry, FailoverFlagRepublishesTheSameMasterAndEpoch) {
+  TopologyRegistry registry;
+  EXPECT_FALSE(registry.set_failover_in_progress(true));  // nothing published yet
+  std::vector<bool> seen;
+  registry.subscribe([&](const TopologyPtr& t) { seen.push_back(t->failover_in_progress); });
+  ASSERT_TRUE(registry.publish(snapshot(4, 7000)));
+  EXPECT_TRUE(registry.set_failover_in_progress(true));
+  EXPECT_FALSE(registry.set_failover_in_progress(true));  // already so: no new snapshot
+  EXPECT_EQ(registry.current()->epoch, 4u);
+  EXPECT_EQ(registry.current()->master_port, 7000);
+  // The successor comes in a new snapshot, which says nothing is in progress any more;
+  // a stale one (same epoch) does not end the hold.
+  EXPECT_FALSE(registry.publish(snapshot(4, 7001)));
+  EXPECT_TRUE(registry.current()->failover_in_progress);
+  EXPECT_TRUE(registry.publish(snapshot(5, 7001)));
+  EXPECT_FALSE(registry.current()->failover_in_progress);
+  EXPECT_EQ(seen, (std::vector<bool>{false, true, false}));
+}
+
 }  // namespace
 }  // namespace sp::proxy

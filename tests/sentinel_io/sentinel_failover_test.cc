@@ -10,93 +10,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/sentinel_io/redis_group.h"
 #include "tests/sentinel_io/sentinel_group.h"
 #include "tests/support/redis_process.h"
 
 namespace sp::testing {
 namespace {
 
-struct Group {
-  std::string dir = make_temp_dir();
-  int master_port = free_loopback_port();
-  std::vector<int> replica_ports = {free_loopback_port(), free_loopback_port()};
-  std::vector<int> sentinel_ports = {free_loopback_port(), free_loopback_port(),
-                                     free_loopback_port()};
-  std::unique_ptr<ChildProcess> master;
-  std::vector<std::unique_ptr<ChildProcess>> replicas;
-  std::vector<std::unique_ptr<ChildProcess>> sentinels;
-
-  // `real[i]`: sentinel i is a real redis-sentinel instead of a sentinel-proxy.
-  explicit Group(std::vector<bool> real = {false, false, false}, bool start_sentinels = true) {
-    master = start_redis_on(master_port, dir);
-    for (int port : replica_ports) {
-      replicas.push_back(
-          start_redis_on(port, dir, {"--replicaof", "127.0.0.1", std::to_string(master_port)}));
-    }
-    for (std::size_t i = 0; start_sentinels && i < sentinel_ports.size(); ++i) {
-      const int port = sentinel_ports[i];
-      write_sentinel_conf(conf(port), port, master_port);
-      sentinels.push_back(real[i] ? start_redis_sentinel(conf(port), port)
-                                  : start_sentinel_proxy(conf(port), port));
-    }
-  }
-  ~Group() {
-    sentinels.clear();
-    replicas.clear();
-    master.reset();
-    std::error_code ignored;
-    // Kept for a look at the logs when the test failed (or SP_KEEP_TEST_DIRS is set).
-    if (!::testing::Test::HasFailure() && std::getenv("SP_KEEP_TEST_DIRS") == nullptr) {
-      std::filesystem::remove_all(dir, ignored);
-    }
-  }
-
-  std::string conf(int port) const { return dir + "/sentinel-" + std::to_string(port) + ".conf"; }
-
-  std::optional<protocol::Value> master_fields(int sentinel_port) const {
-    return call_value(sentinel_port, {"SENTINEL", "MASTER", "mymaster"});
-  }
-
-  // Every sentinel knows the other two and both replicas, and both replicas finished
-  // their first sync (a failover before that would measure a full resync, not us).
-  bool all_discovered() const {
-    for (int port : replica_ports) {
-      auto r = call_value(port, {"ROLE"}, 500ms);
-      if (!r || r->elements.size() < 4 || r->elements[3].text != "connected") return false;
-    }
-    for (int port : sentinel_ports) {
-      auto m = master_fields(port);
-      if (!m || field(*m, "num-other-sentinels") != "2" || field(*m, "num-slaves") != "2") {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  std::string master_addr(int sentinel_port) const {
-    auto a = call_value(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
-    if (!a || a->elements.size() != 2) return "";
-    return a->elements[0].text + ":" + a->elements[1].text;
-  }
-
-  // Every sentinel names the same master, other than `old`; returns it ("" if not).
-  std::string agreed_master_other_than(const std::string& old) const {
-    const std::string first = master_addr(sentinel_ports[0]);
-    for (int port : sentinel_ports) {
-      if (master_addr(port) != first) return "";
-    }
-    return first == old ? "" : first;
-  }
-
-  std::string role_of(int port) const {
-    auto r = call_value(port, {"ROLE"}, 500ms);
-    if (!r || r->elements.size() < 2) return "";
-    if (r->elements[0].text == "slave") {
-      return "slave of " + r->elements[1].text + ":" + std::to_string(r->elements[2].integer);
-    }
-    return r->elements[0].text;
-  }
-};
+using Group = RedisGroup;
 
 // Subscribes to +switch-master on a sentinel port and returns the connection.
 std::unique_ptr<TestConnection> subscribe_switch(int port) {
@@ -174,15 +95,7 @@ TEST(SentinelFailover, ThreeRealSentinelsFailOverAKilledMasterForComparison) {
 // what was written through a proxy before the fault is there.
 TEST(SentinelFailover, ProxiesWithTheSentinelInsideRouteNewClientsToTheNewMaster) {
   Group g({false, false, false}, /*start_sentinels=*/false);
-  std::vector<int> client_ports = {free_loopback_port(), free_loopback_port(),
-                                   free_loopback_port()};
-  for (std::size_t i = 0; i < 3; ++i) {
-    const int port = g.sentinel_ports[i];
-    // The proxy's `port` is its client port; the sentinel's is `sentinel-port`.
-    write_sentinel_conf(g.conf(port), client_ports[i], g.master_port);
-    std::ofstream(g.conf(port), std::ios::app) << "sentinel-port " << port << "\nmetrics-port 0\n";
-    g.sentinels.push_back(start_proxy_with_sentinel(g.conf(port), port, client_ports[i]));
-  }
+  const std::vector<int> client_ports = g.start_proxies();
   ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
   auto set = call_value(client_ports[0], {"SET", "before-failover", "1"});
   ASSERT_TRUE(set && set->text == "OK");

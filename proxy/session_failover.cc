@@ -1,0 +1,252 @@
+// Session: what a failover does to one client connection (DESIGN.md, "Failover as a client
+// sees it"). The data path itself is in session.cc.
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/write.hpp>
+
+#include "common/asio_util.h"
+#include "proxy/backend_connect.h"
+#include "proxy/pubsub_frame.h"
+#include "proxy/session.h"
+#include "proxy/worker.h"
+
+namespace sp::proxy {
+namespace {
+
+using protocol::ParseStatus;
+
+// A session without a master connection tries again at most this often (a new topology
+// makes it try at once).
+constexpr auto kAttachRetry = std::chrono::milliseconds(250);
+
+constexpr Clock::time_point kNotSince{};
+
+// ROLE's reply on a master, always RESP2 here (the replay sends ROLE before HELLO 3).
+bool says_master(std::string_view role_reply) {
+  return role_reply.starts_with("*3\r\n$6\r\nmaster\r\n");
+}
+
+}  // namespace
+
+bool Session::hold_enabled() const {
+  const Config& config = worker_.context().config;
+  return config.sentinel_managed && config.failover_hold.count() > 0;
+}
+
+bool Session::needs_new_backend() const {
+  return !backend_connected_ || worker_.topology()->epoch > topology_->epoch;
+}
+
+bool Session::must_hold() const {
+  if (migrating_) return true;
+  // Commands for a replaced master wait for the ones in flight, then go to the new one.
+  if (backend_connected_ && needs_new_backend()) return true;
+  if (!hold_enabled()) return false;
+  return !backend_connected_ || worker_.topology()->failover_in_progress;
+}
+
+void Session::on_topology() {
+  if (closed_) return;
+  next_attach_ = kNotSince;
+  if (migrating_ && worker_.topology()->epoch > topology_->epoch) {
+    // Still connecting to (or replaying on) the master just replaced, maybe a hung one:
+    // give that up, the new one is tried at once.
+    std::error_code ec;
+    backend_.cancel(ec);
+  }
+  wake_resume();
+  consider_swap(Clock::now());
+}
+
+void Session::consider_swap(Clock::time_point now) {
+  if (closed_ || draining_ || migrating_ || flush_then_close_) return;
+  if (!needs_new_backend()) {
+    swap_in_flight_since_ = kNotSince;
+    return;
+  }
+  const Config& config = worker_.context().config;
+  if (backend_connected_ && (!router_.idle() || router_.passthrough())) {
+    // Commands in flight on the replaced master: if their replies do not come soon, the
+    // master is gone or hung and their outcome is unknown, so the client's connection
+    // breaks as a direct one would. MONITOR and friends cannot be carried over at all.
+    if (swap_in_flight_since_ == kNotSince) swap_in_flight_since_ = now;
+    if (router_.passthrough() || now - swap_in_flight_since_ >= config.connect_timeout) {
+      spdlog::warn(
+          "client {}: closing: {} on master {} when clients moved to {}", peer_name(client_),
+          router_.passthrough() ? "a MONITOR-like stream"
+                                : std::to_string(router_.pending()) + " command(s) in flight",
+          topology_->master_address(), worker_.topology()->master_address());
+      worker_.stats().sessions_closed_at_swap.add();
+      stop_reading_ = true;
+      wake_resume();
+      close_when_flushed();
+    }
+    return;
+  }
+  swap_in_flight_since_ = kNotSince;
+  if (!backend_connected_ && !hold_enabled()) return;  // the next request tries again
+  if (in_requests_) {
+    wake_resume();  // process_requests moves the session itself, between two commands
+    return;
+  }
+  if (now < next_attach_) return;
+  migrating_ = true;  // until attach_backend ends; nothing is sent meanwhile
+  asio::co_spawn(client_.get_executor(), attach_in_background(shared_from_this()),
+                 LogStrayException{"session move"});
+}
+
+asio::awaitable<void> Session::attach_in_background(std::shared_ptr<Session> self) {
+  co_await self->attach_backend();
+}
+
+bool Session::detach_backend(std::string_view why) {
+  if (!hold_enabled() || !router_.idle() || router_.passthrough() || draining_ ||
+      flush_then_close_ || stop_reading_) {
+    return false;
+  }
+  spdlog::info("client {}: connection to master {} lost ({}); the session waits for a master",
+               peer_name(client_), topology_->master_address(), why);
+  ++backend_generation_;
+  backend_connected_ = false;
+  unreachable_reason_ = std::string(why);
+  std::error_code ec;
+  backend_.close(ec);
+  next_attach_ = kNotSince;  // a restarted master is back at the same address
+  wake_resume();
+  consider_swap(Clock::now());
+  return true;
+}
+
+asio::awaitable<bool> Session::attach_backend() {
+  migrating_ = true;
+  const std::uint64_t generation = ++backend_generation_;
+  std::error_code ec;
+  const bool moving = ever_attached_;
+  const std::string from = topology_->master_address();
+  if (backend_connected_) {
+    backend_connected_ = false;
+    backend_.close(ec);
+  }
+  backend_in_.consume(backend_in_.size());
+  reply_parser_ = protocol::ReplyParser();
+  stream_head_.clear();
+  if (moving) state_.transaction_lost();
+  const Config& config = worker_.context().config;
+  bool ok = co_await connect_backend();
+  if (ok && !closed_ && config.sentinel_managed) ok = co_await replay_state();
+  if (closed_ || generation != backend_generation_) ok = false;
+  if (ok) {
+    backend_connected_ = true;
+    ever_attached_ = true;
+    if (moving) {
+      worker_.stats().sessions_migrated.add();
+      spdlog::info("client {}: moved from master {} to {} with its state", peer_name(client_), from,
+                   topology_->master_address());
+    }
+    asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this(), generation),
+                   LogStrayException{"backend reader"});
+    // Messages that came in behind the replayed subscriptions.
+    if (backend_in_.size() > 0) process_replies();
+  } else {
+    backend_.close(ec);
+    // A newer master published meanwhile is tried at once; the same one a little later.
+    const bool newer = worker_.topology()->epoch > topology_->epoch;
+    if (config.sentinel_managed && !newer) next_attach_ = Clock::now() + kAttachRetry;
+  }
+  migrating_ = false;
+  wake_resume();
+  wake_writer();
+  if (!ok && !closed_ && next_attach_ == kNotSince) consider_swap(Clock::now());
+  co_return ok;
+}
+
+asio::awaitable<bool> Session::replay_state() {
+  const SessionState::Replay replay = state_.replay(router_.resp_version());
+  auto [ec, written] =
+      co_await asio::async_write(backend_, asio::buffer(replay.commands), use_nothrow);
+  (void)written;
+  const auto deadline = Clock::now() + worker_.context().config.connect_timeout;
+  std::size_t seen = 0;
+  while (!ec) {
+    const std::string_view data = backend_in_.data();
+    std::size_t pos = 0;
+    while (seen < replay.replies && pos < data.size()) {
+      const auto result = reply_parser_.parse(data.substr(pos));
+      if (result.status == ParseStatus::kNeedMore) break;
+      if (result.status == ParseStatus::kError) {
+        unreachable_reason_ = "malformed reply to the session's replayed state";
+        co_return false;
+      }
+      const std::string_view frame = data.substr(pos, result.consumed);
+      pos += result.consumed;
+      const bool error = reply_parser_.is_error();
+      if (!error && classify_pubsub_frame(frame).kind == PubsubFrame::kMessage) {
+        out_.append(frame);  // published after a replayed subscription: the client's
+        continue;
+      }
+      if (seen == replay.role_reply && !error && !says_master(frame)) {
+        unreachable_reason_ = "it does not answer ROLE as a master";
+        co_return false;
+      }
+      if (error) {
+        // The client's own state fails on the new master (a password changed, say): the
+        // session goes on as a direct connection would after that command failed.
+        spdlog::info("client {}: replaying its state on {}: {}", peer_name(client_),
+                     topology_->master_address(), frame.substr(0, frame.size() - 2));
+      }
+      ++seen;
+    }
+    backend_in_.consume(pos);
+    if (seen == replay.replies) co_return true;
+    const auto room = backend_in_.prepare();
+    const auto [read_ec, n] = co_await read_some_until(backend_, room, deadline);
+    ec = read_ec;
+    if (!ec && n == 0) ec = asio::error::eof;
+    if (!ec) backend_in_.commit(n);
+  }
+  unreachable_reason_ = ec == asio::error::timed_out ? "no reply to ROLE in time" : ec.message();
+  co_return false;
+}
+
+Clock::time_point Session::next_wake() const {
+  const Config& config = worker_.context().config;
+  Clock::time_point wake = Clock::time_point::max();
+  if (hold_enabled() && hold_since_ != kNotSince) {
+    wake = std::min(wake, hold_since_ + config.failover_hold);
+  }
+  if (swap_in_flight_since_ != kNotSince) {
+    wake = std::min(wake, swap_in_flight_since_ + config.connect_timeout);
+  }
+  if (needs_new_backend() && !migrating_ && router_.idle()) wake = std::min(wake, next_attach_);
+  return wake;
+}
+
+asio::awaitable<void> Session::wait_resume() {
+  resume_signal_.expires_at(next_wake());
+  resume_waiting_ = true;
+  co_await resume_signal_.async_wait(use_nothrow);
+  resume_waiting_ = false;
+}
+
+void Session::wake_resume() {
+  if (resume_waiting_) resume_signal_.cancel();
+}
+
+void Session::begin_hold(Clock::time_point now) {
+  if (hold_since_ != kNotSince) return;
+  hold_since_ = now;
+  worker_.stats().holds.add();
+  worker_.stats().sessions_held.add(1);
+}
+
+void Session::end_hold(Clock::time_point now) {
+  if (hold_since_ == kNotSince) return;
+  worker_.stats().hold_ns.add(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - hold_since_).count());
+  worker_.stats().sessions_held.add(-1);
+  hold_since_ = kNotSince;
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sp::proxy {
+
+// What a client has set on its own backend connection that a new connection must be told
+// again when the session moves to another master: who it authenticated as, its database and
+// name, its Pub/Sub subscriptions, and whether a transaction (MULTI, WATCH) is open.
+//
+// A command that changes it is noted when it is forwarded and takes effect only when its
+// reply is a success, so that a failed `SELECT 99` leaves the database where Redis left it.
+// Sans-I/O: the session feeds commands and reply outcomes in, in the same FIFO order.
+class SessionState {
+ public:
+  // True for AUTH, HELLO, SELECT, CLIENT SETNAME, (P|S)(UN)SUBSCRIBE, MULTI, EXEC, DISCARD,
+  // WATCH, UNWATCH and RESET.
+  static bool changes_state(std::span<const std::string_view> args);
+
+  // A command for which changes_state() is true was forwarded.
+  void note_forwarded(std::span<const std::string_view> args);
+  // The reply to the oldest noted command arrived: it takes effect unless `error`.
+  void on_reply(bool error);
+
+  // The commands that give a fresh connection this state, encoded as RESP, pipelined:
+  // AUTH, then ROLE (so that the new master is verified before the client's state lands
+  // on it), HELLO 3 when `resp_version` is 3, SELECT, CLIENT SETNAME, the subscriptions,
+  // and MULTI when a transaction is open.
+  struct Replay {
+    std::string commands;
+    std::size_t replies = 0;     // reply frames expected; a subscription confirms each name
+    std::size_t role_reply = 0;  // the position of ROLE's reply among them
+  };
+  Replay replay(int resp_version) const;
+
+  // The session moved to a new connection: an open transaction cannot run any more (its
+  // queued commands and watched keys were on the old master).
+  void transaction_lost();
+
+  // What EXEC does now: go on, or fail as Redis fails a transaction that cannot run —
+  // EXECABORT when commands queued before the move were lost, a nil reply when keys
+  // watched before the move can no longer be trusted.
+  enum class ExecFate { kForward, kAbort, kWatchFailed };
+  ExecFate exec_fate() const;
+
+  bool in_multi() const { return multi_; }
+  bool watching() const { return watching_; }
+  std::size_t noted() const { return noted_.size(); }
+  const std::string& db() const { return db_; }
+  const std::string& name() const { return name_; }
+  std::size_t subscriptions() const { return channels_.size() + patterns_.size() + shards_.size(); }
+
+ private:
+  void apply(const std::vector<std::string>& args);
+
+  std::deque<std::vector<std::string>> noted_;  // lower-cased name first, then the arguments
+  std::vector<std::string> auth_;               // AUTH's arguments: [user] password
+  std::string db_ = "0";
+  std::string name_;
+  std::set<std::string> channels_;
+  std::set<std::string> patterns_;
+  std::set<std::string> shards_;
+  bool multi_ = false;
+  bool watching_ = false;
+  bool multi_lost_ = false;
+  bool watch_lost_ = false;
+};
+
+}  // namespace sp::proxy

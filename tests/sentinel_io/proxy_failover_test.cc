@@ -1,0 +1,221 @@
+// Failover as a client of the proxy sees it (DESIGN.md, "Failover as a client sees it"):
+// three sentinel-proxy processes in proxy mode in front of a real master and two replicas,
+// clients connected through one of them, then the master killed or hung. Idle sessions keep
+// their connection and state, commands sent while there is no master are held and answered
+// by the new one, open transactions fail as Redis fails them, and only a session with a
+// command in flight on a hung master is closed.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/sentinel_io/redis_group.h"
+#include "tests/sentinel_io/sentinel_group.h"
+#include "tests/support/processes.h"
+#include "tests/support/redis_process.h"
+
+namespace sp::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One client connection: a command out, its reply frame back.
+class Client {
+ public:
+  explicit Client(int port) : conn_(port), reader_(conn_) {}
+
+  std::string ask(const std::vector<std::string>& args, std::chrono::milliseconds deadline = 5s) {
+    conn_.send(resp(args));
+    return reader_.frames(1, deadline).value_or("<no reply>");
+  }
+  void send(const std::vector<std::string>& args) { conn_.send(resp(args)); }
+  std::optional<std::string> reply(std::chrono::milliseconds deadline) {
+    return reader_.frames(1, deadline);
+  }
+  std::optional<std::string> until_closed(std::chrono::milliseconds deadline) {
+    return reader_.until_closed(deadline);
+  }
+  // The session's own view (PROXY INFO is answered by the proxy, never forwarded).
+  std::string link_status() { return info_field(ask({"PROXY", "INFO"}), "master_link_status"); }
+  bool closed() const { return conn_.peer_closed(); }
+
+ private:
+  TestConnection conn_;
+  FrameReader reader_;
+};
+
+std::string bulk(const std::string& s) {
+  return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
+}
+
+// The port the proxy routes to now, from PROXY TOPOLOGY.
+std::string routed_port(int client_port) {
+  auto t = call_value(client_port, {"PROXY", "TOPOLOGY"});
+  return t ? field(*t, "master-port") : "";
+}
+
+// Waits until the proxy on `client_port` routes to a master other than `old_port`;
+// returns the new port ("" if it never did).
+std::string wait_for_new_master(int client_port, int old_port) {
+  std::string port;
+  wait_until(
+      [&] {
+        port = routed_port(client_port);
+        return !port.empty() && port != std::to_string(old_port);
+      },
+      30s);
+  return port == std::to_string(old_port) ? "" : port;
+}
+
+TEST(ProxyFailover, SessionsLiveThroughAKilledMaster) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int proxy = client_ports[0];
+
+  Client with_state(proxy);
+  ASSERT_EQ(with_state.ask({"SELECT", "3"}), "+OK\r\n");
+  ASSERT_EQ(with_state.ask({"CLIENT", "SETNAME", "app-a"}), "+OK\r\n");
+  ASSERT_EQ(with_state.ask({"SET", "k3", "v3"}), "+OK\r\n");
+  ASSERT_EQ(with_state.ask({"WAIT", "2", "5000"}), ":2\r\n");
+  Client subscriber(proxy);
+  ASSERT_EQ(subscriber.ask({"SUBSCRIBE", "news"}), "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+  Client resp3(proxy);
+  ASSERT_TRUE(resp3.ask({"HELLO", "3"}).starts_with("%"));
+  Client in_multi(proxy);
+  ASSERT_EQ(in_multi.ask({"MULTI"}), "+OK\r\n");
+  ASSERT_EQ(in_multi.ask({"SET", "m1", "1"}), "+QUEUED\r\n");
+  Client watching(proxy);
+  ASSERT_EQ(watching.ask({"WATCH", "w"}), "+OK\r\n");
+  Client held(proxy);
+  ASSERT_EQ(held.ask({"PING"}), "+PONG\r\n");
+
+  const auto killed = Clock::now();
+  g.master->kill();
+  // Once the session has seen its master connection go, a command is held, not failed,
+  // and answered by the new master.
+  ASSERT_TRUE(wait_until([&] { return held.link_status() == "down"; }, 5s));
+  held.send({"SET", "held", "1"});
+  Client opened_during_outage(proxy);
+  opened_during_outage.send({"SET", "fresh", "1"});
+  const auto held_reply = held.reply(30s);
+  const double window = std::chrono::duration<double>(Clock::now() - killed).count();
+  ASSERT_TRUE(held_reply.has_value()) << "the held command was never answered";
+  EXPECT_EQ(*held_reply, "+OK\r\n");
+  EXPECT_EQ(opened_during_outage.reply(10s).value_or("<no reply>"), "+OK\r\n");
+  std::printf("SIGKILL of the master: a held SET answered after %.2f s\n", window);
+
+  const std::string new_port = wait_for_new_master(proxy, g.master_port);
+  ASSERT_FALSE(new_port.empty());
+  auto on_new = call_value(std::stoi(new_port), {"GET", "held"});
+  ASSERT_TRUE(on_new.has_value());
+  EXPECT_EQ(on_new->text, "1") << "the held write did not land on the new master";
+
+  // Idle sessions kept their connection, database, name and protocol.
+  EXPECT_EQ(with_state.ask({"CLIENT", "GETNAME"}), bulk("app-a"));
+  EXPECT_EQ(with_state.ask({"GET", "k3"}), bulk("v3"));
+  EXPECT_TRUE(resp3.ask({"HELLO"}).starts_with("%")) << "the session fell back to RESP2";
+  // ... and their subscriptions: a message published after the move arrives.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto n = call_value(proxy, {"PUBLISH", "news", "after"});
+        return n && n->integer >= 1;
+      },
+      10s));
+  EXPECT_EQ(subscriber.reply(5s).value_or("<no message>"),
+            "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nafter\r\n");
+
+  // A transaction open at the move fails as Redis fails one that cannot run.
+  EXPECT_EQ(in_multi.ask({"SET", "m2", "2"}), "+QUEUED\r\n");
+  EXPECT_EQ(in_multi.ask({"EXEC"}),
+            "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(in_multi.ask({"GET", "m2"}), "$-1\r\n");
+  EXPECT_EQ(watching.ask({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(watching.ask({"SET", "w", "1"}), "+QUEUED\r\n");
+  EXPECT_EQ(watching.ask({"EXEC"}), "*-1\r\n");
+  EXPECT_EQ(watching.ask({"GET", "w"}), "$-1\r\n");
+  // The next transaction runs normally.
+  EXPECT_EQ(watching.ask({"MULTI"}), "+OK\r\n");
+  EXPECT_EQ(watching.ask({"SET", "w", "2"}), "+QUEUED\r\n");
+  EXPECT_EQ(watching.ask({"EXEC"}), "*1\r\n+OK\r\n");
+
+  for (Client* c : {&with_state, &subscriber, &resp3, &in_multi, &watching, &held}) {
+    EXPECT_FALSE(c->closed());
+  }
+  const std::string info = call(proxy, {"PROXY", "INFO"});
+  EXPECT_GE(std::stoi("0" + info_field(info, "sessions_migrated")), 6) << info;
+  EXPECT_EQ(info_field(info, "transactions_aborted"), "2") << info;
+  EXPECT_EQ(info_field(info, "sessions_closed_at_swap"), "0") << info;
+}
+
+TEST(ProxyFailover, AHungMasterClosesOnlySessionsWithCommandsInFlight) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int proxy = client_ports[0];
+  Client idle(proxy);
+  ASSERT_EQ(idle.ask({"SELECT", "2"}), "+OK\r\n");
+  Client busy(proxy);
+  ASSERT_EQ(busy.ask({"PING"}), "+PONG\r\n");
+
+  g.master->signal(SIGSTOP);
+  busy.send({"SET", "busy", "1"});  // reaches the hung master: its outcome is unknown
+  const std::string new_port = wait_for_new_master(proxy, g.master_port);
+  ASSERT_FALSE(new_port.empty());
+  const auto rest = busy.until_closed(10s);
+  ASSERT_TRUE(rest.has_value()) << "the session with a command in flight stayed open";
+  EXPECT_EQ(*rest, "") << "no reply can be given for a command whose outcome is unknown";
+
+  EXPECT_EQ(idle.ask({"SET", "idle", "1"}, 10s), "+OK\r\n");
+  EXPECT_NE(idle.ask({"CLIENT", "INFO"}).find(" db=2 "), std::string::npos);
+  EXPECT_FALSE(idle.closed());
+
+  // The old master wakes up still calling itself master: no session goes back to it.
+  g.master->signal(SIGCONT);
+  Client after(proxy);
+  EXPECT_EQ(after.ask({"SET", "after", "1"}), "+OK\r\n");
+  auto on_new = call_value(std::stoi(new_port), {"GET", "after"});
+  ASSERT_TRUE(on_new.has_value());
+  EXPECT_EQ(on_new->text, "1");
+  const std::string info = call(proxy, {"PROXY", "INFO"});
+  EXPECT_EQ(info_field(info, "sessions_closed_at_swap"), "1") << info;
+}
+
+TEST(ProxyFailover, HeldCommandsFailPastTheBoundAndGoOnWhenTheMasterReturns) {
+  // One proxy, quorum 2: the master's death is never objective, so nothing is promoted.
+  TempDir dir;
+  const int master_port = free_loopback_port();
+  const int client_port = free_loopback_port();
+  const int sentinel_port = free_loopback_port();
+  auto master = start_redis_on(master_port, dir.path);
+  const std::string conf = dir.path + "/proxy.conf";
+  write_sentinel_conf(conf, client_port, master_port);
+  std::ofstream(conf, std::ios::app)
+      << "sentinel-port " << sentinel_port << "\nmetrics-port 0\nfailover-hold-ms 1500\n";
+  auto proxy = start_proxy_with_sentinel(conf, sentinel_port, client_port);
+
+  Client c(client_port);
+  ASSERT_EQ(c.ask({"SELECT", "1"}), "+OK\r\n");
+  master->kill();
+  ASSERT_TRUE(wait_until([&] { return c.link_status() == "down"; }, 5s));
+  const auto sent = Clock::now();
+  EXPECT_EQ(c.ask({"SET", "k", "v"}, 20s),
+            "-MASTERDOWN sentinel-proxy: no master for 'mymaster' after holding the command for "
+            "1500 ms (failover-hold-ms)\r\n");
+  EXPECT_GE(Clock::now() - sent, 1400ms) << "answered before the bound";
+
+  // The master comes back at the same address: the session reconnects, state and all.
+  master = start_redis_on(master_port, dir.path);
+  EXPECT_EQ(c.ask({"SET", "k", "v"}, 10s), "+OK\r\n");
+  EXPECT_NE(c.ask({"CLIENT", "INFO"}).find(" db=1 "), std::string::npos);
+  EXPECT_FALSE(c.closed());
+  const std::string info = call(client_port, {"PROXY", "INFO"});
+  EXPECT_EQ(info_field(info, "hold_timeouts"), "1") << info;
+}
+
+}  // namespace
+}  // namespace sp::testing
