@@ -6,6 +6,7 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -109,6 +110,22 @@ std::string served_group(const Options& options,
                                               "' is not monitored");
 }
 
+// A new master for the proxy's sessions; the registry refuses it unless its config epoch
+// is newer than the current one.
+void publish_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
+                    const std::string& ip, int port, std::uint64_t config_epoch) {
+  auto topology = std::make_shared<sp::proxy::Topology>();
+  topology->group = group;
+  topology->master_host = ip;
+  topology->master_ip = ip;
+  topology->master_port = static_cast<std::uint16_t>(port);
+  topology->epoch = config_epoch;
+  if (registry.publish(std::move(topology))) {
+    spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", group, ip, port,
+                 config_epoch);
+  }
+}
+
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
 // each new master of the served group to the proxy's topology registry.
 int run_proxy_with_sentinel(Options options) {
@@ -120,22 +137,36 @@ int run_proxy_with_sentinel(Options options) {
   sp::sentinel::io::SentinelService service(
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
-        if (s.group != group || registry == nullptr) return;
-        auto topology = std::make_shared<sp::proxy::Topology>();
-        topology->group = s.group;
-        topology->master_host = s.addr.ip;
-        topology->master_ip = s.addr.ip;
-        topology->master_port = static_cast<std::uint16_t>(s.addr.port);
-        topology->epoch = s.config_epoch;
-        if (registry->publish(std::move(topology))) {
-          spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", s.group, s.addr.ip,
-                       s.addr.port, s.config_epoch);
+        if (s.group == group && registry != nullptr) {
+          publish_master(*registry, group, s.addr.ip, s.addr.port, s.config_epoch);
         }
       },
-      [&registry, group](const sp::sentinel::Notice& notice) {
+      [&registry, &service_ptr, group](const sp::sentinel::Notice& notice) {
+        if (registry == nullptr) return;
+        if (notice.type == "+promoted-slave") {
+          // This process led the failover and its replica now reports itself master, with
+          // the failover's epoch as the group's config epoch: clients need not wait for the
+          // other replicas to be reconfigured (+switch-master comes after that).
+          // "slave <ip>:<port> <ip> <port> @ <group> <master-ip> <master-port>"
+          std::istringstream words(notice.text);
+          std::string kind, name, ip, at, served;
+          int port = 0;
+          words >> kind >> name >> ip >> port >> at >> served;
+          if (served != group) return;
+          for (const auto& g : service_ptr->shell().engine().groups()) {
+            if (g.config.name == group) publish_master(*registry, group, ip, port, g.config_epoch);
+          }
+          return;
+        }
         // Clients hold their commands while this sentinel finds the served master down,
-        // until it is back (-sdown) or its successor is published (+switch-master).
-        if (registry == nullptr || !notice.text.starts_with("master " + group + " ")) return;
+        // until it is back (-sdown) or its successor is published.
+        // Only about the master sessions use now: a late notice about the one just replaced
+        // must not make clients of its successor wait.
+        const auto current = registry->current();
+        if (!current || notice.text != "master " + group + " " + current->master_ip + " " +
+                                           std::to_string(current->master_port)) {
+          return;
+        }
         if (notice.type == "+sdown" || notice.type == "+odown" || notice.type == "+try-failover") {
           if (registry->set_failover_in_progress(true)) {
             spdlog::warn("clients of '{}' hold their commands: the master is down", group);

@@ -245,7 +245,7 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
     co_await wait_resume();
     now = Clock::now();
     if (closed_) break;
-    consider_swap(now);  // closes the session when its commands stay in flight too long
+    consider_swap(now);
     if (hold_enabled() && now >= hold_since_ + worker_.context().config.failover_hold) {
       hold_expired_ = true;
     }

@@ -89,7 +89,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> replay_state();
   static asio::awaitable<void> attach_in_background(std::shared_ptr<Session> self);
   // Starts a move to the published master when the session is at a command boundary and
-  // nothing else is driving it; closes it when commands stay in flight on an old master.
+  // nothing else is driving it; closes it when commands are in flight on the old master.
   void consider_swap(Clock::time_point now);
   // A live backend connection broke: true when the session stays, detached, to be moved.
   bool detach_backend(std::string_view why);
@@ -133,10 +133,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point last_activity_;
   Clock::time_point partial_start_;
   Clock::time_point soft_limit_since_{};
-  Clock::time_point hold_since_{};            // {}: not holding
-  Clock::time_point swap_in_flight_since_{};  // a swap waits for commands in flight
-  Clock::time_point next_attach_{};           // no attempt to attach before this
-  std::uint64_t backend_generation_ = 0;      // which backend reader is the live one
+  Clock::time_point hold_since_{};        // {}: not holding
+  Clock::time_point next_attach_{};       // no attempt to attach before this
+  std::uint64_t backend_generation_ = 0;  // which backend reader is the live one
   bool ever_attached_ = false;
   bool migrating_ = false;
   bool in_requests_ = false;  // process_requests is running (it drives moves itself)

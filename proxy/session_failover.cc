@@ -62,30 +62,28 @@ void Session::on_topology() {
 
 void Session::consider_swap(Clock::time_point now) {
   if (closed_ || draining_ || migrating_ || flush_then_close_) return;
-  if (!needs_new_backend()) {
-    swap_in_flight_since_ = kNotSince;
-    return;
-  }
-  const Config& config = worker_.context().config;
+  if (!needs_new_backend()) return;
   if (backend_connected_ && (!router_.idle() || router_.passthrough())) {
-    // Commands in flight on the replaced master: if their replies do not come soon, the
-    // master is gone or hung and their outcome is unknown, so the client's connection
-    // breaks as a direct one would. MONITOR and friends cannot be carried over at all.
-    if (swap_in_flight_since_ == kNotSince) swap_in_flight_since_ = now;
-    if (router_.passthrough() || now - swap_in_flight_since_ >= config.connect_timeout) {
-      spdlog::warn(
-          "client {}: closing: {} on master {} when clients moved to {}", peer_name(client_),
-          router_.passthrough() ? "a MONITOR-like stream"
-                                : std::to_string(router_.pending()) + " command(s) in flight",
-          topology_->master_address(), worker_.topology()->master_address());
-      worker_.stats().sessions_closed_at_swap.add();
-      stop_reading_ = true;
-      wake_resume();
-      close_when_flushed();
-    }
+    // Commands in flight on the replaced master have an unknown outcome: a write it
+    // acknowledges after the promotion is lost when it is turned into a replica (a hung
+    // master that wakes up does exactly that). So nothing it sends from now on reaches the
+    // client: the replies already received are written, then the connection breaks, as a
+    // direct one to a failed master would. MONITOR-like streams cannot be carried over.
+    spdlog::warn("client {}: closing: {} on master {} when clients moved to {}", peer_name(client_),
+                 router_.passthrough()
+                     ? "a MONITOR-like stream"
+                     : std::to_string(router_.pending()) + " command(s) in flight",
+                 topology_->master_address(), worker_.topology()->master_address());
+    worker_.stats().sessions_closed_at_swap.add();
+    ++backend_generation_;
+    backend_connected_ = false;
+    std::error_code ec;
+    backend_.close(ec);
+    stop_reading_ = true;
+    wake_resume();
+    close_when_flushed();
     return;
   }
-  swap_in_flight_since_ = kNotSince;
   if (!backend_connected_ && !hold_enabled()) return;  // the next request tries again
   if (in_requests_) {
     wake_resume();  // process_requests moves the session itself, between two commands
@@ -215,9 +213,6 @@ Clock::time_point Session::next_wake() const {
   Clock::time_point wake = Clock::time_point::max();
   if (hold_enabled() && hold_since_ != kNotSince) {
     wake = std::min(wake, hold_since_ + config.failover_hold);
-  }
-  if (swap_in_flight_since_ != kNotSince) {
-    wake = std::min(wake, swap_in_flight_since_ + config.connect_timeout);
   }
   if (needs_new_backend() && !migrating_ && router_.idle()) wake = std::min(wake, next_attach_);
   return wake;
