@@ -180,6 +180,13 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     config.sentinel_directives.push_back(args);
     return {};
   }
+  if (name == "user") {
+    // ACL users of the sentinel port (the client port passes AUTH through to Redis);
+    // written back by the sentinel with its state, so they are its directives too.
+    if (args.size() < 2) return bad_arity(name);
+    config.sentinel_directives.push_back(args);
+    return {};
+  }
   if (name == "sentinel-port" && args.size() == 2) {
     auto p = parse_int<std::uint16_t>(args[1], 0, 65535);
     if (!p) return "invalid sentinel-port '" + args[1] + "'";

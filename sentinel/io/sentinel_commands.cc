@@ -1,11 +1,23 @@
 #include "sentinel/io/sentinel_commands.h"
 
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <iterator>
+#include <set>
 
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/number.h"
+#include "sentinel/io/acl_command.h"
+#include "sentinel/io/client_command.h"
+#include "sentinel/io/command_command.h"
+#include "sentinel/io/port_replies.h"
+#include "sentinel/io/sentinel_command_table.h"
 #include "sentinel/replies.h"
 
 namespace sp::sentinel::io {
@@ -13,21 +25,6 @@ namespace {
 
 using protocol::iequals;
 using protocol::RespWriter;
-
-// Redis's text for a command it does not know (server.c processCommand).
-void unknown_command(std::span<const std::string_view> args, RespWriter& w) {
-  std::string text = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
-                     "', with args beginning with: ";
-  for (std::size_t i = 1; i < args.size() && text.size() < 128; ++i) {
-    text +=
-        "'" + std::string(args[i].substr(0, 128 - std::min<std::size_t>(text.size(), 128))) + "' ";
-  }
-  w.error(text);
-}
-
-void wrong_arity(std::string_view command, RespWriter& w) {
-  w.error("ERR wrong number of arguments for '" + protocol::to_lower(command) + "' command");
-}
 
 void field_list(const FieldList& fields, RespWriter& w) {
   w.map(fields.size());
@@ -75,8 +72,13 @@ AfterReply SentinelCommands::handle(PortClient& client, std::span<const std::str
     hello(client, args, out);
   } else if (name == "auth") {
     auth(client, args, out);
-  } else if (name == "client") {
-    client_command(client, args, out);
+  } else if (name == "client" && port_ != nullptr) {
+    client_command(client, args, *port_, out);
+  } else if (name == "command") {
+    command_command(args, client.resp, out);
+  } else if (name == "acl") {
+    AclContext acl{acl_users_, acl_log_, port_, persist_acl_};
+    acl_command(client, args, acl, out);
   } else {
     unknown_command(args, w);
   }
@@ -225,7 +227,7 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
       if (instance.info_text.empty()) {
         w.null();
       } else {
-        w.verbatim("txt", instance.info_text);
+        w.bulk_string(instance.info_text);  // a bulk string in RESP3 too, as Sentinel sends it
       }
     };
     w.array(groups.size() * 2);
@@ -455,31 +457,118 @@ void SentinelCommands::info(PortClient& client, std::span<const std::string_view
     if (!text.empty()) text += "\r\n";
     text += "# " + std::string(title) + "\r\n" + body;
   };
+  if (wanted("server")) section("Server", info_server_section());
+  if (wanted("clients")) section("Clients", info_clients_section());
+  if (wanted("stats")) section("Stats", info_stats_section());
+  if (wanted("cpu")) section("CPU", info_cpu_section());
+  if (wanted("sentinel")) section("Sentinel", info_sentinel_section());
+  w.bulk_string(text);  // Sentinel's INFO is a bulk string in RESP3 too
+}
+
+std::string SentinelCommands::info_server_section() const {
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::steady_clock::now() - facts_.started)
                           .count();
-  if (wanted("server")) {
-    section("Server", "redis_version:" + facts_.version + "\r\nredis_mode:sentinel\r\nrun_id:" +
-                          facts_.run_id + "\r\ntcp_port:" + std::to_string(facts_.port) +
-                          "\r\nuptime_in_seconds:" + std::to_string(uptime) +
-                          "\r\nuptime_in_days:" + std::to_string(uptime / 86400) +
-                          "\r\nconfig_file:" + facts_.config_file + "\r\n");
+  const auto now_usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  struct utsname name {};
+  ::uname(&name);
+  return "redis_version:" + facts_.version +
+         "\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\nredis_build_id:0\r\n"
+         "redis_mode:sentinel\r\nos:" +
+         std::string(name.sysname) + " " + name.release + " " + name.machine +
+         "\r\narch_bits:" + std::to_string(sizeof(void*) * 8) +
+         "\r\nmonotonic_clock:POSIX clock_gettime\r\nmultiplexing_api:epoll\r\n"
+         "atomicvar_api:c11-builtin\r\ngcc_version:" +
+         std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+         std::to_string(__GNUC_PATCHLEVEL__) + "\r\nprocess_id:" + std::to_string(::getpid()) +
+         "\r\nprocess_supervised:no\r\nrun_id:" + facts_.run_id +
+         "\r\ntcp_port:" + std::to_string(facts_.port) +
+         "\r\nserver_time_usec:" + std::to_string(now_usec) +
+         "\r\nuptime_in_seconds:" + std::to_string(uptime) +
+         "\r\nuptime_in_days:" + std::to_string(uptime / 86400) +
+         "\r\nhz:10\r\nconfigured_hz:10\r\nexecutable:" + facts_.executable +
+         "\r\nconfig_file:" + facts_.config_file + "\r\nio_threads_active:0\r\n";
+}
+
+std::string SentinelCommands::info_clients_section() const {
+  std::size_t clients = 0;
+  std::size_t max_input = 0;
+  std::size_t max_output = 0;
+  if (port_ != nullptr) {
+    for (const PortClient* client : port_->client_list()) {
+      ++clients;
+      max_input = std::max(max_input, client->query_buffer);
+      max_output = std::max(max_output, client->output_buffer);
+    }
   }
-  if (wanted("clients")) {
-    section("Clients",
-            "connected_clients:" + std::to_string(facts_.clients ? facts_.clients() : 0) + "\r\n");
+  return "connected_clients:" + std::to_string(clients) +
+         "\r\ncluster_connections:0\r\nmaxclients:10000\r\nclient_recent_max_input_buffer:" +
+         std::to_string(max_input) +
+         "\r\nclient_recent_max_output_buffer:" + std::to_string(max_output) +
+         "\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
+}
+
+// The port's own counters; the keyspace, replication and eviction counters a Sentinel
+// reports are always zero there, and are zero here for the same reason.
+std::string SentinelCommands::info_stats_section() const {
+  const PortStats stats = port_ != nullptr ? port_->stats() : PortStats{};
+  std::set<std::string_view> channels;
+  std::set<std::string_view> patterns;
+  if (port_ != nullptr) {
+    for (const PortClient* client : port_->client_list()) {
+      channels.insert(client->channels.begin(), client->channels.end());
+      patterns.insert(client->patterns.begin(), client->patterns.end());
+    }
   }
-  if (wanted("stats")) {
-    section("Stats", "total_connections_received:0\r\n");
-  }
-  if (wanted("sentinel")) section("Sentinel", info_sentinel_section());
-  w.verbatim("txt", text);
+  auto n = [](std::uint64_t v) { return std::to_string(v); };
+  return "total_connections_received:" + n(stats.connections_received) +
+         "\r\ntotal_commands_processed:" + n(stats.commands_processed) +
+         "\r\ntotal_net_input_bytes:" + n(stats.net_input_bytes) +
+         "\r\ntotal_net_output_bytes:" + n(stats.net_output_bytes) +
+         "\r\ntotal_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\n"
+         "rejected_connections:0\r\nsync_full:0\r\nsync_partial_ok:0\r\n"
+         "sync_partial_err:0\r\nexpired_keys:0\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
+         "keyspace_hits:0\r\nkeyspace_misses:0\r\npubsub_channels:" +
+         n(channels.size()) + "\r\npubsub_patterns:" + n(patterns.size()) +
+         "\r\npubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\n"
+         "unexpected_error_replies:0\r\ntotal_error_replies:" +
+         n(stats.error_replies) + "\r\ntotal_reads_processed:" + n(stats.reads_processed) +
+         "\r\ntotal_writes_processed:" + n(stats.writes_processed) + "\r\n";
+}
+
+std::string SentinelCommands::info_cpu_section() const {
+  auto seconds = [](const timeval& t) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%ld.%06ld", static_cast<long>(t.tv_sec),
+                  static_cast<long>(t.tv_usec));
+    return std::string(text);
+  };
+  struct rusage self {};
+  struct rusage children {};
+  struct rusage thread {};
+  ::getrusage(RUSAGE_SELF, &self);
+  ::getrusage(RUSAGE_CHILDREN, &children);
+  ::getrusage(RUSAGE_THREAD, &thread);
+  return "used_cpu_sys:" + seconds(self.ru_stime) + "\r\nused_cpu_user:" + seconds(self.ru_utime) +
+         "\r\nused_cpu_sys_children:" + seconds(children.ru_stime) +
+         "\r\nused_cpu_user_children:" + seconds(children.ru_utime) +
+         "\r\nused_cpu_sys_main_thread:" + seconds(thread.ru_stime) +
+         "\r\nused_cpu_user_main_thread:" + seconds(thread.ru_utime) + "\r\n";
 }
 
 std::string SentinelCommands::info_sentinel_section() const {
   const Engine& engine = shell_.engine();
+  // Seconds in TILT mode, -1 when not in it.
+  const std::string tilt_since =
+      engine.tilt() ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                         EngineShell::now() - engine.tilt_start())
+                                         .count())
+                    : "-1";
   std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
                      "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
+                     "\r\nsentinel_tilt_since_seconds:" + tilt_since +
                      "\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n"
                      "sentinel_simulate_failure_flags:" +
                      std::to_string(simulated_failures_) + "\r\n";
@@ -517,16 +606,53 @@ void SentinelCommands::publish(PortClient& client, std::span<const std::string_v
   w.integer(1);
 }
 
+// HELLO [protover [AUTH user pass] [SETNAME name]], checked in Redis's order.
 void SentinelCommands::hello(PortClient& client, std::span<const std::string_view> args,
                              std::string& out) {
+  std::optional<protocol::RespVersion> version;
   if (args.size() >= 2) {
-    const auto version = parse_u64(args[1]);
-    if (!version || *version < 2 || *version > 3) {
+    const auto number = parse_u64(args[1]);
+    if (!number || *number < 2 || *number > 3) {
       RespWriter(out, client.resp).error("NOPROTO unsupported protocol version");
       return;
     }
-    client.resp = *version == 3 ? protocol::RespVersion::kResp3 : protocol::RespVersion::kResp2;
+    version = *number == 3 ? protocol::RespVersion::kResp3 : protocol::RespVersion::kResp2;
   }
+  std::optional<std::pair<std::string_view, std::string_view>> credentials;
+  std::optional<std::string_view> name;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const std::size_t left = args.size() - i - 1;
+    if (iequals(args[i], "auth") && left >= 2) {
+      credentials.emplace(args[i + 1], args[i + 2]);
+      i += 2;
+    } else if (iequals(args[i], "setname") && left >= 1) {
+      name = args[++i];
+    } else {
+      RespWriter(out, client.resp)
+          .error("ERR Syntax error in HELLO option '" + std::string(args[i]) + "'");
+      return;
+    }
+  }
+  if (credentials && !authenticate(client, credentials->first, credentials->second, "HELLO", out)) {
+    return;
+  }
+  if (!client.authenticated) {
+    RespWriter(out, client.resp)
+        .error(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+            "HELLO AUTH <user> <pass> option can be used to authenticate the client and select "
+            "the RESP protocol version at the same time");
+    return;
+  }
+  if (name) {
+    if (!valid_client_name(*name)) {
+      RespWriter(out, client.resp)
+          .error("ERR Client names cannot contain spaces, newlines or special characters.");
+      return;
+    }
+    client.name = std::string(*name);
+  }
+  if (version) client.resp = *version;
   RespWriter w(out, client.resp);
   // In sentinel mode Redis leaves out the `role` field.
   w.map(6);
@@ -544,50 +670,70 @@ void SentinelCommands::hello(PortClient& client, std::span<const std::string_vie
   w.array(0);
 }
 
-// AUTH [default] <password> against requirepass, with Redis's replies.
+// AUTH [<user>] <password> against the ACL users, with Redis's replies.
 void SentinelCommands::auth(PortClient& client, std::span<const std::string_view> args,
                             std::string& out) {
   RespWriter w(out, client.resp);
   if (args.size() < 2) return wrong_arity("auth", w);
   if (args.size() > 3) return void(w.error("ERR syntax error"));
-  if (args.size() == 2 && facts_.requirepass.empty()) {
+  const AclUser* default_user = acl_users_.find("default");
+  if (args.size() == 2 && default_user != nullptr && default_user->nopass) {
     w.error(
         "ERR AUTH <password> called without any password configured for the default user. "
         "Are you sure your configuration is correct?");
     return;
   }
-  const std::string_view user = args.size() == 3 ? args[1] : "default";
-  const std::string_view password = args.back();
-  if (user == "default" && (facts_.requirepass.empty() || password == facts_.requirepass)) {
-    client.authenticated = true;
+  if (authenticate(client, args.size() == 3 ? args[1] : "default", args.back(), "AUTH", out)) {
     w.simple_string("OK");
-  } else {
-    w.error("WRONGPASS invalid username-password pair or user is disabled.");
   }
 }
 
-void SentinelCommands::client_command(PortClient& client, std::span<const std::string_view> args,
-                                      std::string& out) {
-  RespWriter w(out, client.resp);
-  if (args.size() < 2) return wrong_arity("client", w);
-  const std::string sub = protocol::to_lower(args[1]);
-  if (sub == "setname" && args.size() == 3) {
-    client.name = std::string(args[2]);
-    w.simple_string("OK");
-  } else if (sub == "getname" && args.size() == 2) {
-    if (client.name.empty()) {
-      w.null();
-    } else {
-      w.bulk_string(client.name);
-    }
-  } else if (sub == "id" && args.size() == 2) {
-    w.integer(static_cast<std::int64_t>(client.id));
-  } else if (sub == "setname" || sub == "getname" || sub == "id") {
-    w.error("ERR wrong number of arguments for 'client|" + sub + "' command");
-  } else {
-    w.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-            "'. Try CLIENT HELP.");
+bool SentinelCommands::authenticate(PortClient& client, std::string_view user,
+                                    std::string_view password, std::string_view command,
+                                    std::string& out) {
+  if (!acl_users_.check_password(user, password)) {
+    acl_log_.add("auth", command, user, client);
+    RespWriter(out, client.resp)
+        .error("WRONGPASS invalid username-password pair or user is disabled.");
+    return false;
   }
+  client.authenticated = true;
+  client.user = std::string(user);
+  return true;
+}
+
+bool SentinelCommands::admit(PortClient& client, std::span<const std::string_view> args,
+                             std::string& out) {
+  const AclUser* user = acl_users_.find(client.user);
+  if (user == nullptr) return true;  // deleted meanwhile: its connection is closing
+  RespWriter w(out, client.resp);
+  if (!AclUsers::may_run(*user, args)) {
+    const SentinelCommandSpec* spec = sentinel_command_for(args);
+    acl_log_.add("command", spec->name, user->name, client);
+    w.error("NOPERM this user has no permissions to run the '" + std::string(spec->name) +
+            "' command");
+    return false;
+  }
+  const bool publish = iequals(args[0], "publish") && args.size() >= 2;
+  const bool subscribe = iequals(args[0], "subscribe") || iequals(args[0], "psubscribe");
+  if (!publish && !subscribe) return true;
+  const auto channels = publish ? args.subspan(1, 1) : args.subspan(1);
+  for (std::string_view channel : channels) {
+    if (!AclUsers::may_use_channel(*user, channel, iequals(args[0], "psubscribe"))) {
+      acl_log_.add("channel", channel, user->name, client);
+      w.error(
+          "NOPERM this user has no permissions to access one of the channels used as "
+          "arguments");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> SentinelCommands::acl_user_lines() const {
+  std::vector<std::string> lines;
+  for (const AclUser* user : acl_users_.users()) lines.push_back(AclUsers::describe(*user));
+  return lines;
 }
 
 }  // namespace sp::sentinel::io

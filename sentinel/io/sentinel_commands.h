@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "sentinel/io/acl.h"
+#include "sentinel/io/acl_log.h"
 #include "sentinel/io/engine_shell.h"
 #include "sentinel/io/sentinel_port.h"
 
@@ -19,9 +21,8 @@ struct ServerFacts {
   std::string version;  // reported as redis_version, as Sentinel reports its server's
   std::string run_id;   // the process run id (not the sentinel id), 40 hex chars
   std::string config_file;
+  std::string executable;
   int port = 26379;
-  std::string requirepass;               // AUTH on the sentinel port; empty: no password
-  std::function<std::size_t()> clients;  // connected clients of the sentinel port
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -34,9 +35,19 @@ class SentinelCommands {
   SentinelCommands(EngineShell& shell, ServerFacts facts)
       : shell_(shell), facts_(std::move(facts)) {}
 
-  void set_client_count(std::function<std::size_t()> clients) {
-    facts_.clients = std::move(clients);
-  }
+  // The port whose clients CLIENT LIST/KILL and INFO report.
+  void set_port(SentinelPort* port) { port_ = port; }
+
+  // The sentinel's ACL users (requirepass is the default user's password); `persist`
+  // writes the config file after ACL SETUSER/DELUSER.
+  AclUsers& acl_users() { return acl_users_; }
+  void set_acl_persist(std::function<void()> persist) { persist_acl_ = std::move(persist); }
+  // "user ..." lines for the config file.
+  std::vector<std::string> acl_user_lines() const;
+
+  // Runs before every command, Pub/Sub included: false (with the refusal written to
+  // `out`) when the client's ACL user may not run it or use its channels.
+  bool admit(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
   // SENTINEL SIMULATE-FAILURE flags, checked by the service on each notice.
   static constexpr std::uint32_t kCrashAfterElection = 1;
@@ -60,11 +71,17 @@ class SentinelCommands {
   void publish(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void hello(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void auth(PortClient& client, std::span<const std::string_view> args, std::string& out);
-  void client_command(PortClient& client, std::span<const std::string_view> args, std::string& out);
+  // AUTH and HELLO's AUTH option: switches the client's user or writes WRONGPASS.
+  bool authenticate(PortClient& client, std::string_view user, std::string_view password,
+                    std::string_view command, std::string& out);
   void is_master_down_by_addr(PortClient& client, std::span<const std::string_view> args,
                               std::string& out);
   void ckquorum(PortClient& client, std::string_view name, std::string& out);
   std::string info_sentinel_section() const;
+  std::string info_server_section() const;
+  std::string info_clients_section() const;
+  std::string info_stats_section() const;
+  std::string info_cpu_section() const;
 
   void debug(PortClient& client, std::span<const std::string_view> args, std::string& out);
   void config(PortClient& client, std::span<const std::string_view> args, std::string& out);
@@ -75,6 +92,10 @@ class SentinelCommands {
   ServerFacts facts_;
   std::uint32_t simulated_failures_ = 0;
   ConfigAccess config_access_;
+  SentinelPort* port_ = nullptr;
+  AclUsers acl_users_;
+  AclLog acl_log_;
+  std::function<void()> persist_acl_;
 };
 
 }  // namespace sp::sentinel::io

@@ -23,6 +23,9 @@ struct SentinelFileConfig {
   EngineConfig engine;
   ShellConfig shell;
   std::optional<PersistedState> persisted;  // when the file carries `sentinel myid`
+  // `user` directives, each "user <name> <rules...>", applied after `requirepass`; the
+  // service keeps them current (ACL SETUSER/DELUSER) and the rewrite writes them back.
+  std::vector<std::string> users;
   std::vector<std::string> bind{"127.0.0.1"};
   std::string logfile;
   std::string pidfile;

@@ -10,6 +10,7 @@
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/request_parser.h"
+#include "sentinel/io/sentinel_command_table.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -23,12 +24,33 @@ constexpr std::size_t kMaxOutput = 32 * 1024 * 1024;
 class SentinelPort::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(asio::ip::tcp::socket socket, SentinelPort& port, std::uint64_t id)
-      : socket_(std::move(socket)), wake_writer_(socket_.get_executor()), port_(port) {
+      : socket_(std::move(socket)),
+        wake_writer_(socket_.get_executor()),
+        pause_timer_(socket_.get_executor()),
+        port_(port) {
     client_.id = id;
     client_.authenticated = !port.requires_auth_;
     std::error_code ec;
     const auto remote = socket_.remote_endpoint(ec);
     if (!ec) client_.address = remote.address().to_string() + ":" + std::to_string(remote.port());
+    const auto local = socket_.local_endpoint(ec);
+    if (!ec) {
+      client_.local_address = local.address().to_string() + ":" + std::to_string(local.port());
+    }
+    client_.fd = static_cast<int>(socket_.native_handle());
+  }
+
+  PortClient& client() { return client_; }
+  const PortClient& client() const { return client_; }
+  bool closed() const { return closed_; }
+  void wake_paused() { pause_timer_.cancel(); }
+  // CLIENT KILL: the asking client closes after its reply, any other at once.
+  void kill(bool is_self) {
+    if (is_self) {
+      client_.close_after_reply = true;
+    } else {
+      close();
+    }
   }
 
   static asio::awaitable<void> read_loop(std::shared_ptr<Session> self);
@@ -48,6 +70,7 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
 
   asio::ip::tcp::socket socket_;
   asio::steady_timer wake_writer_;
+  asio::steady_timer pause_timer_;  // CLIENT PAUSE: waits for the end of the pause
   SentinelPort& port_;
   PortClient client_;
   std::string out_;
@@ -62,6 +85,8 @@ asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> 
   while (!self->closed_ && !self->closing_) {
     auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), use_nothrow);
     if (ec) break;
+    self->port_.stats_.net_input_bytes += n;
+    ++self->port_.stats_.reads_processed;
     in.append(chunk, n);
     std::size_t used = 0;
     while (!self->closing_ && used < in.size()) {
@@ -73,11 +98,21 @@ asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> 
         break;
       }
       used += r.consumed;
+      self->client_.query_buffer = in.size() - used;
+      // The parsed arguments point into `in`, which is not touched while paused.
+      while (!parser.args().empty() && self->port_.paused_for(parser.args()) && !self->closed_) {
+        self->flush();
+        self->pause_timer_.expires_at(self->port_.paused_until_);
+        co_await self->pause_timer_.async_wait(use_nothrow);
+      }
+      if (self->closed_) break;
       if (!parser.args().empty() && self->execute(parser.args()) == AfterReply::kClose) {
         self->closing_ = true;
       }
     }
     in.erase(0, used);
+    self->client_.query_buffer = in.size();
+    self->client_.output_buffer = self->out_.size();
     self->flush();
   }
   if (!self->closing_) self->close();
@@ -96,6 +131,9 @@ asio::awaitable<void> SentinelPort::Session::write_loop(std::shared_ptr<Session>
     writing.swap(self->out_);
     auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), use_nothrow);
     if (ec) break;
+    self->port_.stats_.net_output_bytes += n;
+    ++self->port_.stats_.writes_processed;
+    self->client_.output_buffer = self->out_.size();
   }
   self->close();
 }
@@ -110,14 +148,35 @@ void SentinelPort::Session::close() {
 }
 
 AfterReply SentinelPort::Session::execute(std::span<const std::string_view> args) {
-  // With requirepass, nothing but AUTH runs before the client authenticated (Redis's
-  // rule; Pub/Sub included).
-  if (!client_.authenticated && !protocol::iequals(args[0], "auth")) {
-    protocol::RespWriter(out_, client_.resp).error("NOAUTH Authentication required.");
-    return AfterReply::kKeepOpen;
+  ++port_.stats_.commands_processed;
+  client_.last_interaction = std::chrono::steady_clock::now();
+  client_.last_command = protocol::to_lower(args[0]);
+  if (args.size() > 1 &&
+      (protocol::iequals(args[0], "client") || protocol::iequals(args[0], "sentinel") ||
+       protocol::iequals(args[0], "acl") || protocol::iequals(args[0], "command"))) {
+    client_.last_command += "|" + protocol::to_lower(args[1]);
   }
-  if (handle_pubsub(args)) return AfterReply::kKeepOpen;
-  return port_.handler_(client_, args, out_);
+  const std::size_t reply_at = out_.size();
+  AfterReply after = AfterReply::kKeepOpen;
+  // With requirepass, nothing but AUTH (and HELLO, which can authenticate) runs before
+  // the client authenticated (Redis's rule; Pub/Sub included).
+  if (!client_.authenticated && !protocol::iequals(args[0], "auth") &&
+      !protocol::iequals(args[0], "hello")) {
+    protocol::RespWriter(out_, client_.resp).error("NOAUTH Authentication required.");
+  } else if ((!port_.gate_ || port_.gate_(client_, args, out_)) && !handle_pubsub(args)) {
+    after = port_.handler_(client_, args, out_);
+  }
+  if (out_.size() > reply_at && out_[reply_at] == '-') ++port_.stats_.error_replies;
+  using ReplyMode = PortClient::ReplyMode;
+  if (client_.reply_mode == ReplyMode::kOff || client_.reply_mode == ReplyMode::kSkipNext) {
+    out_.resize(reply_at);
+    if (client_.reply_mode == ReplyMode::kSkipNext) client_.reply_mode = ReplyMode::kOn;
+  } else if (client_.reply_mode == ReplyMode::kSkip) {
+    client_.reply_mode = ReplyMode::kSkipNext;  // CLIENT REPLY SKIP itself has no reply
+    out_.resize(reply_at);
+  }
+  if (client_.close_after_reply) after = AfterReply::kClose;
+  return after;
 }
 
 // Pub/Sub lives here because the port owns the subscriber lists. Returns false for any
@@ -246,6 +305,7 @@ void SentinelPort::accept_loop_start() {
     }
     std::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    ++stats_.connections_received;
     auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
     sessions_.remove_if([](const auto& weak) { return weak.expired(); });
     sessions_.push_back(session);
@@ -267,6 +327,64 @@ std::size_t SentinelPort::clients() const {
   std::size_t n = 0;
   for (const auto& weak : sessions_) n += weak.expired() ? 0 : 1;
   return n;
+}
+
+std::vector<const PortClient*> SentinelPort::client_list() const {
+  std::vector<const PortClient*> list;
+  for (const auto& weak : sessions_) {
+    if (auto session = weak.lock(); session && !session->closed()) {
+      list.push_back(&session->client());
+    }
+  }
+  return list;
+}
+
+std::size_t SentinelPort::kill(const std::function<bool(const PortClient&)>& match,
+                               PortClient& self, bool include_self) {
+  std::size_t killed = 0;
+  // Collect first: closing a session may drop the last reference to it.
+  std::vector<std::shared_ptr<Session>> selected;
+  for (const auto& weak : sessions_) {
+    auto session = weak.lock();
+    if (!session || session->closed() || !match(session->client())) continue;
+    if (&session->client() == &self && !include_self) continue;
+    selected.push_back(std::move(session));
+  }
+  for (const auto& session : selected) {
+    session->kill(&session->client() == &self);
+    ++killed;
+  }
+  return killed;
+}
+
+bool SentinelPort::has_client(std::uint64_t id) const {
+  for (const PortClient* client : client_list()) {
+    if (client->id == id) return true;
+  }
+  return false;
+}
+
+void SentinelPort::pause(PauseMode mode, std::chrono::steady_clock::time_point until) {
+  // A second pause extends, never shortens, and ALL wins over WRITE (Redis's rule).
+  if (pause_mode_ == PauseMode::kNone || until > paused_until_) paused_until_ = until;
+  if (mode == PauseMode::kAll || pause_mode_ == PauseMode::kNone) pause_mode_ = mode;
+}
+
+void SentinelPort::unpause() {
+  pause_mode_ = PauseMode::kNone;
+  for (const auto& weak : sessions_) {
+    if (auto session = weak.lock()) session->wake_paused();
+  }
+}
+
+bool SentinelPort::paused_for(std::span<const std::string_view> args) const {
+  if (pause_mode_ == PauseMode::kNone || std::chrono::steady_clock::now() >= paused_until_) {
+    return false;
+  }
+  if (pause_mode_ == PauseMode::kAll) return true;
+  // WRITE pauses what writes or may replicate (no command of a Sentinel 7.0 does).
+  const SentinelCommandSpec* spec = sentinel_command_for(args);
+  return spec != nullptr && (spec->has_flag("write") || spec->has_flag("may_replicate"));
 }
 
 void SentinelPort::close() {

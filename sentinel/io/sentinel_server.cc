@@ -1,5 +1,7 @@
 #include "sentinel/io/sentinel_server.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <random>
 
@@ -13,6 +15,12 @@
 
 namespace sp::sentinel::io {
 namespace {
+
+std::string executable_path() {
+  char path[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", path, sizeof path);
+  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : std::string();
+}
 
 std::string random_run_id() {
   std::random_device rd;
@@ -48,12 +56,15 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   facts.run_id = random_run_id();
   facts.config_file = config_path_;
   facts.port = config_.engine.port;
-  facts.requirepass = config_.shell.requirepass;
+  facts.executable = executable_path();
   commands_ = std::make_unique<SentinelCommands>(*shell_, std::move(facts));
   port_ = std::make_unique<SentinelPort>(
       executor, [this](PortClient& client, std::span<const std::string_view> args,
                        std::string& out) { return commands_->handle(client, args, out); });
-  commands_->set_client_count([this] { return port_->clients(); });
+  port_->set_gate([this](PortClient& client, std::span<const std::string_view> args,
+                         std::string& out) { return commands_->admit(client, args, out); });
+  commands_->set_port(port_.get());
+  load_acl_users();
   commands_->set_config_access(
       {[this] { return sentinel_globals(config_); },
        [this](std::string_view name, std::string_view value) {
@@ -64,11 +75,33 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
          shell_->persist_now();
          return error;
        }});
-  port_->require_auth(!config_.shell.requirepass.empty());
+  // Clients start as `default`; they must AUTH first unless it opens without a password.
+  const AclUser* default_user = commands_->acl_users().find("default");
+  port_->require_auth(default_user == nullptr || !default_user->enabled || !default_user->nopass);
   if (config_.engine.port != 0) {
     port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;
   }
+}
+
+// requirepass is the default user's password (as in Redis 7); `user` lines apply after it.
+// Each was checked when the file was read.
+void SentinelService::load_acl_users() {
+  AclUsers& users = commands_->acl_users();
+  if (!config_.shell.requirepass.empty()) {
+    const std::string password = ">" + config_.shell.requirepass;
+    const std::string_view rules[] = {"resetpass", password};
+    users.set_user("default", rules);
+  }
+  for (const std::string& line : config_.users) {
+    const std::string error = users.set_user_line(std::string_view(line).substr(5));
+    if (!error.empty()) spdlog::warn("{}", error);
+  }
+  config_.users = commands_->acl_user_lines();
+  commands_->set_acl_persist([this] {
+    config_.users = commands_->acl_user_lines();
+    shell_->persist_now();
+  });
 }
 
 SentinelService::~SentinelService() {

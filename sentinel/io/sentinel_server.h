@@ -37,6 +37,7 @@ class SentinelService {
  private:
   void persist(const PersistedState& state);
   void crash_if_simulated(const Notice& notice);
+  void load_acl_users();
 
   SentinelFileConfig config_;
   std::string config_path_;

@@ -224,19 +224,6 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   EXPECT_EQ(answer->elements[2].integer, 7);
 }
 
-// Sends each input on a fresh connection to both ports; the replies must be the same bytes
-// (each input gets its replies, or a close after a protocol error).
-void expect_same_replies(int real_port, int ours_port, const std::vector<std::string>& inputs) {
-  for (const std::string& input : inputs) {
-    TestConnection a(real_port), b(ours_port);
-    a.send(input);
-    b.send(input);
-    const std::string expected = a.read_until_closed(300ms);
-    const std::string got = b.read_until_closed(300ms);
-    EXPECT_EQ(got, expected) << "for input '" << input << "'";
-  }
-}
-
 // The sentinel port answers bad and unknown input with Sentinel's own bytes: each input
 // goes to a real redis-sentinel and to a sentinel-proxy monitoring the same master.
 TEST(SentinelPortCompat, ErrorsAndSimpleRepliesMatchRedisSentinelByteForByte) {

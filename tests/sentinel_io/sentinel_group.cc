@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -73,6 +74,17 @@ void write_sentinel_conf(const std::string& path, int port, int master_port, int
                       << "sentinel monitor mymaster 127.0.0.1 " << master_port << " 2\n"
                       << "sentinel down-after-milliseconds mymaster " << down_after_ms << "\n"
                       << "sentinel failover-timeout mymaster " << failover_timeout_ms << "\n";
+}
+
+void expect_same_replies(int real_port, int ours_port, const std::vector<std::string>& inputs) {
+  for (const std::string& input : inputs) {
+    TestConnection a(real_port), b(ours_port);
+    a.send(input);
+    b.send(input);
+    const std::string expected = a.read_until_closed(300ms);
+    const std::string got = b.read_until_closed(300ms);
+    EXPECT_EQ(got, expected) << "for input '" << input << "'";
+  }
 }
 
 }  // namespace sp::testing

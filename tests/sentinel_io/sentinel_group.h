@@ -37,4 +37,8 @@ std::unique_ptr<ChildProcess> start_redis_sentinel(const std::string& config_pat
 void write_sentinel_conf(const std::string& path, int port, int master_port,
                          int down_after_ms = 1000, int failover_timeout_ms = 10000);
 
+// Sends each input on a fresh connection to both ports; the replies must be the same bytes
+// (each input gets its replies, or a close after a protocol error).
+void expect_same_replies(int real_port, int ours_port, const std::vector<std::string>& inputs);
+
 }  // namespace sp::testing
