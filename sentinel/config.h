@@ -15,6 +15,11 @@ struct Timings {
   Duration info_period = ms(10000);
   Duration ping_period = ms(1000);
   Duration ask_period = ms(1000);
+  // While our master is SDOWN and a peer last said it is not, it is asked again this
+  // soon rather than after ask_period: peers see the master go down up to a ping period
+  // apart, and a quorum found 100 ms after it exists instead of a second after is most
+  // of what separates a failover from a long one. The question is the same.
+  Duration unconfirmed_ask_period = ms(100);
   Duration publish_period = ms(2000);
   Duration tilt_trigger = ms(2000);
   Duration tilt_period = ms(30000);

@@ -78,6 +78,10 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
     return;
   }
   if (!send_replica_of(group, *replica, std::nullopt)) return;
+  // INFO right behind the transaction on the same link is answered after it ran, so its
+  // role:master arrives with the transaction's reply rather than up to a second later.
+  actions_.emplace_back(SendInfo{endpoint_of(group, *replica), command_name(group, "INFO")});
+  ++replica->link.pending_commands;
   notice("+failover-state-wait-promotion", instance_details(group, *replica));
   group.failover_state = FailoverState::kWaitPromotion;
   group.failover_state_change_time = now;

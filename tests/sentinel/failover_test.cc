@@ -129,10 +129,11 @@ TEST_F(FailoverTest, NoGoodReplicaAborts) {
 
 TEST_F(FailoverTest, PromotionThatNeverHappensTimesOut) {
   start_healthy();
+  // Whichever replica is chosen ignores SLAVEOF NO ONE.
+  redis_[addr(6380)].ignores_replicaof = true;
+  redis_[addr(6381)].ignores_replicaof = true;
   redis_[addr(6379)].alive = false;
   run_until_notice("+failover-state-wait-promotion", ms(30000));
-  // The chosen replica ignores SLAVEOF NO ONE from now on.
-  redis_[addr(6380)].role = Role::kSlave;
   run_until_notice("-failover-abort-slave-timeout", ms(20000));
   EXPECT_TRUE(has_notice_type("-failover-abort-slave-timeout"));
   EXPECT_EQ(group().failover_state, FailoverState::kNone);
