@@ -14,6 +14,8 @@
 
 namespace sp::sentinel::io {
 
+class ScriptRunner;
+
 // Facts about this process that INFO and HELLO report.
 struct ServerFacts {
   std::string version;  // reported as redis_version, as Sentinel reports its server's
@@ -51,6 +53,9 @@ class SentinelCommands {
   };
   void set_config_access(ConfigAccess access) { config_access_ = std::move(access); }
 
+  // The user scripts' queue, for SENTINEL PENDING-SCRIPTS and INFO; not owned.
+  void set_script_runner(const ScriptRunner* scripts) { scripts_ = scripts; }
+
   AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
  private:
@@ -75,6 +80,7 @@ class SentinelCommands {
   ServerFacts facts_;
   std::uint32_t simulated_failures_ = 0;
   ConfigAccess config_access_;
+  const ScriptRunner* scripts_ = nullptr;
 };
 
 }  // namespace sp::sentinel::io
