@@ -27,9 +27,9 @@ struct ScriptLimits {
 struct PendingScript {
   std::vector<std::string> argv;  // the script path first
   bool running = false;
-  pid_t pid = 0;                     // 0 unless running
-  std::chrono::milliseconds millis;  // run-time when running, else run-delay
-  int retry_num = 0;                 // how many times it was started
+  pid_t pid = 0;                        // 0 unless running
+  std::chrono::milliseconds millis{0};  // run-time when running, else run-delay
+  int retry_num = 0;                    // how many times it was started
 };
 
 // Sentinel's queue of user scripts (notification and client-reconfig scripts), on the

@@ -497,13 +497,14 @@ void SentinelCommands::info(PortClient& client, std::span<const std::string_view
 
 std::string SentinelCommands::info_sentinel_section() const {
   const Engine& engine = shell_.engine();
-  std::string text =
-      "sentinel_masters:" + std::to_string(engine.groups().size()) +
-      "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") + "\r\nsentinel_running_scripts:" +
-      std::to_string(scripts_ != nullptr ? scripts_->running() : 0) +
-      "\r\nsentinel_scripts_queue_length:" +
-      std::to_string(scripts_ != nullptr ? scripts_->queued() : 0) +
-      "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) + "\r\n";
+  const std::size_t running_scripts = scripts_ != nullptr ? scripts_->running() : 0;
+  const std::size_t queued_scripts = scripts_ != nullptr ? scripts_->queued() : 0;
+  std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
+                     "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
+                     "\r\nsentinel_running_scripts:" + std::to_string(running_scripts) +
+                     "\r\nsentinel_scripts_queue_length:" + std::to_string(queued_scripts) +
+                     "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) +
+                     "\r\n";
   int n = 0;
   for (const Group& group : engine.groups()) {
     const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);
