@@ -45,18 +45,13 @@ std::string name_of(const Sentinel& s) {
 }
 
 // One redis-sentinel and one sentinel-proxy watch the same master with the same
-// notification script, which records its arguments and, for a +set, waits for a file so
-// that the run can be seen in PENDING-SCRIPTS.
+// notification script, which records its arguments and, for a +set, hangs so that the run
+// can be seen in PENDING-SCRIPTS and then killed for its runtime.
 TEST(SentinelScripts, NotificationScriptRunsAsRedisSentinelRunsIt) {
   RedisGroup g({}, /*start_sentinels=*/false);
-  const std::string release = g.dir + "/release";
   const std::string script = write_script(g.dir + "/notify.sh",
                                           "echo \"$@\" >> \"$0.$PPID.log\"\n"
-                                          "if [ \"$1\" = +set ]; then\n"
-                                          "  while [ ! -f " +
-                                              release +
-                                              " ]; do sleep 0.05; done\n"
-                                              "fi");
+                                          "if [ \"$1\" = +set ]; then exec sleep 60; fi");
   std::vector<Sentinel> sentinels = {Sentinel(true), Sentinel(false)};
   for (Sentinel& s : sentinels) {
     const std::string conf = g.conf(s.port);
@@ -111,15 +106,40 @@ TEST(SentinelScripts, NotificationScriptRunsAsRedisSentinelRunsIt) {
       call(sentinels[1].port, {"SENTINEL", "SET", "mymaster", "notification-script", script}),
       call(sentinels[0].port, {"SENTINEL", "SET", "mymaster", "notification-script", script}));
 
-  std::ofstream(release) << "";
+  // Over SCRIPT-MAX-RUNTIME the run is killed, published, and scheduled again (it died by
+  // a signal) after SCRIPT-RETRY-DELAY.
   for (const Sentinel& s : sentinels) {
     SCOPED_TRACE(name_of(s));
-    EXPECT_TRUE(wait_until(
+    const auto running = call_value(s.port, {"SENTINEL", "PENDING-SCRIPTS"});
+    ASSERT_TRUE(running.has_value() && running->elements.size() == 1u);
+    const std::string pid = running->elements[0].elements[5].text;
+    TestConnection sub(s.port);
+    sub.send("SUBSCRIBE -script-timeout\r\n");
+    ASSERT_NE(sub.read_until_suffix(":1\r\n", 2s).find("-script-timeout"), std::string::npos);
+    EXPECT_EQ(call(s.port, {"SENTINEL", "DEBUG", "script-max-runtime", "300", "script-retry-delay",
+                            "60000"}),
+              "+OK\r\n");
+    EXPECT_NE(sub.read_until_suffix(" " + pid + "\r\n", 10s).find(script + " " + pid + "\r\n"),
+              std::string::npos)
+        << "no -script-timeout for pid " << pid;
+    std::optional<protocol::Value> scheduled;
+    ASSERT_TRUE(wait_until(
         [&] {
-          return call(s.port, {"SENTINEL", "PENDING-SCRIPTS"}) == "*0\r\n";
+          scheduled = call_value(s.port, {"SENTINEL", "PENDING-SCRIPTS"});
+          return scheduled && scheduled->elements.size() == 1u &&
+                 scheduled->elements[0].elements.size() == 10u &&
+                 scheduled->elements[0].elements[3].text == "scheduled";
         },
         10s));
-    EXPECT_EQ(info_field(call(s.port, {"INFO", "sentinel"}), "sentinel_running_scripts"), "0");
+    const protocol::Value& job = scheduled->elements[0];
+    EXPECT_EQ(job.elements[5].text, "0");
+    EXPECT_EQ(job.elements[6].text, "run-delay");
+    EXPECT_GT(std::stol(job.elements[7].text), 50000);
+    EXPECT_LE(std::stol(job.elements[7].text), 60000);
+    EXPECT_EQ(job.elements[9].text, "1");
+    const std::string info = call(s.port, {"INFO", "sentinel"});
+    EXPECT_EQ(info_field(info, "sentinel_running_scripts"), "0");
+    EXPECT_EQ(info_field(info, "sentinel_scripts_queue_length"), "1");
   }
   // Both ran the script with the same arguments.
   EXPECT_EQ(lines_of(sentinels[1].log), lines_of(sentinels[0].log));
