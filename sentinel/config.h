@@ -26,6 +26,10 @@ struct Timings {
   Duration slave_reconf_timeout = ms(10000);
   Duration min_link_reconnect_period = ms(15000);
   Duration election_timeout = ms(10000);
+  // The user scripts' limits: the engine ignores them, the shell's script runner reads
+  // them (SCRIPT-MAX-RUNTIME kills a script, SCRIPT-RETRY-DELAY spaces its retries).
+  Duration script_max_runtime = ms(60000);
+  Duration script_retry_delay = ms(30000);
 };
 
 inline constexpr Duration kDefaultDownAfter = ms(30000);
@@ -46,6 +50,8 @@ struct GroupConfig {
   std::string auth_pass;                                // auth-pass
   Duration master_reboot_down_after_period = ms(0);     // master-reboot-down-after-period
   std::map<std::string, std::string> rename_commands;   // rename-command <cmd> <renamed>
+  std::string notification_script;                      // notification-script; "" = none
+  std::string client_reconfig_script;                   // client-reconfig-script; "" = none
 };
 
 struct EngineConfig {
