@@ -20,6 +20,8 @@ struct Timings {
   // apart, and a quorum found 100 ms after it exists instead of a second after is most
   // of what separates a failover from a long one. The question is the same.
   Duration unconfirmed_ask_period = ms(100);
+  // INFO period for the replicas a failover of ours waits on (see engine_link.cc).
+  Duration awaited_info_period = ms(100);
   Duration publish_period = ms(2000);
   Duration tilt_trigger = ms(2000);
   Duration tilt_period = ms(30000);

@@ -56,6 +56,12 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
        instance.master_link_down_time != ms(0))) {
     info_period = ms(1000);
   }
+  // The replicas our own failover is waiting on (the promoted one, those being re-pointed)
+  // are polled faster still: each INFO is what moves the failover to its next step.
+  const bool awaited =
+      (instance.promoted && group.failover_state == FailoverState::kWaitPromotion) ||
+      instance.reconf == ReconfState::kSent || instance.reconf == ReconfState::kInprog;
+  if (instance.kind == InstanceKind::kReplica && awaited) info_period = t.awaited_info_period;
   Duration ping_period = std::min(group.config.down_after, t.ping_period);
   if (instance.kind != InstanceKind::kSentinel &&
       (instance.info_refresh == kNever || now - instance.info_refresh > info_period)) {
