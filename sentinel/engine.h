@@ -159,6 +159,7 @@ class Engine {
 
   // failover.cc
   void failover_state_machine(Group& group, TimePoint now);
+  void failover_step(Group& group, TimePoint now);
   void failover_wait_start(Group& group, TimePoint now);
   void failover_select_slave(Group& group, TimePoint now);
   void failover_send_slaveof_noone(Group& group, TimePoint now);

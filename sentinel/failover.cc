@@ -5,8 +5,26 @@
 
 namespace sp::sentinel {
 
-// mirrors sentinelFailoverStateMachine
+// mirrors sentinelFailoverStateMachine, except that the steps which wait on nobody
+// (selecting the replica, sending it SLAVEOF NO ONE) follow the election in the same tick
+// instead of one tick each: the same steps, some 200 ms sooner. A selection that would
+// find no good replica is left to the next tick, as Sentinel would run it, so that INFO
+// replies already asked for still count.
 void Engine::failover_state_machine(Group& group, TimePoint now) {
+  for (;;) {
+    const FailoverState before = group.failover_state;
+    failover_step(group, now);
+    const FailoverState after = group.failover_state;
+    if (after == before) return;
+    if (after == FailoverState::kSelectSlave) {
+      if (select_replica(group, config_.timings, now) == nullptr) return;
+    } else if (after != FailoverState::kSendSlaveofNoone) {
+      return;
+    }
+  }
+}
+
+void Engine::failover_step(Group& group, TimePoint now) {
   switch (group.failover_state) {
     case FailoverState::kNone:
       return;
