@@ -84,6 +84,7 @@ sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) 
   sp::sentinel::io::SentinelFileConfig config;
   std::ifstream in(options.file);
   for (std::string line; std::getline(in, line);) config.lines.push_back(line);
+  sp::sentinel::io::apply_hostname_options_first(config);
   config.engine.port = options.config.sentinel_port;
   config.bind = options.config.bind;
   for (const auto& d : options.config.sentinel_directives) {
