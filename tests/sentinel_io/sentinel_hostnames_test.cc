@@ -16,7 +16,8 @@ namespace sp::testing {
 namespace {
 
 // A master with two replicas, all known by the name `localhost`, and three sentinels
-// started with resolve-hostnames and announce-hostnames.
+// started with resolve-hostnames and announce-hostnames: plain sentinels, or with
+// `proxy_mode` proxies with the sentinel inside (client ports in `client_ports`).
 struct NamedGroup {
   TempDir dir;
   int master_port = free_loopback_port();
@@ -26,21 +27,30 @@ struct NamedGroup {
   std::unique_ptr<ChildProcess> master;
   std::vector<std::unique_ptr<ChildProcess>> replicas;
   std::vector<std::unique_ptr<ChildProcess>> sentinels;
+  std::vector<int> client_ports;
 
-  NamedGroup() {
+  explicit NamedGroup(bool proxy_mode = false) {
     master = start_named_redis(master_port);
     for (int port : replica_ports) {
       replicas.push_back(
           start_named_redis(port, {"--replicaof", "localhost", std::to_string(master_port)}));
     }
     for (int port : sentinel_ports) {
-      std::ofstream(conf(port)) << "port " << port << "\n"
+      const int listen_port = proxy_mode ? free_loopback_port() : port;
+      std::ofstream(conf(port)) << "port " << listen_port << "\n"
                                 << "sentinel resolve-hostnames yes\n"
                                 << "sentinel announce-hostnames yes\n"
                                 << "sentinel monitor mymaster localhost " << master_port << " 2\n"
                                 << "sentinel down-after-milliseconds mymaster 1000\n"
                                 << "sentinel failover-timeout mymaster 10000\n";
-      sentinels.push_back(start_sentinel_proxy(conf(port), port));
+      if (proxy_mode) {
+        std::ofstream(conf(port), std::ios::app)
+            << "sentinel-port " << port << "\nmetrics-port 0\n";
+        sentinels.push_back(start_proxy_with_sentinel(conf(port), port, listen_port));
+        client_ports.push_back(listen_port);
+      } else {
+        sentinels.push_back(start_sentinel_proxy(conf(port), port));
+      }
     }
   }
   ~NamedGroup() {
@@ -151,6 +161,47 @@ TEST(SentinelHostnames, ThreeSentinelProxiesAnnounceAndFailOverByHostname) {
   g.master = g.start_named_redis(g.master_port);
   EXPECT_TRUE(wait_until([&] { return g.role_of(g.master_port) == "slave of " + new_master; }, 30s))
       << g.role_of(g.master_port);
+}
+
+// Proxy mode: the proxies route to the master the sentinel inside knows by name, and
+// follow it through a failover.
+TEST(SentinelHostnames, ProxiesWithTheSentinelInsideFollowAMasterKnownByName) {
+  NamedGroup g(/*proxy_mode=*/true);
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  for (int client_port : g.client_ports) {
+    auto t = call_value(client_port, {"PROXY", "TOPOLOGY"});
+    ASSERT_TRUE(t);
+    EXPECT_EQ(field(*t, "master-host"), "localhost");
+    EXPECT_EQ(field(*t, "master-port"), std::to_string(g.master_port));
+  }
+  auto set = call_value(g.client_ports[0], {"SET", "before-failover", "1"});
+  ASSERT_TRUE(set && set->text == "OK");
+
+  g.master->kill();
+  std::string new_master;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        new_master = g.master_addr(g.sentinel_ports[0]);
+        return !new_master.empty() && new_master != "localhost:" + std::to_string(g.master_port);
+      },
+      30s));
+  const std::string new_port = new_master.substr(new_master.find(':') + 1);
+  for (int client_port : g.client_ports) {
+    EXPECT_TRUE(wait_until(
+        [&] {
+          auto t = call_value(client_port, {"PROXY", "TOPOLOGY"});
+          return t && field(*t, "master-port") == new_port &&
+                 field(*t, "master-host") == "localhost";
+        },
+        20s))
+        << "proxy on " << client_port << " does not route to " << new_master;
+    auto write = call_value(client_port, {"SET", "after-failover", "1"});
+    ASSERT_TRUE(write.has_value());
+    EXPECT_EQ(write->text, "OK") << "a write through the proxy failed after the switch";
+  }
+  auto stored = call_value(std::stoi(new_port), {"GET", "after-failover"});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->text, "1");
 }
 
 // One sentinel-proxy and one redis-sentinel, both without resolve-hostnames, asked the same
