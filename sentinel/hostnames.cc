@@ -84,6 +84,7 @@ bool is_ipv6(std::string_view host) {
 // resolve-hostnames); "" when unknown. Mirrors anetResolve with ANET_IP_ONLY or not.
 std::string resolve_host(std::string_view host, const HostnamePolicy& policy,
                          const HostResolver& resolve) {
+  if (host.empty()) return "";  // nothing reported yet
   if (is_ip_literal(host)) return std::string(host);
   if (!policy.resolve || !resolve) return "";
   std::string ip = resolve(host);

@@ -241,6 +241,18 @@ TEST(SentinelHostnames, HostnameOptionsAnswerAsRedisSentinelDoes) {
     EXPECT_EQ(field(*m, "ip"), "localhost") << p;
   }
   same({"SENTINEL", "CONFIG", "GET", "*-hostnames"});
+  // The +monitor event names the master as announced.
+  std::vector<std::string> events;
+  for (int p : {ours, theirs}) {
+    TestConnection sub(p);
+    sub.send("SUBSCRIBE +monitor\r\n");
+    ASSERT_NE(sub.read_until_suffix(":1\r\n", 2s).find("+monitor"), std::string::npos);
+    EXPECT_EQ(call(p, {"SENTINEL", "MONITOR", "again", "localhost", port, "2"}), "+OK\r\n");
+    events.push_back(sub.read_until_suffix("quorum 2\r\n", 2s));
+  }
+  EXPECT_EQ(events[0], events[1]);
+  EXPECT_NE(events[0].find("master again localhost " + port + " quorum 2"), std::string::npos)
+      << events[0];
   // Both rewrote their files with the hostname.
   for (const char* name : {"/ours.conf", "/theirs.conf"}) {
     EXPECT_NE(read_file(dir.path + name).find("sentinel monitor named localhost " + port + " 2"),
