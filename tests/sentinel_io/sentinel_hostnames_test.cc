@@ -16,8 +16,9 @@ namespace sp::testing {
 namespace {
 
 // A master with two replicas, all known by the name `localhost`, and three sentinels
-// started with resolve-hostnames and announce-hostnames: plain sentinels, or with
-// `proxy_mode` proxies with the sentinel inside (client ports in `client_ports`).
+// started with resolve-hostnames and announce-hostnames: plain sentinels (`real[i]`: a
+// redis-sentinel; `announce_ip`: every sentinel announces itself under that name), or
+// with `proxy_mode` proxies with the sentinel inside (client ports in `client_ports`).
 struct NamedGroup {
   TempDir dir;
   int master_port = free_loopback_port();
@@ -29,13 +30,15 @@ struct NamedGroup {
   std::vector<std::unique_ptr<ChildProcess>> sentinels;
   std::vector<int> client_ports;
 
-  explicit NamedGroup(bool proxy_mode = false) {
+  explicit NamedGroup(bool proxy_mode = false, std::vector<bool> real = {false, false, false},
+                      const std::string& announce_ip = "") {
     master = start_named_redis(master_port);
     for (int port : replica_ports) {
       replicas.push_back(
           start_named_redis(port, {"--replicaof", "localhost", std::to_string(master_port)}));
     }
-    for (int port : sentinel_ports) {
+    for (std::size_t i = 0; i < sentinel_ports.size(); ++i) {
+      const int port = sentinel_ports[i];
       const int listen_port = proxy_mode ? free_loopback_port() : port;
       std::ofstream(conf(port)) << "port " << listen_port << "\n"
                                 << "sentinel resolve-hostnames yes\n"
@@ -43,13 +46,17 @@ struct NamedGroup {
                                 << "sentinel monitor mymaster localhost " << master_port << " 2\n"
                                 << "sentinel down-after-milliseconds mymaster 1000\n"
                                 << "sentinel failover-timeout mymaster 10000\n";
+      if (!announce_ip.empty()) {
+        std::ofstream(conf(port), std::ios::app) << "sentinel announce-ip " << announce_ip << "\n";
+      }
       if (proxy_mode) {
         std::ofstream(conf(port), std::ios::app)
             << "sentinel-port " << port << "\nmetrics-port 0\n";
         sentinels.push_back(start_proxy_with_sentinel(conf(port), port, listen_port));
         client_ports.push_back(listen_port);
       } else {
-        sentinels.push_back(start_sentinel_proxy(conf(port), port));
+        sentinels.push_back(real[i] ? start_redis_sentinel(conf(port), port)
+                                    : start_sentinel_proxy(conf(port), port));
       }
     }
   }
@@ -202,6 +209,36 @@ TEST(SentinelHostnames, ProxiesWithTheSentinelInsideFollowAMasterKnownByName) {
   auto stored = call_value(std::stoi(new_port), {"GET", "after-failover"});
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->text, "1");
+}
+
+// Two redis-sentinel and one sentinel-proxy, all announcing themselves as `localhost`:
+// they learn each other from hellos naming a host, agree on votes asked by hostname, and
+// converge on the same new master.
+TEST(SentinelHostnames, AMixedGroupAnnouncingHostnamesFailsOver) {
+  NamedGroup g(/*proxy_mode=*/false, {true, true, false}, "localhost");
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s))
+      << "real and sentinel-proxy sentinels did not discover each other by name";
+  auto peers = call_value(g.sentinel_ports[2], {"SENTINEL", "SENTINELS", "mymaster"});
+  ASSERT_TRUE(peers && peers->elements.size() == 2);
+  for (const auto& peer : peers->elements) EXPECT_EQ(field(peer, "ip"), "localhost");
+
+  g.master->kill();
+  const std::string old_master = "localhost:" + std::to_string(g.master_port);
+  std::string new_master;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        new_master = g.master_addr(g.sentinel_ports[0]);
+        for (int port : g.sentinel_ports) {
+          if (g.master_addr(port) != new_master) return false;
+        }
+        return new_master != old_master && new_master.starts_with("localhost:");
+      },
+      30s))
+      << new_master;
+  const int new_port = std::stoi(new_master.substr(new_master.find(':') + 1));
+  const int other = new_port == g.replica_ports[0] ? g.replica_ports[1] : g.replica_ports[0];
+  EXPECT_TRUE(wait_until([&] { return g.role_of(other) == "slave of " + new_master; }, 20s))
+      << g.role_of(other);
 }
 
 // One sentinel-proxy and one redis-sentinel, both without resolve-hostnames, asked the same
