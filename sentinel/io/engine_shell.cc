@@ -197,6 +197,9 @@ void EngineShell::connect(const Connect& c) {
   const std::string& host = c.to.addr.host();
   if (is_ip_literal(host)) {
     start_links(c.to, host);
+  } else if (!engine_.config().hostnames.resolve && !c.to.addr.ip.empty()) {
+    // resolve-hostnames was turned off at run time: Sentinel keeps the last IP.
+    start_links(c.to, c.to.addr.ip);
   } else {
     resolve_then_start(c.to);
   }
