@@ -212,9 +212,10 @@ void EngineShell::resolve_then_start(const Endpoint& to) {
   std::weak_ptr<RespLink> command = links_[link_key(to)].command;
   resolver_.async_resolve(
       host, std::to_string(to.addr.port), asio::ip::tcp::resolver::flags(),
-      [this, to, host, command](const std::error_code& ec,
-                                const asio::ip::tcp::resolver::results_type& results) {
-        if (ec == asio::error::operation_aborted || stopped_) return;
+      [this, alive = std::weak_ptr<int>(alive_), to, host, command](
+          const std::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
+        // An answer may already be queued when the shell goes away.
+        if (!alive.lock() || ec == asio::error::operation_aborted || stopped_) return;
         const auto it = links_.find(link_key(to));
         const auto link = command.lock();
         if (it == links_.end() || !link || it->second.command != link) return;  // superseded
