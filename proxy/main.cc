@@ -84,6 +84,7 @@ sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) 
   sp::sentinel::io::SentinelFileConfig config;
   std::ifstream in(options.file);
   for (std::string line; std::getline(in, line);) config.lines.push_back(line);
+  sp::sentinel::io::apply_hostname_options_first(config);
   config.engine.port = options.config.sentinel_port;
   config.bind = options.config.bind;
   for (const auto& d : options.config.sentinel_directives) {
@@ -111,12 +112,15 @@ std::string served_group(const Options& options,
 }
 
 // A new master for the proxy's sessions; the registry refuses it unless its config epoch
-// is newer than the current one.
+// is newer than the current one. Sessions connect to the IP the sentinel resolved (a
+// hostname given with resolve-hostnames is kept as master_host).
 void publish_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
-                    const std::string& ip, int port, std::uint64_t config_epoch) {
+                    const sp::sentinel::Address& addr, std::uint64_t config_epoch) {
+  const std::string& ip = addr.ip.empty() ? addr.host() : addr.ip;
+  const int port = addr.port;
   auto topology = std::make_shared<sp::proxy::Topology>();
   topology->group = group;
-  topology->master_host = ip;
+  topology->master_host = addr.host();
   topology->master_ip = ip;
   topology->master_port = static_cast<std::uint16_t>(port);
   topology->epoch = config_epoch;
@@ -138,7 +142,7 @@ int run_proxy_with_sentinel(Options options) {
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
         if (s.group == group && registry != nullptr) {
-          publish_master(*registry, group, s.addr.ip, s.addr.port, s.config_epoch);
+          publish_master(*registry, group, s.addr, s.config_epoch);
         }
       },
       [&registry, &service_ptr, group](const sp::sentinel::Notice& notice) {
@@ -153,8 +157,13 @@ int run_proxy_with_sentinel(Options options) {
           int port = 0;
           words >> kind >> name >> ip >> port >> at >> served;
           if (served != group) return;
+          // The address is taken from the engine: the notice may show a hostname.
           for (const auto& g : service_ptr->shell().engine().groups()) {
-            if (g.config.name == group) publish_master(*registry, group, ip, port, g.config_epoch);
+            const sp::sentinel::Instance* promoted = g.promoted();
+            if (g.config.name != group || promoted == nullptr || promoted->addr.port != port) {
+              continue;
+            }
+            publish_master(*registry, group, promoted->addr, g.config_epoch);
           }
           return;
         }
@@ -162,9 +171,14 @@ int run_proxy_with_sentinel(Options options) {
         // until it is back (-sdown) or its successor is published.
         // Only about the master sessions use now: a late notice about the one just replaced
         // must not make clients of its successor wait.
+        // The notice shows the hostname or the IP (announce-hostnames).
         const auto current = registry->current();
-        if (!current || notice.text != "master " + group + " " + current->master_ip + " " +
-                                           std::to_string(current->master_port)) {
+        auto names_current = [&](const std::string& host) {
+          return notice.text ==
+                 "master " + group + " " + host + " " + std::to_string(current->master_port);
+        };
+        if (!current ||
+            !(names_current(current->master_ip) || names_current(current->master_host))) {
           return;
         }
         if (notice.type == "+sdown" || notice.type == "+odown" || notice.type == "+try-failover") {
@@ -180,7 +194,7 @@ int run_proxy_with_sentinel(Options options) {
   service_ptr = &service;
   // The proxy starts on the master the sentinel knows (the rewritten monitor line).
   const auto master = service.shell().engine().master_address(group).value();
-  options.config.upstream_host = master.ip;
+  options.config.upstream_host = master.host();  // resolved by the proxy at start
   options.config.upstream_port = static_cast<std::uint16_t>(master.port);
   options.config.group_name = group;
   options.config.sentinel_managed = true;

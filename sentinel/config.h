@@ -6,6 +6,7 @@
 
 #include "sentinel/address.h"
 #include "sentinel/clock.h"
+#include "sentinel/hostnames.h"
 
 namespace sp::sentinel {
 
@@ -57,10 +58,11 @@ struct GroupConfig {
 };
 
 struct EngineConfig {
-  std::string myid;         // 40 hex chars; empty = generate one from the RNG and persist it
-  std::string announce_ip;  // empty = the shell fills in the local address per connection
-  int announce_port = 0;    // 0 = use `port`
-  int port = 26379;         // our sentinel port
+  std::string myid;          // 40 hex chars; empty = generate one from the RNG and persist it
+  std::string announce_ip;   // empty = the shell fills in the local address per connection
+  int announce_port = 0;     // 0 = use `port`
+  int port = 26379;          // our sentinel port
+  HostnamePolicy hostnames;  // resolve-hostnames / announce-hostnames
   std::vector<GroupConfig> groups;
   Timings timings;
 };

@@ -41,8 +41,8 @@ Engine::Engine(EngineConfig config, std::optional<PersistedState> persisted, std
     persist();
   }
   for (const auto& group : groups_) {
-    notice("+monitor", instance_details(group, group.master) + " quorum " +
-                           std::to_string(group.config.quorum));
+    notice("+monitor",
+           details(group, group.master) + " quorum " + std::to_string(group.config.quorum));
   }
 }
 
@@ -63,7 +63,7 @@ void Engine::init_groups(const std::optional<PersistedState>& persisted, TimePoi
       for (const auto& replica : saved->known_replicas) {
         group.replicas.emplace(
             replica.to_string(),
-            make_instance(InstanceKind::kReplica, replica.to_string(), replica, now));
+            make_instance(InstanceKind::kReplica, replica_name(replica), replica, now));
       }
       for (const auto& peer : saved->known_sentinels) {
         if (peer.id == myid_) continue;
@@ -152,8 +152,8 @@ PersistedState Engine::persisted_state() const {
     saved.leader_epoch = group.leader_epoch;
     for (const auto& [key, replica] : group.replicas) {
       // The promoted replica mid-failover is written as the old master (§11.2).
-      saved.known_replicas.push_back(replica.addr == saved.master ? group.master.addr
-                                                                  : replica.addr);
+      saved.known_replicas.push_back(same_address(replica.addr, saved.master) ? group.master.addr
+                                                                              : replica.addr);
     }
     for (const auto& [id, peer] : group.sentinels) saved.known_sentinels.push_back({peer.addr, id});
     state.groups.push_back(std::move(saved));
@@ -221,6 +221,25 @@ void Engine::notice(std::string type, std::string text) {
 
 void Engine::notice(const Group& group, std::string type, std::string text) {
   actions_.emplace_back(Notice{std::move(type), std::move(text), group.config.name});
+}
+
+std::string Engine::details(const Group& group, const Instance& instance) const {
+  return instance_details(group, instance, config_.hostnames);
+}
+
+std::optional<Address> Engine::make_address(std::string_view host, int port,
+                                            bool accept_unresolved) const {
+  return sp::sentinel::make_address(host, port, accept_unresolved, config_.hostnames, resolver_);
+}
+
+// A replica is named by its address in the form announced when it was created (the
+// table key stays the address as given).
+std::string Engine::replica_name(const Address& addr) const {
+  return Address{announced(addr), addr.port}.to_string();
+}
+
+bool Engine::equals_host(const Address& addr, std::string_view host) const {
+  return address_equals_host(addr, host, config_.hostnames, resolver_);
 }
 
 void Engine::persist() {

@@ -98,6 +98,16 @@ class Engine {
     config_.announce_port = port;
   }
   void set_script_policy(ScriptPolicy policy) { script_policy_ = std::move(policy); }
+  // SENTINEL CONFIG SET resolve-hostnames / announce-hostnames: applies to addresses
+  // created and shown from now on.
+  void set_hostname_policy(HostnamePolicy policy) { config_.hostnames = policy; }
+  // Where hostnames are resolved (the shell's cache); none = hostnames stay unresolved.
+  void set_host_resolver(HostResolver resolver) { resolver_ = std::move(resolver); }
+  // The form of `addr` that hellos, events, replies and the config show: the hostname
+  // with announce-hostnames, else the IP.
+  const std::string& announced(const Address& addr) const {
+    return announced_host(addr, config_.hostnames);
+  }
   const EngineConfig& config() const { return config_; }
   const std::vector<Group>& groups() const { return groups_; }
   const Group* group(std::string_view name) const;
@@ -115,6 +125,11 @@ class Engine {
   void notice(std::string type, std::string text);
   void notice(const Group& group, std::string type, std::string text);
   void persist();
+  std::string details(const Group& group, const Instance& instance) const;
+  std::string replica_name(const Address& addr) const;
+  std::optional<Address> make_address(std::string_view host, int port,
+                                      bool accept_unresolved) const;
+  bool equals_host(const Address& addr, std::string_view host) const;
 
   // engine_link.cc
   Instance make_instance(InstanceKind kind, std::string name, Address addr, TimePoint now) const;
@@ -174,6 +189,7 @@ class Engine {
 
   EngineConfig config_;
   Rng rng_;
+  HostResolver resolver_;
   std::string myid_;
   std::uint64_t current_epoch_ = 0;
   std::vector<Group> groups_;

@@ -28,15 +28,21 @@ std::string lower(std::string_view s) {
 
 std::string Engine::monitor_group(GroupConfig config, TimePoint now) {
   if (config.quorum <= 0) return "Quorum must be 1 or greater.";
+  // An unresolvable name is refused here even with resolve-hostnames (as Sentinel's
+  // anetResolve check in the MONITOR branch), before the port is looked at.
+  std::optional<Address> addr = make_address(config.address.host(), 0, /*accept_unresolved=*/false);
+  if (!addr) return "Invalid IP address or hostname specified";
   if (config.address.port <= 0 || config.address.port > 65535) return "Invalid port number";
   if (find_group(config.name) != nullptr) return "Duplicate master name.";
+  addr->port = config.address.port;
+  config.address = *addr;
   Group group;
   group.config = std::move(config);
   group.master = make_instance(InstanceKind::kMaster, group.config.name, group.config.address, now);
   groups_.push_back(std::move(group));
   const Group& added = groups_.back();
   notice("+monitor",
-         instance_details(added, added.master) + " quorum " + std::to_string(added.config.quorum));
+         details(added, added.master) + " quorum " + std::to_string(added.config.quorum));
   persist();
   return "";
 }
@@ -45,7 +51,7 @@ bool Engine::remove_group(std::string_view name) {
   for (auto it = groups_.begin(); it != groups_.end(); ++it) {
     if (it->config.name != name) continue;
     Group& group = *it;
-    notice("-monitor", instance_details(group, group.master));
+    notice("-monitor", details(group, group.master));
     close_link(group, group.master);
     for (auto& [key, replica] : group.replicas) close_link(group, replica);
     for (auto& [id, peer] : group.sentinels) close_link(group, peer);
@@ -73,7 +79,7 @@ bool Engine::reset_group(std::string_view name, TimePoint now) {
   group->failover_start_time = kNever;
   group->force_failover = false;
   group->promoted_replica.clear();
-  notice("+reset-master", instance_details(*group, group->master));
+  notice("+reset-master", details(*group, group->master));
   persist();
   return true;
 }
@@ -122,8 +128,8 @@ std::string Engine::set_group_option(std::string_view name, std::string_view opt
   } else {
     return "Unknown option or number of arguments for SENTINEL SET '" + std::string(option) + "'";
   }
-  notice("+set", instance_details(*group, group->master) + " " + std::string(option) + " " +
-                     std::string(value));
+  notice("+set",
+         details(*group, group->master) + " " + std::string(option) + " " + std::string(value));
   persist();
   return "";
 }

@@ -42,12 +42,12 @@ void Engine::check_subjectively_down(Group& group, Instance& instance, TimePoint
     if (!instance.s_down) {
       instance.s_down = true;
       instance.s_down_since = now;
-      notice("+sdown", instance_details(group, instance));
+      notice("+sdown", details(group, instance));
     }
   } else if (instance.s_down) {
     instance.s_down = false;
     instance.script_kill_sent = false;
-    notice("-sdown", instance_details(group, instance));
+    notice("-sdown", details(group, instance));
   }
 }
 
@@ -67,12 +67,12 @@ void Engine::check_objectively_down(Group& group, TimePoint now) {
     if (!master.o_down) {
       master.o_down = true;
       master.o_down_since = now;
-      notice("+odown", instance_details(group, master) + " #quorum " + std::to_string(votes) + "/" +
+      notice("+odown", details(group, master) + " #quorum " + std::to_string(votes) + "/" +
                            std::to_string(group.config.quorum));
     }
   } else if (master.o_down) {
     master.o_down = false;
-    notice("-odown", instance_details(group, master));
+    notice("-odown", details(group, master));
   }
 }
 
@@ -93,7 +93,7 @@ void Engine::ask_master_state(Group& group, bool forced, TimePoint now) {
     // The asker's current epoch, and its id only while it is failing over (§12.8).
     actions_.emplace_back(AskMasterDown{
         endpoint_of(group, peer),
-        {command_name(group, "SENTINEL"), "is-master-down-by-addr", group.master.addr.ip,
+        {command_name(group, "SENTINEL"), "is-master-down-by-addr", announced(group.master.addr),
          std::to_string(group.master.addr.port), std::to_string(current_epoch_),
          group.failover_in_progress() ? myid_ : "*"}});
     ++peer.link.pending_commands;
@@ -115,9 +115,13 @@ IsMasterDownAnswer Engine::answer_is_master_down(std::string_view ip, int port,
                                                  std::uint64_t req_epoch,
                                                  std::string_view req_runid, TimePoint now) {
   IsMasterDownAnswer answer;
+  // mirrors getSentinelRedisInstanceByAddrAndRunID: the asker may name the master by
+  // hostname (announce-hostnames) or by IP.
+  std::optional<Address> asked = make_address(ip, port, /*accept_unresolved=*/true);
+  if (!asked) return answer;
   Group* group = nullptr;
   for (auto& g : groups_) {
-    if (g.master.addr.ip == ip && g.master.addr.port == port) {
+    if (same_address(g.master.addr, *asked)) {
       group = &g;
       break;
     }

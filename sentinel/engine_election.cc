@@ -89,7 +89,7 @@ void Engine::start_failover(Group& group, TimePoint now) {
   group.failover_state = FailoverState::kWaitStart;
   group.failover_epoch = ++current_epoch_;  // persisted by the self-vote that follows
   notice(group, "+new-epoch", std::to_string(current_epoch_));
-  notice("+try-failover", instance_details(group, group.master));
+  notice("+try-failover", details(group, group.master));
   group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
   group.failover_state_change_time = now;
 }

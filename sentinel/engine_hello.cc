@@ -13,13 +13,18 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
   if (!hello || hello->sentinel_id == myid_) return;
   Group* group = find_group(hello->master_name);
   if (group == nullptr) return;
-  Address sender{hello->sentinel_ip, hello->sentinel_port};
+  // A sender whose address cannot become an instance (a hostname without
+  // resolve-hostnames) adds no sentinel and its configuration is ignored (§12.3).
+  std::optional<Address> sender =
+      make_address(hello->sentinel_ip, hello->sentinel_port, /*accept_unresolved=*/true);
   Instance* peer = nullptr;
-  auto known = group->sentinels.find(hello->sentinel_id);
-  if (known != group->sentinels.end() && known->second.addr == sender) {
-    peer = &known->second;
-  } else {
-    peer = learn_sentinel(*group, sender, hello->sentinel_id, now);
+  if (sender) {
+    auto known = group->sentinels.find(hello->sentinel_id);
+    if (known != group->sentinels.end() && same_address(known->second.addr, *sender)) {
+      peer = &known->second;
+    } else {
+      peer = learn_sentinel(*group, *sender, hello->sentinel_id, now);
+    }
   }
   if (hello->current_epoch > current_epoch_) {
     current_epoch_ = hello->current_epoch;
@@ -28,20 +33,28 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
   }
   if (peer != nullptr && group->config_epoch < hello->master_config_epoch) {
     group->config_epoch = hello->master_config_epoch;
-    Address announced{hello->master_ip, hello->master_port};
     // Deviation (safety): Sentinel compares with the configured address only,
     // so a leader whose own failover is still running keeps it and later
     // switches to its promoted replica under the newer epoch — two addresses
     // at one config epoch, which never converge (§12.11). A newer
     // configuration wins over our failover: compare with the address we
     // currently announce, and drop an unfinished failover.
-    if (announced != current_master_address(*group)) {
-      notice("+config-update-from", instance_details(*group, *peer));
-      notice("+switch-master", group->config.name + " " + group->master.addr.ip + " " +
-                                   std::to_string(group->master.addr.port) + " " + announced.ip +
-                                   " " + std::to_string(announced.port));
+    const Address current = current_master_address(*group);
+    if (hello->master_port != current.port || !equals_host(current, hello->master_ip)) {
+      notice("+config-update-from", details(*group, *peer));
+      notice("+switch-master", group->config.name + " " + announced(group->master.addr) + " " +
+                                   std::to_string(group->master.addr.port) + " " +
+                                   hello->master_ip + " " + std::to_string(hello->master_port));
       peer->last_hello_time = now;
-      reset_master_and_change_address(*group, announced, now);  // invalidates `peer`
+      // A hostname we may not accept leaves the address as it was (as Sentinel's
+      // failing sentinelResetMasterAndChangeAddress does); the epoch is kept.
+      std::optional<Address> master =
+          make_address(hello->master_ip, hello->master_port, /*accept_unresolved=*/false);
+      if (master) {
+        reset_master_and_change_address(*group, *master, now);  // invalidates `peer`
+      } else {
+        persist();
+      }
       return;
     }
     if (group->failover_in_progress() && group->failover_state < FailoverState::kReconfSlaves) {
@@ -65,12 +78,12 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
     removed = true;
   }
   if (removed) {
-    notice("+sentinel-address-switch", instance_details(group, group.master) + " ip " + addr.ip +
+    notice("+sentinel-address-switch", details(group, group.master) + " ip " + addr.host() +
                                            " port " + std::to_string(addr.port) + " for " + id);
   } else {
     for (auto& [other_id, other] : group.sentinels) {
-      if (other.addr != addr) continue;
-      notice("+sentinel-invalid-addr", instance_details(group, other));
+      if (!same_address(other.addr, addr)) continue;
+      notice("+sentinel-invalid-addr", details(group, other));
       remove_sentinel_everywhere(std::string(other_id));
       break;
     }
@@ -80,7 +93,7 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
   auto [it, inserted] = group.sentinels.emplace(id, std::move(instance));
   Instance& peer = it->second;
   if (!removed) {
-    notice("+sentinel", instance_details(group, peer));
+    notice("+sentinel", details(group, peer));
   } else {
     // The same sentinel moved: update it under every other group too.
     int updated = 0;
@@ -92,9 +105,8 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
       found->second.addr = addr;
       ++updated;
     }
-    notice("+sentinel-address-update", instance_details(group, peer) + " " +
-                                           std::to_string(updated) +
-                                           " additional matching instances");
+    notice("+sentinel-address-update",
+           details(group, peer) + " " + std::to_string(updated) + " additional matching instances");
   }
   persist();
   return &peer;

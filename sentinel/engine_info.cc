@@ -26,7 +26,7 @@ void Engine::refresh_instance_info(Group& group, Instance& instance, const std::
   instance.info_text = text;
   if (!report.run_id.empty() && report.run_id != instance.run_id) {
     if (!instance.run_id.empty()) {
-      notice("+reboot", instance_details(group, instance));
+      notice("+reboot", details(group, instance));
       if (instance.kind == InstanceKind::kMaster &&
           group.config.master_reboot_down_after_period != ms(0)) {
         instance.master_reboot = true;
@@ -67,12 +67,19 @@ void Engine::refresh_instance_info(Group& group, Instance& instance, const std::
 
 void Engine::discover_replicas(Group& group, const std::vector<Address>& replicas, TimePoint now) {
   bool added = false;
-  for (const auto& addr : replicas) {
-    std::string key = addr.to_string();
+  for (const auto& reported : replicas) {
+    // A hostname (replica-announce-ip) is refused without resolve-hostnames (§12.3).
+    std::optional<Address> addr =
+        make_address(reported.host(), reported.port, /*accept_unresolved=*/true);
+    if (!addr) continue;
+    std::string key = addr->to_string();
     if (group.replicas.contains(key)) continue;
-    auto [it, inserted] =
-        group.replicas.emplace(key, make_instance(InstanceKind::kReplica, key, addr, now));
-    notice("+slave", instance_details(group, it->second));
+    bool known = false;
+    for (const auto& [other_key, other] : group.replicas) known |= same_address(other.addr, *addr);
+    if (known) continue;
+    auto [it, inserted] = group.replicas.emplace(
+        key, make_instance(InstanceKind::kReplica, replica_name(*addr), *addr, now));
+    notice("+slave", details(group, it->second));
     added = true;
   }
   if (added) persist();
@@ -84,9 +91,8 @@ void Engine::record_role(Group& group, Instance& instance, Role role, TimePoint 
   instance.role_reported = role;
   if (role == Role::kSlave) instance.slave_conf_change_time = now;
   bool coherent = (role == Role::kMaster) == (instance.kind == InstanceKind::kMaster);
-  notice(
-      coherent ? "+role-change" : "-role-change",
-      instance_details(group, instance) + " new reported role is " + std::string(to_string(role)));
+  notice(coherent ? "+role-change" : "-role-change",
+         details(group, instance) + " new reported role is " + std::string(to_string(role)));
 }
 
 // A replica says it is a master: either our promotion succeeded, or an old
@@ -97,8 +103,8 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     group.failover_state = FailoverState::kReconfSlaves;
     group.failover_state_change_time = now;
     persist();
-    notice("+promoted-slave", instance_details(group, replica));
-    notice("+failover-state-reconf-slaves", instance_details(group, group.master));
+    notice("+promoted-slave", details(group, replica));
+    notice("+failover-state-reconf-slaves", details(group, group.master));
     actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch});
     force_hello_update(group);
     return;
@@ -107,7 +113,7 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
   if (!replica.promoted && master_looks_sane(group, now) && no_down_for(replica, wait, now) &&
       now - replica.role_reported_time > wait) {
     if (send_replica_of(group, replica, group.master.addr)) {
-      notice("+convert-to-slave", instance_details(group, replica));
+      notice("+convert-to-slave", details(group, replica));
     }
   }
 }
@@ -116,14 +122,14 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
 // its setting has been stable for a failover timeout (it may be mid-failover).
 void Engine::fix_wrong_master(Group& group, Instance& replica, TimePoint now) {
   if (replica.slave_master_port == group.master.addr.port &&
-      replica.slave_master_host == group.master.addr.ip) {
+      equals_host(group.master.addr, replica.slave_master_host)) {
     return;
   }
   Duration delay = group.config.failover_timeout;
   if (master_looks_sane(group, now) && no_down_for(replica, delay, now) &&
       now - replica.slave_conf_change_time > delay) {
     if (send_replica_of(group, replica, group.master.addr)) {
-      notice("+fix-slave-config", instance_details(group, replica));
+      notice("+fix-slave-config", details(group, replica));
     }
   }
 }
@@ -131,14 +137,14 @@ void Engine::fix_wrong_master(Group& group, Instance& replica, TimePoint now) {
 void Engine::track_reconf_progress(Group& group, Instance& replica) {
   const Instance* promoted = group.promoted();
   if (replica.reconf == ReconfState::kSent && promoted != nullptr &&
-      replica.slave_master_host == promoted->addr.ip &&
+      equals_host(promoted->addr, replica.slave_master_host) &&
       replica.slave_master_port == promoted->addr.port) {
     replica.reconf = ReconfState::kInprog;
-    notice("+slave-reconf-inprog", instance_details(group, replica));
+    notice("+slave-reconf-inprog", details(group, replica));
   }
   if (replica.reconf == ReconfState::kInprog && replica.slave_master_link_up) {
     replica.reconf = ReconfState::kDone;
-    notice("+slave-reconf-done", instance_details(group, replica));
+    notice("+slave-reconf-done", details(group, replica));
   }
 }
 
@@ -154,7 +160,7 @@ bool Engine::send_replica_of(Group& group, Instance& instance, std::optional<Add
   if (!instance.link.connected) return false;
   std::vector<std::string> slaveof{command_name(group, "SLAVEOF")};
   if (target) {
-    slaveof.push_back(target->ip);
+    slaveof.push_back(announced(*target));
     slaveof.push_back(std::to_string(target->port));
   } else {
     slaveof.push_back("NO");

@@ -94,7 +94,7 @@ void Engine::send_hello(Group& group, Instance& instance) {
   hello.sentinel_id = myid_;
   hello.current_epoch = current_epoch_;
   hello.master_name = group.config.name;
-  hello.master_ip = master.ip;
+  hello.master_ip = announced(master);
   hello.master_port = master.port;
   hello.master_config_epoch = group.config_epoch;
   std::string payload = format_hello(hello);
@@ -119,6 +119,10 @@ void Engine::on_reply(const Endpoint& from, const Event& event, TimePoint now) {
   if (std::holds_alternative<LinkDisconnected>(event)) {
     instance->link.connected = false;
     instance->link.pending_commands = 0;
+    return;
+  }
+  if (const auto* resolved = std::get_if<HostResolved>(&event)) {
+    instance->addr.ip = resolved->ip;
     return;
   }
   if (!instance->link.connected) return;  // a late reply from a closed link

@@ -9,9 +9,9 @@ namespace sp::sentinel {
 void Engine::switch_to_promoted(Group& group, TimePoint now) {
   const Instance* promoted = group.promoted();
   Address target = promoted != nullptr ? promoted->addr : group.master.addr;
-  notice("+switch-master", group.config.name + " " + group.master.addr.ip + " " +
-                               std::to_string(group.master.addr.port) + " " + target.ip + " " +
-                               std::to_string(target.port));
+  notice("+switch-master", group.config.name + " " + announced(group.master.addr) + " " +
+                               std::to_string(group.master.addr.port) + " " + announced(target) +
+                               " " + std::to_string(target.port));
   reset_master_and_change_address(group, target, now);
 }
 
@@ -20,9 +20,9 @@ void Engine::switch_to_promoted(Group& group, TimePoint now) {
 void Engine::reset_master_and_change_address(Group& group, const Address& addr, TimePoint now) {
   std::vector<Address> replicas;
   for (const auto& [key, replica] : group.replicas) {
-    if (replica.addr != addr) replicas.push_back(replica.addr);
+    if (!same_address(replica.addr, addr)) replicas.push_back(replica.addr);
   }
-  if (group.master.addr != addr) replicas.push_back(group.master.addr);
+  if (!same_address(group.master.addr, addr)) replicas.push_back(group.master.addr);
 
   for (auto& [key, replica] : group.replicas) close_link(group, replica);
   group.replicas.clear();
@@ -38,8 +38,8 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
   for (const auto& replica_addr : replicas) {
     auto [it, inserted] = group.replicas.emplace(
         replica_addr.to_string(),
-        make_instance(InstanceKind::kReplica, replica_addr.to_string(), replica_addr, now));
-    notice("+slave", instance_details(group, it->second));
+        make_instance(InstanceKind::kReplica, replica_name(replica_addr), replica_addr, now));
+    notice("+slave", details(group, it->second));
   }
   persist();
   actions_.emplace_back(SwitchMaster{group.config.name, addr, group.config_epoch});

@@ -64,7 +64,14 @@ struct HelloReceived {
   bool via_pubsub = true;
 };
 
+// The shell resolved the endpoint's hostname again before connecting to it (Sentinel
+// re-resolves before each reconnect); the engine shows and compares the new IP.
+struct HostResolved {
+  Endpoint from;
+  std::string ip;
+};
+
 using Event = std::variant<LinkDisconnected, PingReply, InfoReply, PublishReply, CommandReply,
-                           MasterDownReply, HelloReceived>;
+                           MasterDownReply, HelloReceived, HostResolved>;
 
 }  // namespace sp::sentinel

@@ -2,19 +2,20 @@
 
 namespace sp::sentinel {
 
-std::string instance_details(const Group& group, const Instance& instance) {
+std::string instance_details(const Group& group, const Instance& instance,
+                             const HostnamePolicy& policy) {
   std::string text(to_string(instance.kind));
   text += ' ';
   text += instance.name;
   text += ' ';
-  text += instance.addr.ip;
+  text += announced_host(instance.addr, policy);
   text += ' ';
   text += std::to_string(instance.addr.port);
   if (instance.kind != InstanceKind::kMaster) {
     text += " @ ";
     text += group.master.name;
     text += ' ';
-    text += group.master.addr.ip;
+    text += announced_host(group.master.addr, policy);
     text += ' ';
     text += std::to_string(group.master.addr.port);
   }

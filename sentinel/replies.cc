@@ -13,9 +13,11 @@ void add(FieldList& fields, std::string name, std::string value) {
 }
 
 // mirrors the common part of addReplySentinelRedisInstance
-void add_common(FieldList& f, const Group& group, const Instance& ri, TimePoint now) {
+void add_common(FieldList& f, const Engine& engine, const Group& group, const Instance& ri,
+                TimePoint now) {
+  const std::string& ip = engine.announced(ri.addr);
   add(f, "name", ri.name);
-  add(f, "ip", ri.addr.ip);
+  add(f, "ip", ip);
   add(f, "port", std::to_string(ri.addr.port));
   add(f, "runid", ri.run_id);
   add(f, "flags", instance_flags(group, ri));
@@ -37,9 +39,9 @@ void add_common(FieldList& f, const Group& group, const Instance& ri, TimePoint 
   add(f, "role-reported-time", millis_since(now, ri.role_reported_time));
 }
 
-FieldList master_fields(const Group& group, TimePoint now) {
+FieldList master_fields(const Engine& engine, const Group& group, TimePoint now) {
   FieldList f;
-  add_common(f, group, group.master, now);
+  add_common(f, engine, group, group.master, now);
   add(f, "config-epoch", std::to_string(group.config_epoch));
   add(f, "num-slaves", std::to_string(group.replicas.size()));
   add(f, "num-other-sentinels", std::to_string(group.sentinels.size()));
@@ -55,9 +57,10 @@ FieldList master_fields(const Group& group, TimePoint now) {
   return f;
 }
 
-FieldList replica_fields(const Group& group, const Instance& ri, TimePoint now) {
+FieldList replica_fields(const Engine& engine, const Group& group, const Instance& ri,
+                         TimePoint now) {
   FieldList f;
-  add_common(f, group, ri, now);
+  add_common(f, engine, group, ri, now);
   add(f, "master-link-down-time", std::to_string(ri.master_link_down_time.count()));
   add(f, "master-link-status", ri.slave_master_link_up ? "ok" : "err");
   add(f, "master-host", ri.slave_master_host.empty() ? "?" : ri.slave_master_host);
@@ -68,9 +71,10 @@ FieldList replica_fields(const Group& group, const Instance& ri, TimePoint now) 
   return f;
 }
 
-FieldList sentinel_fields(const Group& group, const Instance& ri, TimePoint now) {
+FieldList sentinel_fields(const Engine& engine, const Group& group, const Instance& ri,
+                          TimePoint now) {
   FieldList f;
-  add_common(f, group, ri, now);
+  add_common(f, engine, group, ri, now);
   add(f, "last-hello-message", millis_since(now, ri.last_hello_time));
   add(f, "voted-leader", ri.leader.empty() ? "?" : ri.leader);
   add(f, "voted-leader-epoch", std::to_string(ri.leader_epoch));
@@ -108,14 +112,14 @@ std::string instance_flags(const Group& group, const Instance& ri) {
 
 std::vector<FieldList> masters_reply(const Engine& engine, TimePoint now) {
   std::vector<FieldList> out;
-  for (const auto& group : engine.groups()) out.push_back(master_fields(group, now));
+  for (const auto& group : engine.groups()) out.push_back(master_fields(engine, group, now));
   return out;
 }
 
 std::optional<FieldList> master_reply(const Engine& engine, std::string_view name, TimePoint now) {
   const Group* group = engine.group(name);
   if (group == nullptr) return std::nullopt;
-  return master_fields(*group, now);
+  return master_fields(engine, *group, now);
 }
 
 std::optional<std::vector<FieldList>> replicas_reply(const Engine& engine, std::string_view name,
@@ -124,7 +128,7 @@ std::optional<std::vector<FieldList>> replicas_reply(const Engine& engine, std::
   if (group == nullptr) return std::nullopt;
   std::vector<FieldList> out;
   for (const auto& [key, replica] : group->replicas) {
-    if (replica.replica_announced) out.push_back(replica_fields(*group, replica, now));
+    if (replica.replica_announced) out.push_back(replica_fields(engine, *group, replica, now));
   }
   return out;
 }
@@ -134,7 +138,8 @@ std::optional<std::vector<FieldList>> sentinels_reply(const Engine& engine, std:
   const Group* group = engine.group(name);
   if (group == nullptr) return std::nullopt;
   std::vector<FieldList> out;
-  for (const auto& [id, peer] : group->sentinels) out.push_back(sentinel_fields(*group, peer, now));
+  for (const auto& [id, peer] : group->sentinels)
+    out.push_back(sentinel_fields(engine, *group, peer, now));
   return out;
 }
 

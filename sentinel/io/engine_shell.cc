@@ -52,7 +52,10 @@ EngineShell::EngineShell(asio::any_io_executor executor, EngineConfig config,
       tick_timer_(executor),
       shell_config_(std::move(shell_config)),
       callbacks_(std::move(callbacks)),
-      engine_(std::move(config), std::move(persisted), std::random_device{}(), now()) {}
+      engine_(std::move(config), std::move(persisted), std::random_device{}(), now()),
+      resolver_(executor) {
+  engine_.set_host_resolver([this](std::string_view host) { return hosts_.lookup(host); });
+}
 
 EngineShell::~EngineShell() {
   stop();
@@ -72,6 +75,7 @@ void EngineShell::start() {
 void EngineShell::stop() {
   stopped_ = true;
   tick_timer_.cancel();
+  resolver_.cancel();
   // Closing a link runs its close handler, which looks the link up: take them out first.
   auto links = std::move(links_);
   links_.clear();
@@ -170,14 +174,10 @@ void EngineShell::connect(const Connect& c) {
     pass = shell_config_.sentinel_pass.empty() ? shell_config_.requirepass
                                                : shell_config_.sentinel_pass;
   }
-  auto open = [&](std::string_view role, RespLink::MessageHandler on_message) {
+  auto open = [&](std::string_view role) {
     auto link = RespLink::create(executor_, link_key(c.to) + "/" + std::string(role));
-    std::weak_ptr<RespLink> weak = link;
-    link->start(c.to.addr.ip, static_cast<std::uint16_t>(c.to.addr.port),
-                shell_config_.connect_timeout, std::move(on_message),
-                [this, to = c.to, weak](const std::error_code&) { link_failed(to, weak.lock()); });
-    // Pipelined at once; their replies are not looked at (AUTH failures just make the
-    // instance look down), as Sentinel does.
+    // Pipelined at once (queued until the link is started); their replies are not looked
+    // at (AUTH failures just make the instance look down), as Sentinel does.
     if (!pass.empty()) {
       std::vector<std::string> auth = {"AUTH"};
       if (!user.empty()) auth.push_back(user);
@@ -188,13 +188,65 @@ void EngineShell::connect(const Connect& c) {
     return link;
   };
   LinkPair& pair = links_[link_key(c.to)];
-  pair.command = open("cmd", nullptr);
+  pair.command = open("cmd");
   if (c.to.kind != InstanceKind::kSentinel) {
-    pair.pubsub = open("pubsub", [this](const protocol::Value& message) {
-      if (message.elements.size() == 3) deliver(HelloReceived{message.elements[2].text, true});
-    });
+    pair.pubsub = open("pubsub");
     pair.pubsub->send(std::vector<std::string>{"SUBSCRIBE", std::string(kHelloChannel)},
                       [](auto*) {});
+  }
+  const std::string& host = c.to.addr.host();
+  if (is_ip_literal(host)) {
+    start_links(c.to, host);
+  } else if (!engine_.config().hostnames.resolve && !c.to.addr.ip.empty()) {
+    // resolve-hostnames was turned off at run time: Sentinel keeps the last IP.
+    start_links(c.to, c.to.addr.ip);
+  } else {
+    resolve_then_start(c.to);
+  }
+}
+
+// A hostname is resolved again before each connection, as Sentinel does before each
+// reconnect: the instance may have come back under another IP.
+void EngineShell::resolve_then_start(const Endpoint& to) {
+  const std::string host = to.addr.host();
+  std::weak_ptr<RespLink> command = links_[link_key(to)].command;
+  resolver_.async_resolve(
+      host, std::to_string(to.addr.port), asio::ip::tcp::resolver::flags(),
+      [this, alive = std::weak_ptr<int>(alive_), to, host, command](
+          const std::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
+        // An answer may already be queued when the shell goes away.
+        if (!alive.lock() || ec == asio::error::operation_aborted || stopped_) return;
+        const auto it = links_.find(link_key(to));
+        const auto link = command.lock();
+        if (it == links_.end() || !link || it->second.command != link) return;  // superseded
+        if (ec || results.empty()) {
+          spdlog::debug("cannot resolve {}: {}", host, ec ? ec.message() : "no address");
+          link_failed(to, link);
+          return;
+        }
+        const std::string ip = results.begin()->endpoint().address().to_string();
+        hosts_.remember(host, ip);
+        start_links(to, ip);
+        deliver(HostResolved{to, ip});
+      });
+}
+
+void EngineShell::start_links(const Endpoint& to, const std::string& ip) {
+  const auto it = links_.find(link_key(to));
+  if (it == links_.end()) return;
+  auto start = [&](const std::shared_ptr<RespLink>& link, RespLink::MessageHandler on_message) {
+    std::weak_ptr<RespLink> weak = link;
+    link->start(ip, static_cast<std::uint16_t>(to.addr.port), shell_config_.connect_timeout,
+                std::move(on_message),
+                [this, to, weak](const std::error_code&) { link_failed(to, weak.lock()); });
+  };
+  // Copies: starting a link that fails at once runs link_failed, which erases the entry.
+  const LinkPair pair = it->second;
+  start(pair.command, nullptr);
+  if (pair.pubsub) {
+    start(pair.pubsub, [this](const protocol::Value& message) {
+      if (message.elements.size() == 3) deliver(HelloReceived{message.elements[2].text, true});
+    });
   }
 }
 

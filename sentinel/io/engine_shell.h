@@ -13,6 +13,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "sentinel/engine.h"
+#include "sentinel/io/host_cache.h"
 #include "sentinel/io/resp_link.h"
 
 namespace sp::sentinel::io {
@@ -83,6 +84,8 @@ class EngineShell {
   void schedule_tick();
   void execute(const Action& action);
   void connect(const Connect& c);
+  void start_links(const Endpoint& to, const std::string& ip);
+  void resolve_then_start(const Endpoint& to);
   void disconnect(const Endpoint& e);
   void send(const Endpoint& to, std::vector<std::string> args,
             std::function<Event(const protocol::Value&)> to_event);
@@ -99,6 +102,8 @@ class EngineShell {
   ShellCallbacks callbacks_;
   Engine engine_;
   std::map<std::string, LinkPair> links_;
+  HostCache hosts_;
+  asio::ip::tcp::resolver resolver_;
   std::mt19937 jitter_{std::random_device{}()};
   bool stopped_ = false;
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted work checks it

@@ -127,7 +127,7 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     if (!arity(3)) return;
     if (auto addr = engine.master_address(args[2])) {
       w.array(2);
-      w.bulk_string(addr->ip);
+      w.bulk_string(engine.announced(*addr));
       w.bulk_string(std::to_string(addr->port));
     } else {
       w.null_array();
@@ -599,7 +599,8 @@ std::string SentinelCommands::info_sentinel_section() const {
     const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);
     const char* status = group.master.o_down ? "odown" : group.master.s_down ? "sdown" : "ok";
     text += "master" + std::to_string(n++) + ":name=" + group.config.name + ",status=" + status +
-            ",address=" + addr.to_string() + ",slaves=" + std::to_string(group.replicas.size()) +
+            ",address=" + Address{engine.announced(addr), addr.port}.to_string() +
+            ",slaves=" + std::to_string(group.replicas.size()) +
             ",sentinels=" + std::to_string(group.sentinels.size() + 1) + "\r\n";
   }
   return text;

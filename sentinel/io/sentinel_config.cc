@@ -15,6 +15,7 @@
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
 #include "sentinel/io/acl.h"
+#include "sentinel/io/host_cache.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -78,6 +79,16 @@ const std::set<std::string>& tolerated_directives() {
   return names;
 }
 
+// mirrors createSentinelAddr as the config loader calls it: an unresolvable hostname is
+// kept (resolved again on connect) with resolve-hostnames, refused without. The lookup
+// blocks, bounded: the file is read before anything else runs.
+std::optional<Address> config_address(const SentinelFileConfig& config, const std::string& host,
+                                      int port) {
+  return make_address(
+      host, port, /*accept_unresolved=*/true, config.engine.hostnames,
+      [](std::string_view name) { return resolve_host_bounded(name, std::chrono::seconds(2)); });
+}
+
 GroupConfig* find_group(SentinelFileConfig& config, const std::string& name) {
   for (auto& g : config.engine.groups) {
     if (g.name == name) return &g;
@@ -108,9 +119,11 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
     if (!port || *port <= 0 || *port > 65535) return "invalid port '" + args[4] + "'";
     if (!quorum || *quorum <= 0) return "Quorum must be 1 or greater.";
     if (find_group(config, args[2]) != nullptr) return "Duplicated master name.";
+    auto address = config_address(config, args[3], *port);
+    if (!address) return "Can't resolve instance hostname.";
     GroupConfig group;
     group.name = args[2];
-    group.address = Address{args[3], *port};
+    group.address = *address;
     group.quorum = *quorum;
     config.engine.groups.push_back(std::move(group));
     return "";
@@ -201,15 +214,16 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
   }
   if ((sub == "known-replica" || sub == "known-slave") && n == 5) {
     auto p = number<int>(args[4]);
-    if (!p) return "invalid port";
-    persisted_group(config, *group).known_replicas.push_back(Address{args[3], *p});
+    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+    if (!address) return "Can't resolve instance hostname.";
+    persisted_group(config, *group).known_replicas.push_back(*address);
     return "";
   }
   if (sub == "known-sentinel" && n == 6) {
     auto p = number<int>(args[4]);
-    if (!p) return "invalid port";
-    persisted_group(config, *group)
-        .known_sentinels.push_back(PersistedSentinel{Address{args[3], *p}, args[5]});
+    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+    if (!address) return "Can't resolve instance hostname.";
+    persisted_group(config, *group).known_sentinels.push_back(PersistedSentinel{*address, args[5]});
     return "";
   }
   return "Unrecognized sentinel configuration statement.";
@@ -220,8 +234,8 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
 std::vector<std::pair<std::string, std::string>> sentinel_globals(
     const SentinelFileConfig& config) {
   return {
-      {"resolve-hostnames", config.resolve_hostnames ? "yes" : "no"},
-      {"announce-hostnames", config.announce_hostnames ? "yes" : "no"},
+      {"resolve-hostnames", config.engine.hostnames.resolve ? "yes" : "no"},
+      {"announce-hostnames", config.engine.hostnames.announce ? "yes" : "no"},
       {"announce-ip", config.engine.announce_ip},
       {"announce-port", std::to_string(config.engine.announce_port)},
       {"sentinel-user", config.shell.sentinel_user},
@@ -236,8 +250,8 @@ std::string set_sentinel_global(SentinelFileConfig& config, std::string_view nam
   if (name == "resolve-hostnames" || name == "announce-hostnames") {
     const std::string v = protocol::to_lower(value);
     if (v != "yes" && v != "no") return invalid;
-    (name == "resolve-hostnames" ? config.resolve_hostnames : config.announce_hostnames) =
-        v == "yes";
+    (name == "resolve-hostnames" ? config.engine.hostnames.resolve
+                                 : config.engine.hostnames.announce) = v == "yes";
   } else if (name == "announce-ip") {
     config.engine.announce_ip = std::string(value);
   } else if (name == "announce-port") {
@@ -307,15 +321,31 @@ bool is_executable_file(const std::string& path) {
   return ::access(path.c_str(), X_OK) == 0;
 }
 
+void apply_hostname_options_first(SentinelFileConfig& config) {
+  std::vector<std::string> args;
+  for (const std::string& line : config.lines) {
+    if (!protocol::split_inline_args(line, args) || args.size() != 3) continue;
+    if (protocol::to_lower(args[0]) != "sentinel") continue;
+    const std::string name = protocol::to_lower(args[1]);
+    if (name == "resolve-hostnames" || name == "announce-hostnames") {
+      set_sentinel_global(config, name, args[2]);
+    }
+  }
+}
+
 SentinelFileConfig load_sentinel_config(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw SentinelConfigError(path + ": cannot open the config file");
   SentinelFileConfig config;
   std::string line;
   std::vector<std::string> args;
-  for (int line_no = 1; std::getline(in, line); ++line_no) {
+  while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     config.lines.push_back(line);
+  }
+  apply_hostname_options_first(config);
+  for (int line_no = 1; line_no <= static_cast<int>(config.lines.size()); ++line_no) {
+    line = config.lines[line_no - 1];
     const auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
     std::string error;
@@ -392,9 +422,17 @@ const std::set<std::string>& group_option_directives() {
   return names;
 }
 
-void render_group(std::ostringstream& out, const GroupConfig& g, const Address& master) {
-  out << "sentinel monitor " << arg(g.name) << " " << arg(master.ip) << " " << master.port << " "
-      << g.quorum << "\n";
+// The announced form, as Sentinel writes it; but a hostname not resolved yet is written
+// as itself rather than as Sentinel's empty IP, which the file could not be read back with.
+const std::string& written_host(const Address& addr, const HostnamePolicy& hostnames) {
+  const std::string& host = announced_host(addr, hostnames);
+  return host.empty() ? addr.host() : host;
+}
+
+void render_group(std::ostringstream& out, const GroupConfig& g, const Address& master,
+                  const HostnamePolicy& hostnames) {
+  out << "sentinel monitor " << arg(g.name) << " " << arg(written_host(master, hostnames)) << " "
+      << master.port << " " << g.quorum << "\n";
   auto millis = [](Duration d) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };
@@ -448,7 +486,7 @@ std::string render_sentinel_config(const SentinelFileConfig& config, const Persi
   const auto defaults = sentinel_globals(SentinelFileConfig{});
   auto write_groups = [&] {
     if (groups_written) return;
-    for (const GroupConfig& g : groups) render_group(out, g, master_of(g));
+    for (const GroupConfig& g : groups) render_group(out, g, master_of(g), config.engine.hostnames);
     groups_written = true;
   };
   for (const std::string& line : lines) {
@@ -489,11 +527,13 @@ std::string render_sentinel_config(const SentinelFileConfig& config, const Persi
     out << "sentinel config-epoch " << arg(g.name) << " " << g.config_epoch << "\n";
     out << "sentinel leader-epoch " << arg(g.name) << " " << g.leader_epoch << "\n";
     for (const Address& r : g.known_replicas) {
-      out << "sentinel known-replica " << arg(g.name) << " " << arg(r.ip) << " " << r.port << "\n";
+      out << "sentinel known-replica " << arg(g.name) << " "
+          << arg(written_host(r, config.engine.hostnames)) << " " << r.port << "\n";
     }
     for (const PersistedSentinel& p : g.known_sentinels) {
-      out << "sentinel known-sentinel " << arg(g.name) << " " << arg(p.addr.ip) << " "
-          << p.addr.port << " " << p.id << "\n";
+      out << "sentinel known-sentinel " << arg(g.name) << " "
+          << arg(written_host(p.addr, config.engine.hostnames)) << " " << p.addr.port << " " << p.id
+          << "\n";
     }
   }
   return out.str();

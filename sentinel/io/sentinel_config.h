@@ -30,11 +30,14 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
-  bool resolve_hostnames = false;  // accepted and reported; names are not resolved yet
-  bool announce_hostnames = false;
   bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
   std::vector<std::string> lines;     // the file as read, kept for the rewrite
 };
+
+// Applies the `sentinel resolve-hostnames|announce-hostnames` lines of `config.lines`:
+// they decide how every address of the file is read, wherever they stand (Sentinel
+// applies them before the monitor lines). Errors are left to the directive pass.
+void apply_hostname_options_first(SentinelFileConfig& config);
 
 // Applies one directive line to `config`; returns an error text ("" when accepted).
 std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std::string> args);

@@ -85,6 +85,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
          std::string error = set_sentinel_global(config_, name, value);
          if (!error.empty()) return error;
          shell_->engine().set_announce(config_.engine.announce_ip, config_.engine.announce_port);
+         shell_->engine().set_hostname_policy(config_.engine.hostnames);
          shell_->set_peer_credentials(config_.shell.sentinel_user, config_.shell.sentinel_pass);
          shell_->persist_now();
          return error;

@@ -138,7 +138,7 @@ std::string EngineFixture::info_text(const Address& address) const {
     int n = 0;
     for (const auto& [other, o] : redis_) {
       if (o.alive && o.role == Role::kSlave && o.master == address) {
-        text += "slave" + std::to_string(n++) + ":ip=" + other.ip +
+        text += "slave" + std::to_string(n++) + ":ip=" + other.host() +
                 ",port=" + std::to_string(other.port) +
                 ",state=online,offset=" + std::to_string(o.offset) + ",lag=0\r\n";
       }
@@ -146,7 +146,7 @@ std::string EngineFixture::info_text(const Address& address) const {
     return text;
   }
   bool up = r.link_up && redis_.contains(r.master) && redis_.at(r.master).alive;
-  text += "role:slave\r\nmaster_host:" + r.master.ip +
+  text += "role:slave\r\nmaster_host:" + r.master.host() +
           "\r\nmaster_port:" + std::to_string(r.master.port) +
           "\r\nmaster_link_status:" + (up ? "up" : "down") + "\r\n";
   if (!up) text += "master_link_down_since_seconds:5\r\n";

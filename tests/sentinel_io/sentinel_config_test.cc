@@ -154,7 +154,9 @@ TEST(SentinelConfig, RewriteKeepsOperatorLinesAndReadsBackTheSameState) {
   g.leader_epoch = 3;
   g.known_replicas = {{"127.0.0.1", 6379}};
   PersistedSentinel peer;
-  peer.addr.port = 26391;  // a peer that announced an empty IP
+  // (A peer announcing an empty IP is no longer possible: such a hello adds no sentinel,
+  // as in Sentinel, and the file refuses the line.)
+  peer.addr = {"10.0.0.5", 26391};
   peer.id = std::string(40, 'b');
   g.known_sentinels.push_back(peer);
   state.groups = {g};
