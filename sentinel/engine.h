@@ -175,6 +175,7 @@ class Engine {
   // failover.cc
   void failover_state_machine(Group& group, TimePoint now);
   void failover_step(Group& group, TimePoint now);
+  void fence_demoted_master(Group& group, const Instance* promoted);
   void failover_wait_start(Group& group, TimePoint now);
   void failover_select_slave(Group& group, TimePoint now);
   void failover_send_slaveof_noone(Group& group, TimePoint now);

@@ -100,6 +100,8 @@ void Engine::record_role(Group& group, Instance& instance, Role role, TimePoint 
 void Engine::handle_replica_reporting_master(Group& group, Instance& replica, TimePoint now) {
   if (replica.promoted && group.failover_state == FailoverState::kWaitPromotion) {
     group.config_epoch = group.failover_epoch;  // the only place a leader assigns one
+    group.demoted_master = group.master.addr;
+    group.demoted_master_fenced = false;
     group.failover_state = FailoverState::kReconfSlaves;
     group.failover_state_change_time = now;
     persist();
@@ -110,8 +112,11 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     return;
   }
   Duration wait = config_.timings.publish_period * kConvertWaitPublishPeriods;
-  if (!replica.promoted && master_looks_sane(group, now) && no_down_for(replica, wait, now) &&
-      now - replica.role_reported_time > wait) {
+  const bool demoted_by_us =
+      group.demoted_master && same_address(*group.demoted_master, replica.addr);
+  if (!replica.promoted && master_looks_sane(group, now) &&
+      (demoted_by_us ||
+       (no_down_for(replica, wait, now) && now - replica.role_reported_time > wait))) {
     if (send_replica_of(group, replica, group.master.addr)) {
       notice("+convert-to-slave", details(group, replica));
     }

@@ -12,7 +12,10 @@ void Engine::switch_to_promoted(Group& group, TimePoint now) {
   notice("+switch-master", group.config.name + " " + announced(group.master.addr) + " " +
                                std::to_string(group.master.addr.port) + " " + announced(target) +
                                " " + std::to_string(target.port));
+  // Our own failover: the master it replaced stays marked for conversion at once.
+  const std::optional<Address> demoted = group.demoted_master;
   reset_master_and_change_address(group, target, now);
+  group.demoted_master = demoted;
 }
 
 // mirrors sentinelResetMasterAndChangeAddress + sentinelResetMaster (keeping
@@ -34,6 +37,8 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
   group.failover_start_time = kNever;
   group.force_failover = false;
   group.promoted_replica.clear();
+  group.demoted_master.reset();  // a switch learned from others: their failover, not ours
+  group.demoted_master_fenced = false;
 
   for (const auto& replica_addr : replicas) {
     auto [it, inserted] = group.replicas.emplace(

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -109,6 +110,13 @@ struct Group {
   std::uint64_t failover_epoch = 0;
   bool force_failover = false;
   std::string promoted_replica;  // key into replicas, empty if none
+  // The master a failover led by this sentinel replaced. It is turned into a replica as
+  // soon as it is reachable (during the reconfiguration, or when it comes back), not
+  // after Sentinel's 8 s wait: this sentinel assigned the newer config epoch itself, so
+  // the old master's claim is known to be stale, and every write it takes meanwhile
+  // would be thrown away at its resync.
+  std::optional<Address> demoted_master;
+  bool demoted_master_fenced = false;  // its SLAVEOF went out during the reconfiguration
 
   bool failover_in_progress() const { return failover_state != FailoverState::kNone; }
   Instance* promoted() {

@@ -200,6 +200,39 @@ TEST_F(FailoverTest, ReturningOldMasterIsConvertedToReplica) {
   EXPECT_EQ(redis_[addr(6379)].master, addr(6380));
 }
 
+// The leader converts the master its own failover replaced as soon as it answers as a
+// master, instead of waiting 8 s as for an instance whose claim it cannot judge.
+TEST_F(FailoverTest, OldMasterOfOurOwnFailoverIsConvertedAtOnce) {
+  start_healthy();
+  redis_[addr(6379)].alive = false;
+  run_until_notice("+switch-master", ms(30000));
+  run_for(ms(2000));
+  clear_log();
+  const TimePoint back = now_;
+  redis_[addr(6379)].alive = true;
+  run_until_notice("+convert-to-slave", ms(60000));
+  EXPECT_EQ(redis_[addr(6379)].master, addr(6380));
+  // A reconnect and its first INFO, not the 8 s of a claim that is stable for long enough.
+  EXPECT_LT(now_ - back, ms(3000));
+}
+
+// A planned failover: the old master is healthy and is made a replica of the promoted
+// one during the reconfiguration, before the switch.
+TEST_F(FailoverTest, ReachableOldMasterIsFencedDuringTheReconfiguration) {
+  start_healthy();
+  ASSERT_EQ(engine_->request_failover("mymaster", now_), FailoverRequest::kStarted);
+  drain();
+  run_until_notice("+switch-master", ms(30000));
+  EXPECT_TRUE(has_notice("+convert-to-slave", "master mymaster 127.0.0.1 6379"));
+  EXPECT_EQ(redis_[addr(6379)].role, Role::kSlave);
+  EXPECT_EQ(redis_[addr(6379)].master, addr(6380));
+  // The fencing transaction came before the switch.
+  const auto types = notice_types();
+  const auto fenced = std::find(types.begin(), types.end(), "+convert-to-slave");
+  const auto switched = std::find(types.begin(), types.end(), "+switch-master");
+  EXPECT_LT(fenced - types.begin(), switched - types.begin());
+}
+
 TEST_F(FailoverTest, ReplicaFollowingTheWrongMasterIsFixedAfterFailoverTimeout) {
   start_healthy();
   redis_[addr(6381)].master = addr(7000);
