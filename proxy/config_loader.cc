@@ -78,6 +78,9 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     auto n = parse_int<std::int64_t>(v, 0, 86'400'000);
     if (!n) return "invalid failover-hold-ms '" + v + "' (milliseconds, 0 turns holding off)";
     config.failover_hold = std::chrono::milliseconds(*n);
+  } else if (name == "fence-on-minority") {
+    if (v != "yes" && v != "no") return "fence-on-minority must be yes or no";
+    config.fence_on_minority = v == "yes";
   } else if (name == "client-query-buffer-limit") {
     auto n = parse_size(v);
     if (!n || *n < 1024 * 1024) return "client-query-buffer-limit must be a size of at least 1mb";

@@ -19,6 +19,7 @@
 
 #include "proxy/config_loader.h"
 #include "proxy/logging.h"
+#include "proxy/minority_fence.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
 #include "sentinel/io/engine_shell.h"
@@ -208,12 +209,23 @@ int run_proxy_with_sentinel(Options options) {
   sp::proxy::Server server(options.config);
   registry = &server.registry();
   service.start();
+  sp::proxy::MinorityFence fence(
+      engine_io.get_executor(),
+      [&service, group] {
+        for (const auto& g : service.shell().engine().groups()) {
+          if (g.config.name == group) return sp::sentinel::reaches_majority(g);
+        }
+        return true;
+      },
+      server.registry(), group);
+  if (options.config.fence_on_minority) fence.start();
   std::thread engine_thread([&engine_io] {
     auto guard = asio::make_work_guard(engine_io);
     engine_io.run();
   });
   const int code = server.run();
   asio::post(engine_io, [&] {
+    fence.stop();
     service_ptr->stop();
     engine_io.stop();
   });

@@ -157,6 +157,9 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   add_simple(out, c, "sentinel_proxy_transactions_aborted_total",
              "EXECs failed because the session moved to a new master inside MULTI or WATCH.",
              MetricType::Counter, &WorkerStats::exec_aborted);
+  add_simple(out, c, "sentinel_proxy_writes_refused_fenced_total",
+             "Writes refused because the sentinel could not reach a majority (fence-on-minority).",
+             MetricType::Counter, &WorkerStats::writes_refused_fenced);
   const TopologyPtr topology = c.registry.current();
   if (!topology) return;
   auto down = family("sentinel_proxy_failover_in_progress",
@@ -165,6 +168,13 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   down.metric.push_back(sample(topology->failover_in_progress ? 1 : 0, MetricType::Gauge,
                                {{"group", topology->group}}));
   out.push_back(std::move(down));
+  auto fenced = family("sentinel_proxy_writes_fenced",
+                       "1 while writes are refused: the sentinel cannot reach a majority of "
+                       "its group's sentinels (fence-on-minority).",
+                       MetricType::Gauge);
+  fenced.metric.push_back(
+      sample(topology->writes_fenced ? 1 : 0, MetricType::Gauge, {{"group", topology->group}}));
+  out.push_back(std::move(fenced));
 }
 
 }  // namespace

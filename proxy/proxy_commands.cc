@@ -72,7 +72,10 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           "\r\nsessions_closed_at_swap:" +
           std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
           "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
-          "\r\n";
+          "\r\nfence_on_minority:" + (context.config.fence_on_minority ? "yes" : "no") +
+          "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
+          "\r\nwrites_refused_fenced:" +
+          std::to_string(sum(context, &WorkerStats::writes_refused_fenced)) + "\r\n";
   text += "\r\n# Stats\r\n";
   text += "client_bytes_in:" + std::to_string(sum(context, &WorkerStats::client_bytes_in)) +
           "\r\nclient_bytes_out:" + std::to_string(sum(context, &WorkerStats::client_bytes_out)) +
@@ -148,6 +151,14 @@ std::string hold_expired_reply(const Topology& topology, std::chrono::millisecon
   RespWriter(out).error("MASTERDOWN sentinel-proxy: no master for '" + topology.group +
                         "' after holding the command for " + std::to_string(hold.count()) +
                         " ms (failover-hold-ms)");
+  return out;
+}
+
+std::string writes_fenced_reply(const Topology& topology) {
+  std::string out;
+  RespWriter(out).error("MASTERDOWN sentinel-proxy: writes to '" + topology.group +
+                        "' are refused: this proxy's sentinel cannot reach a majority of the "
+                        "group's sentinels (fence-on-minority)");
   return out;
 }
 

@@ -30,5 +30,8 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
 std::string master_unreachable_reply(const Topology& topology, std::string_view cause);
 // The error for a command held for failover-hold-ms without a master to send it to.
 std::string hold_expired_reply(const Topology& topology, std::chrono::milliseconds hold);
+// The error for a write refused while the sentinel cannot reach a majority of its group's
+// sentinels (fence-on-minority).
+std::string writes_fenced_reply(const Topology& topology);
 
 }  // namespace sp::proxy

@@ -19,6 +19,15 @@ namespace {
 using protocol::iequals;
 using protocol::ParseStatus;
 
+// What fence-on-minority refuses: commands Redis flags as writes, and scripts and
+// functions, which may write (their _RO forms may not).
+bool may_write(const protocol::CommandInfo* info) {
+  if (info == nullptr) return false;
+  if (info->flags.write) return true;
+  const std::string_view name = info->name;
+  return name == "eval" || name == "evalsha" || name == "fcall";
+}
+
 protocol::ProtocolLimits limits_from(const Config& config) {
   protocol::ProtocolLimits limits;
   limits.max_bulk_len = config.proto_max_bulk_len;
@@ -347,11 +356,23 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
                    true);
     return Route::kAnswered;
   }
+  const bool fenced = worker_.topology()->writes_fenced;
+  if (fenced && may_write(info) && !state_.in_multi()) {
+    worker_.stats().writes_refused_fenced.add();
+    state_.command_refused();
+    answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
+    return Route::kAnswered;
+  }
   const bool tracks_state = !router_.passthrough() && SessionState::changes_state(args);
   if (tracks_state && iequals(args[0], "exec")) {
     // A transaction the session could not carry to a new master fails as Redis fails it;
-    // the backend's own MULTI is ended with DISCARD in EXEC's place.
-    const auto fate = state_.exec_fate();
+    // the backend's own MULTI is ended with DISCARD in EXEC's place. Under fencing every
+    // transaction is discarded so: its writes would otherwise reach the master.
+    auto fate = state_.exec_fate();
+    if (fenced && fate == SessionState::ExecFate::kForward) {
+      worker_.stats().writes_refused_fenced.add();
+      fate = SessionState::ExecFate::kAbort;
+    }
     if (fate != SessionState::ExecFate::kForward) {
       std::string reply;
       protocol::RespWriter writer(reply, router_.resp_version() == 3

@@ -1,5 +1,7 @@
 #include "proxy/session_state.h"
 
+#include <algorithm>
+
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
 
@@ -127,6 +129,12 @@ SessionState::Replay SessionState::replay(int resp_version) const {
 void SessionState::transaction_lost() {
   if (multi_) multi_lost_ = true;
   if (watching_) watch_lost_ = true;
+}
+
+void SessionState::command_refused() {
+  const bool multi_pending = std::any_of(noted_.begin(), noted_.end(),
+                                         [](const auto& args) { return args.front() == "multi"; });
+  if (multi_ || multi_pending) multi_lost_ = true;
 }
 
 SessionState::ExecFate SessionState::exec_fate() const {

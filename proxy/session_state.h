@@ -46,6 +46,11 @@ class SessionState {
   // What EXEC does now: go on, or fail as Redis fails a transaction that cannot run —
   // EXECABORT when commands queued before the move were lost, a nil reply when keys
   // watched before the move can no longer be trusted.
+  // The proxy refused a command itself (fence-on-minority), so it never reached the
+  // backend's queue: inside a transaction (open, or MULTI still unanswered), EXEC must
+  // then fail as Redis fails a transaction with a refused command.
+  void command_refused();
+
   enum class ExecFate { kForward, kAbort, kWatchFailed };
   ExecFate exec_fate() const;
 

@@ -19,6 +19,10 @@ struct Topology {
   // not): sessions hold new commands instead of sending them, until the master is back
   // or a new snapshot names its successor.
   bool failover_in_progress = false;
+  // fence-on-minority: the sentinel cannot reach a majority of its group's sentinels, so
+  // this master may be the old one on the minority side of a partition; writes are
+  // refused (reads still served) so that none is acknowledged and then thrown away.
+  bool writes_fenced = false;
 
   std::string master_address() const { return master_host + ":" + std::to_string(master_port); }
 };

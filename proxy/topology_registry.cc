@@ -11,10 +11,18 @@ bool TopologyRegistry::publish(TopologyPtr topology) {
 }
 
 bool TopologyRegistry::set_failover_in_progress(bool in_progress) {
+  return republish_with(&Topology::failover_in_progress, in_progress);
+}
+
+bool TopologyRegistry::set_writes_fenced(bool fenced) {
+  return republish_with(&Topology::writes_fenced, fenced);
+}
+
+bool TopologyRegistry::republish_with(bool Topology::*flag, bool value) {
   std::lock_guard lock(mutex_);
-  if (!current_ || current_->failover_in_progress == in_progress) return false;
+  if (!current_ || (*current_).*flag == value) return false;
   auto next = std::make_shared<Topology>(*current_);
-  next->failover_in_progress = in_progress;
+  (*next).*flag = value;
   current_ = std::move(next);
   for (const auto& subscriber : subscribers_) subscriber(current_);
   return true;

@@ -23,6 +23,8 @@ class TopologyRegistry {
   // Republishes the current snapshot with `failover_in_progress` changed (same master,
   // same epoch). False, and nothing changes, when it already says so or there is none.
   bool set_failover_in_progress(bool in_progress);
+  // The same for `writes_fenced` (fence-on-minority).
+  bool set_writes_fenced(bool fenced);
 
   // `subscriber` is called at once with the current snapshot (if any), then on each change,
   // from the publishing thread: it must only hand the snapshot over (e.g. asio::post).
@@ -31,6 +33,9 @@ class TopologyRegistry {
   TopologyPtr current() const;
 
  private:
+  // Republishes the current snapshot with `flag` set to `value`; false when unchanged.
+  bool republish_with(bool Topology::*flag, bool value);
+
   mutable std::mutex mutex_;
   TopologyPtr current_;
   std::vector<Subscriber> subscribers_;

@@ -66,6 +66,7 @@ struct WorkerStats {
   StatCounter sessions_migrated;        // moved to a new master with their state replayed
   StatCounter sessions_closed_at_swap;  // commands in flight on the old master: closed
   StatCounter exec_aborted;             // transactions failed because the session moved
+  StatCounter writes_refused_fenced;    // writes refused under fence-on-minority
   // steady_clock nanoseconds of the last successful / failed backend connect.
   StatCounter last_connect_ok_ns;
   StatCounter last_connect_fail_ns;

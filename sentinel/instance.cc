@@ -60,4 +60,13 @@ std::string_view to_string(ReconfState state) {
   return "?";
 }
 
+bool reaches_majority(const Group& group) {
+  std::size_t reachable = 1;  // itself
+  for (const auto& [id, peer] : group.sentinels) {
+    if (peer.link.connected && !peer.s_down) ++reachable;
+  }
+  const std::size_t known = group.sentinels.size() + 1;
+  return reachable > known / 2;
+}
+
 }  // namespace sp::sentinel

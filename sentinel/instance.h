@@ -129,4 +129,10 @@ struct Group {
   }
 };
 
+// Whether this sentinel can talk to a majority of the sentinels it knows for `group`
+// (itself included): false when more than half of them have been unreachable for
+// down-after-milliseconds (their SDOWN), which is what a sentinel on the minority side of
+// a partition sees. With no other sentinel known it is trivially true.
+bool reaches_majority(const Group& group);
+
 }  // namespace sp::sentinel
