@@ -18,7 +18,10 @@
 #include <asio/post.hpp>
 
 #include "proxy/config_loader.h"
+#include "proxy/follow_mode.h"
 #include "proxy/logging.h"
+#include "proxy/master_notice.h"
+#include "proxy/master_updates.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
 #include "sentinel/io/engine_shell.h"
@@ -31,6 +34,8 @@ constexpr const char* kUsage =
     "Usage: sentinel-proxy [/path/to/sentinel-proxy.conf] [--directive value ...]\n"
     "       sentinel-proxy --test-config [/path/to/sentinel-proxy.conf] [--directive ...]\n"
     "       sentinel-proxy --sentinel /path/to/sentinel.conf [--directive value ...]\n"
+    "       sentinel-proxy --sentinel-follow <name> <host:port> [<host:port> ...] [--directive "
+    "...]\n"
     "       sentinel-proxy --version | --help\n"
     "\n"
     "Every config file directive can also be given as --name value ... on the command\n"
@@ -110,22 +115,6 @@ std::string served_group(const Options& options,
                                               "' is not monitored");
 }
 
-// A new master for the proxy's sessions; the registry refuses it unless its config epoch
-// is newer than the current one.
-void publish_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
-                    const std::string& ip, int port, std::uint64_t config_epoch) {
-  auto topology = std::make_shared<sp::proxy::Topology>();
-  topology->group = group;
-  topology->master_host = ip;
-  topology->master_ip = ip;
-  topology->master_port = static_cast<std::uint16_t>(port);
-  topology->epoch = config_epoch;
-  if (registry.publish(std::move(topology))) {
-    spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", group, ip, port,
-                 config_epoch);
-  }
-}
-
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
 // each new master of the served group to the proxy's topology registry.
 int run_proxy_with_sentinel(Options options) {
@@ -138,7 +127,7 @@ int run_proxy_with_sentinel(Options options) {
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
         if (s.group == group && registry != nullptr) {
-          publish_master(*registry, group, s.addr.ip, s.addr.port, s.config_epoch);
+          sp::proxy::publish_master(*registry, group, s.addr.ip, s.addr.port, s.config_epoch);
         }
       },
       [&registry, &service_ptr, group](const sp::sentinel::Notice& notice) {
@@ -154,28 +143,16 @@ int run_proxy_with_sentinel(Options options) {
           words >> kind >> name >> ip >> port >> at >> served;
           if (served != group) return;
           for (const auto& g : service_ptr->shell().engine().groups()) {
-            if (g.config.name == group) publish_master(*registry, group, ip, port, g.config_epoch);
+            if (g.config.name == group)
+              sp::proxy::publish_master(*registry, group, ip, port, g.config_epoch);
           }
           return;
         }
         // Clients hold their commands while this sentinel finds the served master down,
         // until it is back (-sdown) or its successor is published.
-        // Only about the master sessions use now: a late notice about the one just replaced
-        // must not make clients of its successor wait.
-        const auto current = registry->current();
-        if (!current || notice.text != "master " + group + " " + current->master_ip + " " +
-                                           std::to_string(current->master_port)) {
-          return;
-        }
-        if (notice.type == "+sdown" || notice.type == "+odown" || notice.type == "+try-failover") {
-          if (registry->set_failover_in_progress(true)) {
-            spdlog::warn("clients of '{}' hold their commands: the master is down", group);
-          }
-        } else if (notice.type == "-sdown") {
-          if (registry->set_failover_in_progress(false)) {
-            spdlog::warn("clients of '{}' go on: the master is back", group);
-          }
-        }
+        const auto hold = sp::proxy::apply_master_notice(*registry, notice.type, notice.text,
+                                                         sp::proxy::NoticeSource::kOwnSentinel);
+        if (hold) sp::proxy::log_hold_change(group, *hold);
       });
   service_ptr = &service;
   // The proxy starts on the master the sentinel knows (the rewritten monitor line).
@@ -278,7 +255,8 @@ int main(int argc, char** argv) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
   }
-  if (options.test_config && !options.config.sentinel_directives.empty()) {
+  if (options.test_config && options.config.follow_name.empty() &&
+      !options.config.sentinel_directives.empty()) {
     try {
       served_group(options, sentinel_config_of(options));
     } catch (const std::exception& e) {
@@ -295,7 +273,9 @@ int main(int argc, char** argv) {
     const std::string pidfile = options.config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     int code = 0;
-    if (!options.config.sentinel_directives.empty()) {
+    if (!options.config.follow_name.empty()) {
+      code = sp::proxy::run_proxy_following(std::move(options.config));
+    } else if (!options.config.sentinel_directives.empty()) {
       code = run_proxy_with_sentinel(std::move(options));
     } else {
       sp::proxy::Server server(options.config);
