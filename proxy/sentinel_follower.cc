@@ -253,7 +253,14 @@ asio::awaitable<void> SentinelFollower::on_event(const SentinelEvent& event, std
   }
   const auto hold =
       apply_master_notice(registry_, event.type, event.text, NoticeSource::kFollowedSentinel);
-  if (hold) log_hold_change(settings_.name, *hold);
+  if (hold) {
+    log_hold_change(settings_.name, *hold);
+  } else if ((event.type == "+sdown" || event.type == "-sdown") &&
+             event.text.starts_with("master " + settings_.name + " ")) {
+    // One sentinel's own view holds nothing, but tells the operator what it sees.
+    spdlog::info("sentinel {}: {} {}", address_of(settings_.sentinels[index]), event.type,
+                 event.text);
+  }
 }
 
 asio::awaitable<void> SentinelFollower::refresh(std::size_t first) {
