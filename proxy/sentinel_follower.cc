@@ -85,6 +85,7 @@ asio::awaitable<std::optional<FollowedMaster>> ask_sentinel(const FollowSettings
   found.config_epoch = *epoch;
   const auto timeout = uint_field_of(fields, "failover-timeout");
   found.failover_timeout = timeout ? std::chrono::milliseconds(*timeout) : kDefaultFailoverTimeout;
+  found.going_away = master_going_away(fields);
   co_return found;
 }
 
@@ -273,7 +274,14 @@ asio::awaitable<void> SentinelFollower::refresh(std::size_t first) {
     co_return;
   }
   recheck_ = false;
-  if (current && found->ip == current->master_ip && found->port == current->master_port) co_return;
+  if (current && found->ip == current->master_ip && found->port == current->master_port) {
+    // The +odown or -odown that set or cleared the hold may have gone to a subscription
+    // that broke since: the sentinel's state now is what counts.
+    if (registry_.set_failover_in_progress(found->going_away)) {
+      log_hold_change(settings_.name, found->going_away);
+    }
+    co_return;
+  }
   if (!publish_master(registry_, settings_.name, found->ip, found->port, found->config_epoch)) {
     recheck_ = true;  // a newer snapshot came meanwhile; ask again
   }

@@ -38,6 +38,7 @@ struct FollowedMaster {
   std::uint64_t config_epoch = 0;                // SENTINEL master's config-epoch
   std::chrono::milliseconds failover_timeout{};  // the group's, for failover-hold-ms
   std::size_t sentinel = 0;                      // index of the sentinel that named it
+  bool going_away = false;  // that sentinel finds it objectively down or fails it over
 };
 
 // Asks the sentinels in turn, from `first`, for the master of the group (SENTINEL

@@ -70,6 +70,19 @@ std::optional<std::uint64_t> uint_field_of(const protocol::Value& fields, std::s
   return value;
 }
 
+bool master_going_away(const protocol::Value& fields) {
+  const auto flags = field_of(fields, "flags");
+  if (!flags) return false;
+  std::string_view rest = *flags;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view flag = rest.substr(0, comma);
+    if (flag == "o_down" || flag == "failover_in_progress") return true;
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  return false;
+}
+
 bool role_is_master(const protocol::Value& reply) {
   return reply.type == protocol::RespType::kArray && !reply.elements.empty() &&
          reply.elements[0].text == "master";

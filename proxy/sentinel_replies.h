@@ -29,6 +29,11 @@ std::optional<HostPort> master_addr_of(const protocol::Value& reply);
 std::optional<std::string> field_of(const protocol::Value& fields, std::string_view name);
 std::optional<std::uint64_t> uint_field_of(const protocol::Value& fields, std::string_view name);
 
+// SENTINEL master's `flags` say the group finds the master objectively down or is failing
+// it over ("master,o_down", "master,failover_in_progress", ...): what +odown and
+// +try-failover announced, for a follower that was not listening then.
+bool master_going_away(const protocol::Value& fields);
+
 // ROLE's reply says "master".
 bool role_is_master(const protocol::Value& reply);
 

@@ -80,5 +80,18 @@ TEST(SentinelReplies, SwitchMasterHasFiveWords) {
   EXPECT_FALSE(switch_master_of("mymaster 127.0.0.1 x 127.0.0.1 6380"));
 }
 
+TEST(SentinelReplies, FlagsTellAMasterGoingAway) {
+  auto with_flags = [](const std::string& flags) {
+    return decoded("*2\r\n$5\r\nflags\r\n$" + std::to_string(flags.size()) + "\r\n" + flags +
+                   "\r\n");
+  };
+  EXPECT_FALSE(master_going_away(with_flags("master")));
+  EXPECT_FALSE(master_going_away(with_flags("master,s_down")));
+  EXPECT_TRUE(master_going_away(with_flags("master,s_down,o_down")));
+  EXPECT_TRUE(master_going_away(with_flags("master,failover_in_progress")));
+  EXPECT_FALSE(master_going_away(with_flags("master,o_downish")));
+  EXPECT_FALSE(master_going_away(decoded("*0\r\n")));
+}
+
 }  // namespace
 }  // namespace sp::proxy
