@@ -1,9 +1,12 @@
 // Follow mode against real processes: a redis-server master with two replicas, three real
 // redis-sentinel processes (quorum 2, down-after 1000 ms), and one sentinel-proxy started
 // with `--sentinel-follow mymaster <s1> <s2> <s3>`. Clients of the proxy write and read, and
-// when the sentinels switch the master (SENTINEL FAILOVER, a killed master, even after the
-// sentinel the proxy listens to died) new commands go to the new master and idle sessions
-// keep their connection.
+// when the sentinels switch the master (SENTINEL FAILOVER, a killed or hung master, even
+// after the sentinel the proxy listens to died) new commands go to the new master and idle
+// sessions keep their connection; only a session with a command in flight on a hung master
+// is closed.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +37,9 @@ class Client {
   void send(const std::vector<std::string>& args) { conn_.send(resp(args)); }
   std::optional<std::string> reply(std::chrono::milliseconds deadline) {
     return reader_.frames(1, deadline);
+  }
+  std::optional<std::string> until_closed(std::chrono::milliseconds deadline) {
+    return reader_.until_closed(deadline);
   }
   bool closed() const { return conn_.peer_closed(); }
 
@@ -156,6 +162,33 @@ TEST(ProxyFollow, FollowsAFailoverAfterAKilledMaster) {
   EXPECT_EQ(idle.ask({"GET", "k"}), bulk("2"));
   EXPECT_FALSE(idle.closed());
   EXPECT_FALSE(held.closed());
+}
+
+TEST(ProxyFollow, AHungMasterClosesOnlySessionsWithCommandsInFlight) {
+  FollowedGroup f;
+  Client idle(f.proxy_port);
+  ASSERT_EQ(idle.ask({"SELECT", "2"}), "+OK\r\n");
+  Client busy(f.proxy_port);
+  ASSERT_EQ(busy.ask({"PING"}), "+PONG\r\n");
+
+  f.g.master->signal(SIGSTOP);
+  busy.send({"SET", "busy", "1"});  // reaches the hung master: its outcome is unknown
+  const std::string new_port = f.wait_for_switch_from(f.g.master_port, f.g.sentinel_ports);
+  ASSERT_FALSE(new_port.empty());
+  const auto rest = busy.until_closed(10s);
+  ASSERT_TRUE(rest.has_value()) << "the session with a command in flight stayed open";
+  EXPECT_EQ(*rest, "");
+  EXPECT_EQ(idle.ask({"SET", "idle", "1"}, 10s), "+OK\r\n");
+  EXPECT_FALSE(idle.closed());
+
+  // The old master wakes up still calling itself master: the proxy stays on the new one.
+  f.g.master->signal(SIGCONT);
+  Client after(f.proxy_port);
+  EXPECT_EQ(after.ask({"SET", "after", "1"}), "+OK\r\n");
+  auto on_new = call_value(std::stoi(new_port), {"GET", "after"});
+  ASSERT_TRUE(on_new.has_value());
+  EXPECT_EQ(on_new->text, "1");
+  EXPECT_EQ(f.routed_port(), new_port);
 }
 
 TEST(ProxyFollow, FollowsThroughAnotherSentinelWhenItsOwnDies) {
