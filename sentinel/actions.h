@@ -86,9 +86,12 @@ struct PersistState {
 };
 
 // A Sentinel event: `type` is the channel (e.g. "+sdown"), `text` the message.
+// `group` names the group of an event whose text does not (+new-epoch,
+// +vote-for-leader), so that the shell can run that group's notification script.
 struct Notice {
   std::string type;
   std::string text;
+  std::string group;
   bool operator==(const Notice&) const = default;
 };
 

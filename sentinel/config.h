@@ -15,12 +15,23 @@ struct Timings {
   Duration info_period = ms(10000);
   Duration ping_period = ms(1000);
   Duration ask_period = ms(1000);
+  // While our master is SDOWN and a peer last said it is not, it is asked again this
+  // soon rather than after ask_period: peers see the master go down up to a ping period
+  // apart, and a quorum found 100 ms after it exists instead of a second after is most
+  // of what separates a failover from a long one. The question is the same.
+  Duration unconfirmed_ask_period = ms(100);
+  // INFO period for the replicas a failover of ours waits on (see engine_link.cc).
+  Duration awaited_info_period = ms(100);
   Duration publish_period = ms(2000);
   Duration tilt_trigger = ms(2000);
   Duration tilt_period = ms(30000);
   Duration slave_reconf_timeout = ms(10000);
   Duration min_link_reconnect_period = ms(15000);
   Duration election_timeout = ms(10000);
+  // The user scripts' limits: the engine ignores them, the shell's script runner reads
+  // them (SCRIPT-MAX-RUNTIME kills a script, SCRIPT-RETRY-DELAY spaces its retries).
+  Duration script_max_runtime = ms(60000);
+  Duration script_retry_delay = ms(30000);
 };
 
 inline constexpr Duration kDefaultDownAfter = ms(30000);
@@ -41,6 +52,8 @@ struct GroupConfig {
   std::string auth_pass;                                // auth-pass
   Duration master_reboot_down_after_period = ms(0);     // master-reboot-down-after-period
   std::map<std::string, std::string> rename_commands;   // rename-command <cmd> <renamed>
+  std::string notification_script;                      // notification-script; "" = none
+  std::string client_reconfig_script;                   // client-reconfig-script; "" = none
 };
 
 struct EngineConfig {

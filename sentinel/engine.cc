@@ -216,7 +216,11 @@ Endpoint Engine::endpoint_of(const Group& group, const Instance& instance) const
 }
 
 void Engine::notice(std::string type, std::string text) {
-  actions_.emplace_back(Notice{std::move(type), std::move(text)});
+  actions_.emplace_back(Notice{std::move(type), std::move(text), {}});
+}
+
+void Engine::notice(const Group& group, std::string type, std::string text) {
+  actions_.emplace_back(Notice{std::move(type), std::move(text), group.config.name});
 }
 
 void Engine::persist() {

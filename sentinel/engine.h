@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,14 @@ struct IsMasterDownAnswer {
   std::string leader = "*";
   std::uint64_t leader_epoch = 0;
   bool operator==(const IsMasterDownAnswer&) const = default;
+};
+
+// What SENTINEL SET notification-script / client-reconfig-script may do: refused
+// while `deny-scripts-reconfig yes` (the default), and only for an executable file,
+// which the shell checks (the engine does no file system I/O).
+struct ScriptPolicy {
+  bool deny_reconfig = true;
+  std::function<bool(const std::string& path)> is_executable;
 };
 
 // The outcome of SENTINEL FAILOVER <name>, one value per Sentinel reply.
@@ -88,6 +97,7 @@ class Engine {
     config_.announce_ip = std::move(ip);
     config_.announce_port = port;
   }
+  void set_script_policy(ScriptPolicy policy) { script_policy_ = std::move(policy); }
   const EngineConfig& config() const { return config_; }
   const std::vector<Group>& groups() const { return groups_; }
   const Group* group(std::string_view name) const;
@@ -103,6 +113,7 @@ class Engine {
   std::string command_name(const Group& group, std::string_view command) const;
   Endpoint endpoint_of(const Group& group, const Instance& instance) const;
   void notice(std::string type, std::string text);
+  void notice(const Group& group, std::string type, std::string text);
   void persist();
 
   // engine_link.cc
@@ -148,6 +159,7 @@ class Engine {
 
   // failover.cc
   void failover_state_machine(Group& group, TimePoint now);
+  void failover_step(Group& group, TimePoint now);
   void failover_wait_start(Group& group, TimePoint now);
   void failover_select_slave(Group& group, TimePoint now);
   void failover_send_slaveof_noone(Group& group, TimePoint now);
@@ -169,6 +181,7 @@ class Engine {
   TimePoint tilt_start_ = kNever;
   TimePoint previous_tick_ = kNever;
   std::vector<Action> actions_;
+  ScriptPolicy script_policy_;
 };
 
 }  // namespace sp::sentinel

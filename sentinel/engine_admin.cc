@@ -106,6 +106,19 @@ std::string Engine::set_group_option(std::string_view name, std::string_view opt
     config.auth_pass = std::string(value);
   } else if (opt == "auth-user") {
     config.auth_user = std::string(value);
+  } else if (opt == "notification-script" || opt == "client-reconfig-script") {
+    const bool notification = opt == "notification-script";
+    if (script_policy_.deny_reconfig) {
+      return "Reconfiguration of scripts path is denied for security reasons. Check the "
+             "deny-scripts-reconfig configuration directive in your Sentinel configuration";
+    }
+    const std::string path(value);
+    if (!path.empty() && !(script_policy_.is_executable && script_policy_.is_executable(path))) {
+      return notification ? "Notification script seems non existing or non executable"
+                          : "Client reconfiguration script seems non existing or non executable";
+    }
+    // An empty path removes the script.
+    (notification ? config.notification_script : config.client_reconfig_script) = path;
   } else {
     return "Unknown option or number of arguments for SENTINEL SET '" + std::string(option) + "'";
   }

@@ -87,7 +87,9 @@ void Engine::ask_master_state(Group& group, bool forced, TimePoint now) {
     }
     if (!group.master.s_down) continue;
     if (!peer.link.connected) continue;
-    if (!forced && since_reply < t.ask_period) continue;
+    const Duration period =
+        !group.master.o_down && !peer.master_down ? t.unconfirmed_ask_period : t.ask_period;
+    if (!forced && since_reply < period) continue;
     // The asker's current epoch, and its id only while it is failing over (§12.8).
     actions_.emplace_back(AskMasterDown{
         endpoint_of(group, peer),

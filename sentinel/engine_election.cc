@@ -24,13 +24,13 @@ const std::string& Engine::vote_leader(Group& group, std::uint64_t req_epoch,
   if (req_epoch > current_epoch_) {
     current_epoch_ = req_epoch;
     persist();
-    notice("+new-epoch", std::to_string(current_epoch_));
+    notice(group, "+new-epoch", std::to_string(current_epoch_));
   }
   if (group.leader_epoch < req_epoch && current_epoch_ <= req_epoch) {
     group.leader = req_runid;
     group.leader_epoch = current_epoch_;
     persist();
-    notice("+vote-for-leader", group.leader + " " + std::to_string(group.leader_epoch));
+    notice(group, "+vote-for-leader", group.leader + " " + std::to_string(group.leader_epoch));
     // Voting for another sentinel backs off our own failover of this master.
     if (group.leader != myid_) {
       group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
@@ -88,7 +88,7 @@ bool Engine::start_failover_if_needed(Group& group, TimePoint now) {
 void Engine::start_failover(Group& group, TimePoint now) {
   group.failover_state = FailoverState::kWaitStart;
   group.failover_epoch = ++current_epoch_;  // persisted by the self-vote that follows
-  notice("+new-epoch", std::to_string(current_epoch_));
+  notice(group, "+new-epoch", std::to_string(current_epoch_));
   notice("+try-failover", instance_details(group, group.master));
   group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
   group.failover_state_change_time = now;

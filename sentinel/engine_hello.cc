@@ -24,7 +24,7 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
   if (hello->current_epoch > current_epoch_) {
     current_epoch_ = hello->current_epoch;
     persist();
-    notice("+new-epoch", std::to_string(current_epoch_));
+    notice(*group, "+new-epoch", std::to_string(current_epoch_));
   }
   if (peer != nullptr && group->config_epoch < hello->master_config_epoch) {
     group->config_epoch = hello->master_config_epoch;

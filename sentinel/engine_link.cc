@@ -48,14 +48,21 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
   const Timings& t = config_.timings;
   if (!instance.link.connected) return;
   if (instance.link.pending_commands >= kMaxPendingCommands) return;
-  // Replicas are polled every second while their master is failing over, so
-  // the promotion and the reconfiguration are seen quickly.
+  // Replicas are polled every second while their master is down or failing over, so
+  // that the replica selection has fresh INFO and the promotion and the reconfiguration
+  // are seen quickly (Sentinel starts at ODOWN; SDOWN gives the polls time to land).
   Duration info_period = t.info_period;
   if (instance.kind == InstanceKind::kReplica &&
-      (group.master.o_down || group.failover_in_progress() ||
+      (group.master.s_down || group.master.o_down || group.failover_in_progress() ||
        instance.master_link_down_time != ms(0))) {
     info_period = ms(1000);
   }
+  // The replicas our own failover is waiting on (the promoted one, those being re-pointed)
+  // are polled faster still: each INFO is what moves the failover to its next step.
+  const bool awaited =
+      (instance.promoted && group.failover_state == FailoverState::kWaitPromotion) ||
+      instance.reconf == ReconfState::kSent || instance.reconf == ReconfState::kInprog;
+  if (instance.kind == InstanceKind::kReplica && awaited) info_period = t.awaited_info_period;
   Duration ping_period = std::min(group.config.down_after, t.ping_period);
   if (instance.kind != InstanceKind::kSentinel &&
       (instance.info_refresh == kNever || now - instance.info_refresh > info_period)) {
@@ -126,7 +133,12 @@ void Engine::on_reply(const Endpoint& from, const Event& event, TimePoint now) {
     // Only a non-error reply advances the hello clock (§1.2).
     if (publish->ok) instance->last_pub_time = now;
   } else if (const auto* down = std::get_if<MasterDownReply>(&event)) {
-    if (instance->kind == InstanceKind::kSentinel) on_master_down_reply(*instance, *down, now);
+    if (instance->kind != InstanceKind::kSentinel) return;
+    on_master_down_reply(*instance, *down, now);
+    // A vote may complete the election: look at once rather than at the next tick.
+    if (group->failover_state == FailoverState::kWaitStart && !tilt_) {
+      failover_state_machine(*group, now);
+    }
   }
 }
 

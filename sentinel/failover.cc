@@ -5,8 +5,26 @@
 
 namespace sp::sentinel {
 
-// mirrors sentinelFailoverStateMachine
+// mirrors sentinelFailoverStateMachine, except that the steps which wait on nobody
+// (selecting the replica, sending it SLAVEOF NO ONE) follow the election in the same tick
+// instead of one tick each: the same steps, some 200 ms sooner. A selection that would
+// find no good replica is left to the next tick, as Sentinel would run it, so that INFO
+// replies already asked for still count.
 void Engine::failover_state_machine(Group& group, TimePoint now) {
+  for (;;) {
+    const FailoverState before = group.failover_state;
+    failover_step(group, now);
+    const FailoverState after = group.failover_state;
+    if (after == before) return;
+    if (after == FailoverState::kSelectSlave) {
+      if (select_replica(group, config_.timings, now) == nullptr) return;
+    } else if (after != FailoverState::kSendSlaveofNoone) {
+      return;
+    }
+  }
+}
+
+void Engine::failover_step(Group& group, TimePoint now) {
   switch (group.failover_state) {
     case FailoverState::kNone:
       return;
@@ -78,6 +96,10 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
     return;
   }
   if (!send_replica_of(group, *replica, std::nullopt)) return;
+  // INFO right behind the transaction on the same link is answered after it ran, so its
+  // role:master arrives with the transaction's reply rather than up to a second later.
+  actions_.emplace_back(SendInfo{endpoint_of(group, *replica), command_name(group, "INFO")});
+  ++replica->link.pending_commands;
   notice("+failover-state-wait-promotion", instance_details(group, *replica));
   group.failover_state = FailoverState::kWaitPromotion;
   group.failover_state_change_time = now;

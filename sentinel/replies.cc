@@ -46,6 +46,12 @@ FieldList master_fields(const Group& group, TimePoint now) {
   add(f, "quorum", std::to_string(group.config.quorum));
   add(f, "failover-timeout", std::to_string(group.config.failover_timeout.count()));
   add(f, "parallel-syncs", std::to_string(group.config.parallel_syncs));
+  if (!group.config.notification_script.empty()) {
+    add(f, "notification-script", group.config.notification_script);
+  }
+  if (!group.config.client_reconfig_script.empty()) {
+    add(f, "client-reconfig-script", group.config.client_reconfig_script);
+  }
   return f;
 }
 

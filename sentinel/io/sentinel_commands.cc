@@ -17,6 +17,7 @@
 #include "sentinel/io/client_command.h"
 #include "sentinel/io/command_command.h"
 #include "sentinel/io/port_replies.h"
+#include "sentinel/io/script_runner.h"
 #include "sentinel/io/sentinel_command_table.h"
 #include "sentinel/replies.h"
 
@@ -207,7 +208,25 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     shell_.persist_now();
     w.simple_string("OK");
   } else if (sub == "pending-scripts") {
-    if (arity(2)) w.array(0);  // notification scripts are not run (documented)
+    if (!arity(2)) return;
+    // mirrors sentinelPendingScriptsCommand: numbers as bulk strings.
+    const std::vector<PendingScript> jobs =
+        scripts_ != nullptr ? scripts_->pending() : std::vector<PendingScript>{};
+    w.array(jobs.size());
+    for (const PendingScript& job : jobs) {
+      w.map(5);
+      w.bulk_string("argv");
+      w.array(job.argv.size());
+      for (const std::string& a : job.argv) w.bulk_string(a);
+      w.bulk_string("flags");
+      w.bulk_string(job.running ? "running" : "scheduled");
+      w.bulk_string("pid");
+      w.bulk_string(std::to_string(job.pid));
+      w.bulk_string(job.running ? "run-time" : "run-delay");
+      w.bulk_string(std::to_string(job.millis.count()));
+      w.bulk_string("retry-num");
+      w.bulk_string(std::to_string(job.retry_num));
+    }
   } else if (sub == "info-cache") {
     // [name, [[age-ms, INFO text], ...master first, then its replicas], ...]; names that
     // are not monitored are skipped; no name: every master.
@@ -327,8 +346,8 @@ void SentinelCommands::ckquorum(PortClient& client, std::string_view name, std::
 
 namespace {
 
-// SENTINEL DEBUG's names, in Sentinel's order. The two DEFAULT-* values and the script
-// timers are reported but fixed (scripts are not run).
+// SENTINEL DEBUG's names, in Sentinel's order. The two DEFAULT-* values are reported
+// but fixed.
 struct DebugTimer {
   std::string_view name;
   Duration Timings::*field;  // nullptr: reported, not settable here
@@ -346,8 +365,8 @@ constexpr DebugTimer kDebugTimers[] = {
     {"SLAVE-RECONF-TIMEOUT", &Timings::slave_reconf_timeout, 0},
     {"MIN-LINK-RECONNECT-PERIOD", &Timings::min_link_reconnect_period, 0},
     {"ELECTION-TIMEOUT", &Timings::election_timeout, 0},
-    {"SCRIPT-MAX-RUNTIME", nullptr, 60000},
-    {"SCRIPT-RETRY-DELAY", nullptr, 30000},
+    {"SCRIPT-MAX-RUNTIME", &Timings::script_max_runtime, 0},
+    {"SCRIPT-RETRY-DELAY", &Timings::script_retry_delay, 0},
 };
 
 }  // namespace
@@ -566,12 +585,15 @@ std::string SentinelCommands::info_sentinel_section() const {
                                          EngineShell::now() - engine.tilt_start())
                                          .count())
                     : "-1";
+  const std::size_t running_scripts = scripts_ != nullptr ? scripts_->running() : 0;
+  const std::size_t queued_scripts = scripts_ != nullptr ? scripts_->queued() : 0;
   std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
                      "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
                      "\r\nsentinel_tilt_since_seconds:" + tilt_since +
-                     "\r\nsentinel_running_scripts:0\r\nsentinel_scripts_queue_length:0\r\n"
-                     "sentinel_simulate_failure_flags:" +
-                     std::to_string(simulated_failures_) + "\r\n";
+                     "\r\nsentinel_running_scripts:" + std::to_string(running_scripts) +
+                     "\r\nsentinel_scripts_queue_length:" + std::to_string(queued_scripts) +
+                     "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) +
+                     "\r\n";
   int n = 0;
   for (const Group& group : engine.groups()) {
     const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);

@@ -16,6 +16,8 @@
 
 namespace sp::sentinel::io {
 
+class ScriptRunner;
+
 // Facts about this process that INFO and HELLO report.
 struct ServerFacts {
   std::string version;  // reported as redis_version, as Sentinel reports its server's
@@ -62,6 +64,9 @@ class SentinelCommands {
   };
   void set_config_access(ConfigAccess access) { config_access_ = std::move(access); }
 
+  // The user scripts' queue, for SENTINEL PENDING-SCRIPTS and INFO; not owned.
+  void set_script_runner(const ScriptRunner* scripts) { scripts_ = scripts; }
+
   AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
  private:
@@ -96,6 +101,7 @@ class SentinelCommands {
   AclUsers acl_users_;
   AclLog acl_log_;
   std::function<void()> persist_acl_;
+  const ScriptRunner* scripts_ = nullptr;
 };
 
 }  // namespace sp::sentinel::io

@@ -130,7 +130,9 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
     return "";
   }
   if (sub == "deny-scripts-reconfig" && n == 3) {
-    return yes_no(args[2]) ? "" : "argument must be 'yes' or 'no'";
+    if (!yes_no(args[2])) return "Please specify yes or no for the deny-scripts-reconfig options.";
+    config.deny_scripts_reconfig = protocol::to_lower(args[2]) == "yes";
+    return "";
   }
   if (n == 3) {
     for (const auto& [name, value] : sentinel_globals(config)) {
@@ -171,8 +173,19 @@ std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std
     group->rename_commands[protocol::to_lower(args[3])] = args[4];
     return "";
   }
-  if ((sub == "notification-script" || sub == "client-reconfig-script") && n == 4) {
-    return "";  // accepted; scripts are not run (documented)
+  if (sub == "notification-script" && n == 4) {
+    if (!is_executable_file(args[3])) {
+      return "Notification script seems non existing or non executable.";
+    }
+    group->notification_script = args[3];
+    return "";
+  }
+  if (sub == "client-reconfig-script" && n == 4) {
+    if (!is_executable_file(args[3])) {
+      return "Client reconfiguration script seems non existing or non executable.";
+    }
+    group->client_reconfig_script = args[3];
+    return "";
   }
   if (sub == "config-epoch" && n == 4) {
     auto e = number<std::uint64_t>(args[3]);
@@ -290,6 +303,10 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   return "Bad directive or wrong number of arguments";
 }
 
+bool is_executable_file(const std::string& path) {
+  return ::access(path.c_str(), X_OK) == 0;
+}
+
 SentinelFileConfig load_sentinel_config(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw SentinelConfigError(path + ": cannot open the config file");
@@ -369,7 +386,9 @@ const std::set<std::string>& group_option_directives() {
                                               "auth-pass",
                                               "auth-user",
                                               "master-reboot-down-after-period",
-                                              "rename-command"};
+                                              "rename-command",
+                                              "notification-script",
+                                              "client-reconfig-script"};
   return names;
 }
 
@@ -388,6 +407,14 @@ void render_group(std::ostringstream& out, const GroupConfig& g, const Address& 
   }
   if (g.parallel_syncs != kDefaultParallelSyncs) {
     out << "sentinel parallel-syncs " << arg(g.name) << " " << g.parallel_syncs << "\n";
+  }
+  if (!g.notification_script.empty()) {
+    out << "sentinel notification-script " << arg(g.name) << " " << arg(g.notification_script)
+        << "\n";
+  }
+  if (!g.client_reconfig_script.empty()) {
+    out << "sentinel client-reconfig-script " << arg(g.name) << " " << arg(g.client_reconfig_script)
+        << "\n";
   }
   if (!g.auth_pass.empty())
     out << "sentinel auth-pass " << arg(g.name) << " " << arg(g.auth_pass) << "\n";
@@ -413,10 +440,6 @@ std::string render_sentinel_config(const SentinelFileConfig& config, const Persi
       if (p.name == g.name) return p.master;
     }
     return g.address;
-  };
-  auto known_group = [&](const std::string& name) {
-    return std::any_of(groups.begin(), groups.end(),
-                       [&](const GroupConfig& g) { return g.name == name; });
   };
   std::ostringstream out;
   std::vector<std::string> args;
@@ -447,11 +470,6 @@ std::string render_sentinel_config(const SentinelFileConfig& config, const Persi
       // The groups' own lines are written afresh where the first monitor line was.
       if (group_option_directives().contains(sub)) {
         if (sub == "monitor") write_groups();
-        continue;
-      }
-      // Scripts of a removed group go with it.
-      if ((sub == "notification-script" || sub == "client-reconfig-script") && args.size() >= 3 &&
-          !known_group(args[2])) {
         continue;
       }
     }

@@ -32,7 +32,8 @@ struct SentinelFileConfig {
   std::string loglevel = "notice";
   bool resolve_hostnames = false;  // accepted and reported; names are not resolved yet
   bool announce_hostnames = false;
-  std::vector<std::string> lines;  // the file as read, kept for the rewrite
+  bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
+  std::vector<std::string> lines;     // the file as read, kept for the rewrite
 };
 
 // Applies one directive line to `config`; returns an error text ("" when accepted).
@@ -43,6 +44,10 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
 std::vector<std::pair<std::string, std::string>> sentinel_globals(const SentinelFileConfig& config);
 std::string set_sentinel_global(SentinelFileConfig& config, std::string_view name,
                                 std::string_view value);
+
+// What Sentinel requires of a notification or client-reconfig script: a file we may
+// execute (access(X_OK)).
+bool is_executable_file(const std::string& path);
 
 // Reads `path`; throws SentinelConfigError with "path:line: reason (>>> 'line')".
 SentinelFileConfig load_sentinel_config(const std::string& path);

@@ -10,6 +10,7 @@
 #include <asio/signal_set.hpp>
 
 #include "sentinel/io/engine_shell.h"
+#include "sentinel/io/script_runner.h"
 #include "sentinel/io/sentinel_commands.h"
 #include "sentinel/io/sentinel_port.h"
 
@@ -39,11 +40,22 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
       config_path_(std::move(config_path)),
       on_switch_(std::move(on_switch)),
       on_notice_(std::move(on_notice)) {
+  scripts_ = std::make_unique<ScriptRunner>(
+      executor,
+      [this] {
+        const Timings& t = shell_->engine().timings();
+        return ScriptLimits{
+            std::chrono::duration_cast<std::chrono::milliseconds>(t.script_max_runtime),
+            std::chrono::duration_cast<std::chrono::milliseconds>(t.script_retry_delay)};
+      },
+      [this](const Notice& notice) { publish(notice); });
   ShellCallbacks callbacks;
   callbacks.persist = [this](const PersistedState& state) { persist(state); };
   callbacks.on_notice = [this](const Notice& notice) {
-    if (publishing_) port_->publish(notice.type, notice.text);
-    if (on_notice_) on_notice_(notice);
+    publish(notice);
+    for (auto& argv : script_triggers_.on_notice(notice, shell_->engine().groups())) {
+      scripts_->schedule(std::move(argv));
+    }
     crash_if_simulated(notice);
   };
   callbacks.on_switch_master = [this](const SwitchMaster& s) {
@@ -51,6 +63,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   };
   shell_ = std::make_unique<EngineShell>(executor, config_.engine, config_.persisted, config_.shell,
                                          std::move(callbacks));
+  shell_->engine().set_script_policy({config_.deny_scripts_reconfig, is_executable_file});
   ServerFacts facts;
   facts.version = std::move(version);
   facts.run_id = random_run_id();
@@ -65,6 +78,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
                          std::string& out) { return commands_->admit(client, args, out); });
   commands_->set_port(port_.get());
   load_acl_users();
+  commands_->set_script_runner(scripts_.get());
   commands_->set_config_access(
       {[this] { return sentinel_globals(config_); },
        [this](std::string_view name, std::string_view value) {
@@ -116,7 +130,13 @@ void SentinelService::start() {
 void SentinelService::stop() {
   publishing_ = false;
   shell_->stop();
+  scripts_->stop();
   port_->close();
+}
+
+void SentinelService::publish(const Notice& notice) {
+  if (publishing_) port_->publish(notice.type, notice.text);
+  if (on_notice_) on_notice_(notice);
 }
 
 // SENTINEL SIMULATE-FAILURE: exit as Sentinel does (status 99) right after the step.

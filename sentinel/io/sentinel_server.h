@@ -7,16 +7,20 @@
 #include <asio/any_io_executor.hpp>
 
 #include "sentinel/io/sentinel_config.h"
+#include "sentinel/script_triggers.h"
 
 namespace sp::sentinel::io {
 
 class EngineShell;
+class ScriptRunner;
 class SentinelCommands;
 class SentinelPort;
 
 // A sentinel as redis-sentinel runs one, on one executor (the engine thread): the engine
 // and its shell, the sentinel port, every notice logged and published on its own channel,
-// and the state rewritten into `config_path` before a vote or an epoch change is answered.
+// the groups' notification and client-reconfig scripts run for the notices that call for
+// them, and the state rewritten into `config_path` before a vote or an epoch change is
+// answered.
 class SentinelService {
  public:
   using SwitchCallback = std::function<void(const SwitchMaster&)>;
@@ -38,11 +42,14 @@ class SentinelService {
   void persist(const PersistedState& state);
   void crash_if_simulated(const Notice& notice);
   void load_acl_users();
+  void publish(const Notice& notice);
 
   SentinelFileConfig config_;
   std::string config_path_;
   SwitchCallback on_switch_;
   NoticeCallback on_notice_;
+  std::unique_ptr<ScriptRunner> scripts_;
+  ScriptTriggers script_triggers_;
   std::unique_ptr<EngineShell> shell_;
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;

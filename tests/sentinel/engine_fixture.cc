@@ -89,7 +89,7 @@ void EngineFixture::respond(const Action& action) {
     respond_ask(*ask);
   } else if (const auto* slaveof = std::get_if<SendReplicaOf>(&action)) {
     FakeRedis& r = redis_[slaveof->to.addr];
-    if (!r.alive) return;
+    if (!r.alive || r.ignores_replicaof) return;
     if (slaveof->new_master) {
       r.role = Role::kSlave;
       r.master = *slaveof->new_master;

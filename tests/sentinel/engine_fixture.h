@@ -14,6 +14,7 @@ namespace sp::sentinel {
 // A fake Redis instance as the fixture's auto-responder sees it.
 struct FakeRedis {
   bool alive = true;
+  bool ignores_replicaof = false;  // a replica that never acts on SLAVEOF
   Role role = Role::kSlave;
   std::string run_id;
   Address master;

@@ -129,32 +129,29 @@ TEST_F(FailoverTest, NoGoodReplicaAborts) {
 
 TEST_F(FailoverTest, PromotionThatNeverHappensTimesOut) {
   start_healthy();
+  // Whichever replica is chosen ignores SLAVEOF NO ONE.
+  redis_[addr(6380)].ignores_replicaof = true;
+  redis_[addr(6381)].ignores_replicaof = true;
   redis_[addr(6379)].alive = false;
   run_until_notice("+failover-state-wait-promotion", ms(30000));
-  // The chosen replica ignores SLAVEOF NO ONE from now on.
-  redis_[addr(6380)].role = Role::kSlave;
   run_until_notice("-failover-abort-slave-timeout", ms(20000));
   EXPECT_TRUE(has_notice_type("-failover-abort-slave-timeout"));
   EXPECT_EQ(group().failover_state, FailoverState::kNone);
   EXPECT_FALSE(group().replicas.at("127.0.0.1:6380").promoted);
 }
 
-TEST_F(FailoverTest, DisconnectedChosenReplicaTimesOutInSendSlaveofNoone) {
+// Selecting the replica and sending it SLAVEOF NO ONE wait on nobody: they follow the
+// election in the same tick, and INFO goes right behind the transaction.
+TEST_F(FailoverTest, ElectionSelectionAndSlaveofNooneHappenInOneTick) {
   start_healthy();
   redis_[addr(6379)].alive = false;
-  run_until_notice("+failover-state-send-slaveof-noone", ms(30000));
-  // The link breaks before the transaction could be queued.
-  redis_[addr(6380)].alive = false;
-  deliver(LinkDisconnected{Endpoint{"mymaster", InstanceKind::kReplica, addr(6380)}});
-  EXPECT_EQ(group().failover_state, FailoverState::kSendSlaveofNoone);
-  // Reconnects (the engine considers the link up again) are refused.
-  for (int i = 0; i < 200 && !has_notice_type("-failover-abort-slave-timeout"); ++i) {
-    now_ += ms(100);
-    engine_->tick(now_);
-    drain();
-    deliver(LinkDisconnected{Endpoint{"mymaster", InstanceKind::kReplica, addr(6380)}});
-  }
-  EXPECT_TRUE(has_notice("-failover-abort-slave-timeout", "master mymaster 127.0.0.1 6379"));
+  run_until_notice("+elected-leader", ms(30000));
+  EXPECT_TRUE(has_notice_type("+failover-state-wait-promotion"));
+  const auto sent = actions_of<SendReplicaOf>();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_FALSE(sent[0].new_master.has_value());
+  // The fake answered the INFO sent behind it: the promotion is already seen.
+  EXPECT_TRUE(has_notice_type("+promoted-slave"));
 }
 
 TEST_F(FailoverTest, ParallelSyncsLimitsReplicasReconfiguredAtOnce) {

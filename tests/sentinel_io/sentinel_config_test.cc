@@ -61,6 +61,74 @@ TEST(SentinelConfig, ErrorsNameFileLineAndReason) {
   EXPECT_THROW(load_sentinel_config(temp_file("bogus-directive 1\n")), SentinelConfigError);
 }
 
+// Scripts must be executable files at load, with Sentinel's texts; deny-scripts-reconfig
+// is yes unless the file says no.
+TEST(SentinelConfig, ScriptsMustBeExecutableAtLoad) {
+  const std::string script = temp_file("#!/bin/sh\n");
+  const std::string plain = temp_file("not executable\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const std::string monitor = "sentinel monitor mymaster 127.0.0.1 6379 2\n";
+  const SentinelFileConfig c = load_sentinel_config(
+      temp_file(monitor + "sentinel notification-script mymaster " + script +
+                "\nsentinel client-reconfig-script mymaster " + script + "\n"));
+  EXPECT_EQ(c.engine.groups.at(0).notification_script, script);
+  EXPECT_EQ(c.engine.groups.at(0).client_reconfig_script, script);
+  EXPECT_TRUE(c.deny_scripts_reconfig);
+  EXPECT_FALSE(load_sentinel_config(temp_file(monitor + "sentinel deny-scripts-reconfig no\n"))
+                   .deny_scripts_reconfig);
+  auto error_of = [&](const std::string& line) {
+    try {
+      load_sentinel_config(temp_file(monitor + line + "\n"));
+    } catch (const SentinelConfigError& e) {
+      const std::string what = e.what();
+      return what.substr(what.find(": ") + 2);
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(error_of("sentinel notification-script mymaster " + plain),
+            "Notification script seems non existing or non executable. (>>> "
+            "'sentinel notification-script mymaster " +
+                plain + "')");
+  EXPECT_EQ(error_of("sentinel client-reconfig-script mymaster /nonexistent"),
+            "Client reconfiguration script seems non existing or non executable. (>>> "
+            "'sentinel client-reconfig-script mymaster /nonexistent')");
+  EXPECT_EQ(error_of("sentinel deny-scripts-reconfig maybe"),
+            "Please specify yes or no for the deny-scripts-reconfig options. (>>> "
+            "'sentinel deny-scripts-reconfig maybe')");
+  EXPECT_EQ(error_of("sentinel notification-script other " + script),
+            "No such master with specified name. (>>> 'sentinel notification-script other " +
+                script + "')");
+}
+
+// The scripts are written after parallel-syncs (notification first), as Sentinel's
+// rewrite orders them, and only while set.
+TEST(SentinelConfig, RewriteWritesScriptsAfterParallelSyncs) {
+  GroupConfig group;
+  group.name = "mymaster";
+  group.address = {"127.0.0.1", 6379};
+  group.parallel_syncs = 2;
+  group.auth_pass = "secret";
+  group.notification_script = "/scripts/notify.sh";
+  group.client_reconfig_script = "/scripts/reconfig.sh";
+  SentinelFileConfig file;
+  file.lines = lines_of(
+      "sentinel monitor mymaster 127.0.0.1 6379 2\n"
+      "sentinel notification-script mymaster /scripts/old.sh\n");
+  PersistedState state;
+  state.myid = std::string(40, 'a');
+  const std::string text = render_sentinel_config(file, state, {group});
+  EXPECT_NE(text.find("sentinel parallel-syncs mymaster 2\n"
+                      "sentinel notification-script mymaster /scripts/notify.sh\n"
+                      "sentinel client-reconfig-script mymaster /scripts/reconfig.sh\n"
+                      "sentinel auth-pass mymaster secret\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("old.sh"), std::string::npos) << text;
+  group.notification_script.clear();
+  EXPECT_EQ(render_sentinel_config(file, state, {group}).find("notification-script"),
+            std::string::npos);
+}
+
 // What the rewrite writes must load back to the same state, whatever the values hold.
 TEST(SentinelConfig, RewriteKeepsOperatorLinesAndReadsBackTheSameState) {
   const std::string original =
