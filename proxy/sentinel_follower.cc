@@ -204,6 +204,14 @@ asio::awaitable<std::string> SentinelFollower::subscribe(const HostPort& sentine
   if (auto ec = co_await subscription_.authenticate(settings_.user, settings_.pass, deadline)) {
     co_return "AUTH: " + ec.message();
   }
+  // A sentinel that does not monitor the group would never announce its switches.
+  const std::string ask =
+      ControlLink::command({"SENTINEL", "get-master-addr-by-name", settings_.name});
+  auto [ask_ec, addr] = co_await subscription_.call(ask, deadline);
+  if (ask_ec) co_return "SENTINEL get-master-addr-by-name: " + ask_ec.message();
+  if (!master_addr_of(addr)) {
+    co_return addr.is_error() ? addr.text : "it does not monitor '" + settings_.name + "'";
+  }
   // Sentinel's event names are its channels; -odown and -sdown end a hold.
   static constexpr std::string_view kChannels[] = {"+switch-master", "+odown", "-odown",
                                                    "+sdown",         "-sdown", "+try-failover"};

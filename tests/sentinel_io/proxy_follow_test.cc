@@ -274,5 +274,40 @@ TEST(ProxyFollow, AuthenticatesToTheSentinels) {
   EXPECT_EQ(direct->text, "v");
 }
 
+TEST(ProxyFollow, SkipsASentinelThatDoesNotMonitorTheGroup) {
+  TempDir dir;
+  const int master_port = free_loopback_port();
+  auto master = start_redis_on(master_port, dir.path);
+  const int stranger_port = free_loopback_port();
+  const std::string stranger_conf = dir.path + "/stranger.conf";
+  std::ofstream(stranger_conf) << "port " << stranger_port << "\nsentinel monitor othergroup "
+                               << "127.0.0.1 " << master_port << " 1\n";
+  auto stranger = start_redis_sentinel(stranger_conf, stranger_port);
+  std::vector<int> ports = {free_loopback_port(), free_loopback_port()};
+  std::vector<std::unique_ptr<ChildProcess>> sentinels;
+  for (int port : ports) {
+    const std::string conf = dir.path + "/sentinel-" + std::to_string(port) + ".conf";
+    write_sentinel_conf(conf, port, master_port);
+    sentinels.push_back(start_redis_sentinel(conf, port));
+  }
+  const auto address = [](int port) { return "127.0.0.1:" + std::to_string(port); };
+
+  // The stranger sits between the two that monitor the group: when the first one dies,
+  // the subscription must skip it.
+  const int proxy_port = free_loopback_port();
+  ChildProcess proxy({SP_SENTINEL_PROXY_BINARY, "--port", std::to_string(proxy_port),
+                      "--metrics-port", "0", "--sentinel-follow", "mymaster", address(ports[0]),
+                      address(stranger_port), address(ports[1])},
+                     dir.path + "/proxy.log");
+  const auto followed = [&] {
+    return info_field(call(proxy_port, {"PROXY", "INFO"}, 300ms), "followed_sentinel");
+  };
+  ASSERT_TRUE(wait_until([&] { return followed() == address(ports[0]); }, 15s));
+  sentinels[0]->kill();
+  ASSERT_TRUE(wait_until([&] { return followed() == address(ports[1]); }, 10s)) << followed();
+  Client client(proxy_port);
+  EXPECT_EQ(client.ask({"SET", "k", "v"}), "+OK\r\n");
+}
+
 }  // namespace
 }  // namespace sp::testing
