@@ -56,6 +56,14 @@ struct Config {
   std::vector<std::vector<std::string>> sentinel_directives;
   std::uint16_t sentinel_port = 26379;
   std::string proxy_group;
+  // Follow mode: no sentinel inside; the master is the one these existing sentinels name
+  // for `follow_name` (`sentinel-follow <name> <host:port> ...`), asked with the optional
+  // AUTH credentials. `upstream_given` tells the explicit `upstream` from its default.
+  std::string follow_name;
+  std::vector<std::string> follow_sentinels;  // "host:port", in the order to ask them
+  std::string follow_user;
+  std::string follow_pass;
+  bool upstream_given = false;
 };
 
 }  // namespace sp::proxy

@@ -8,6 +8,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
+#include "proxy/sentinel_replies.h"
 
 namespace sp::proxy {
 namespace {
@@ -35,6 +36,36 @@ std::string apply_output_limit(Config& config, const std::vector<std::string>& a
   auto secs = parse_int<std::int64_t>(args[4], 0, 1'000'000'000);
   if (!hard || !soft || !secs) return "invalid client-output-buffer-limit values";
   config.client_output_buffer_limit = {*hard, *soft, std::chrono::seconds(*secs)};
+  return {};
+}
+
+// Follow mode takes the master from existing sentinels, so a fixed master or a sentinel
+// of the proxy's own would be a second, conflicting source: refused whichever comes first.
+constexpr const char* kFollowAndUpstream =
+    "'sentinel-follow' and 'upstream' exclude each other: the followed sentinels name the "
+    "master";
+constexpr const char* kFollowAndSentinel =
+    "'sentinel-follow' and 'sentinel ...' lines (such as 'sentinel monitor') exclude each "
+    "other: follow mode asks existing sentinels and runs none of its own";
+
+// `sentinel-follow <name> <host:port> [<host:port> ...]`
+std::string apply_follow(Config& config, const std::vector<std::string>& args) {
+  if (args.size() < 3) return bad_arity(args[0]);
+  if (config.upstream_given) return kFollowAndUpstream;
+  for (const auto& directive : config.sentinel_directives) {
+    if (protocol::to_lower(directive[0]) == "sentinel") return kFollowAndSentinel;
+  }
+  if (args[1].empty()) return "empty sentinel-follow group name";
+  std::vector<std::string> sentinels;
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    if (!split_host_port(args[i])) {
+      return "invalid sentinel address '" + args[i] + "' (host:port)";
+    }
+    sentinels.push_back(args[i]);
+  }
+  config.follow_name = args[1];
+  config.group_name = args[1];
+  config.follow_sentinels = std::move(sentinels);
   return {};
 }
 
@@ -165,14 +196,17 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     config.bind.assign(args.begin() + 1, args.end());
     return {};
   }
+  if (name == "sentinel-follow") return apply_follow(config, args);
   if (name == "upstream") {
     if (args.size() != 3 && args.size() != 4) return bad_arity(name);
+    if (!config.follow_name.empty()) return kFollowAndUpstream;
     auto p = parse_int<std::uint16_t>(args[2], 1, 65535);
     if (!p) return "invalid upstream port '" + args[2] + "'";
     if (args[1].empty()) return "empty upstream host";
     config.upstream_host = args[1];
     config.upstream_port = *p;
     if (args.size() == 4) config.group_name = args[3];
+    config.upstream_given = true;
     return {};
   }
   if (name == "client-output-buffer-limit") return apply_output_limit(config, args);
@@ -180,6 +214,7 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     // Sentinel's own directives (sentinel monitor, down-after-milliseconds, ...): kept
     // for the sentinel's loader, which checks them (sentinel/io/sentinel_config).
     if (args.size() < 2) return bad_arity(name);
+    if (!config.follow_name.empty()) return kFollowAndSentinel;
     config.sentinel_directives.push_back(args);
     return {};
   }
@@ -194,6 +229,14 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     auto p = parse_int<std::uint16_t>(args[1], 0, 65535);
     if (!p) return "invalid sentinel-port '" + args[1] + "'";
     config.sentinel_port = *p;
+    return {};
+  }
+  if (name == "sentinel-follow-user" && args.size() == 2) {
+    config.follow_user = args[1];
+    return {};
+  }
+  if (name == "sentinel-follow-pass" && args.size() == 2) {
+    config.follow_pass = args[1];
     return {};
   }
   if (name == "proxy-group" && args.size() == 2) {

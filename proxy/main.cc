@@ -18,7 +18,10 @@
 #include <asio/post.hpp>
 
 #include "proxy/config_loader.h"
+#include "proxy/follow_mode.h"
 #include "proxy/logging.h"
+#include "proxy/master_notice.h"
+#include "proxy/master_updates.h"
 #include "proxy/minority_fence.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
@@ -32,6 +35,8 @@ constexpr const char* kUsage =
     "Usage: sentinel-proxy [/path/to/sentinel-proxy.conf] [--directive value ...]\n"
     "       sentinel-proxy --test-config [/path/to/sentinel-proxy.conf] [--directive ...]\n"
     "       sentinel-proxy --sentinel /path/to/sentinel.conf [--directive value ...]\n"
+    "       sentinel-proxy --sentinel-follow <name> <host:port> [<host:port> ...] [--directive "
+    "...]\n"
     "       sentinel-proxy --version | --help\n"
     "\n"
     "Every config file directive can also be given as --name value ... on the command\n"
@@ -112,23 +117,12 @@ std::string served_group(const Options& options,
                                               "' is not monitored");
 }
 
-// A new master for the proxy's sessions; the registry refuses it unless its config epoch
-// is newer than the current one. Sessions connect to the IP the sentinel resolved (a
-// hostname given with resolve-hostnames is kept as master_host).
-void publish_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
-                    const sp::sentinel::Address& addr, std::uint64_t config_epoch) {
-  const std::string& ip = addr.ip.empty() ? addr.host() : addr.ip;
-  const int port = addr.port;
-  auto topology = std::make_shared<sp::proxy::Topology>();
-  topology->group = group;
-  topology->master_host = addr.host();
-  topology->master_ip = ip;
-  topology->master_port = static_cast<std::uint16_t>(port);
-  topology->epoch = config_epoch;
-  if (registry.publish(std::move(topology))) {
-    spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", group, ip, port,
-                 config_epoch);
-  }
+// A master named by the engine: sessions connect to the IP it resolved (a hostname given
+// with resolve-hostnames is kept as the master's host).
+void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
+                           const sp::sentinel::Address& addr, std::uint64_t config_epoch) {
+  sp::proxy::publish_master(registry, group, addr.ip.empty() ? addr.host() : addr.ip, addr.port,
+                            config_epoch, addr.host());
 }
 
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
@@ -143,7 +137,7 @@ int run_proxy_with_sentinel(Options options) {
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
         if (s.group == group && registry != nullptr) {
-          publish_master(*registry, group, s.addr, s.config_epoch);
+          publish_engine_master(*registry, group, s.addr, s.config_epoch);
         }
       },
       [&registry, &service_ptr, group](const sp::sentinel::Notice& notice) {
@@ -164,33 +158,15 @@ int run_proxy_with_sentinel(Options options) {
             if (g.config.name != group || promoted == nullptr || promoted->addr.port != port) {
               continue;
             }
-            publish_master(*registry, group, promoted->addr, g.config_epoch);
+            publish_engine_master(*registry, group, promoted->addr, g.config_epoch);
           }
           return;
         }
         // Clients hold their commands while this sentinel finds the served master down,
         // until it is back (-sdown) or its successor is published.
-        // Only about the master sessions use now: a late notice about the one just replaced
-        // must not make clients of its successor wait.
-        // The notice shows the hostname or the IP (announce-hostnames).
-        const auto current = registry->current();
-        auto names_current = [&](const std::string& host) {
-          return notice.text ==
-                 "master " + group + " " + host + " " + std::to_string(current->master_port);
-        };
-        if (!current ||
-            !(names_current(current->master_ip) || names_current(current->master_host))) {
-          return;
-        }
-        if (notice.type == "+sdown" || notice.type == "+odown" || notice.type == "+try-failover") {
-          if (registry->set_failover_in_progress(true)) {
-            spdlog::warn("clients of '{}' hold their commands: the master is down", group);
-          }
-        } else if (notice.type == "-sdown") {
-          if (registry->set_failover_in_progress(false)) {
-            spdlog::warn("clients of '{}' go on: the master is back", group);
-          }
-        }
+        const auto hold = sp::proxy::apply_master_notice(*registry, notice.type, notice.text,
+                                                         sp::proxy::NoticeSource::kOwnSentinel);
+        if (hold) sp::proxy::log_hold_change(group, *hold);
       });
   service_ptr = &service;
   // The proxy starts on the master the sentinel knows (the rewritten monitor line).
@@ -304,7 +280,8 @@ int main(int argc, char** argv) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
   }
-  if (options.test_config && !options.config.sentinel_directives.empty()) {
+  if (options.test_config && options.config.follow_name.empty() &&
+      !options.config.sentinel_directives.empty()) {
     try {
       served_group(options, sentinel_config_of(options));
     } catch (const std::exception& e) {
@@ -321,7 +298,9 @@ int main(int argc, char** argv) {
     const std::string pidfile = options.config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     int code = 0;
-    if (!options.config.sentinel_directives.empty()) {
+    if (!options.config.follow_name.empty()) {
+      code = sp::proxy::run_proxy_following(std::move(options.config));
+    } else if (!options.config.sentinel_directives.empty()) {
       code = run_proxy_with_sentinel(std::move(options));
     } else {
       sp::proxy::Server server(options.config);

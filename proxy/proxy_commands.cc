@@ -37,6 +37,13 @@ void append_commandstats(std::string& text, const ProxyContext& context) {
   }
 }
 
+// Where the master's address comes from: the `upstream` directive, the sentinel inside,
+// or the sentinels followed.
+std::string_view mode_of(const Config& config) {
+  if (!config.follow_name.empty()) return "follow";
+  return config.sentinel_managed ? "sentinel" : "static";
+}
+
 std::string info_text(const ProxyContext& context, const SessionView& session) {
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::steady_clock::now() - context.started);
@@ -56,6 +63,11 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
     text += "group:" + session.topology->group + "\r\n";
     text += "master_address:" + session.topology->master_address() + "\r\n";
     text += "topology_epoch:" + std::to_string(session.topology->epoch) + "\r\n";
+  }
+  text += "mode:" + std::string(mode_of(context.config)) + "\r\n";
+  if (!context.config.follow_name.empty()) {
+    text += "followed_sentinel:" +
+            (context.followed_sentinel ? context.followed_sentinel() : std::string()) + "\r\n";
   }
   text += std::string("master_link_status:") + (session.backend_connected ? "up" : "down") +
           "\r\nbackend_connect_failures:" +

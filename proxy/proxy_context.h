@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct ProxyContext {
   std::vector<std::unique_ptr<WorkerStats>> worker_stats;  // one per worker, fixed at start
   std::atomic<std::int64_t> clients{0};                    // for maxclients, all workers
   TopologyRegistry registry;
+  // Follow mode: the sentinel followed now ("" while none), for PROXY INFO. Set once before
+  // the workers start; callable from any thread.
+  std::function<std::string()> followed_sentinel;
 };
 
 }  // namespace sp::proxy

@@ -73,6 +73,10 @@ TopologyRegistry& Server::registry() {
   return context_->registry;
 }
 
+ProxyContext& Server::context() {
+  return *context_;
+}
+
 Server::~Server() {
   exposer_.reset();
   for (auto& worker : workers_) worker->stop_and_join();

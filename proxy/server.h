@@ -31,6 +31,8 @@ class Server {
 
   // Where topology changes enter (the sentinel engine publishes new masters here).
   TopologyRegistry& registry();
+  // The state the workers share (set follow mode's hooks before run()).
+  ProxyContext& context();
 
  private:
   std::unique_ptr<ProxyContext> context_;

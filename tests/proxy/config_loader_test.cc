@@ -270,5 +270,56 @@ TEST(CommandLine, ErrorsNameTheCommandLine) {
             "command line:1: wrong number of arguments for 'port' (>>> 'port \"7000\" \"7001\"')");
 }
 
+TEST(SentinelFollow, NamesTheGroupAndTheSentinelsInOrder) {
+  Config c;
+  apply_config_text(c,
+                    "sentinel-follow mymaster 10.0.0.1:26379 sentinel-b:26380 [::1]:26381\n"
+                    "sentinel-follow-user proxy\nsentinel-follow-pass secret\n",
+                    "test.conf");
+  EXPECT_EQ(c.follow_name, "mymaster");
+  EXPECT_EQ(c.group_name, "mymaster");
+  EXPECT_EQ(c.follow_sentinels,
+            (std::vector<std::string>{"10.0.0.1:26379", "sentinel-b:26380", "[::1]:26381"}));
+  EXPECT_EQ(c.follow_user, "proxy");
+  EXPECT_EQ(c.follow_pass, "secret");
+  const Config line = from_command_line(
+      {"--sentinel-follow", "mymaster", "127.0.0.1:5000", "127.0.0.1:5001", "--port", "7000"});
+  EXPECT_EQ(line.follow_sentinels, (std::vector<std::string>{"127.0.0.1:5000", "127.0.0.1:5001"}));
+  EXPECT_EQ(line.port, 7000);
+}
+
+TEST(SentinelFollow, RefusesBadAddressesAndMissingArguments) {
+  EXPECT_EQ(error_of("sentinel-follow mymaster"),
+            "test.conf:1: wrong number of arguments for 'sentinel-follow' (>>> 'sentinel-follow "
+            "mymaster')");
+  EXPECT_EQ(error_of("sentinel-follow mymaster 127.0.0.1"),
+            "test.conf:1: invalid sentinel address '127.0.0.1' (host:port) (>>> 'sentinel-follow "
+            "mymaster 127.0.0.1')");
+  EXPECT_NE(error_of("sentinel-follow mymaster h:0").find("invalid sentinel address 'h:0'"),
+            std::string::npos);
+  EXPECT_NE(error_of("sentinel-follow mymaster :26379").find("invalid sentinel address"),
+            std::string::npos);
+}
+
+TEST(SentinelFollow, ExcludesUpstreamAndSentinelLinesInEitherOrder) {
+  const std::string upstream =
+      "'sentinel-follow' and 'upstream' exclude each other: the followed sentinels name the "
+      "master";
+  const std::string sentinel =
+      "'sentinel-follow' and 'sentinel ...' lines (such as 'sentinel monitor') exclude each "
+      "other: follow mode asks existing sentinels and runs none of its own";
+  EXPECT_NE(error_of("upstream 127.0.0.1 6379\nsentinel-follow m 127.0.0.1:26379").find(upstream),
+            std::string::npos);
+  EXPECT_NE(error_of("sentinel-follow m 127.0.0.1:26379\nupstream 127.0.0.1 6379").find(upstream),
+            std::string::npos);
+  EXPECT_NE(error_of("sentinel monitor m 127.0.0.1 6379 2\nsentinel-follow m 127.0.0.1:26379")
+                .find(sentinel),
+            std::string::npos);
+  EXPECT_NE(error_of("sentinel-follow m 127.0.0.1:26379\nsentinel monitor m 127.0.0.1 6379 2")
+                .find("test.conf:2: " + sentinel),
+            std::string::npos);
+  EXPECT_EQ(error_of("user alice on >pw\nsentinel-follow m 127.0.0.1:26379"), "");
+}
+
 }  // namespace
 }  // namespace sp::proxy

@@ -130,5 +130,21 @@ TEST_F(ProxyCommands, MasterUnreachableNamesGroupAddressAndCause) {
             "Connection refused\r\n");
 }
 
+TEST_F(ProxyCommands, InfoNamesTheModeAndTheFollowedSentinel) {
+  EXPECT_NE(info().find("mode:static\r\n"), std::string::npos);
+  EXPECT_EQ(info().find("followed_sentinel:"), std::string::npos);
+  Config follow = make_config();
+  follow.follow_name = "mymaster";
+  follow.sentinel_managed = true;
+  ProxyContext following(follow, 1);
+  following.followed_sentinel = [] { return std::string("10.0.0.1:26379"); };
+  auto value = protocol::decode_value(proxy_command_reply(
+      std::vector<std::string_view>{"PROXY", "INFO"}, following, SessionView{&topology_, true, 2}));
+  ASSERT_TRUE(value.has_value());
+  EXPECT_NE(value->text.find("mode:follow\r\nfollowed_sentinel:10.0.0.1:26379\r\n"),
+            std::string::npos)
+      << value->text;
+}
+
 }  // namespace
 }  // namespace sp::proxy

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "proxy/topology.h"
+#include "proxy/topology_registry.h"
+
+namespace sp::proxy {
+
+// Where a sentinel notice comes from. The proxy's own sentinel sees the master from where
+// the proxy stands, so its subjective +sdown already means sessions cannot reach it; a
+// followed sentinel is elsewhere, and only the group's agreement (+odown, +try-failover)
+// says the master is going away.
+enum class NoticeSource { kOwnSentinel, kFollowedSentinel };
+
+// True when `text` starts with Sentinel's instance details of the master sessions use now,
+// "master <group> <ip-or-host> <port>" (more words may follow, as " #quorum 2/2" after
+// +odown).
+bool names_current_master(std::string_view text, const Topology& current);
+
+// What a notice of `type` about the current master asks of sessions: hold their commands
+// (true), go on (false), or nothing.
+std::optional<bool> hold_wanted(std::string_view type, NoticeSource source);
+
+// Sets or clears the registry's failover_in_progress for a notice (`type`, Sentinel's event
+// name; `text`, its message) about the master sessions use now. A late notice about the
+// master just replaced is ignored: it must not make clients of its successor wait.
+// Returns the new state when it changed, for the caller to log.
+std::optional<bool> apply_master_notice(TopologyRegistry& registry, std::string_view type,
+                                        std::string_view text, NoticeSource source);
+
+}  // namespace sp::proxy

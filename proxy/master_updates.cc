@@ -1,0 +1,30 @@
+#include "proxy/master_updates.h"
+
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+namespace sp::proxy {
+
+bool publish_master(TopologyRegistry& registry, const std::string& group, const std::string& ip,
+                    int port, std::uint64_t config_epoch, const std::string& host) {
+  auto topology = std::make_shared<Topology>();
+  topology->group = group;
+  topology->master_host = host.empty() ? ip : host;
+  topology->master_ip = ip;
+  topology->master_port = static_cast<std::uint16_t>(port);
+  topology->epoch = config_epoch;
+  if (!registry.publish(std::move(topology))) return false;
+  spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", group, ip, port, config_epoch);
+  return true;
+}
+
+void log_hold_change(const std::string& group, bool hold) {
+  if (hold) {
+    spdlog::warn("clients of '{}' hold their commands: the master is down", group);
+  } else {
+    spdlog::warn("clients of '{}' go on: the master is back", group);
+  }
+}
+
+}  // namespace sp::proxy
