@@ -18,6 +18,7 @@
 #include <asio/post.hpp>
 
 #include "proxy/config_loader.h"
+#include "proxy/failover_feed.h"
 #include "proxy/follow_mode.h"
 #include "proxy/logging.h"
 #include "proxy/master_notice.h"
@@ -133,6 +134,7 @@ int run_proxy_with_sentinel(Options options) {
   asio::io_context engine_io;
   sp::sentinel::io::SentinelService* service_ptr = nullptr;
   sp::proxy::TopologyRegistry* registry = nullptr;
+  sp::proxy::FailoverRecorder* failovers = nullptr;
   sp::sentinel::io::SentinelService service(
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
@@ -140,8 +142,10 @@ int run_proxy_with_sentinel(Options options) {
           publish_engine_master(*registry, group, s.addr, s.config_epoch);
         }
       },
-      [&registry, &service_ptr, group](const sp::sentinel::Notice& notice) {
+      [&registry, &failovers, &service_ptr, group](const sp::sentinel::Notice& notice) {
         if (registry == nullptr) return;
+        // First, so that a promotion is recorded before the swap it causes below.
+        sp::proxy::feed_failover_notice(*failovers, service_ptr->shell().engine(), group, notice);
         if (notice.type == "+promoted-slave") {
           // This process led the failover and its replica now reports itself master, with
           // the failover's epoch as the group's config epoch: clients need not wait for the
@@ -184,6 +188,10 @@ int run_proxy_with_sentinel(Options options) {
   }
   sp::proxy::Server server(options.config);
   registry = &server.registry();
+  failovers = &server.failovers();
+  if (const auto* served = service.shell().engine().group(group)) {
+    failovers->set_config_epoch(served->config_epoch);
+  }
   service.start();
   sp::proxy::MinorityFence fence(
       engine_io.get_executor(),

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "proxy/failover_metrics.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -213,6 +214,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   add_simple(out, c, "sentinel_proxy_buffer_bytes", "Receive buffer memory held by sessions.",
              MetricType::Gauge, &WorkerStats::buffer_bytes);
   add_failover(out, c);
+  if (c.config.sentinel_managed) add_failover_history(out, c.failovers, c.config.group_name);
   add_bytes(out, c);
   add_commands(out, c);
   add_latency(out, c);

@@ -6,6 +6,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
+#include "proxy/failover_history_reply.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -88,6 +89,7 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
           "\r\nwrites_refused_fenced:" +
           std::to_string(sum(context, &WorkerStats::writes_refused_fenced)) + "\r\n";
+  text += failover_info_fields(context.failovers);
   text += "\r\n# Stats\r\n";
   text += "client_bytes_in:" + std::to_string(sum(context, &WorkerStats::client_bytes_in)) +
           "\r\nclient_bytes_out:" + std::to_string(sum(context, &WorkerStats::client_bytes_out)) +
@@ -119,6 +121,8 @@ std::string help_reply(const SessionView& session) {
       "    Version, uptime, clients, upstream master and state, per-command counters.",
       "TOPOLOGY",
       "    The group, its current master and the topology epoch.",
+      "FAILOVER HISTORY",
+      "    The last failovers of the group, newest first, with their phase timings.",
       "HELP",
       "    Print this help."};
   std::string out;
@@ -143,6 +147,10 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
     w.bulk_string(info_text(context, session));
   } else if (protocol::iequals(sub, "topology")) {
     return topology_reply(session);
+  } else if (protocol::iequals(sub, "failover") && args.size() == 3 &&
+             protocol::iequals(args[2], "history")) {
+    // A replica address (PROXY FAILOVER <host:port>) always has a ':'; HISTORY never does.
+    return failover_history_reply(context.failovers, session.resp_version);
   } else if (protocol::iequals(sub, "help")) {
     return help_reply(session);
   } else {

@@ -20,6 +20,7 @@ struct SessionView {
 // The reply to one `PROXY ...` request (args[0] is "PROXY" in any case), as RESP bytes:
 //   PROXY INFO      a bulk string in INFO's "# Section / key:value" format
 //   PROXY TOPOLOGY  group, master address and epoch (a map in RESP3, a flat array in RESP2)
+//   PROXY FAILOVER HISTORY  the recent failovers (failover_history_reply.h)
 //   PROXY HELP      the list of subcommands
 // anything else gets a Redis-style "-ERR unknown subcommand" reply.
 std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "proxy/config.h"
+#include "proxy/failover_recorder.h"
 #include "proxy/topology_registry.h"
 #include "proxy/worker_stats.h"
 
 namespace sp::proxy {
 
-// What every worker shares, read-only after start-up except for the atomics and the
-// registry (which locks only on a topology change).
+// What every worker shares, read-only after start-up except for the atomics, the registry
+// (which locks only on a topology change) and the failover recorder (locks on a notice).
 struct ProxyContext {
   explicit ProxyContext(Config c, std::size_t workers) : config(std::move(c)) {
     for (std::size_t i = 0; i < workers; ++i)
@@ -24,6 +25,7 @@ struct ProxyContext {
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<WorkerStats>> worker_stats;  // one per worker, fixed at start
   std::atomic<std::int64_t> clients{0};                    // for maxclients, all workers
+  FailoverRecorder failovers{config.group_name};           // fed by the sentinel inside
   TopologyRegistry registry;
   // Follow mode: the sentinel followed now ("" while none), for PROXY INFO. Set once before
   // the workers start; callable from any thread.

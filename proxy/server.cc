@@ -56,6 +56,11 @@ Server::Server(Config config) {
   for (auto& worker : workers_) {
     context_->registry.subscribe([w = worker.get()](const TopologyPtr& t) { w->publish(t); });
   }
+  // A master published with a higher epoch is the moment clients were swapped over (a short
+  // locked update on the publishing thread, never on the data path).
+  context_->registry.subscribe([recorder = &context_->failovers](const TopologyPtr& t) {
+    recorder->on_published(t->master_address(), t->epoch, FailoverStamp::now());
+  });
   listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
   if (c.metrics_port != 0) {
     const std::string address = c.metrics_bind + ":" + std::to_string(c.metrics_port);
@@ -75,6 +80,10 @@ TopologyRegistry& Server::registry() {
 
 ProxyContext& Server::context() {
   return *context_;
+}
+
+FailoverRecorder& Server::failovers() {
+  return context_->failovers;
 }
 
 Server::~Server() {

@@ -16,6 +16,7 @@ class Worker;
 class Listener;
 class MetricsCollector;
 class TopologyRegistry;
+class FailoverRecorder;
 
 // The whole proxy: the context, the workers, the listener and the metrics endpoint.
 // Construction resolves the upstream, publishes the first topology and binds every port
@@ -33,6 +34,8 @@ class Server {
   TopologyRegistry& registry();
   // The state the workers share (set follow mode's hooks before run()).
   ProxyContext& context();
+  // Where the sentinel's notices about the served group are recorded.
+  FailoverRecorder& failovers();
 
  private:
   std::unique_ptr<ProxyContext> context_;

@@ -37,6 +37,7 @@ void Engine::refresh_instance_info(Group& group, Instance& instance, const std::
   }
   if (instance.kind == InstanceKind::kMaster) discover_replicas(group, report.replicas, now);
   instance.master_link_down_time = report.master_link_down_time;
+  if (report.master_repl_offset) instance.master_repl_offset = report.master_repl_offset;
   if (report.role == Role::kSlave) {
     if (report.master_host && *report.master_host != instance.slave_master_host) {
       instance.slave_master_host = *report.master_host;

@@ -77,6 +77,8 @@ void parse_line(std::string_view line, InfoReport& report) {
     if (auto addr = parse_replica_line(line)) report.replicas.push_back(*addr);
   } else if (starts_with(line, "master_link_down_since_seconds:")) {
     report.master_link_down_time = ms(leading_int(line.substr(31)) * 1000);
+  } else if (starts_with(line, "master_repl_offset:")) {
+    report.master_repl_offset = leading_int(line.substr(19));
   } else if (line == "role:master") {
     report.role = Role::kMaster;
   } else if (line == "role:slave") {

@@ -24,6 +24,9 @@ struct InfoReport {
   std::optional<bool> master_link_up;
   std::optional<int> slave_priority;
   std::optional<std::int64_t> slave_repl_offset;
+  // Not used by Sentinel's decisions: kept so that the proxy can tell how much a failover
+  // lost (the old master's last offset against the promoted replica's).
+  std::optional<std::int64_t> master_repl_offset;
   std::optional<bool> replica_announced;
 };
 

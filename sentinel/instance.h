@@ -85,6 +85,7 @@ struct Instance {
   TimePoint slave_conf_change_time = kNever;
   int slave_priority = kDefaultSlavePriority;
   std::int64_t slave_repl_offset = 0;
+  std::optional<std::int64_t> master_repl_offset;  // INFO's, any role (not used by decisions)
   bool replica_announced = true;
   std::string info_text;  // cached for INFO-CACHE
 

@@ -26,6 +26,7 @@ TEST(InfoParser, RealMasterInfo) {
   EXPECT_EQ(r.replicas[0], (Address{"127.0.0.1", 7602}));
   EXPECT_FALSE(r.master_host.has_value());
   EXPECT_EQ(r.master_link_down_time, ms(0));
+  EXPECT_EQ(r.master_repl_offset, 1569);
 }
 
 TEST(InfoParser, RealReplicaInfo) {
@@ -39,6 +40,7 @@ TEST(InfoParser, RealReplicaInfo) {
   EXPECT_EQ(r.replica_announced, true);
   EXPECT_EQ(r.master_link_down_time, ms(0));
   EXPECT_TRUE(r.replicas.empty());
+  EXPECT_EQ(r.master_repl_offset, 1569);
 }
 
 TEST(InfoParser, RealReplicaMidSync) {
