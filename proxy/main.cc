@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -24,6 +25,7 @@
 #include "proxy/master_notice.h"
 #include "proxy/master_updates.h"
 #include "proxy/minority_fence.h"
+#include "proxy/proxy_context.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
 #include "sentinel/io/engine_shell.h"
@@ -203,6 +205,22 @@ int run_proxy_with_sentinel(Options options) {
       },
       server.registry(), group);
   if (options.config.fence_on_minority) fence.start();
+  server.context().request_failover = [&engine_io, &service,
+                                       group](std::string_view replica) -> std::string {
+    // The engine lives on its own thread: ask there, and wait a bounded time.
+    auto answer = std::make_shared<std::promise<std::string>>();
+    auto result = answer->get_future();
+    asio::post(engine_io, [&service, group, answer, replica = std::string(replica)] {
+      const auto request = service.shell().engine().request_failover(
+          group, sp::sentinel::io::EngineShell::now(), replica);
+      service.shell().run_actions();
+      answer->set_value(sp::sentinel::failover_request_error(request));
+    });
+    if (result.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+      return "ERR sentinel-proxy: the sentinel did not answer in time";
+    }
+    return result.get();
+  };
   std::thread engine_thread([&engine_io] {
     auto guard = asio::make_work_guard(engine_io);
     engine_io.run();

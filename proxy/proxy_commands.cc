@@ -121,6 +121,9 @@ std::string help_reply(const SessionView& session) {
       "    Version, uptime, clients, upstream master and state, per-command counters.",
       "TOPOLOGY",
       "    The group, its current master and the topology epoch.",
+      "FAILOVER [<replica-ip:port>]",
+      "    A planned switchover: this proxy's sentinel promotes the best replica, or the one",
+      "    named; clients are held meanwhile, and the old master is made a replica.",
       "FAILOVER HISTORY",
       "    The last failovers of the group, newest first, with their phase timings.",
       "HELP",
@@ -151,6 +154,19 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
              protocol::iequals(args[2], "history")) {
     // A replica address (PROXY FAILOVER <host:port>) always has a ':'; HISTORY never does.
     return failover_history_reply(context.failovers, session.resp_version);
+  } else if (protocol::iequals(sub, "failover") && args.size() <= 3) {
+    if (!context.request_failover) {
+      w.error(
+          "ERR PROXY FAILOVER needs the sentinel inside (sentinel monitor lines); with "
+          "sentinel-follow, send SENTINEL FAILOVER to one of the followed sentinels");
+      return out;
+    }
+    const std::string error = context.request_failover(args.size() == 3 ? args[2] : "");
+    if (error.empty()) {
+      w.simple_string("OK");
+    } else {
+      w.error(error);
+    }
   } else if (protocol::iequals(sub, "help")) {
     return help_reply(session);
   } else {

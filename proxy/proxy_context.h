@@ -4,6 +4,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "proxy/config.h"
@@ -30,6 +32,10 @@ struct ProxyContext {
   // Follow mode: the sentinel followed now ("" while none), for PROXY INFO. Set once before
   // the workers start; callable from any thread.
   std::function<std::string()> followed_sentinel;
+  // With the sentinel inside: PROXY FAILOVER [<replica>], a planned switchover started by
+  // this process's sentinel; returns "" when started, else the error text (without '-').
+  // Set once before the workers start; callable from any thread (it waits for the engine).
+  std::function<std::string(std::string_view replica)> request_failover;
 };
 
 }  // namespace sp::proxy

@@ -56,8 +56,10 @@ struct AskMasterDown {
   std::vector<std::string> args;
 };
 
-// SCRIPT KILL, sent once to an SDOWN instance that answered PING with -BUSY.
-struct SendScriptKill {
+// A command whose reply only counts as a reply: SCRIPT KILL, sent once to an SDOWN
+// instance that answered PING with -BUSY; CLIENT PAUSE <ms> WRITE before a planned
+// failover's promotion.
+struct SendCommand {
   Endpoint to;
   std::vector<std::string> args;
 };
@@ -96,6 +98,6 @@ struct Notice {
 };
 
 using Action = std::variant<Connect, Disconnect, SendPing, SendInfo, PublishHello, AskMasterDown,
-                            SendScriptKill, SendReplicaOf, SwitchMaster, PersistState, Notice>;
+                            SendCommand, SendReplicaOf, SwitchMaster, PersistState, Notice>;
 
 }  // namespace sp::sentinel

@@ -40,7 +40,11 @@ enum class FailoverRequest : std::uint8_t {
   kNoSuchMaster,   // -ERR No such master with that name
   kInProgress,     // -INPROG Failover already in progress
   kNoGoodReplica,  // -NOGOODSLAVE No suitable replica to promote
+  kNoSuchReplica,  // (PROXY FAILOVER <replica>) the named replica is not one of the group's
 };
+
+// The error text for a refused request, without the leading '-' ("" for kStarted).
+std::string failover_request_error(FailoverRequest result);
 
 // Redis Sentinel 7.0's algorithm as a pure state machine. Single-threaded; it
 // never reads a clock, draws from a global RNG, logs or does I/O. Inputs:
@@ -66,7 +70,10 @@ class Engine {
 
   // SENTINEL FAILOVER: starts a failover without ODOWN or agreement, as the leader
   // of a new epoch (mirrors sentinelCommand's "failover" branch).
-  FailoverRequest request_failover(std::string_view group, TimePoint now);
+  // SENTINEL FAILOVER <group>; with `replica` ("ip:port" or "host:port"), that replica is
+  // the one promoted (PROXY FAILOVER <replica>), and refused when it is not eligible.
+  FailoverRequest request_failover(std::string_view group, TimePoint now,
+                                   std::string_view replica = {});
 
   // SENTINEL MONITOR / REMOVE / RESET / SET (engine_admin.cc). Errors are Sentinel's
   // texts without the "ERR " prefix; "" means done.
@@ -176,6 +183,8 @@ class Engine {
   void failover_state_machine(Group& group, TimePoint now);
   void failover_step(Group& group, TimePoint now);
   void fence_demoted_master(Group& group, const Instance* promoted);
+  bool replica_caught_up(Group& group, const Instance& replica, TimePoint now);
+  void unpause_writes(Group& group);
   void failover_wait_start(Group& group, TimePoint now);
   void failover_select_slave(Group& group, TimePoint now);
   void failover_send_slaveof_noone(Group& group, TimePoint now);

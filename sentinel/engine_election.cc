@@ -94,16 +94,43 @@ void Engine::start_failover(Group& group, TimePoint now) {
   group.failover_state_change_time = now;
 }
 
-FailoverRequest Engine::request_failover(std::string_view name, TimePoint now) {
+FailoverRequest Engine::request_failover(std::string_view name, TimePoint now,
+                                         std::string_view replica) {
   Group* group = find_group(name);
   if (group == nullptr) return FailoverRequest::kNoSuchMaster;
   if (group->failover_in_progress()) return FailoverRequest::kInProgress;
+  std::string requested;
+  if (!replica.empty()) {
+    for (const auto& [key, r] : group->replicas) {
+      const std::string port = ":" + std::to_string(r.addr.port);
+      if (replica == r.addr.ip + port || replica == r.addr.host() + port) requested = key;
+    }
+    if (requested.empty()) return FailoverRequest::kNoSuchReplica;
+  }
+  group->requested_replica = requested;
   if (select_replica(*group, config_.timings, now) == nullptr) {
+    group->requested_replica.clear();
     return FailoverRequest::kNoGoodReplica;
   }
   start_failover(*group, now);
   group->force_failover = true;
   return FailoverRequest::kStarted;
+}
+
+std::string failover_request_error(FailoverRequest result) {
+  switch (result) {
+    case FailoverRequest::kStarted:
+      return "";
+    case FailoverRequest::kNoSuchMaster:
+      return "ERR No such master with that name";
+    case FailoverRequest::kInProgress:
+      return "INPROG Failover already in progress";
+    case FailoverRequest::kNoGoodReplica:
+      return "NOGOODSLAVE No suitable replica to promote";
+    case FailoverRequest::kNoSuchReplica:
+      return "ERR No such replica of this master";
+  }
+  return "";
 }
 
 }  // namespace sp::sentinel

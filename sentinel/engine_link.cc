@@ -60,7 +60,8 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
   // The replicas our own failover is waiting on (the promoted one, those being re-pointed)
   // are polled faster still: each INFO is what moves the failover to its next step.
   const bool awaited =
-      (instance.promoted && group.failover_state == FailoverState::kWaitPromotion) ||
+      (instance.promoted && (group.failover_state == FailoverState::kSendSlaveofNoone ||
+                             group.failover_state == FailoverState::kWaitPromotion)) ||
       instance.reconf == ReconfState::kSent || instance.reconf == ReconfState::kInprog;
   if (instance.kind == InstanceKind::kReplica && awaited) info_period = t.awaited_info_period;
   Duration ping_period = std::min(group.config.down_after, t.ping_period);
@@ -73,7 +74,10 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
       now - instance.link.last_ping_time > ping_period / 2) {
     send_ping(group, instance, now);
   }
-  if (now - instance.last_pub_time > t.publish_period) send_hello(group, instance);
+  // PUBLISH may replicate, so a master whose writes we paused would hold it, and every
+  // command behind it on the link (the demotion among them) until the pause ends.
+  const bool paused = &instance == &group.master && group.writes_paused_at != kNever;
+  if (now - instance.last_pub_time > t.publish_period && !paused) send_hello(group, instance);
 }
 
 // mirrors sentinelSendPing
@@ -163,7 +167,7 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
       if (instance.s_down && !instance.script_kill_sent) {
         instance.script_kill_sent = true;
         actions_.emplace_back(
-            SendScriptKill{endpoint_of(group, instance), {command_name(group, "SCRIPT"), "KILL"}});
+            SendCommand{endpoint_of(group, instance), {command_name(group, "SCRIPT"), "KILL"}});
         ++instance.link.pending_commands;
       }
       break;

@@ -37,6 +37,8 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
   group.failover_start_time = kNever;
   group.force_failover = false;
   group.promoted_replica.clear();
+  group.requested_replica.clear();
+  group.writes_paused_at = kNever;
   group.demoted_master.reset();  // a switch learned from others: their failover, not ours
   group.demoted_master_fenced = false;
 

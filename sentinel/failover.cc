@@ -84,6 +84,36 @@ void Engine::failover_select_slave(Group& group, TimePoint now) {
   notice("+failover-state-send-slaveof-noone", details(group, replica));
 }
 
+// Not in Sentinel: before a requested failover promotes its replica while the master is
+// healthy, the master's writes are paused and the replica given the time to reach the
+// master's offset (bounded by kMaxCatchUp). Without it the promotion drops whatever the
+// replica had not received yet: writes the master has acknowledged. The pause ends with
+// the demotion of the old master (its paused writers are then refused as a replica's)
+// or with its timeout.
+bool Engine::replica_caught_up(Group& group, const Instance& replica, TimePoint now) {
+  constexpr Duration kMaxCatchUp = ms(5000);
+  Instance& master = group.master;
+  if (!group.force_failover || !master.link.connected || master.s_down) return true;
+  if (group.writes_paused_at == kNever) {
+    const Duration pause = group.config.failover_timeout;
+    actions_.emplace_back(SendCommand{
+        endpoint_of(group, master),
+        {command_name(group, "CLIENT"), "PAUSE", std::to_string(pause.count()), "WRITE"}});
+    ++master.link.pending_commands;
+    // Answered after the pause took effect: its offset is the one to reach.
+    actions_.emplace_back(SendInfo{endpoint_of(group, master), command_name(group, "INFO")});
+    ++master.link.pending_commands;
+    group.writes_paused_at = now;
+    return false;
+  }
+  if (now - group.writes_paused_at > kMaxCatchUp) return true;
+  const bool fresh =
+      master.info_refresh != kNever && master.info_refresh >= group.writes_paused_at &&
+      replica.info_refresh != kNever && replica.info_refresh >= group.writes_paused_at;
+  if (!fresh || !master.master_repl_offset) return false;
+  return replica.slave_repl_offset >= *master.master_repl_offset;
+}
+
 // mirrors sentinelFailoverSendSlaveOfNoOne
 void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
   Instance* replica = group.promoted();
@@ -95,6 +125,7 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
     }
     return;
   }
+  if (!replica_caught_up(group, *replica, now)) return;
   if (!send_replica_of(group, *replica, std::nullopt)) return;
   // INFO right behind the transaction on the same link is answered after it ran, so its
   // role:master arrives with the transaction's reply rather than up to a second later.
@@ -123,6 +154,7 @@ void Engine::fence_demoted_master(Group& group, const Instance* promoted) {
   if (send_replica_of(group, group.master, promoted->addr)) {
     group.demoted_master_fenced = true;
     notice("+convert-to-slave", details(group, group.master));
+    unpause_writes(group);  // behind the demotion: what was paused is refused as a replica's
   }
 }
 
@@ -191,12 +223,23 @@ void Engine::failover_detect_end(Group& group, TimePoint now) {
 
 // mirrors sentinelAbortFailover: failover_start_time is kept, so the back-off
 // of 2 x failover-timeout applies before the next attempt.
+void Engine::unpause_writes(Group& group) {
+  if (group.writes_paused_at == kNever) return;
+  group.writes_paused_at = kNever;
+  if (!group.master.link.connected) return;
+  actions_.emplace_back(
+      SendCommand{endpoint_of(group, group.master), {command_name(group, "CLIENT"), "UNPAUSE"}});
+  ++group.master.link.pending_commands;
+}
+
 void Engine::abort_failover(Group& group, TimePoint now) {
+  unpause_writes(group);
   group.failover_state = FailoverState::kNone;
   group.failover_state_change_time = now;
   group.force_failover = false;
   if (Instance* replica = group.promoted()) replica->promoted = false;
   group.promoted_replica.clear();
+  group.requested_replica.clear();
 }
 
 }  // namespace sp::sentinel

@@ -111,6 +111,13 @@ struct Group {
   std::uint64_t failover_epoch = 0;
   bool force_failover = false;
   std::string promoted_replica;  // key into replicas, empty if none
+  // PROXY FAILOVER <replica>: the one replica this failover may promote (key into
+  // replicas; empty: the best, as Sentinel chooses).
+  std::string requested_replica;
+  // A requested failover of a reachable master (SENTINEL/PROXY FAILOVER) first pauses its
+  // writes (CLIENT PAUSE WRITE) and waits, bounded, for the chosen replica to reach the
+  // master's offset at the pause, so that no acknowledged write is left behind.
+  TimePoint writes_paused_at = kNever;
   // The master a failover led by this sentinel replaced. It is turned into a replica as
   // soon as it is reachable (during the reconfiguration, or when it comes back), not
   // after Sentinel's 8 s wait: this sentinel assigned the newer config epoch itself, so

@@ -44,6 +44,11 @@ const Instance* select_replica(const Group& group, const Timings& timings, TimeP
   if (group.master.s_down) max_master_down_time += now - group.master.s_down_since;
   max_master_down_time += group.config.down_after * 10;
   const Instance* best = nullptr;
+  if (!group.requested_replica.empty()) {
+    const auto it = group.replicas.find(group.requested_replica);
+    if (it == group.replicas.end()) return nullptr;
+    return eligible(group, it->second, timings, now, max_master_down_time) ? &it->second : nullptr;
+  }
   for (const auto& [key, replica] : group.replicas) {
     if (!eligible(group, replica, timings, now, max_master_down_time)) continue;
     if (best == nullptr || promote_before(replica, *best)) best = &replica;

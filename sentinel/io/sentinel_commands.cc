@@ -138,19 +138,10 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     if (!arity(3)) return;
     const FailoverRequest result = shell_.engine().request_failover(args[2], now);
     shell_.run_actions();
-    switch (result) {
-      case FailoverRequest::kStarted:
-        w.simple_string("OK");
-        break;
-      case FailoverRequest::kNoSuchMaster:
-        w.error("ERR No such master with that name");
-        break;
-      case FailoverRequest::kInProgress:
-        w.error("INPROG Failover already in progress");
-        break;
-      case FailoverRequest::kNoGoodReplica:
-        w.error("NOGOODSLAVE No suitable replica to promote");
-        break;
+    if (result == FailoverRequest::kStarted) {
+      w.simple_string("OK");
+    } else {
+      w.error(failover_request_error(result));
     }
   } else if (sub == "monitor") {
     if (!arity(6)) return;

@@ -233,6 +233,24 @@ TEST_F(FailoverTest, ReachableOldMasterIsFencedDuringTheReconfiguration) {
   EXPECT_LT(fenced - types.begin(), switched - types.begin());
 }
 
+// PROXY FAILOVER <replica>: that replica is promoted, not the one Sentinel would choose.
+TEST_F(FailoverTest, ARequestedReplicaIsTheOnePromoted) {
+  start_healthy();
+  EXPECT_EQ(engine_->request_failover("mymaster", now_, "10.0.0.1:6381"),
+            FailoverRequest::kNoSuchReplica);
+  EXPECT_EQ(failover_request_error(FailoverRequest::kNoSuchReplica),
+            "ERR No such replica of this master");
+  // 6380 would be chosen (same priority and offset, the smaller run id); ask for 6381.
+  ASSERT_EQ(engine_->request_failover("mymaster", now_, "127.0.0.1:6381"),
+            FailoverRequest::kStarted);
+  drain();
+  run_until_notice("+switch-master", ms(30000));
+  EXPECT_TRUE(has_notice("+selected-slave", "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster "
+                                            "127.0.0.1 6379"));
+  EXPECT_EQ(engine_->master_address("mymaster"), addr(6381));
+  EXPECT_TRUE(group().requested_replica.empty());
+}
+
 TEST_F(FailoverTest, ReplicaFollowingTheWrongMasterIsFixedAfterFailoverTimeout) {
   start_healthy();
   redis_[addr(6381)].master = addr(7000);

@@ -217,5 +217,40 @@ TEST(ProxyFailover, HeldCommandsFailPastTheBoundAndGoOnWhenTheMasterReturns) {
   EXPECT_EQ(info_field(info, "hold_timeouts"), "1") << info;
 }
 
+// PROXY FAILOVER <replica>: a planned switchover from the client port. The named replica
+// is promoted, every proxy moves to it, an idle session keeps its connection and state,
+// and the healthy old master is made a replica during the failover, not 8 s after it.
+TEST(ProxyFailover, PlannedSwitchoverToANamedReplica) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int proxy = client_ports[0];
+  Client session(proxy);
+  ASSERT_EQ(session.ask({"SELECT", "1"}), "+OK\r\n");
+  ASSERT_EQ(session.ask({"SET", "planned", "before"}), "+OK\r\n");
+
+  EXPECT_EQ(call(proxy, {"PROXY", "FAILOVER", "10.0.0.1:1"}),
+            "-ERR No such replica of this master\r\n");
+  const int target = g.replica_ports[1];
+  const auto asked = Clock::now();
+  ASSERT_EQ(call(proxy, {"PROXY", "FAILOVER", "127.0.0.1:" + std::to_string(target)}), "+OK\r\n");
+  for (int port : client_ports) {
+    EXPECT_EQ(wait_for_new_master(port, g.master_port), std::to_string(target));
+  }
+  // The old master was fenced during the reconfiguration.
+  const std::string follows_target = "slave of 127.0.0.1:" + std::to_string(target);
+  EXPECT_TRUE(wait_until([&] { return g.role_of(g.master_port) == follows_target; }, 5s));
+  const double seconds = std::chrono::duration<double>(Clock::now() - asked).count();
+  std::printf("PROXY FAILOVER to old master demoted: %.2f s\n", seconds);
+
+  EXPECT_EQ(session.ask({"GET", "planned"}), "$6\r\nbefore\r\n");
+  EXPECT_EQ(session.ask({"SET", "planned", "after"}), "+OK\r\n");
+  EXPECT_FALSE(session.closed());
+  EXPECT_EQ(call(target, {"SELECT", "1"}), "+OK\r\n");
+  TestConnection direct(target);
+  direct.send("SELECT 1\r\nGET planned\r\n");
+  EXPECT_EQ(direct.read_until_suffix("after\r\n", 5s), "+OK\r\n$5\r\nafter\r\n");
+}
+
 }  // namespace
 }  // namespace sp::testing

@@ -103,7 +103,8 @@ TEST(ProxyFollow, ServesTheNamedMasterAndFollowsSentinelFailover) {
   FollowedGroup f;
   EXPECT_EQ(f.routed_port(), std::to_string(f.g.master_port));
   EXPECT_EQ(f.info("mode"), "follow");
-  EXPECT_NE(f.info("followed_sentinel"), "");
+  // The subscription is set up in the background after start-up.
+  EXPECT_TRUE(wait_until([&] { return !f.info("followed_sentinel").empty(); }, 10s));
 
   Client idle(f.proxy_port);
   ASSERT_EQ(idle.ask({"SELECT", "2"}), "+OK\r\n");
@@ -196,6 +197,7 @@ TEST(ProxyFollow, FollowsThroughAnotherSentinelWhenItsOwnDies) {
   Client idle(f.proxy_port);
   ASSERT_EQ(idle.ask({"SET", "k", "1"}), "+OK\r\n");
 
+  ASSERT_TRUE(wait_until([&] { return !f.info("followed_sentinel").empty(); }, 10s));
   const std::string followed = f.info("followed_sentinel");
   std::size_t dead = f.g.sentinel_ports.size();
   for (std::size_t i = 0; i < f.g.sentinel_ports.size(); ++i) {

@@ -120,7 +120,7 @@ std::optional<Event> SimWorld::redis_handle(int target, int /*i*/, const Action&
     if (!r.link_up) r.link_down_since = net_.now();
     return CommandReply{a->to};
   }
-  if (const auto* a = std::get_if<SendScriptKill>(&action)) return CommandReply{a->to};
+  if (const auto* a = std::get_if<SendCommand>(&action)) return CommandReply{a->to};
   return std::nullopt;
 }
 
