@@ -2,30 +2,14 @@
 
 #include <limits>
 
+#include "proxy/metric_family.h"
+
 namespace sp::proxy {
 namespace {
 
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-ClientMetric sample(double value, MetricType type, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  if (type == MetricType::Counter)
-    m.counter.value = value;
-  else
-    m.gauge.value = value;
-  return m;
-}
 
 ClientMetric histogram(const PhaseHistogram& h, std::string_view phase) {
   ClientMetric m;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "proxy/failover_metrics.h"
+#include "proxy/metric_family.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -19,24 +20,6 @@ std::int64_t sum(const ProxyContext& context, StatCounter WorkerStats::*counter)
   std::int64_t total = 0;
   for (const auto& stats : context.worker_stats) total += ((*stats).*counter).get();
   return total;
-}
-
-MetricFamily family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-ClientMetric sample(double value, MetricType type, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  if (type == MetricType::Counter)
-    m.counter.value = value;
-  else
-    m.gauge.value = value;
-  return m;
 }
 
 void add_simple(std::vector<MetricFamily>& out, const ProxyContext& context, const char* name,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/sentinel_io/proxy_client.h"
 #include "tests/sentinel_io/redis_group.h"
 #include "tests/sentinel_io/sentinel_group.h"
 #include "tests/support/processes.h"
@@ -23,30 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One client connection: a command out, its reply frame back.
-class Client {
- public:
-  explicit Client(int port) : conn_(port), reader_(conn_) {}
-
-  std::string ask(const std::vector<std::string>& args, std::chrono::milliseconds deadline = 5s) {
-    conn_.send(resp(args));
-    return reader_.frames(1, deadline).value_or("<no reply>");
-  }
-  void send(const std::vector<std::string>& args) { conn_.send(resp(args)); }
-  std::optional<std::string> reply(std::chrono::milliseconds deadline) {
-    return reader_.frames(1, deadline);
-  }
-  std::optional<std::string> until_closed(std::chrono::milliseconds deadline) {
-    return reader_.until_closed(deadline);
-  }
-  // The session's own view (PROXY INFO is answered by the proxy, never forwarded).
-  std::string link_status() { return info_field(ask({"PROXY", "INFO"}), "master_link_status"); }
-  bool closed() const { return conn_.peer_closed(); }
-
- private:
-  TestConnection conn_;
-  FrameReader reader_;
-};
+using Client = ProxyClient;
 
 std::string bulk(const std::string& s) {
   return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n";
