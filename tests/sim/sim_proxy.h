@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "proxy/topology.h"
+#include "sentinel/actions.h"
+#include "sentinel/instance.h"
+#include "tests/sim/sim_network.h"
+
+namespace sp::sentinel::sim {
+
+// Which proxy the simulation runs. Only kAsShipped is the product; the others are
+// broken on purpose, to show that the proxy invariants can fail.
+enum class ProxyVariant {
+  kAsShipped,                 // proxy/main.cc's rules and the registry's epoch gate
+  kNoEpochGate,               // takes every announced master, older ones too
+  kRestartOnConfiguredMaster  // a restarted proxy routes to the configured master
+};
+
+// The proxy that runs in one sentinel's process (it crashes and restarts with it) and
+// takes its topology from that engine alone, as run_proxy_with_sentinel does; and the
+// one client writing through it: an increasing counter, one write at a time.
+struct SimProxy {
+  ProxyVariant variant = ProxyVariant::kAsShipped;
+  bool alive = false;
+  int incarnation = 0;
+  std::optional<proxy::Topology> topology;  // what its sessions route by
+
+  std::uint64_t next_value = 1;
+  bool in_flight = false;
+  SimTime hold_since = -1;  // when the client's current write started to wait, or -1
+  int client_serial = 0;    // tells a reply to the current write from a stale one
+
+  // Server's first snapshot: `master` (the engine's, or the configured one in the
+  // kRestartOnConfiguredMaster variant) at config epoch 0.
+  void start(const Address& master);
+  void crash();
+  // Mirrors the two callbacks of run_proxy_with_sentinel: a SwitchMaster of the group,
+  // or a Notice, read with `group` as the engine holds it after the call that emitted
+  // it. True when a new master was published.
+  bool observe(const Action& action, const Group& group);
+  bool holding() const { return topology && topology->failover_in_progress; }
+  Address master() const;
+
+ private:
+  bool publish(const Address& addr, std::uint64_t config_epoch);
+};
+
+}  // namespace sp::sentinel::sim

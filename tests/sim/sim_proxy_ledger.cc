@@ -1,0 +1,100 @@
+#include "tests/sim/sim_proxy_ledger.h"
+
+#include <algorithm>
+
+namespace sp::sentinel::sim {
+
+namespace {
+
+constexpr std::size_t kTraceLines = 10;
+
+std::string at(SimTime now) {
+  return "t=" + std::to_string(now) + " ";
+}
+
+}  // namespace
+
+void WriteFigures::add(const WriteFigures& o) {
+  sent += o.sent;
+  acknowledged += o.acknowledged;
+  lost_at_promotion += o.lost_at_promotion;
+  refused_readonly += o.refused_readonly;
+  hold_timeouts += o.hold_timeouts;
+  unknown += o.unknown;
+  scenarios_with_loss += o.scenarios_with_loss;
+}
+
+void ProxyLedger::name_master(const Address& addr, std::uint64_t epoch, SimTime now,
+                              const char* how) {
+  auto [it, inserted] = named_.emplace(addr, epoch);
+  if (!inserted && it->second >= epoch) return;
+  it->second = epoch;
+  namings_.push_back(at(now) + addr.to_string() + " master of epoch " + std::to_string(epoch) +
+                     " (" + how + ")");
+  if (namings_.size() > kTraceLines) namings_.pop_front();
+}
+
+void ProxyLedger::promotion_applied(const Address& addr, std::uint64_t epoch) {
+  if (!newest_promotion_ || newest_promotion_->second < epoch) newest_promotion_ = {addr, epoch};
+}
+
+std::optional<std::uint64_t> ProxyLedger::master_epoch(const Address& addr) const {
+  auto it = named_.find(addr);
+  if (it == named_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool ProxyLedger::stale_master(const Address& addr) const {
+  if (!newest_promotion_ || newest_promotion_->first == addr) return false;
+  auto epoch = master_epoch(addr);
+  return !epoch || *epoch < newest_promotion_->second;
+}
+
+void ProxyLedger::on_restart(int proxy) {
+  proxies_[proxy].running_epoch.reset();
+  remember(proxy, "restarted");
+}
+
+std::string ProxyLedger::on_route(int proxy, const proxy::Topology& topology, SimTime now,
+                                  const char* why) {
+  PerProxy& p = proxies_[proxy];
+  const std::string where = topology.master_ip + ":" + std::to_string(topology.master_port);
+  remember(proxy, at(now) + "routes to " + where + " at epoch " + std::to_string(topology.epoch) +
+                      " (" + why + ")");
+  std::string failure;
+  if (p.running_epoch && topology.epoch < *p.running_epoch) {
+    failure = "proxy " + std::to_string(proxy) + ": routed epoch went back from " +
+              std::to_string(*p.running_epoch) + " to " + std::to_string(topology.epoch);
+  }
+  p.running_epoch = topology.epoch;
+  p.high_epoch = std::max(p.high_epoch, topology.epoch);
+  return failure.empty() ? failure : failure + history(proxy);
+}
+
+std::string ProxyLedger::on_send(int proxy, const Address& to, std::uint64_t value, SimTime now) {
+  ++figures_.sent;
+  const PerProxy& p = proxies_[proxy];
+  auto epoch = master_epoch(to);
+  if (epoch && *epoch >= p.high_epoch) return {};
+  remember(proxy, at(now) + "sends write " + std::to_string(value) + " to " + to.to_string());
+  return "proxy " + std::to_string(proxy) + " sent write " + std::to_string(value) + " to " +
+         to.to_string() + ", " +
+         (epoch ? "master of epoch " + std::to_string(*epoch) + " only" : "never a master") +
+         ", after it routed at epoch " + std::to_string(p.high_epoch) + history(proxy);
+}
+
+void ProxyLedger::remember(int proxy, std::string line) {
+  auto& trace = proxies_[proxy].trace;
+  trace.push_back(std::move(line));
+  if (trace.size() > kTraceLines) trace.pop_front();
+}
+
+std::string ProxyLedger::history(int proxy) const {
+  std::string text = "\n  proxy " + std::to_string(proxy) + ":";
+  for (const auto& line : proxies_[proxy].trace) text += "\n    " + line;
+  text += "\n  masters named:";
+  for (const auto& line : namings_) text += "\n    " + line;
+  return text;
+}
+
+}  // namespace sp::sentinel::sim

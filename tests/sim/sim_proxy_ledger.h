@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxy/topology.h"
+#include "sentinel/address.h"
+#include "tests/sim/sim_network.h"
+
+namespace sp::sentinel::sim {
+
+// What the clients' writes came to, summed over a scenario (or many).
+struct WriteFigures {
+  std::uint64_t sent = 0;
+  std::uint64_t acknowledged = 0;
+  // Acknowledged by an instance while another one already ran as master after a
+  // SLAVEOF NO ONE of a newer epoch: the old master's writes are thrown away when it is
+  // turned into a replica. Reported, not asserted: nothing stops them without fencing.
+  std::uint64_t lost_at_promotion = 0;
+  std::uint64_t refused_readonly = 0;  // sent to an instance that had become a replica
+  std::uint64_t hold_timeouts = 0;     // held longer than failover-hold, failed by the proxy
+  std::uint64_t unknown = 0;           // connection broke before the reply
+  std::uint64_t scenarios_with_loss = 0;
+
+  void add(const WriteFigures& o);
+};
+
+// The ground truth about masters and the proxy invariants, checked at each route change
+// and each write a proxy sends.
+//
+// "Master of epoch e": an instance is named master in epoch e by the initial
+// configuration (epoch 0), by a leader's SLAVEOF NO ONE sent in failover epoch e (the
+// epoch under which it is promoted), or by any sentinel's SwitchMaster at config epoch e.
+// Its master epoch at a given time is the highest epoch it had been named in by then.
+// Role changes after that (a stale master converted to a replica) are lag, not
+// regression: a proxy cannot see them before its engine does, and the replica refuses
+// the write (READONLY), so they are counted, not judged.
+//
+// Invariants, per proxy p:
+//   (a) once p routed to a master of config epoch E, every write p sends goes to an
+//       instance whose master epoch is >= E at that time. E survives p's restarts: the
+//       restarted proxy routes by its engine's persisted state, which is never older
+//       than what it announced before the crash.
+//   (b) the routed epoch of p never decreases while p runs (a restarted proxy starts
+//       again at epoch 0, as Server's first snapshot does).
+class ProxyLedger {
+ public:
+  explicit ProxyLedger(int proxies) : proxies_(proxies) {}
+
+  void name_master(const Address& addr, std::uint64_t epoch, SimTime now, const char* how);
+  // SLAVEOF NO ONE of failover epoch `epoch` took effect on `addr`.
+  void promotion_applied(const Address& addr, std::uint64_t epoch);
+
+  // Each returns a failure text, empty if the invariants hold.
+  std::string on_route(int proxy, const proxy::Topology& topology, SimTime now, const char* why);
+  std::string on_send(int proxy, const Address& to, std::uint64_t value, SimTime now);
+  // The proxy restarted: (b) starts over, (a) does not.
+  void on_restart(int proxy);
+
+  // An instance accepts a write: true if it is lost at promotion (see WriteFigures).
+  bool stale_master(const Address& at) const;
+  std::optional<std::uint64_t> master_epoch(const Address& addr) const;
+
+  WriteFigures& figures() { return figures_; }
+
+ private:
+  struct PerProxy {
+    std::uint64_t high_epoch = 0;                // (a): the highest epoch it ever routed at
+    std::optional<std::uint64_t> running_epoch;  // (b): since its last start
+    std::deque<std::string> trace;
+  };
+  std::string history(int proxy) const;
+  void remember(int proxy, std::string line);
+
+  std::vector<PerProxy> proxies_;
+  std::map<Address, std::uint64_t> named_;
+  std::deque<std::string> namings_;
+  std::optional<std::pair<Address, std::uint64_t>> newest_promotion_;
+  WriteFigures figures_;
+};
+
+}  // namespace sp::sentinel::sim
