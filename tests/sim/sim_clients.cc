@@ -112,8 +112,12 @@ void SimWorld::send_write(int i) {
         if (redis.alive && redis.role != Role::kMaster) {
           outcome = WriteOutcome::kReadonly;
         } else if (redis.alive) {
-          outcome = ledger_.stale_master(redis.addr) ? WriteOutcome::kAcknowledgedStale
-                                                     : WriteOutcome::kAcknowledged;
+          std::vector<Address> masters;
+          for (const auto& o : redis_) {
+            if (o.role == Role::kMaster) masters.push_back(o.addr);
+          }
+          outcome = ledger_.stale_master(redis.addr, masters) ? WriteOutcome::kAcknowledgedStale
+                                                              : WriteOutcome::kAcknowledged;
         }
         net_.send(
             node, from, [done, outcome]() { done(outcome); },

@@ -1,6 +1,7 @@
 // sim_test: runs SP_SIM_SCENARIOS seeded scenarios (default 10 000) on all
 // cores and prints "<n> scenarios, <f> failures". SP_SIM_SEED=<n> runs one seed
-// alone (that is how a failing seed is reproduced).
+// alone (that is how a failing seed is reproduced). SP_SIM_PROXY=no-epoch-gate or
+// restart-on-configured-master runs a proxy broken on purpose instead of the shipped one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -22,7 +24,16 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
   return v != nullptr && *v != '\0' ? std::strtoull(v, nullptr, 10) : fallback;
 }
 
+ProxyVariant proxy_variant() {
+  const char* v = std::getenv("SP_SIM_PROXY");
+  const std::string name = v != nullptr ? v : "";
+  if (name == "no-epoch-gate") return ProxyVariant::kNoEpochGate;
+  if (name == "restart-on-configured-master") return ProxyVariant::kRestartOnConfiguredMaster;
+  return ProxyVariant::kAsShipped;
+}
+
 TEST(Simulation, SeededScenariosKeepEveryInvariant) {
+  const ProxyVariant variant = proxy_variant();
   std::uint64_t first = 1;
   std::uint64_t count = env_or("SP_SIM_SCENARIOS", 10'000);
   if (std::getenv("SP_SIM_SEED") != nullptr) {
@@ -39,7 +50,7 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
   auto start = std::chrono::steady_clock::now();
   auto worker = [&]() {
     for (std::uint64_t i; (i = next++) < count;) {
-      ScenarioResult result = run_scenario(first + i);
+      ScenarioResult result = run_scenario(first + i, variant);
       {
         std::lock_guard lock(mutex);
         writes.add(result.writes);

@@ -35,7 +35,8 @@ void ProxyLedger::name_master(const Address& addr, std::uint64_t epoch, SimTime 
 }
 
 void ProxyLedger::promotion_applied(const Address& addr, std::uint64_t epoch) {
-  if (!newest_promotion_ || newest_promotion_->second < epoch) newest_promotion_ = {addr, epoch};
+  auto [it, inserted] = promotions_applied_.emplace(addr, epoch);
+  if (!inserted) it->second = std::max(it->second, epoch);
 }
 
 std::optional<std::uint64_t> ProxyLedger::master_epoch(const Address& addr) const {
@@ -44,15 +45,18 @@ std::optional<std::uint64_t> ProxyLedger::master_epoch(const Address& addr) cons
   return it->second;
 }
 
-bool ProxyLedger::stale_master(const Address& addr) const {
-  if (!newest_promotion_ || newest_promotion_->first == addr) return false;
-  auto epoch = master_epoch(addr);
-  return !epoch || *epoch < newest_promotion_->second;
+bool ProxyLedger::stale_master(const Address& at, const std::vector<Address>& masters) const {
+  const std::uint64_t mine = master_epoch(at).value_or(0);
+  for (const auto& m : masters) {
+    auto promoted = promotions_applied_.find(m);
+    if (m != at && promoted != promotions_applied_.end() && promoted->second > mine) return true;
+  }
+  return false;
 }
 
 void ProxyLedger::on_restart(int proxy) {
   proxies_[proxy].running_epoch.reset();
-  remember(proxy, "restarted");
+  remember(proxy, "process started (with its sentinel)");
 }
 
 std::string ProxyLedger::on_route(int proxy, const proxy::Topology& topology, SimTime now,

@@ -58,11 +58,14 @@ class ProxyLedger {
   // Each returns a failure text, empty if the invariants hold.
   std::string on_route(int proxy, const proxy::Topology& topology, SimTime now, const char* why);
   std::string on_send(int proxy, const Address& to, std::uint64_t value, SimTime now);
-  // The proxy restarted: (b) starts over, (a) does not.
+  // The proxy (re)started with its sentinel: (b) starts over, (a) does not.
   void on_restart(int proxy);
 
-  // An instance accepts a write: true if it is lost at promotion (see WriteFigures).
-  bool stale_master(const Address& at) const;
+  // `at` accepts a write: true if it is lost at promotion (see WriteFigures), that is if
+  // one of `masters` (the instances running as master now) took a SLAVEOF NO ONE of an
+  // epoch newer than `at`'s master epoch. A promotion undone since (the replica turned
+  // back into a replica of `at`) does not count.
+  bool stale_master(const Address& at, const std::vector<Address>& masters) const;
   std::optional<std::uint64_t> master_epoch(const Address& addr) const;
 
   WriteFigures& figures() { return figures_; }
@@ -79,7 +82,7 @@ class ProxyLedger {
   std::vector<PerProxy> proxies_;
   std::map<Address, std::uint64_t> named_;
   std::deque<std::string> namings_;
-  std::optional<std::pair<Address, std::uint64_t>> newest_promotion_;
+  std::map<Address, std::uint64_t> promotions_applied_;
   WriteFigures figures_;
 };
 
