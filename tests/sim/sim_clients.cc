@@ -130,7 +130,7 @@ void SimWorld::write_done(int i, int incarnation, int serial, WriteOutcome outco
   SimProxy& p = proxies_[i];
   if (!p.alive || p.incarnation != incarnation || p.client_serial != serial) return;
   p.in_flight = false;
-  WriteFigures& f = ledger_.figures();
+  ProxyFigures& f = ledger_.figures();
   switch (outcome) {
     case WriteOutcome::kAcknowledgedStale:
       ++f.lost_at_promotion;

@@ -46,7 +46,7 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
   std::atomic<std::int64_t> worst{0};
   std::mutex mutex;
   std::vector<std::pair<std::uint64_t, std::string>> failed;
-  WriteFigures writes;
+  ProxyFigures writes;
   auto start = std::chrono::steady_clock::now();
   auto worker = [&]() {
     for (std::uint64_t i; (i = next++) < count;) {
@@ -87,9 +87,11 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
       seconds, threads, static_cast<unsigned long long>(checked.load()),
       static_cast<long long>(worst.load()), static_cast<long long>(kLivenessBound));
   std::printf(
-      "proxy writes: %llu sent, %llu acknowledged, %llu acknowledged on an old master after "
+      "proxies: %llu new masters followed; writes: %llu sent, %llu acknowledged, %llu acknowledged "
+      "on an old master after "
       "a newer promotion (lost, in %llu scenarios), %llu refused READONLY, %llu failed "
       "after failover-hold, %llu with an unknown outcome\n",
+      static_cast<unsigned long long>(writes.new_masters),
       static_cast<unsigned long long>(writes.sent),
       static_cast<unsigned long long>(writes.acknowledged),
       static_cast<unsigned long long>(writes.lost_at_promotion),

@@ -14,7 +14,8 @@ std::string at(SimTime now) {
 
 }  // namespace
 
-void WriteFigures::add(const WriteFigures& o) {
+void ProxyFigures::add(const ProxyFigures& o) {
+  new_masters += o.new_masters;
   sent += o.sent;
   acknowledged += o.acknowledged;
   lost_at_promotion += o.lost_at_promotion;
@@ -70,6 +71,7 @@ std::string ProxyLedger::on_route(int proxy, const proxy::Topology& topology, Si
     failure = "proxy " + std::to_string(proxy) + ": routed epoch went back from " +
               std::to_string(*p.running_epoch) + " to " + std::to_string(topology.epoch);
   }
+  if (p.running_epoch) ++figures_.new_masters;
   p.running_epoch = topology.epoch;
   p.high_epoch = std::max(p.high_epoch, topology.epoch);
   return failure.empty() ? failure : failure + history(proxy);

@@ -13,8 +13,9 @@
 
 namespace sp::sentinel::sim {
 
-// What the clients' writes came to, summed over a scenario (or many).
-struct WriteFigures {
+// What the proxies did and the clients' writes came to, summed over a scenario (or many).
+struct ProxyFigures {
+  std::uint64_t new_masters = 0;  // snapshots published after the first, by any proxy
   std::uint64_t sent = 0;
   std::uint64_t acknowledged = 0;
   // Acknowledged by an instance while another one already ran as master after a
@@ -26,7 +27,7 @@ struct WriteFigures {
   std::uint64_t unknown = 0;           // connection broke before the reply
   std::uint64_t scenarios_with_loss = 0;
 
-  void add(const WriteFigures& o);
+  void add(const ProxyFigures& o);
 };
 
 // The ground truth about masters and the proxy invariants, checked at each route change
@@ -61,14 +62,14 @@ class ProxyLedger {
   // The proxy (re)started with its sentinel: (b) starts over, (a) does not.
   void on_restart(int proxy);
 
-  // `at` accepts a write: true if it is lost at promotion (see WriteFigures), that is if
+  // `at` accepts a write: true if it is lost at promotion (see ProxyFigures), that is if
   // one of `masters` (the instances running as master now) took a SLAVEOF NO ONE of an
   // epoch newer than `at`'s master epoch. A promotion undone since (the replica turned
   // back into a replica of `at`) does not count.
   bool stale_master(const Address& at, const std::vector<Address>& masters) const;
   std::optional<std::uint64_t> master_epoch(const Address& addr) const;
 
-  WriteFigures& figures() { return figures_; }
+  ProxyFigures& figures() { return figures_; }
 
  private:
   struct PerProxy {
@@ -83,7 +84,7 @@ class ProxyLedger {
   std::map<Address, std::uint64_t> named_;
   std::deque<std::string> namings_;
   std::map<Address, std::uint64_t> promotions_applied_;
-  WriteFigures figures_;
+  ProxyFigures figures_;
 };
 
 }  // namespace sp::sentinel::sim

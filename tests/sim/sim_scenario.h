@@ -23,7 +23,7 @@ struct ScenarioResult {
   std::string failure;
   SimTime failover_duration = 0;  // kill -> new master agreed
   bool liveness_checked = false;
-  WriteFigures writes;  // the clients' writes through the proxies
+  ProxyFigures writes;  // the proxies and the clients' writes through them
 };
 
 // Runs one seeded scenario: random faults (partitions, drops, delays, crashes
