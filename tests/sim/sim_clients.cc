@@ -31,7 +31,7 @@ void SimWorld::start_proxy(int i) {
                        : *sentinels_[i].engine->master_address(kGroup);
   p.start(master);
   ledger_.on_restart(i);
-  std::string failure = ledger_.on_route(i, *p.topology, net_.now(), "start");
+  std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), "start");
   if (!failure.empty()) fail(failure);
   schedule_write(i, think_time());
 }
@@ -44,13 +44,13 @@ void SimWorld::proxy_observe(int i, const Action& action) {
   if (trace_ && (routed || held != p.holding())) {
     std::printf("%8lld p%d %s %s:%d epoch %llu\n", static_cast<long long>(net_.now()), i,
                 routed ? "routes to" : (p.holding() ? "holds for" : "releases"),
-                p.topology->master_ip.c_str(), p.topology->master_port,
-                static_cast<unsigned long long>(p.topology->epoch));
+                p.topology()->master_ip.c_str(), p.topology()->master_port,
+                static_cast<unsigned long long>(p.topology()->epoch));
   }
   if (!routed) return;
   const char* why =
       std::holds_alternative<SwitchMaster>(action) ? "SwitchMaster" : "+promoted-slave";
-  std::string failure = ledger_.on_route(i, *p.topology, net_.now(), why);
+  std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), why);
   if (!failure.empty()) fail(failure);
 }
 

@@ -7,7 +7,7 @@ namespace sp::sentinel::sim {
 void SimProxy::start(const Address& master) {
   alive = true;
   ++incarnation;
-  topology.reset();
+  registry = std::make_unique<proxy::TopologyRegistry>();
   in_flight = false;
   hold_since = -1;
   ++client_serial;
@@ -17,30 +17,32 @@ void SimProxy::start(const Address& master) {
 void SimProxy::crash() {
   alive = false;
   ++incarnation;
-  topology.reset();
+  registry.reset();
   in_flight = false;
   hold_since = -1;
   ++client_serial;
 }
 
-Address SimProxy::master() const {
-  return Address{topology->master_ip, topology->master_port};
+bool SimProxy::holding() const {
+  const auto current = topology();
+  return current && current->failover_in_progress;
 }
 
-// mirrors publish_master (proxy/main.cc) and TopologyRegistry::publish
+Address SimProxy::master() const {
+  const auto current = topology();
+  return Address{current->master_ip, current->master_port};
+}
+
+// mirrors publish_master (proxy/main.cc)
 bool SimProxy::publish(const Address& addr, std::uint64_t config_epoch) {
-  std::optional<std::uint64_t> current;
-  if (topology) current = topology->epoch;
-  if (variant != ProxyVariant::kNoEpochGate && !proxy::epoch_admits(current, config_epoch)) {
-    return false;
-  }
-  proxy::Topology next;
-  next.master_host = addr.host();
-  next.master_ip = addr.ip.empty() ? addr.host() : addr.ip;
-  next.master_port = static_cast<std::uint16_t>(addr.port);
-  next.epoch = config_epoch;
-  topology = next;
-  return true;
+  auto next = std::make_shared<proxy::Topology>();
+  next->master_host = addr.host();
+  next->master_ip = addr.ip.empty() ? addr.host() : addr.ip;
+  next->master_port = static_cast<std::uint16_t>(addr.port);
+  next->epoch = config_epoch;
+  // Broken on purpose: a registry that forgets the current epoch takes anything.
+  if (variant == ProxyVariant::kNoEpochGate) registry = std::make_unique<proxy::TopologyRegistry>();
+  return registry->publish(std::move(next));
 }
 
 bool SimProxy::observe(const Action& action, const Group& group) {
@@ -50,17 +52,18 @@ bool SimProxy::observe(const Action& action, const Group& group) {
     return s->group == name && publish(s->addr, s->config_epoch);
   }
   const auto* notice = std::get_if<Notice>(&action);
-  if (notice == nullptr || !topology) return false;
+  const auto current = topology();
+  if (notice == nullptr || !current) return false;
   if (notice->type == "+promoted-slave") {
     const auto port = proxy::promoted_slave_port(notice->text, name);
     const Instance* promoted = group.promoted();
     if (!port || promoted == nullptr || promoted->addr.port != *port) return false;
     return publish(promoted->addr, group.config_epoch);
   }
-  const auto change = proxy::hold_change(notice->type, notice->text, name, topology->master_ip,
-                                         topology->master_host, topology->master_port);
+  const auto change = proxy::hold_change(notice->type, notice->text, name, current->master_ip,
+                                         current->master_host, current->master_port);
   if (change != proxy::HoldChange::kNone) {
-    topology->failover_in_progress = change == proxy::HoldChange::kHold;
+    registry->set_failover_in_progress(change == proxy::HoldChange::kHold);
   }
   return false;
 }

@@ -1,9 +1,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 
 #include "proxy/topology.h"
+#include "proxy/topology_registry.h"
 #include "sentinel/actions.h"
 #include "sentinel/instance.h"
 #include "tests/sim/sim_network.h"
@@ -19,13 +20,14 @@ enum class ProxyVariant {
 };
 
 // The proxy that runs in one sentinel's process (it crashes and restarts with it) and
-// takes its topology from that engine alone, as run_proxy_with_sentinel does; and the
-// one client writing through it: an increasing counter, one write at a time.
+// takes its topology from that engine alone, as run_proxy_with_sentinel does, through
+// the proxy's own TopologyRegistry (the epoch gate); and the one client writing through
+// it: an increasing counter, one write at a time.
 struct SimProxy {
   ProxyVariant variant = ProxyVariant::kAsShipped;
   bool alive = false;
   int incarnation = 0;
-  std::optional<proxy::Topology> topology;  // what its sessions route by
+  std::unique_ptr<proxy::TopologyRegistry> registry;  // a new one per process
 
   std::uint64_t next_value = 1;
   bool in_flight = false;
@@ -40,7 +42,9 @@ struct SimProxy {
   // or a Notice, read with `group` as the engine holds it after the call that emitted
   // it. True when a new master was published.
   bool observe(const Action& action, const Group& group);
-  bool holding() const { return topology && topology->failover_in_progress; }
+  // What its sessions route by; null while it is down.
+  proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
+  bool holding() const;
   Address master() const;
 
  private:

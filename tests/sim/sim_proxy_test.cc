@@ -56,7 +56,7 @@ TEST(SimProxy, FollowsNewerMastersAndHolds) {
   SimProxy proxy;
   proxy.start(kOld);
   EXPECT_EQ(proxy.master(), kOld);
-  EXPECT_EQ(proxy.topology->epoch, 0u);
+  EXPECT_EQ(proxy.topology()->epoch, 0u);
 
   proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group);
   EXPECT_TRUE(proxy.holding());
@@ -90,7 +90,7 @@ TEST(SimProxy, PublishesTheLeadersPromotedReplicaAtTheGroupsConfigEpoch) {
       Notice{"+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379", ""},
       group));
   EXPECT_EQ(proxy.master(), kNew);
-  EXPECT_EQ(proxy.topology->epoch, 7u);
+  EXPECT_EQ(proxy.topology()->epoch, 7u);
 }
 
 // The ledger as the simulation drives it: epoch 5 names kNew, then an older
@@ -114,7 +114,7 @@ struct StaleAnnouncement {
     announce(SwitchMaster{"mymaster", kOld, 3}, 300);
     send(310);
   }
-  void route(SimTime now) { failures += ledger.on_route(0, *proxy.topology, now, "test"); }
+  void route(SimTime now) { failures += ledger.on_route(0, *proxy.topology(), now, "test"); }
   void announce(const Action& action, SimTime now) {
     if (proxy.observe(action, group)) route(now);
   }
