@@ -94,8 +94,8 @@ void SimWorld::send_write(int i) {
   p.in_flight = true;
   const int serial = ++p.client_serial;
   const int incarnation = p.incarnation;
-  auto done = [this, i, incarnation, serial](WriteOutcome outcome) {
-    write_done(i, incarnation, serial, outcome);
+  auto done = [this, i, incarnation, serial, to](WriteOutcome outcome) {
+    write_done(i, incarnation, serial, to, outcome);
   };
   const int r = redis_at(to);
   if (r < 0) {
@@ -112,12 +112,8 @@ void SimWorld::send_write(int i) {
         if (redis.alive && redis.role != Role::kMaster) {
           outcome = WriteOutcome::kReadonly;
         } else if (redis.alive) {
-          std::vector<Address> masters;
-          for (const auto& o : redis_) {
-            if (o.role == Role::kMaster) masters.push_back(o.addr);
-          }
-          outcome = ledger_.stale_master(redis.addr, masters) ? WriteOutcome::kAcknowledgedStale
-                                                              : WriteOutcome::kAcknowledged;
+          outcome = ledger_.stale_master(redis.addr, masters()) ? WriteOutcome::kAcknowledgedStale
+                                                                : WriteOutcome::kAcknowledged;
         }
         net_.send(
             node, from, [done, outcome]() { done(outcome); },
@@ -126,14 +122,24 @@ void SimWorld::send_write(int i) {
       [done]() { done(WriteOutcome::kUnknown); });
 }
 
-void SimWorld::write_done(int i, int incarnation, int serial, WriteOutcome outcome) {
+// Role master, alive or not: a crashed master comes back as one.
+std::vector<Address> SimWorld::masters() const {
+  std::vector<Address> result;
+  for (const auto& r : redis_) {
+    if (r.role == Role::kMaster) result.push_back(r.addr);
+  }
+  return result;
+}
+
+void SimWorld::write_done(int i, int incarnation, int serial, const Address& to,
+                          WriteOutcome outcome) {
   SimProxy& p = proxies_[i];
   if (!p.alive || p.incarnation != incarnation || p.client_serial != serial) return;
   p.in_flight = false;
   ProxyFigures& f = ledger_.figures();
   switch (outcome) {
     case WriteOutcome::kAcknowledgedStale:
-      ++f.lost_at_promotion;
+      ledger_.acknowledged_stale(to);
       ++f.acknowledged;
       break;
     case WriteOutcome::kAcknowledged:

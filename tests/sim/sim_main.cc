@@ -47,6 +47,7 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
   std::mutex mutex;
   std::vector<std::pair<std::uint64_t, std::string>> failed;
   ProxyFigures writes;
+  std::pair<std::uint64_t, std::uint64_t> most_lost{0, 0};  // writes lost, seed
   auto start = std::chrono::steady_clock::now();
   auto worker = [&]() {
     for (std::uint64_t i; (i = next++) < count;) {
@@ -54,6 +55,11 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
       {
         std::lock_guard lock(mutex);
         writes.add(result.writes);
+        const std::uint64_t lost = result.writes.lost_at_promotion;
+        if (lost > most_lost.first ||
+            (lost == most_lost.first && lost > 0 && first + i < most_lost.second)) {
+          most_lost = {lost, first + i};
+        }
       }
       if (result.liveness_checked && result.ok) {
         ++checked;
@@ -87,18 +93,26 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
       seconds, threads, static_cast<unsigned long long>(checked.load()),
       static_cast<long long>(worst.load()), static_cast<long long>(kLivenessBound));
   std::printf(
-      "proxies: %llu new masters followed; writes: %llu sent, %llu acknowledged, %llu acknowledged "
-      "on an old master after "
-      "a newer promotion (lost, in %llu scenarios), %llu refused READONLY, %llu failed "
-      "after failover-hold, %llu with an unknown outcome\n",
+      "proxies: %llu new masters followed; writes: %llu sent, %llu acknowledged, %llu refused "
+      "READONLY, %llu failed after failover-hold, %llu with an unknown outcome\n",
       static_cast<unsigned long long>(writes.new_masters),
       static_cast<unsigned long long>(writes.sent),
       static_cast<unsigned long long>(writes.acknowledged),
-      static_cast<unsigned long long>(writes.lost_at_promotion),
-      static_cast<unsigned long long>(writes.scenarios_with_loss),
       static_cast<unsigned long long>(writes.refused_readonly),
       static_cast<unsigned long long>(writes.hold_timeouts),
       static_cast<unsigned long long>(writes.unknown));
+  std::printf(
+      "acknowledged by an old master after a newer promotion: %llu lost at promotion (in %llu "
+      "scenarios), %llu kept (promotion undone), %llu still at risk at the end\n",
+      static_cast<unsigned long long>(writes.lost_at_promotion),
+      static_cast<unsigned long long>(writes.scenarios_with_loss),
+      static_cast<unsigned long long>(writes.kept_after_undone_promotion),
+      static_cast<unsigned long long>(writes.at_risk_at_end));
+  if (most_lost.first > 0) {
+    std::printf("most writes lost at promotion in one scenario: %llu (seed %llu)\n",
+                static_cast<unsigned long long>(most_lost.first),
+                static_cast<unsigned long long>(most_lost.second));
+  }
   EXPECT_EQ(failures.load(), 0u);
 }
 

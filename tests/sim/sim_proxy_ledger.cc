@@ -19,6 +19,8 @@ void ProxyFigures::add(const ProxyFigures& o) {
   sent += o.sent;
   acknowledged += o.acknowledged;
   lost_at_promotion += o.lost_at_promotion;
+  kept_after_undone_promotion += o.kept_after_undone_promotion;
+  at_risk_at_end += o.at_risk_at_end;
   refused_readonly += o.refused_readonly;
   hold_timeouts += o.hold_timeouts;
   unknown += o.unknown;
@@ -53,6 +55,26 @@ bool ProxyLedger::stale_master(const Address& at, const std::vector<Address>& ma
     if (m != at && promoted != promotions_applied_.end() && promoted->second > mine) return true;
   }
   return false;
+}
+
+void ProxyLedger::master_demoted(const Address& addr, const std::vector<Address>& masters) {
+  if (auto it = at_risk_.find(addr); it != at_risk_.end()) {
+    figures_.lost_at_promotion += it->second;
+    at_risk_.erase(it);
+  }
+  for (auto it = at_risk_.begin(); it != at_risk_.end();) {
+    if (stale_master(it->first, masters)) {
+      ++it;
+    } else {
+      figures_.kept_after_undone_promotion += it->second;
+      it = at_risk_.erase(it);
+    }
+  }
+}
+
+void ProxyLedger::finish() {
+  for (const auto& [addr, count] : at_risk_) figures_.at_risk_at_end += count;
+  at_risk_.clear();
 }
 
 void ProxyLedger::on_restart(int proxy) {

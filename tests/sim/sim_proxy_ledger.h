@@ -18,10 +18,14 @@ struct ProxyFigures {
   std::uint64_t new_masters = 0;  // snapshots published after the first, by any proxy
   std::uint64_t sent = 0;
   std::uint64_t acknowledged = 0;
-  // Acknowledged by an instance while another one already ran as master after a
-  // SLAVEOF NO ONE of a newer epoch: the old master's writes are thrown away when it is
-  // turned into a replica. Reported, not asserted: nothing stops them without fencing.
+  // Acknowledged by an old master while another instance ran as master after a SLAVEOF
+  // NO ONE of a newer epoch. Such a write is lost when the old master is turned into a
+  // replica, kept if the newer one is turned back into a replica instead (an undone
+  // promotion), and still at risk if neither happened by the end of the scenario.
+  // Reported, not asserted: nothing stops these writes without fencing.
   std::uint64_t lost_at_promotion = 0;
+  std::uint64_t kept_after_undone_promotion = 0;
+  std::uint64_t at_risk_at_end = 0;
   std::uint64_t refused_readonly = 0;  // sent to an instance that had become a replica
   std::uint64_t hold_timeouts = 0;     // held longer than failover-hold, failed by the proxy
   std::uint64_t unknown = 0;           // connection broke before the reply
@@ -68,6 +72,13 @@ class ProxyLedger {
   // back into a replica of `at`) does not count.
   bool stale_master(const Address& at, const std::vector<Address>& masters) const;
   std::optional<std::uint64_t> master_epoch(const Address& addr) const;
+  // A client got the acknowledgement of a write `at` accepted as a stale master.
+  void acknowledged_stale(const Address& at) { ++at_risk_[at]; }
+  // `addr`, a master, was turned into a replica; `masters` run as master now. Settles
+  // the writes at risk: those of `addr` are lost, those of a master no longer stale kept.
+  void master_demoted(const Address& addr, const std::vector<Address>& masters);
+  // The scenario ended: what is still at risk is counted as such.
+  void finish();
 
   ProxyFigures& figures() { return figures_; }
 
@@ -84,6 +95,7 @@ class ProxyLedger {
   std::map<Address, std::uint64_t> named_;
   std::deque<std::string> namings_;
   std::map<Address, std::uint64_t> promotions_applied_;
+  std::map<Address, std::uint64_t> at_risk_;  // acknowledged stale writes per old master
   ProxyFigures figures_;
 };
 

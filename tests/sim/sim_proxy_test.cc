@@ -160,6 +160,32 @@ TEST(ProxyLedger, AcknowledgementsOfAnOldMasterAfterAPromotionAreStale) {
   EXPECT_FALSE(ledger.stale_master(kOld, {kOld}));
 }
 
+TEST(ProxyLedger, StaleAcknowledgementsAreLostOrKeptByWhichMasterIsDemoted) {
+  ProxyLedger ledger(1);
+  ledger.name_master(kOld, 0, 0, "configured");
+  ledger.name_master(kNew, 2, 10, "SLAVEOF NO ONE");
+  ledger.promotion_applied(kNew, 2);
+  ledger.acknowledged_stale(kOld);
+  ledger.acknowledged_stale(kOld);
+  // The promotion is undone: the old master's writes stay.
+  ledger.master_demoted(kNew, {kOld});
+  EXPECT_EQ(ledger.figures().kept_after_undone_promotion, 2u);
+  EXPECT_EQ(ledger.figures().lost_at_promotion, 0u);
+
+  ledger.name_master(kNewer, 3, 20, "SLAVEOF NO ONE");
+  ledger.promotion_applied(kNewer, 3);
+  ledger.acknowledged_stale(kOld);
+  ledger.acknowledged_stale(kOld);
+  ledger.acknowledged_stale(kOld);
+  // The old master is turned into a replica of the new one: they are thrown away.
+  ledger.master_demoted(kOld, {kNewer});
+  EXPECT_EQ(ledger.figures().lost_at_promotion, 3u);
+
+  ledger.acknowledged_stale(kNew);
+  ledger.finish();
+  EXPECT_EQ(ledger.figures().at_risk_at_end, 1u);
+}
+
 // In the whole simulation, a proxy that forgets across a restart what its engine knows
 // (it goes back to the configured master) is caught, with its seed's trace.
 TEST(SimulationWithBrokenProxy, ARestartOnTheConfiguredMasterIsCaught) {

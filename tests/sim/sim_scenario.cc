@@ -204,6 +204,7 @@ ScenarioResult run_scenario(std::uint64_t seed, ProxyVariant proxy_variant) {
   group.parallel_syncs = 1 + static_cast<int>(gen.below(2));
   SimWorld world(seed, sentinels, 3, group, proxy_variant);
   ScenarioResult result = run_phases(world, gen);
+  world.ledger().finish();
   result.writes = world.ledger().figures();
   result.writes.scenarios_with_loss = result.writes.lost_at_promotion > 0 ? 1 : 0;
   return result;

@@ -73,7 +73,8 @@ class SimWorld {
   void schedule_write(int i, SimTime delay);
   void client_step(int i);
   void send_write(int i);
-  void write_done(int i, int incarnation, int serial, WriteOutcome outcome);
+  void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
+  std::vector<Address> masters() const;
   SimTime think_time();
 
   Rng rng_;
