@@ -1,14 +1,10 @@
 #include "proxy/topology_registry.h"
 
-#include "proxy/failover_signals.h"
-
 namespace sp::proxy {
 
 bool TopologyRegistry::publish(TopologyPtr topology) {
   std::lock_guard lock(mutex_);
-  if (!topology) return false;
-  const auto current_epoch = current_ ? std::optional(current_->epoch) : std::nullopt;
-  if (!epoch_admits(current_epoch, topology->epoch)) return false;
+  if (!topology || (current_ && topology->epoch <= current_->epoch)) return false;
   current_ = std::move(topology);
   for (const auto& subscriber : subscribers_) subscriber(current_);
   return true;

@@ -29,7 +29,7 @@ void SimWorld::start_proxy(int i) {
   Address master = p.variant == ProxyVariant::kRestartOnConfiguredMaster
                        ? redis_[0].addr
                        : *sentinels_[i].engine->master_address(kGroup);
-  p.start(master);
+  p.start(kGroup, master);
   ledger_.on_restart(i);
   std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), "start");
   if (!failure.empty()) fail(failure);

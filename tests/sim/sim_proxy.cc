@@ -1,17 +1,18 @@
 #include "tests/sim/sim_proxy.h"
 
-#include "proxy/failover_signals.h"
+#include "proxy/master_notice.h"
+#include "proxy/promoted_notice.h"
 
 namespace sp::sentinel::sim {
 
-void SimProxy::start(const Address& master) {
+void SimProxy::start(const std::string& group, const Address& master) {
   alive = true;
   ++incarnation;
   registry = std::make_unique<proxy::TopologyRegistry>();
   in_flight = false;
   hold_since = -1;
   ++client_serial;
-  publish(master, 0);
+  publish(group, master, 0);
 }
 
 void SimProxy::crash() {
@@ -34,8 +35,9 @@ Address SimProxy::master() const {
 }
 
 // mirrors publish_master (proxy/main.cc)
-bool SimProxy::publish(const Address& addr, std::uint64_t config_epoch) {
+bool SimProxy::publish(const std::string& group, const Address& addr, std::uint64_t config_epoch) {
   auto next = std::make_shared<proxy::Topology>();
+  next->group = group;
   next->master_host = addr.host();
   next->master_ip = addr.ip.empty() ? addr.host() : addr.ip;
   next->master_port = static_cast<std::uint16_t>(addr.port);
@@ -49,7 +51,7 @@ bool SimProxy::observe(const Action& action, const Group& group) {
   if (!alive) return false;
   const std::string& name = group.config.name;
   if (const auto* s = std::get_if<SwitchMaster>(&action)) {
-    return s->group == name && publish(s->addr, s->config_epoch);
+    return s->group == name && publish(name, s->addr, s->config_epoch);
   }
   const auto* notice = std::get_if<Notice>(&action);
   const auto current = topology();
@@ -58,13 +60,11 @@ bool SimProxy::observe(const Action& action, const Group& group) {
     const auto port = proxy::promoted_slave_port(notice->text, name);
     const Instance* promoted = group.promoted();
     if (!port || promoted == nullptr || promoted->addr.port != *port) return false;
-    return publish(promoted->addr, group.config_epoch);
+    return publish(name, promoted->addr, group.config_epoch);
   }
-  const auto change = proxy::hold_change(notice->type, notice->text, name, current->master_ip,
-                                         current->master_host, current->master_port);
-  if (change != proxy::HoldChange::kNone) {
-    registry->set_failover_in_progress(change == proxy::HoldChange::kHold);
-  }
+  // Clients hold while this sentinel finds their master down (the shipped rule).
+  proxy::apply_master_notice(*registry, notice->type, notice->text,
+                             proxy::NoticeSource::kOwnSentinel);
   return false;
 }
 

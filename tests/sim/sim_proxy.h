@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "proxy/topology.h"
 #include "proxy/topology_registry.h"
@@ -36,7 +37,7 @@ struct SimProxy {
 
   // Server's first snapshot: `master` (the engine's, or the configured one in the
   // kRestartOnConfiguredMaster variant) at config epoch 0.
-  void start(const Address& master);
+  void start(const std::string& group, const Address& master);
   void crash();
   // Mirrors the two callbacks of run_proxy_with_sentinel: a SwitchMaster of the group,
   // or a Notice, read with `group` as the engine holds it after the call that emitted
@@ -48,7 +49,7 @@ struct SimProxy {
   Address master() const;
 
  private:
-  bool publish(const Address& addr, std::uint64_t config_epoch);
+  bool publish(const std::string& group, const Address& addr, std::uint64_t config_epoch);
 };
 
 }  // namespace sp::sentinel::sim

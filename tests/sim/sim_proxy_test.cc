@@ -3,7 +3,7 @@
 // catch (so that a passing simulation means something).
 #include <gtest/gtest.h>
 
-#include "proxy/failover_signals.h"
+#include "proxy/promoted_notice.h"
 #include "tests/sim/sim_proxy.h"
 #include "tests/sim/sim_proxy_ledger.h"
 #include "tests/sim/sim_scenario.h"
@@ -21,30 +21,7 @@ Group group_named(const std::string& name) {
   return group;
 }
 
-TEST(FailoverSignals, EpochGateAdmitsOnlyNewerEpochs) {
-  EXPECT_TRUE(proxy::epoch_admits(std::nullopt, 0));
-  EXPECT_TRUE(proxy::epoch_admits(3, 4));
-  EXPECT_FALSE(proxy::epoch_admits(3, 3));
-  EXPECT_FALSE(proxy::epoch_admits(3, 2));
-}
-
-TEST(FailoverSignals, HoldOnlyForNoticesAboutTheCurrentMaster) {
-  using proxy::HoldChange;
-  auto change = [](const char* type, const char* text) {
-    return proxy::hold_change(type, text, "mymaster", "10.0.0.1", "db1", 6379);
-  };
-  EXPECT_EQ(change("+sdown", "master mymaster 10.0.0.1 6379"), HoldChange::kHold);
-  EXPECT_EQ(change("+sdown", "master mymaster db1 6379"), HoldChange::kHold);
-  EXPECT_EQ(change("+try-failover", "master mymaster 10.0.0.1 6379"), HoldChange::kHold);
-  EXPECT_EQ(change("-sdown", "master mymaster 10.0.0.1 6379"), HoldChange::kRelease);
-  EXPECT_EQ(change("+sdown", "master mymaster 10.0.0.9 6379"), HoldChange::kNone);
-  EXPECT_EQ(change("+sdown", "slave 10.0.0.1:6379 10.0.0.1 6379 @ mymaster 10.0.0.2 6379"),
-            HoldChange::kNone);
-  EXPECT_EQ(change("+sdown", "master other 10.0.0.1 6379"), HoldChange::kNone);
-  EXPECT_EQ(change("+new-epoch", "master mymaster 10.0.0.1 6379"), HoldChange::kNone);
-}
-
-TEST(FailoverSignals, PromotedSlavePortOfTheServedGroup) {
+TEST(PromotedNotice, PortOfTheServedGroupsPromotedReplica) {
   const char* text = "slave 10.0.0.2:6380 10.0.0.2 6380 @ mymaster 10.0.0.1 6379";
   EXPECT_EQ(proxy::promoted_slave_port(text, "mymaster"), 6380);
   EXPECT_EQ(proxy::promoted_slave_port(text, "other"), std::nullopt);
@@ -54,7 +31,7 @@ TEST(FailoverSignals, PromotedSlavePortOfTheServedGroup) {
 TEST(SimProxy, FollowsNewerMastersAndHolds) {
   Group group = group_named("mymaster");
   SimProxy proxy;
-  proxy.start(kOld);
+  proxy.start("mymaster", kOld);
   EXPECT_EQ(proxy.master(), kOld);
   EXPECT_EQ(proxy.topology()->epoch, 0u);
 
@@ -85,7 +62,7 @@ TEST(SimProxy, PublishesTheLeadersPromotedReplicaAtTheGroupsConfigEpoch) {
   group.promoted_replica = kNew.to_string();
   group.config_epoch = 7;
   SimProxy proxy;
-  proxy.start(kOld);
+  proxy.start("mymaster", kOld);
   EXPECT_TRUE(proxy.observe(
       Notice{"+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379", ""},
       group));
@@ -104,7 +81,7 @@ struct StaleAnnouncement {
   explicit StaleAnnouncement(ProxyVariant variant) {
     proxy.variant = variant;
     ledger.name_master(kOld, 0, 0, "configured");
-    proxy.start(kOld);
+    proxy.start("mymaster", kOld);
     route(0);
     send(10);
     ledger.name_master(kNew, 5, 100, "SLAVEOF NO ONE");
