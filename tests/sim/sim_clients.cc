@@ -1,6 +1,7 @@
 // The proxy in each sentinel's process and the client writing through it: the proxy
 // follows its own engine (SimProxy), the client sends one write at a time to the master
 // the proxy routes to, over the simulated network, so partitions and crashes apply.
+#include <algorithm>
 #include <cstdio>
 
 #include "tests/sim/sim_world.h"
@@ -15,6 +16,8 @@ constexpr SimTime kThinkMin = 100;
 constexpr std::uint64_t kThinkJitter = 100;
 // A held write looks again this often (the proxy wakes it on a new snapshot).
 constexpr SimTime kHoldPoll = 100;
+constexpr SimTime kFenceCheck = 100;       // MinorityFence's kCheckPeriod
+constexpr SimTime kMaxClockJump = 10'000;  // the scenarios' largest clock jump
 
 }  // namespace
 
@@ -30,6 +33,8 @@ void SimWorld::start_proxy(int i) {
                        ? redis_[0].addr
                        : *sentinels_[i].engine->master_address(kGroup);
   p.start(kGroup, master);
+  p.started_at = net_.now();
+  if (p.fence_on_minority) schedule_fence_check(i);
   ledger_.on_restart(i);
   std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), "start");
   if (!failure.empty()) fail(failure);
@@ -54,6 +59,75 @@ void SimWorld::proxy_observe(int i, const Action& action) {
   if (!failure.empty()) fail(failure);
 }
 
+void SimWorld::schedule_fence_check(int i) {
+  int incarnation = proxies_[i].incarnation;
+  net_.at(net_.now() + kFenceCheck, [this, i, incarnation]() {
+    SimProxy& p = proxies_[i];
+    if (!p.alive || p.incarnation != incarnation) return;
+    const bool fenced = p.writes_fenced();
+    p.check_fence(*sentinels_[i].engine->group(kGroup));
+    if (trace_ && fenced != p.writes_fenced()) {
+      std::printf("%8lld p%d %s\n", static_cast<long long>(net_.now()), i,
+                  fenced ? "unfences writes" : "fences writes");
+    }
+    schedule_fence_check(i);
+  });
+}
+
+// A proxy is cut off when the live sentinels its node reaches, its own included, are
+// not a majority of those configured; since the last change of that set. A restart, a clock jump (a
+// jump back delays SDOWN by as much, 10 s at most) or TILT of its sentinel starts the count again.
+void SimWorld::update_cut_off() {
+  const SimTime now = net_.now();
+  const std::size_t n = sentinels_.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (sentinels_[i].clock_offset != clock_offset_seen_[i]) {
+      clock_offset_seen_[i] = sentinels_[i].clock_offset;
+      clock_jump_at_[i] = now;
+    }
+    std::vector<bool> reached(n, false);
+    std::size_t count = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      reached[j] = sentinels_[j].alive && net_.reachable(sentinels_[i].node, sentinels_[j].node);
+      if (reached[j]) ++count;
+    }
+    const bool cut_off = sentinels_[i].alive && 2 * count <= n;
+    // Still cut off, but from other peers: those just lost are SDOWN only later.
+    if (!cut_off || reached != reached_[i]) cut_off_since_[i] = -1;
+    if (cut_off && cut_off_since_[i] < 0) cut_off_since_[i] = now;
+    reached_[i] = std::move(reached);
+  }
+}
+
+void SimWorld::judge_fence(int i) {
+  const SimProxy& p = proxies_[i];
+  if (!p.fence_on_minority || cut_off_since_[i] < 0) return;
+  const Group* group = sentinels_[i].engine->group(kGroup);
+  if (group->sentinels.size() + 1 != sentinels_.size()) {
+    ++ledger_.figures().acks_cut_off_not_judged;
+    return;
+  }
+  // In TILT an engine checks nobody's SDOWN (as Sentinel): the count starts when it ends.
+  const SimTime since = std::max(
+      {cut_off_since_[i], p.started_at, clock_jump_at_[i] + kMaxClockJump, tilt_seen_at_[i]});
+  if (since > net_.now()) return;
+  std::string failure = ledger_.on_ack_while_cut_off(i, net_.now() - since, net_.now());
+  if (failure.empty()) return;
+  // What its engine believes of each peer, next to the truth.
+  failure += "\n  cut off since t=" + std::to_string(cut_off_since_[i]) + "; its engine's peers:";
+  for (const auto& [id, peer] : group->sentinels) {
+    const int j = sentinel_at(peer.addr);
+    failure += "\n    " + peer.addr.to_string() + (peer.link.connected ? " connected" : "") +
+               (peer.s_down ? " sdown" : "") + " (truth: " +
+               (j < 0                                                    ? "unknown"
+                : !sentinels_[j].alive                                   ? "down"
+                : net_.reachable(sentinels_[i].node, sentinels_[j].node) ? "reachable"
+                                                                         : "partitioned") +
+               ")";
+  }
+  fail(failure);
+}
+
 void SimWorld::schedule_write(int i, SimTime delay) {
   int incarnation = proxies_[i].incarnation;
   net_.at(net_.now() + delay, [this, i, incarnation]() {
@@ -69,6 +143,12 @@ void SimWorld::client_step(int i) {
   SimTime now = net_.now();
   if (!p.holding()) {
     p.hold_since = -1;
+    if (p.writes_fenced()) {  // refused by the proxy, as a write command is
+      ++ledger_.figures().refused_fenced;
+      ++p.next_value;
+      schedule_write(i, think_time());
+      return;
+    }
     send_write(i);
     return;
   }
@@ -141,9 +221,11 @@ void SimWorld::write_done(int i, int incarnation, int serial, const Address& to,
     case WriteOutcome::kAcknowledgedStale:
       ledger_.acknowledged_stale(to);
       ++f.acknowledged;
+      judge_fence(i);
       break;
     case WriteOutcome::kAcknowledged:
       ++f.acknowledged;
+      judge_fence(i);
       break;
     case WriteOutcome::kReadonly:
       ++f.refused_readonly;

@@ -29,6 +29,15 @@ bool SimProxy::holding() const {
   return current && current->failover_in_progress;
 }
 
+bool SimProxy::writes_fenced() const {
+  const auto current = topology();
+  return current && current->writes_fenced;
+}
+
+void SimProxy::check_fence(const Group& group) {
+  if (alive && fence_on_minority) registry->set_writes_fenced(!reaches_majority(group));
+}
+
 Address SimProxy::master() const {
   const auto current = topology();
   return Address{current->master_ip, current->master_port};

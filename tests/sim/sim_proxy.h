@@ -29,6 +29,8 @@ struct SimProxy {
   bool alive = false;
   int incarnation = 0;
   std::unique_ptr<proxy::TopologyRegistry> registry;  // a new one per process
+  bool fence_on_minority = false;                     // the directive, for MinorityFence
+  SimTime started_at = 0;
 
   std::uint64_t next_value = 1;
   bool in_flight = false;
@@ -46,6 +48,10 @@ struct SimProxy {
   // What its sessions route by; null while it is down.
   proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
   bool holding() const;
+  bool writes_fenced() const;
+  // mirrors MinorityFence::check, run every 100 ms: fences writes while the engine does
+  // not reach a majority of the group's sentinels it knows.
+  void check_fence(const Group& group);
   Address master() const;
 
  private:

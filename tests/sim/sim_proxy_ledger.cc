@@ -25,6 +25,12 @@ void ProxyFigures::add(const ProxyFigures& o) {
   hold_timeouts += o.hold_timeouts;
   unknown += o.unknown;
   scenarios_with_loss += o.scenarios_with_loss;
+  scenarios_fenced += o.scenarios_fenced;
+  lost_at_promotion_fenced += o.lost_at_promotion_fenced;
+  refused_fenced += o.refused_fenced;
+  acks_while_cut_off += o.acks_while_cut_off;
+  acks_cut_off_not_judged += o.acks_cut_off_not_judged;
+  slowest_fence = std::max(slowest_fence, o.slowest_fence);
 }
 
 void ProxyLedger::name_master(const Address& addr, std::uint64_t epoch, SimTime now,
@@ -109,6 +115,17 @@ std::string ProxyLedger::on_send(int proxy, const Address& to, std::uint64_t val
          to.to_string() + ", " +
          (epoch ? "master of epoch " + std::to_string(*epoch) + " only" : "never a master") +
          ", after it routed at epoch " + std::to_string(p.high_epoch) + history(proxy);
+}
+
+std::string ProxyLedger::on_ack_while_cut_off(int proxy, SimTime cut_off_for, SimTime now) {
+  ++figures_.acks_while_cut_off;
+  figures_.slowest_fence = std::max(figures_.slowest_fence, cut_off_for);
+  if (cut_off_for <= kFenceBound) return {};
+  remember(proxy,
+           at(now) + "write acknowledged, cut off for " + std::to_string(cut_off_for) + " ms");
+  return "proxy " + std::to_string(proxy) + " (fence-on-minority) got a write acknowledged " +
+         std::to_string(cut_off_for) + " ms after it was cut off from the majority, bound " +
+         std::to_string(kFenceBound) + " ms" + history(proxy);
 }
 
 void ProxyLedger::remember(int proxy, std::string line) {

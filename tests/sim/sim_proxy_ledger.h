@@ -30,6 +30,13 @@ struct ProxyFigures {
   std::uint64_t hold_timeouts = 0;     // held longer than failover-hold, failed by the proxy
   std::uint64_t unknown = 0;           // connection broke before the reply
   std::uint64_t scenarios_with_loss = 0;
+  // fence-on-minority (on in about half of the scenarios):
+  std::uint64_t scenarios_fenced = 0;
+  std::uint64_t lost_at_promotion_fenced = 0;  // lost_at_promotion in those scenarios
+  std::uint64_t refused_fenced = 0;            // refused by the proxy, never sent
+  std::uint64_t acks_while_cut_off = 0;        // judged by invariant (c)
+  std::uint64_t acks_cut_off_not_judged = 0;   // its engine did not know every sentinel
+  SimTime slowest_fence = 0;                   // cut off -> last write acknowledged, the worst seen
 
   void add(const ProxyFigures& o);
 };
@@ -52,8 +59,20 @@ struct ProxyFigures {
 //       than what it announced before the crash.
 //   (b) the routed epoch of p never decreases while p runs (a restarted proxy starts
 //       again at epoch 0, as Server's first snapshot does).
+//   (c) with fence-on-minority, once p's process has been cut off from a majority of the
+//       configured sentinels for longer than kFenceBound, its client gets no write
+//       acknowledged (judged only when its engine knows every sentinel: the fence counts
+//       the sentinels it knows).
 class ProxyLedger {
  public:
+  // (c)'s bound, from the moment a proxy is cut off (from its current set of peers).
+  // Its engine's first unanswered PING to a peer leaves within a ping period (1 s) and a
+  // tick (< 200 ms); the peer is SDOWN once that PING has been unanswered for
+  // down-after (2 s; a broken link and its reconnection keep that time), seen at a tick
+  // (< 200 ms); MinorityFence looks every 100 ms; a write sent just before the fence can
+  // still come back acknowledged (2 x 205 ms).
+  static constexpr SimTime kFenceBound = 1'000 + 200 + 2'000 + 200 + 100 + 410;
+
   explicit ProxyLedger(int proxies) : proxies_(proxies) {}
 
   void name_master(const Address& addr, std::uint64_t epoch, SimTime now, const char* how);
@@ -79,6 +98,9 @@ class ProxyLedger {
   void master_demoted(const Address& addr, const std::vector<Address>& masters);
   // The scenario ended: what is still at risk is counted as such.
   void finish();
+
+  // (c): p's client got a write acknowledged `cut_off_for` ms after p was cut off.
+  std::string on_ack_while_cut_off(int proxy, SimTime cut_off_for, SimTime now);
 
   ProxyFigures& figures() { return figures_; }
 

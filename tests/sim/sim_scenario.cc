@@ -172,8 +172,10 @@ ScenarioResult run_phases(SimWorld& world, Rng& gen) {
     t += 300 + static_cast<SimTime>(gen.below(1'700));
     world.run_until(t);
     random_fault(world, gen);
+    world.update_cut_off();
   }
   heal_everything(world);
+  world.update_cut_off();
   SimTime healed = world.net().now();
   bool ever_agreed = false;
   for (SimTime t = healed + kStep; t <= healed + kConvergeBound && world.failure().empty();
@@ -202,11 +204,16 @@ ScenarioResult run_scenario(std::uint64_t seed, ProxyVariant proxy_variant) {
   group.down_after = ms(2'000);
   group.failover_timeout = ms(6'000);
   group.parallel_syncs = 1 + static_cast<int>(gen.below(2));
-  SimWorld world(seed, sentinels, 3, group, proxy_variant);
+  const bool fence_on_minority = gen.below(2) == 0;
+  SimWorld world(seed, sentinels, 3, group, proxy_variant, fence_on_minority);
   ScenarioResult result = run_phases(world, gen);
   world.ledger().finish();
   result.writes = world.ledger().figures();
   result.writes.scenarios_with_loss = result.writes.lost_at_promotion > 0 ? 1 : 0;
+  if (fence_on_minority) {
+    result.writes.scenarios_fenced = 1;
+    result.writes.lost_at_promotion_fenced = result.writes.lost_at_promotion;
+  }
   return result;
 }
 

@@ -24,13 +24,18 @@ std::uint64_t parse_u64(std::string_view s) {
 }  // namespace
 
 SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
-                   ProxyVariant proxy_variant)
+                   ProxyVariant proxy_variant, bool fence_on_minority)
     : rng_(seed),
       net_(sentinels + redis, rng_),
       proxies_(static_cast<std::size_t>(sentinels)),
       ledger_(sentinels),
       failover_hold_(
           std::chrono::duration_cast<std::chrono::milliseconds>(group.failover_timeout).count()),
+      cut_off_since_(static_cast<std::size_t>(sentinels), -1),
+      reached_(static_cast<std::size_t>(sentinels)),
+      clock_jump_at_(static_cast<std::size_t>(sentinels), -1'000'000),
+      clock_offset_seen_(static_cast<std::size_t>(sentinels), 0),
+      tilt_seen_at_(static_cast<std::size_t>(sentinels), -1'000'000),
       trace_(std::getenv("SP_SIM_TRACE") != nullptr) {
   for (int r = 0; r < redis; ++r) {
     SimRedis node;
@@ -44,7 +49,10 @@ SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig gro
   }
   group.address = redis_[0].addr;
   ledger_.name_master(redis_[0].addr, 0, 0, "configured");
-  for (auto& p : proxies_) p.variant = proxy_variant;
+  for (auto& p : proxies_) {
+    p.variant = proxy_variant;
+    p.fence_on_minority = fence_on_minority;
+  }
   for (int s = 0; s < sentinels; ++s) {
     SimSentinel sentinel;
     sentinel.node = redis + s;
@@ -72,11 +80,13 @@ void SimWorld::run_until(SimTime until) {
 void SimWorld::crash_sentinel(int i) {
   sentinels_[i].crash();
   proxies_[i].crash();
+  update_cut_off();
 }
 
 void SimWorld::restart_sentinel(int i) {
   sentinels_[i].start(net_.now(), rng_.next());
   start_proxy(i);
+  update_cut_off();
   after_engine_call(i);
   schedule_tick(i);
 }
@@ -160,6 +170,7 @@ void SimWorld::after_engine_call(int i) {
     if (!s.alive || s.incarnation != incarnation) return;
     route(i, action);
   }
+  if (s.engine->tilt()) tilt_seen_at_[i] = net_.now();
   const Group* group = s.engine->group(kGroup);
   if (group->config_epoch < s.last_config_epoch) {
     fail("config epoch went back on sentinel " + std::to_string(i) + ": " +

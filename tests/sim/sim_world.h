@@ -28,7 +28,7 @@ inline constexpr const char* kGroup = "mymaster";
 class SimWorld {
  public:
   SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
-           ProxyVariant proxy_variant = ProxyVariant::kAsShipped);
+           ProxyVariant proxy_variant = ProxyVariant::kAsShipped, bool fence_on_minority = false);
 
   Rng& rng() { return rng_; }
   SimNetwork& net() { return net_; }
@@ -47,6 +47,9 @@ class SimWorld {
   void crash_redis(int i);
   void restart_redis(int i);
   int redis_at(const Address& addr) const;
+  // Call after changing the network or a sentinel's clock: which proxies are cut off
+  // from a majority of the sentinels, since when (for invariant (c)).
+  void update_cut_off();
   int sentinel_at(const Address& addr) const;
 
  private:
@@ -76,6 +79,8 @@ class SimWorld {
   void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
   std::vector<Address> masters() const;
   SimTime think_time();
+  void schedule_fence_check(int i);
+  void judge_fence(int i);
 
   Rng rng_;
   SimNetwork net_;
@@ -83,7 +88,12 @@ class SimWorld {
   std::vector<SimSentinel> sentinels_;
   std::vector<SimProxy> proxies_;
   ProxyLedger ledger_;
-  SimTime failover_hold_ = 0;  // the proxy's default: the group's failover-timeout
+  SimTime failover_hold_ = 0;               // the proxy's default: the group's failover-timeout
+  std::vector<SimTime> cut_off_since_;      // per proxy, -1 when it reaches a majority
+  std::vector<std::vector<bool>> reached_;  // per proxy, the live sentinels it reaches
+  std::vector<SimTime> clock_jump_at_;
+  std::vector<SimTime> clock_offset_seen_;
+  std::vector<SimTime> tilt_seen_at_;  // last time an engine call ended in TILT
   std::string failure_;
   std::map<std::pair<std::string, std::uint64_t>, std::string> votes_;
   std::map<std::uint64_t, Address> promoted_;
