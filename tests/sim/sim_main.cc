@@ -1,7 +1,8 @@
 // sim_test: runs SP_SIM_SCENARIOS seeded scenarios (default 10 000) on all
 // cores and prints "<n> scenarios, <f> failures". SP_SIM_SEED=<n> runs one seed
-// alone (that is how a failing seed is reproduced). SP_SIM_PROXY=no-epoch-gate or
-// restart-on-configured-master runs a proxy broken on purpose instead of the shipped one.
+// alone (that is how a failing seed is reproduced). SP_SIM_PROXY=no-epoch-gate,
+// restart-on-configured-master or fence-never-engages runs a proxy broken on purpose
+// instead of the shipped one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@ ProxyVariant proxy_variant() {
   const std::string name = v != nullptr ? v : "";
   if (name == "no-epoch-gate") return ProxyVariant::kNoEpochGate;
   if (name == "restart-on-configured-master") return ProxyVariant::kRestartOnConfiguredMaster;
+  if (name == "fence-never-engages") return ProxyVariant::kFenceNeverEngages;
   return ProxyVariant::kAsShipped;
 }
 

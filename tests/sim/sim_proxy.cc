@@ -35,7 +35,8 @@ bool SimProxy::writes_fenced() const {
 }
 
 void SimProxy::check_fence(const Group& group) {
-  if (alive && fence_on_minority) registry->set_writes_fenced(!reaches_majority(group));
+  if (!alive || !fence_on_minority || variant == ProxyVariant::kFenceNeverEngages) return;
+  registry->set_writes_fenced(!reaches_majority(group));
 }
 
 Address SimProxy::master() const {

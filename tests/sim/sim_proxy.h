@@ -15,9 +15,10 @@ namespace sp::sentinel::sim {
 // Which proxy the simulation runs. Only kAsShipped is the product; the others are
 // broken on purpose, to show that the proxy invariants can fail.
 enum class ProxyVariant {
-  kAsShipped,                 // proxy/main.cc's rules and the registry's epoch gate
-  kNoEpochGate,               // takes every announced master, older ones too
-  kRestartOnConfiguredMaster  // a restarted proxy routes to the configured master
+  kAsShipped,                  // proxy/main.cc's rules and the registry's epoch gate
+  kNoEpochGate,                // takes every announced master, older ones too
+  kRestartOnConfiguredMaster,  // a restarted proxy routes to the configured master
+  kFenceNeverEngages           // fence-on-minority set, but writes are never fenced
 };
 
 // The proxy that runs in one sentinel's process (it crashes and restarts with it) and

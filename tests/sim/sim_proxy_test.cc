@@ -178,5 +178,19 @@ TEST(SimulationWithBrokenProxy, ARestartOnTheConfiguredMasterIsCaught) {
   std::printf("%s\n", caught.c_str());
 }
 
+// A proxy whose fence never engages is caught by the bound of invariant (c).
+TEST(SimulationWithBrokenProxy, AFenceThatNeverEngagesIsCaught) {
+  std::string caught;
+  for (std::uint64_t seed = 1; seed <= 500 && caught.empty(); ++seed) {
+    ScenarioResult result = run_scenario(seed, ProxyVariant::kFenceNeverEngages);
+    if (!result.ok) caught = "seed " + std::to_string(seed) + ": " + result.failure;
+  }
+  ASSERT_NE(caught, "") << "no scenario caught it";
+  EXPECT_NE(caught.find("(fence-on-minority) got a write acknowledged"), std::string::npos)
+      << caught;
+  EXPECT_NE(caught.find("its engine's peers:"), std::string::npos) << caught;
+  std::printf("%s\n", caught.c_str());
+}
+
 }  // namespace
 }  // namespace sp::sentinel::sim
