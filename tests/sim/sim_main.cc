@@ -113,14 +113,15 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
   std::printf(
       "fence-on-minority (%llu scenarios): %llu lost at promotion there, %llu writes refused, "
       "%llu acknowledged while cut off (slowest fence %lld ms, bound %lld ms), %llu not "
-      "judged (sentinels not all known)\n",
+      "judged (sentinels not all known; %llu of them after the bound)\n",
       static_cast<unsigned long long>(writes.scenarios_fenced),
       static_cast<unsigned long long>(writes.lost_at_promotion_fenced),
       static_cast<unsigned long long>(writes.refused_fenced),
       static_cast<unsigned long long>(writes.acks_while_cut_off),
       static_cast<long long>(writes.slowest_fence),
       static_cast<long long>(ProxyLedger::kFenceBound),
-      static_cast<unsigned long long>(writes.acks_cut_off_not_judged));
+      static_cast<unsigned long long>(writes.acks_cut_off_not_judged),
+      static_cast<unsigned long long>(writes.acks_cut_off_not_judged_late));
   if (most_lost.first > 0) {
     std::printf("most writes lost at promotion in one scenario: %llu (seed %llu)\n",
                 static_cast<unsigned long long>(most_lost.first),

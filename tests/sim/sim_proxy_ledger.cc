@@ -30,6 +30,7 @@ void ProxyFigures::add(const ProxyFigures& o) {
   refused_fenced += o.refused_fenced;
   acks_while_cut_off += o.acks_while_cut_off;
   acks_cut_off_not_judged += o.acks_cut_off_not_judged;
+  acks_cut_off_not_judged_late += o.acks_cut_off_not_judged_late;
   slowest_fence = std::max(slowest_fence, o.slowest_fence);
 }
 

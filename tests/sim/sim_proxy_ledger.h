@@ -32,11 +32,12 @@ struct ProxyFigures {
   std::uint64_t scenarios_with_loss = 0;
   // fence-on-minority (on in about half of the scenarios):
   std::uint64_t scenarios_fenced = 0;
-  std::uint64_t lost_at_promotion_fenced = 0;  // lost_at_promotion in those scenarios
-  std::uint64_t refused_fenced = 0;            // refused by the proxy, never sent
-  std::uint64_t acks_while_cut_off = 0;        // judged by invariant (c)
-  std::uint64_t acks_cut_off_not_judged = 0;   // its engine did not know every sentinel
-  SimTime slowest_fence = 0;                   // cut off -> last write acknowledged, the worst seen
+  std::uint64_t lost_at_promotion_fenced = 0;      // lost_at_promotion in those scenarios
+  std::uint64_t refused_fenced = 0;                // refused by the proxy, never sent
+  std::uint64_t acks_while_cut_off = 0;            // judged by invariant (c)
+  std::uint64_t acks_cut_off_not_judged = 0;       // its engine did not know every sentinel
+  std::uint64_t acks_cut_off_not_judged_late = 0;  // ... and they came after the bound
+  SimTime slowest_fence = 0;  // cut off -> last write acknowledged, the worst seen
 
   void add(const ProxyFigures& o);
 };

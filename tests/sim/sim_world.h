@@ -79,7 +79,7 @@ class SimWorld {
   void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
   std::vector<Address> masters() const;
   SimTime think_time();
-  void schedule_fence_check(int i);
+  void check_fence(int i);
   void judge_fence(int i);
 
   Rng rng_;
