@@ -116,7 +116,9 @@ std::optional<Event> SimWorld::redis_handle(int target, int /*i*/, const Action&
     return PublishReply{a->to, true};
   }
   if (const auto* a = std::get_if<SendReplicaOf>(&action)) {
+    const bool was_master = r.role == Role::kMaster;
     r.apply_replica_of(a->new_master);
+    if (was_master && a->new_master) ledger_.master_demoted(r.addr, masters());
     if (!r.link_up) r.link_down_since = net_.now();
     return CommandReply{a->to};
   }

@@ -167,25 +167,15 @@ ScenarioResult check_liveness(SimWorld& world, Rng& gen, const View& before) {
   return result;
 }
 
-}  // namespace
-
-ScenarioResult run_scenario(std::uint64_t seed) {
-  Rng gen(seed * 0x9e3779b97f4a7c15ULL + 1);
-  int sentinels = gen.below(3) == 0 ? 5 : 3;
-  GroupConfig group;
-  group.name = kGroup;
-  group.quorum = sentinels / 2 + 1;
-  group.down_after = ms(2'000);
-  group.failover_timeout = ms(6'000);
-  group.parallel_syncs = 1 + static_cast<int>(gen.below(2));
-  SimWorld world(seed, sentinels, 3, group);
-
+ScenarioResult run_phases(SimWorld& world, Rng& gen) {
   for (SimTime t = 0; t < kChaos && world.failure().empty();) {
     t += 300 + static_cast<SimTime>(gen.below(1'700));
     world.run_until(t);
     random_fault(world, gen);
+    world.update_cut_off();
   }
   heal_everything(world);
+  world.update_cut_off();
   SimTime healed = world.net().now();
   bool ever_agreed = false;
   for (SimTime t = healed + kStep; t <= healed + kConvergeBound && world.failure().empty();
@@ -197,10 +187,34 @@ ScenarioResult run_scenario(std::uint64_t seed) {
       return check_liveness(world, gen, *agreed);
     }
   }
-  if (!world.failure().empty()) return ScenarioResult{false, world.failure(), 0, false};
+  if (!world.failure().empty()) return ScenarioResult{false, world.failure(), 0, false, {}};
   if (!ever_agreed)
-    return ScenarioResult{false, "no convergence after the network healed", 0, false};
+    return ScenarioResult{false, "no convergence after the network healed", 0, false, {}};
   return ScenarioResult{};  // converged, but never fully discovered: liveness not checked
+}
+
+}  // namespace
+
+ScenarioResult run_scenario(std::uint64_t seed, ProxyVariant proxy_variant) {
+  Rng gen(seed * 0x9e3779b97f4a7c15ULL + 1);
+  int sentinels = gen.below(3) == 0 ? 5 : 3;
+  GroupConfig group;
+  group.name = kGroup;
+  group.quorum = sentinels / 2 + 1;
+  group.down_after = ms(2'000);
+  group.failover_timeout = ms(6'000);
+  group.parallel_syncs = 1 + static_cast<int>(gen.below(2));
+  const bool fence_on_minority = gen.below(2) == 0;
+  SimWorld world(seed, sentinels, 3, group, proxy_variant, fence_on_minority);
+  ScenarioResult result = run_phases(world, gen);
+  world.ledger().finish();
+  result.writes = world.ledger().figures();
+  result.writes.scenarios_with_loss = result.writes.lost_at_promotion > 0 ? 1 : 0;
+  if (fence_on_minority) {
+    result.writes.scenarios_fenced = 1;
+    result.writes.lost_at_promotion_fenced = result.writes.lost_at_promotion;
+  }
+  return result;
 }
 
 }  // namespace sp::sentinel::sim

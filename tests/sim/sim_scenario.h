@@ -4,6 +4,8 @@
 #include <string>
 
 #include "tests/sim/sim_network.h"
+#include "tests/sim/sim_proxy.h"
+#include "tests/sim/sim_proxy_ledger.h"
 
 namespace sp::sentinel::sim {
 
@@ -21,12 +23,14 @@ struct ScenarioResult {
   std::string failure;
   SimTime failover_duration = 0;  // kill -> new master agreed
   bool liveness_checked = false;
+  ProxyFigures writes;  // the proxies and the clients' writes through them
 };
 
 // Runs one seeded scenario: random faults (partitions, drops, delays, crashes
 // and restarts of sentinels and Redis, clock jumps) for 20 s, then heal,
 // convergence, master death and the liveness check. Safety invariants are
 // checked after every step. Same seed, same run.
-ScenarioResult run_scenario(std::uint64_t seed);
+ScenarioResult run_scenario(std::uint64_t seed,
+                            ProxyVariant proxy_variant = ProxyVariant::kAsShipped);
 
 }  // namespace sp::sentinel::sim

@@ -1,6 +1,7 @@
 #include "tests/sim/sim_world.h"
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -22,8 +23,20 @@ std::uint64_t parse_u64(std::string_view s) {
 
 }  // namespace
 
-SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group)
-    : rng_(seed), net_(sentinels + redis, rng_), trace_(std::getenv("SP_SIM_TRACE") != nullptr) {
+SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
+                   ProxyVariant proxy_variant, bool fence_on_minority)
+    : rng_(seed),
+      net_(sentinels + redis, rng_),
+      proxies_(static_cast<std::size_t>(sentinels)),
+      ledger_(sentinels),
+      failover_hold_(
+          std::chrono::duration_cast<std::chrono::milliseconds>(group.failover_timeout).count()),
+      cut_off_since_(static_cast<std::size_t>(sentinels), -1),
+      reached_(static_cast<std::size_t>(sentinels)),
+      clock_jump_at_(static_cast<std::size_t>(sentinels), -1'000'000),
+      clock_offset_seen_(static_cast<std::size_t>(sentinels), 0),
+      tilt_seen_at_(static_cast<std::size_t>(sentinels), -1'000'000),
+      trace_(std::getenv("SP_SIM_TRACE") != nullptr) {
   for (int r = 0; r < redis; ++r) {
     SimRedis node;
     node.node = r;
@@ -35,6 +48,11 @@ SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig gro
     redis_.push_back(node);
   }
   group.address = redis_[0].addr;
+  ledger_.name_master(redis_[0].addr, 0, 0, "configured");
+  for (auto& p : proxies_) {
+    p.variant = proxy_variant;
+    p.fence_on_minority = fence_on_minority;
+  }
   for (int s = 0; s < sentinels; ++s) {
     SimSentinel sentinel;
     sentinel.node = redis + s;
@@ -47,6 +65,7 @@ SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig gro
   }
   for (int s = 0; s < sentinels; ++s) {
     sentinels_[s].start(0, rng_.next());
+    start_proxy(s);
     after_engine_call(s);
     schedule_tick(s);
   }
@@ -58,8 +77,16 @@ void SimWorld::run_until(SimTime until) {
   }
 }
 
+void SimWorld::crash_sentinel(int i) {
+  sentinels_[i].crash();
+  proxies_[i].crash();
+  update_cut_off();
+}
+
 void SimWorld::restart_sentinel(int i) {
   sentinels_[i].start(net_.now(), rng_.next());
+  start_proxy(i);
+  update_cut_off();
   after_engine_call(i);
   schedule_tick(i);
 }
@@ -135,7 +162,7 @@ void SimWorld::after_engine_call(int i) {
   if (!s.alive) return;
   std::vector<Action> actions = s.engine->take_actions();
   if (s.crash_at_next_call) {
-    s.crash();
+    crash_sentinel(i);
     return;
   }
   int incarnation = s.incarnation;
@@ -143,6 +170,8 @@ void SimWorld::after_engine_call(int i) {
     if (!s.alive || s.incarnation != incarnation) return;
     route(i, action);
   }
+  if (s.engine->tilt()) tilt_seen_at_[i] = net_.now();
+  check_fence(i);
   const Group* group = s.engine->group(kGroup);
   if (group->config_epoch < s.last_config_epoch) {
     fail("config epoch went back on sentinel " + std::to_string(i) + ": " +
@@ -183,18 +212,24 @@ void SimWorld::route(int i, const Action& action) {
       std::printf("%8lld s%d %s %s\n", static_cast<long long>(net_.now()), i, n->type.c_str(),
                   n->text.c_str());
     check_notice(i, *n);
+    proxy_observe(i, action);
   } else if (const auto* sw = std::get_if<SwitchMaster>(&action)) {
     if (sw->config_epoch > 0) {
       check_switch(static_cast<SimTime>(sw->config_epoch), sw->addr, "switched to");
     }
+    ledger_.name_master(sw->addr, sw->config_epoch, net_.now(), "switch-master");
+    proxy_observe(i, action);
   } else if (const auto* c = std::get_if<Connect>(&action)) {
     connect(i, c->to);
   } else if (const auto* d = std::get_if<Disconnect>(&action)) {
     s.links.erase(link_key(d->to));
   } else {
+    std::optional<std::uint64_t> promotion;  // the failover epoch of a SLAVEOF NO ONE
     if (const auto* r = std::get_if<SendReplicaOf>(&action); r && !r->new_master) {
       std::uint64_t epoch = s.engine->group(kGroup)->failover_epoch;
       check_switch(static_cast<SimTime>(epoch), r->to.addr, "promoted");
+      ledger_.name_master(r->to.addr, epoch, net_.now(), "SLAVEOF NO ONE");
+      promotion = epoch;
     }
     const Endpoint& to = std::visit(
         [](const auto& a) -> const Endpoint& {
@@ -206,10 +241,12 @@ void SimWorld::route(int i, const Action& action) {
           }
         },
         action);
-    command(i, to, [this, i, action, kind = to.kind](int target) -> std::optional<Event> {
-      return kind == InstanceKind::kSentinel ? sentinel_handle(target, action)
-                                             : redis_handle(target, i, action);
-    });
+    command(i, to,
+            [this, i, action, kind = to.kind, promotion](int target) -> std::optional<Event> {
+              if (promotion) ledger_.promotion_applied(redis_[target].addr, *promotion);
+              return kind == InstanceKind::kSentinel ? sentinel_handle(target, action)
+                                                     : redis_handle(target, i, action);
+            });
   }
 }
 

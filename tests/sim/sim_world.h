@@ -8,6 +8,8 @@
 
 #include "sentinel/rng.h"
 #include "tests/sim/sim_network.h"
+#include "tests/sim/sim_proxy.h"
+#include "tests/sim/sim_proxy_ledger.h"
 #include "tests/sim/sim_redis.h"
 #include "tests/sim/sim_sentinel.h"
 
@@ -20,26 +22,34 @@ inline constexpr const char* kGroup = "mymaster";
 //   - a sentinel never votes twice in one epoch (across restarts too);
 //   - never two different replicas promoted in one epoch (SLAVEOF NO ONE sent
 //     by a leader, and SwitchMaster announced by anyone);
-//   - a sentinel's config epoch never decreases (across restarts too).
+//   - a sentinel's config epoch never decreases (across restarts too);
+//   - the proxy invariants of ProxyLedger, for the proxy in each sentinel's process
+//     and the client writing through it (sim_clients.cc).
 class SimWorld {
  public:
-  SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group);
+  SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
+           ProxyVariant proxy_variant = ProxyVariant::kAsShipped, bool fence_on_minority = false);
 
   Rng& rng() { return rng_; }
   SimNetwork& net() { return net_; }
   std::vector<SimRedis>& redis() { return redis_; }
   std::vector<SimSentinel>& sentinels() { return sentinels_; }
+  std::vector<SimProxy>& proxies() { return proxies_; }
+  ProxyLedger& ledger() { return ledger_; }
   const std::string& failure() const { return failure_; }
   void fail(std::string message) {
     if (failure_.empty()) failure_ = std::move(message);
   }
 
   void run_until(SimTime until);
-  void crash_sentinel(int i) { sentinels_[i].crash(); }
+  void crash_sentinel(int i);
   void restart_sentinel(int i);
   void crash_redis(int i);
   void restart_redis(int i);
   int redis_at(const Address& addr) const;
+  // Call after changing the network or a sentinel's clock: which proxies are cut off
+  // from a majority of the sentinels, since when (for invariant (c)).
+  void update_cut_off();
   int sentinel_at(const Address& addr) const;
 
  private:
@@ -59,11 +69,31 @@ class SimWorld {
   std::optional<Event> redis_handle(int target, int i, const Action& action);
   std::optional<Event> sentinel_handle(int target, const Action& action);
   void fan_out_hello(int redis_index, const std::string& payload);
+  // The proxy of sentinel i and its client (sim_clients.cc).
+  enum class WriteOutcome { kAcknowledged, kAcknowledgedStale, kReadonly, kUnknown };
+  void start_proxy(int i);
+  void proxy_observe(int i, const Action& action);
+  void schedule_write(int i, SimTime delay);
+  void client_step(int i);
+  void send_write(int i);
+  void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
+  std::vector<Address> masters() const;
+  SimTime think_time();
+  void check_fence(int i);
+  void judge_fence(int i);
 
   Rng rng_;
   SimNetwork net_;
   std::vector<SimRedis> redis_;
   std::vector<SimSentinel> sentinels_;
+  std::vector<SimProxy> proxies_;
+  ProxyLedger ledger_;
+  SimTime failover_hold_ = 0;               // the proxy's default: the group's failover-timeout
+  std::vector<SimTime> cut_off_since_;      // per proxy, -1 when it reaches a majority
+  std::vector<std::vector<bool>> reached_;  // per proxy, the live sentinels it reaches
+  std::vector<SimTime> clock_jump_at_;
+  std::vector<SimTime> clock_offset_seen_;
+  std::vector<SimTime> tilt_seen_at_;  // last time an engine call ended in TILT
   std::string failure_;
   std::map<std::pair<std::string, std::uint64_t>, std::string> votes_;
   std::map<std::uint64_t, Address> promoted_;
