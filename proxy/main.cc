@@ -7,7 +7,6 @@
 #include <fstream>
 #include <future>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "proxy/master_notice.h"
 #include "proxy/master_updates.h"
 #include "proxy/minority_fence.h"
+#include "proxy/promoted_notice.h"
 #include "proxy/proxy_context.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
@@ -152,16 +152,12 @@ int run_proxy_with_sentinel(Options options) {
           // This process led the failover and its replica now reports itself master, with
           // the failover's epoch as the group's config epoch: clients need not wait for the
           // other replicas to be reconfigured (+switch-master comes after that).
-          // "slave <ip>:<port> <ip> <port> @ <group> <master-ip> <master-port>"
-          std::istringstream words(notice.text);
-          std::string kind, name, ip, at, served;
-          int port = 0;
-          words >> kind >> name >> ip >> port >> at >> served;
-          if (served != group) return;
+          const std::optional<int> port = sp::proxy::promoted_slave_port(notice.text, group);
+          if (!port) return;
           // The address is taken from the engine: the notice may show a hostname.
           for (const auto& g : service_ptr->shell().engine().groups()) {
             const sp::sentinel::Instance* promoted = g.promoted();
-            if (g.config.name != group || promoted == nullptr || promoted->addr.port != port) {
+            if (g.config.name != group || promoted == nullptr || promoted->addr.port != *port) {
               continue;
             }
             publish_engine_master(*registry, group, promoted->addr, g.config_epoch);
