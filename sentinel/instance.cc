@@ -66,7 +66,7 @@ bool reaches_majority(const Group& group) {
     if (peer.link.connected && !peer.s_down) ++reachable;
   }
   const std::size_t known = group.sentinels.size() + 1;
-  return reachable > known / 2;
+  return reachable > known / 2 && reachable >= static_cast<std::size_t>(group.config.quorum);
 }
 
 }  // namespace sp::sentinel

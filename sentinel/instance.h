@@ -138,9 +138,11 @@ struct Group {
 };
 
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
-// (itself included): false when more than half of them have been unreachable for
-// down-after-milliseconds (their SDOWN), which is what a sentinel on the minority side of
-// a partition sees. With no other sentinel known it is trivially true.
+// (itself included) *and* to at least `quorum` of them: false when more than half of
+// those it knows have been unreachable for down-after-milliseconds (their SDOWN), which is
+// what a sentinel on the minority side of a partition sees. The quorum counts too, so
+// that a sentinel that never discovered its peers (or forgot them) is not taken for a
+// majority of one.
 bool reaches_majority(const Group& group);
 
 }  // namespace sp::sentinel
