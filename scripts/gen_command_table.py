@@ -7,12 +7,9 @@ dir) and stops it afterwards. Standard library only.
 """
 import argparse
 import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
+
+from throwaway_server import throwaway_server
 
 # CommandFlags fields, in declaration order (designated initializers need that order),
 # and where each comes from: a COMMAND flag or an ACL category.
@@ -118,47 +115,18 @@ def generate(commands, version):
     return "\n".join(out) + "\n"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int)
     parser.add_argument("--output", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "protocol", "command_table_data.inc"))
     args = parser.parse_args()
-    server = None
-    port = args.port
-    tmp = tempfile.mkdtemp(prefix="sp-gen-")
-    try:
-        if port is None:
-            port = free_port()
-            server = subprocess.Popen(
-                ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                 "--appendonly", "no", "--dir", tmp], stdout=subprocess.DEVNULL)
-            deadline = time.time() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port)).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        sys.exit("redis-server did not start")
-                    time.sleep(0.05)
+    with throwaway_server("redis-server", args.port) as port:
         commands, version = fetch_commands(port)
         with open(args.output, "w") as f:
             f.write(generate(commands, version))
         print("wrote %d commands from redis-server %s to %s" % (len(commands), version,
                                                                  os.path.normpath(args.output)))
-    finally:
-        if server:
-            server.send_signal(signal.SIGTERM)
-            server.wait()
 
 
 if __name__ == "__main__":

@@ -12,12 +12,9 @@ dir, monitoring nothing) and stops it afterwards. Standard library only.
 """
 import argparse
 import os
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
-import time
+
+from throwaway_server import throwaway_server
 
 
 class Connection:
@@ -149,14 +146,6 @@ def generate(entries, categories, version):
     return "\n".join(out) + "\n"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int)
@@ -164,34 +153,12 @@ def main():
         os.path.dirname(os.path.abspath(__file__)), "..", "sentinel", "io",
         "sentinel_command_data.inc"))
     args = parser.parse_args()
-    sentinel = None
-    port = args.port
-    tmp = tempfile.mkdtemp(prefix="sp-gen-")
-    try:
-        if port is None:
-            port = free_port()
-            conf = os.path.join(tmp, "sentinel.conf")
-            with open(conf, "w") as f:
-                f.write("port %d\nbind 127.0.0.1\ndir %s\n" % (port, tmp))
-            sentinel = subprocess.Popen(["redis-sentinel", conf], stdout=subprocess.DEVNULL)
-            deadline = time.time() + 10
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port)).close()
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        sys.exit("redis-sentinel did not start")
-                    time.sleep(0.05)
+    with throwaway_server("redis-sentinel", args.port) as port:
         entries, categories, version = capture(port)
         with open(args.output, "w") as f:
             f.write(generate(entries, categories, version))
         print("wrote %d commands and subcommands from redis-sentinel %s to %s" % (
             len(entries), version, os.path.normpath(args.output)))
-    finally:
-        if sentinel:
-            sentinel.send_signal(signal.SIGTERM)
-            sentinel.wait()
 
 
 if __name__ == "__main__":

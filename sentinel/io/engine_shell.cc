@@ -137,8 +137,7 @@ void EngineShell::execute(const Action& action) {
           });
         } else if constexpr (std::is_same_v<T, PublishHello>) {
           publish_hello(a);
-        } else if constexpr (std::is_same_v<T, AskMasterDown> ||
-                             std::is_same_v<T, SendCommand>) {
+        } else if constexpr (std::is_same_v<T, AskMasterDown> || std::is_same_v<T, SendCommand>) {
           send(a.to, a.args, [to = a.to](const protocol::Value& r) -> Event {
             if (auto down = master_down_reply(to, r)) return *down;
             return CommandReply{to};

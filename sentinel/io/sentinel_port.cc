@@ -150,12 +150,9 @@ void SentinelPort::Session::close() {
 AfterReply SentinelPort::Session::execute(std::span<const std::string_view> args) {
   ++port_.stats_.commands_processed;
   client_.last_interaction = std::chrono::steady_clock::now();
-  client_.last_command = protocol::to_lower(args[0]);
-  if (args.size() > 1 &&
-      (protocol::iequals(args[0], "client") || protocol::iequals(args[0], "sentinel") ||
-       protocol::iequals(args[0], "acl") || protocol::iequals(args[0], "command"))) {
-    client_.last_command += "|" + protocol::to_lower(args[1]);
-  }
+  // As CLIENT LIST shows it: "client|list" for a known subcommand of a container.
+  const SentinelCommandSpec* spec = sentinel_command_for(args);
+  client_.last_command = spec != nullptr ? std::string(spec->name) : protocol::to_lower(args[0]);
   const std::size_t reply_at = out_.size();
   AfterReply after = AfterReply::kKeepOpen;
   // With requirepass, nothing but AUTH (and HELLO, which can authenticate) runs before

@@ -245,8 +245,9 @@ TEST_F(FailoverTest, ARequestedReplicaIsTheOnePromoted) {
             FailoverRequest::kStarted);
   drain();
   run_until_notice("+switch-master", ms(30000));
-  EXPECT_TRUE(has_notice("+selected-slave", "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster "
-                                            "127.0.0.1 6379"));
+  EXPECT_TRUE(has_notice("+selected-slave",
+                         "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster "
+                         "127.0.0.1 6379"));
   EXPECT_EQ(engine_->master_address("mymaster"), addr(6381));
   EXPECT_TRUE(group().requested_replica.empty());
 }

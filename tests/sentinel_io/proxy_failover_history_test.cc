@@ -37,21 +37,6 @@ std::vector<ProxyPorts> start_proxies_with_metrics(RedisGroup& g) {
   return ports;
 }
 
-std::string scrape(int port) {
-  TestConnection conn(port);
-  if (!conn.connected()) return "";
-  conn.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-  return conn.read_until_closed(5s);
-}
-
-// The value of the sample line that starts with `series` (name and labels), "" if none.
-std::string sample(const std::string& text, const std::string& series) {
-  auto pos = text.find("\n" + series + " ");
-  if (pos == std::string::npos) return "";
-  pos += series.size() + 2;
-  return text.substr(pos, text.find('\n', pos) - pos);
-}
-
 std::vector<protocol::Value> history(int client_port) {
   auto reply = call_value(client_port, {"PROXY", "FAILOVER", "HISTORY"});
   if (!reply || reply->type != protocol::RespType::kArray) return {};
@@ -134,15 +119,18 @@ TEST(ProxyFailoverHistory, AKilledMasterShowsAsOneSwitchedFailoverWithItsPhases)
   std::string metrics;
   EXPECT_TRUE(wait_until(
       [&] {
-        metrics = scrape(proxies[0].metrics);
-        return sample(metrics, "sentinel_proxy_failovers_total{outcome=\"switched\"}") == "1";
+        metrics = scrape_metrics(proxies[0].metrics);
+        return metric_sample(metrics, "sentinel_proxy_failovers_total{outcome=\"switched\"}") ==
+               "1";
       },
       10s))
       << metrics;
-  EXPECT_EQ(sample(metrics, "sentinel_proxy_failover_phase_seconds_count{phase=\"total\"}"), "1");
-  EXPECT_EQ(sample(metrics, "sentinel_proxy_master_config_epoch{group=\"mymaster\"}"),
+  EXPECT_EQ(metric_sample(metrics, "sentinel_proxy_failover_phase_seconds_count{phase=\"total\"}"),
+            "1");
+  EXPECT_EQ(metric_sample(metrics, "sentinel_proxy_master_config_epoch{group=\"mymaster\"}"),
             field(r, "config-epoch"));
-  EXPECT_EQ(sample(metrics, "sentinel_proxy_failover_offset_lost_bytes"), field(r, "offset-lost"));
+  EXPECT_EQ(metric_sample(metrics, "sentinel_proxy_failover_offset_lost_bytes"),
+            field(r, "offset-lost"));
   const std::string info = call(proxy, {"PROXY", "INFO"});
   EXPECT_EQ(info_field(info, "last_offset_lost"), field(r, "offset-lost")) << info;
 

@@ -19,6 +19,38 @@
 
 namespace sp::testing {
 
+// Every sentinel knows the other two and both replicas, and both replicas finished
+// their first sync (a failover before that would measure a full resync, not us).
+inline bool group_discovered(const std::vector<int>& replica_ports,
+                             const std::vector<int>& sentinel_ports) {
+  for (int port : replica_ports) {
+    auto r = call_value(port, {"ROLE"}, 500ms);
+    if (!r || r->elements.size() < 4 || r->elements[3].text != "connected") return false;
+  }
+  for (int port : sentinel_ports) {
+    auto m = call_value(port, {"SENTINEL", "MASTER", "mymaster"});
+    if (!m || field(*m, "num-other-sentinels") != "2" || field(*m, "num-slaves") != "2") {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "host:port" of the master a sentinel names ("" when none).
+inline std::string sentinel_master_addr(int sentinel_port) {
+  auto a = call_value(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
+  if (!a || a->elements.size() != 2) return "";
+  return a->elements[0].text + ":" + a->elements[1].text;
+}
+
+// What ROLE says: "master", or "slave of <host>:<port>" ("" when nothing answers).
+inline std::string role_of(int port) {
+  auto r = call_value(port, {"ROLE"}, 500ms);
+  if (!r || r->elements.size() < 3) return r && !r->elements.empty() ? r->elements[0].text : "";
+  if (r->elements[0].text != "slave") return r->elements[0].text;
+  return "slave of " + r->elements[1].text + ":" + std::to_string(r->elements[2].integer);
+}
+
 struct RedisGroup {
   std::string dir = make_temp_dir();
   int master_port = free_loopback_port();
@@ -76,27 +108,9 @@ struct RedisGroup {
     return call_value(sentinel_port, {"SENTINEL", "MASTER", "mymaster"});
   }
 
-  // Every sentinel knows the other two and both replicas, and both replicas finished
-  // their first sync (a failover before that would measure a full resync, not us).
-  bool all_discovered() const {
-    for (int port : replica_ports) {
-      auto r = call_value(port, {"ROLE"}, 500ms);
-      if (!r || r->elements.size() < 4 || r->elements[3].text != "connected") return false;
-    }
-    for (int port : sentinel_ports) {
-      auto m = master_fields(port);
-      if (!m || field(*m, "num-other-sentinels") != "2" || field(*m, "num-slaves") != "2") {
-        return false;
-      }
-    }
-    return true;
-  }
+  bool all_discovered() const { return group_discovered(replica_ports, sentinel_ports); }
 
-  std::string master_addr(int sentinel_port) const {
-    auto a = call_value(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
-    if (!a || a->elements.size() != 2) return "";
-    return a->elements[0].text + ":" + a->elements[1].text;
-  }
+  std::string master_addr(int sentinel_port) const { return sentinel_master_addr(sentinel_port); }
 
   // Every sentinel names the same master, other than `old`; returns it ("" if not).
   std::string agreed_master_other_than(const std::string& old) const {
@@ -107,14 +121,7 @@ struct RedisGroup {
     return first == old ? "" : first;
   }
 
-  std::string role_of(int port) const {
-    auto r = call_value(port, {"ROLE"}, 500ms);
-    if (!r || r->elements.size() < 2) return "";
-    if (r->elements[0].text == "slave") {
-      return "slave of " + r->elements[1].text + ":" + std::to_string(r->elements[2].integer);
-    }
-    return r->elements[0].text;
-  }
+  std::string role_of(int port) const { return sp::testing::role_of(port); }
 };
 
 }  // namespace sp::testing

@@ -15,21 +15,9 @@ namespace sp::sentinel::io {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::lines_of;
 using testing::TempDir;
-
-// An executable /bin/sh script at `path`.
-std::string write_script(const std::string& path, const std::string& body) {
-  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
-  ::chmod(path.c_str(), 0755);
-  return path;
-}
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
+using testing::write_script;
 
 struct RunnerFixture : ::testing::Test {
   TempDir dir;

@@ -208,11 +208,10 @@ TEST(SentinelFailover, RestartKeepsIdEpochAndVote) {
   EXPECT_EQ(answer->elements[2].integer, 7);
 
   sentinel->kill();
-  std::stringstream text;
-  text << std::ifstream(conf).rdbuf();
-  EXPECT_NE(text.str().find("sentinel myid " + myid), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("sentinel current-epoch 7"), std::string::npos) << text.str();
-  EXPECT_NE(text.str().find("sentinel leader-epoch mymaster 7"), std::string::npos);
+  const std::string text = read_file(conf);
+  EXPECT_NE(text.find("sentinel myid " + myid), std::string::npos) << text;
+  EXPECT_NE(text.find("sentinel current-epoch 7"), std::string::npos) << text;
+  EXPECT_NE(text.find("sentinel leader-epoch mymaster 7"), std::string::npos);
 
   sentinel = start_sentinel_proxy(conf, port);
   EXPECT_EQ(call_value(port, {"SENTINEL", "MYID"})->text, myid);

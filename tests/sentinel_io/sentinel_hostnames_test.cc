@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/sentinel_io/redis_group.h"
 #include "tests/sentinel_io/sentinel_group.h"
 #include "tests/support/redis_process.h"
 
@@ -76,39 +77,10 @@ struct NamedGroup {
     return dir.path + "/sentinel-" + std::to_string(port) + ".conf";
   }
 
-  bool all_discovered() const {
-    for (int port : replica_ports) {
-      auto r = call_value(port, {"ROLE"}, 500ms);
-      if (!r || r->elements.size() < 4 || r->elements[3].text != "connected") return false;
-    }
-    for (int port : sentinel_ports) {
-      auto m = call_value(port, {"SENTINEL", "MASTER", "mymaster"});
-      if (!m || field(*m, "num-other-sentinels") != "2" || field(*m, "num-slaves") != "2") {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  std::string master_addr(int sentinel_port) const {
-    auto a = call_value(sentinel_port, {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"});
-    if (!a || a->elements.size() != 2) return "";
-    return a->elements[0].text + ":" + a->elements[1].text;
-  }
-
-  std::string role_of(int port) const {
-    auto r = call_value(port, {"ROLE"}, 500ms);
-    if (!r || r->elements.size() < 3) return r && !r->elements.empty() ? r->elements[0].text : "";
-    if (r->elements[0].text != "slave") return r->elements[0].text;
-    return "slave of " + r->elements[1].text + ":" + std::to_string(r->elements[2].integer);
-  }
+  bool all_discovered() const { return group_discovered(replica_ports, sentinel_ports); }
+  std::string master_addr(int sentinel_port) const { return sentinel_master_addr(sentinel_port); }
+  std::string role_of(int port) const { return sp::testing::role_of(port); }
 };
-
-std::string read_file(const std::string& path) {
-  std::ostringstream text;
-  text << std::ifstream(path).rdbuf();
-  return text.str();
-}
 
 TEST(SentinelHostnames, ThreeSentinelProxiesAnnounceAndFailOverByHostname) {
   NamedGroup g;

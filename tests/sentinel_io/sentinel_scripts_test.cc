@@ -14,20 +14,6 @@
 namespace sp::testing {
 namespace {
 
-// An executable /bin/sh script at `path`.
-std::string write_script(const std::string& path, const std::string& body) {
-  std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
-  ::chmod(path.c_str(), 0755);
-  return path;
-}
-
-std::vector<std::string> lines_of(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
 bool has_line(const std::string& path, const std::string& line) {
   const auto lines = lines_of(path);
   return std::find(lines.begin(), lines.end(), line) != lines.end();

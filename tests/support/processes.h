@@ -81,6 +81,12 @@ std::string call(int port, const std::vector<std::string>& args,
 // The value of `field` in an INFO reply (`field:value` lines), "" if absent.
 std::string info_field(const std::string& info_reply, const std::string& field);
 
+// The whole file ("" when it cannot be read), and its lines.
+std::string read_file(const std::string& path);
+std::vector<std::string> lines_of(const std::string& path);
+// Writes an executable /bin/sh script with `body` at `path`; returns `path`.
+std::string write_script(const std::string& path, const std::string& body);
+
 // Polls `condition` every 10 ms until it holds or `deadline` passes.
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds deadline);
 

@@ -142,4 +142,18 @@ std::string TestConnection::read_until_closed(std::chrono::milliseconds deadline
   return read_at_least(static_cast<std::size_t>(-1), deadline);
 }
 
+std::string scrape_metrics(int port) {
+  TestConnection conn(port);
+  if (!conn.connected()) return "";
+  conn.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  return conn.read_until_closed(std::chrono::seconds(5));
+}
+
+std::string metric_sample(const std::string& text, const std::string& series) {
+  auto pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos) return "";
+  pos += series.size() + 2;
+  return text.substr(pos, text.find('\n', pos) - pos);
+}
+
 }  // namespace sp::testing

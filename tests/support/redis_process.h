@@ -65,4 +65,10 @@ class TestConnection {
   bool peer_closed_ = false;
 };
 
+// The body of GET /metrics on `port` (with the HTTP header), "" when nothing answers.
+std::string scrape_metrics(int port);
+// The value of the first sample line of `text` that starts with `series` (name and
+// labels), "" if none.
+std::string metric_sample(const std::string& text, const std::string& series);
+
 }  // namespace sp::testing
