@@ -4,7 +4,9 @@
 For each setup a fresh group: a redis-server master with two replicas and three
 sentinels (quorum 2, down-after-milliseconds 1000, failover-timeout 10000):
 
-  proxy     three sentinel-proxy processes (the sentinel inside); clients use proxy 1
+  proxy     three sentinel-proxy processes (the sentinel inside); writer i uses proxy
+            i % 3 (so in `planned` some write through proxies that do not lead it), the
+            churn client proxy 1
   sentinel  three redis-sentinel processes; clients use redis-py's Sentinel (master_for)
   haproxy   three redis-sentinel processes doing the failover; clients use HAProxy,
             which checks `role:master` on the three redis-servers every 100 ms
@@ -72,6 +74,7 @@ class Group:
         self.replica_ports = [free_port(), free_port()]
         self.sentinel_ports = [free_port() for _ in range(3)]
         self.client_port = None
+        self.client_ports = []  # proxy: every proxy's client port, the first one's first
         self.start_redis(self.master_port)
         for port in self.replica_ports:
             self.start_redis(port, ["--replicaof", "127.0.0.1", str(self.master_port)])
@@ -84,6 +87,7 @@ class Group:
                 client_port = free_port()
                 if i == 0:
                     self.client_port = client_port
+                self.client_ports.append(client_port)
                 lines += [f"port {client_port}", f"sentinel-port {port}", "metrics-port 0",
                           f"logfile {self.dir}/proxy-{port}.log"]
                 cmd = [binary, conf]
@@ -166,12 +170,14 @@ backend masters
             "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster")
         return int(a[1])
 
-    def client(self):
+    def client(self, index=0):
         if self.setup == "sentinel":
             s = redis.sentinel.Sentinel([("127.0.0.1", p) for p in self.sentinel_ports],
                                         socket_timeout=0.5)
             return s.master_for("mymaster", socket_timeout=0.5, socket_connect_timeout=0.5)
-        return redis.Redis(port=self.client_port, socket_timeout=5, socket_connect_timeout=1)
+        port = self.client_ports[index % len(self.client_ports)] if self.client_ports else \
+            self.client_port
+        return redis.Redis(port=port, socket_timeout=5, socket_connect_timeout=1)
 
     def stop(self, keep):
         for p in self.procs.values():
@@ -189,21 +195,21 @@ backend masters
 class Writer(threading.Thread):
     """RPUSHes an increasing counter; records acknowledged values and their times."""
 
-    def __init__(self, group, key, churn=False):
+    def __init__(self, group, key, churn=False, index=0):
         super().__init__(daemon=True)
-        self.group, self.key, self.churn = group, key, churn
+        self.group, self.key, self.churn, self.index = group, key, churn, index
         self.acked = []  # (value, time acknowledged, time sent)
         self.errors = 0
         self.disconnects = 0
         self.stopping = False
 
     def run(self):
-        client = self.group.client()
+        client = self.group.client(self.index)
         n = 0
         while not self.stopping:
             n += 1
             if self.churn:
-                client = self.group.client()
+                client = self.group.client(self.index)
             sent = time.monotonic()
             try:
                 client.rpush(self.key, n)
@@ -213,7 +219,7 @@ class Writer(threading.Thread):
             except (redis.ConnectionError, redis.TimeoutError, OSError):
                 self.disconnects += 1
                 time.sleep(0.01)
-                client = self.group.client()
+                client = self.group.client(self.index)
             if self.churn:
                 client.close()
                 time.sleep(0.05)
@@ -229,7 +235,7 @@ def run_scenario(setup, scenario, binary, keep):
         wait_for("discovery and replica sync", g.ready, 30)
         if setup == "haproxy":
             wait_for("haproxy", lambda: redis.Redis(port=g.client_port).ping(), 10)
-        writers = [Writer(g, f"log:{i}") for i in range(WRITERS)]
+        writers = [Writer(g, f"log:{i}", index=i) for i in range(WRITERS)]
         churn = Writer(g, "log:churn", churn=True)
         for w in writers + [churn]:
             w.start()

@@ -28,6 +28,7 @@ namespace sp::protocol {
 class RequestParser {
  public:
   explicit RequestParser(const ProtocolLimits& limits = {}) : limits_(limits) {}
+  const ProtocolLimits& limits() const { return limits_; }
 
   ParseResult parse(std::string_view input);
 

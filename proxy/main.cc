@@ -123,9 +123,10 @@ std::string served_group(const Options& options,
 // A master named by the engine: sessions connect to the IP it resolved (a hostname given
 // with resolve-hostnames is kept as the master's host).
 void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
-                           const sp::sentinel::Address& addr, std::uint64_t config_epoch) {
+                           const sp::sentinel::Address& addr, std::uint64_t config_epoch,
+                           bool replaced_master_up) {
   sp::proxy::publish_master(registry, group, addr.ip.empty() ? addr.host() : addr.ip, addr.port,
-                            config_epoch, addr.host());
+                            config_epoch, addr.host(), replaced_master_up);
 }
 
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
@@ -141,7 +142,7 @@ int run_proxy_with_sentinel(Options options) {
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
       [&registry, group](const sp::sentinel::SwitchMaster& s) {
         if (s.group == group && registry != nullptr) {
-          publish_engine_master(*registry, group, s.addr, s.config_epoch);
+          publish_engine_master(*registry, group, s.addr, s.config_epoch, s.replaced_master_up);
         }
       },
       [&registry, &failovers, &service_ptr, group](const sp::sentinel::Notice& notice) {
@@ -160,7 +161,8 @@ int run_proxy_with_sentinel(Options options) {
             if (g.config.name != group || promoted == nullptr || promoted->addr.port != *port) {
               continue;
             }
-            publish_engine_master(*registry, group, promoted->addr, g.config_epoch);
+            publish_engine_master(*registry, group, promoted->addr, g.config_epoch,
+                                  sp::sentinel::instance_up(g.master));
           }
           return;
         }

@@ -7,13 +7,15 @@
 namespace sp::proxy {
 
 bool publish_master(TopologyRegistry& registry, const std::string& group, const std::string& ip,
-                    int port, std::uint64_t config_epoch, const std::string& host) {
+                    int port, std::uint64_t config_epoch, const std::string& host,
+                    bool replaced_master_up) {
   auto topology = std::make_shared<Topology>();
   topology->group = group;
   topology->master_host = host.empty() ? ip : host;
   topology->master_ip = ip;
   topology->master_port = static_cast<std::uint16_t>(port);
   topology->epoch = config_epoch;
+  topology->replaced_master_up = replaced_master_up;
   if (!registry.publish(std::move(topology))) return false;
   spdlog::warn("clients of '{}' now go to {}:{} (config epoch {})", group, ip, port, config_epoch);
   return true;

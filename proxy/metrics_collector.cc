@@ -120,6 +120,9 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   add_simple(out, c, "sentinel_proxy_sessions_held",
              "Sessions holding commands now, waiting for a master.", MetricType::Gauge,
              &WorkerStats::sessions_held);
+  add_simple(out, c, "sentinel_proxy_held_commands",
+             "Commands held now, waiting for a master (held sessions' queues, summed).",
+             MetricType::Gauge, &WorkerStats::held_commands);
   add_simple(out, c, "sentinel_proxy_holds_total",
              "Times a session began to hold commands for want of a master.", MetricType::Counter,
              &WorkerStats::holds);
@@ -144,6 +147,9 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   add_simple(out, c, "sentinel_proxy_writes_refused_fenced_total",
              "Writes refused because the sentinel could not reach a majority (fence-on-minority).",
              MetricType::Counter, &WorkerStats::writes_refused_fenced);
+  add_simple(out, c, "sentinel_proxy_commands_retried_total",
+             "Commands a demoted master refused with -READONLY, sent again to the new master.",
+             MetricType::Counter, &WorkerStats::commands_retried);
   const TopologyPtr topology = c.registry.current();
   if (!topology) return;
   auto down = family("sentinel_proxy_failover_in_progress",

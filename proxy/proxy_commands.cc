@@ -79,12 +79,14 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           (current && current->failover_in_progress ? "1" : "0") + "\r\nfailover_hold_ms:" +
           std::to_string(std::max<std::int64_t>(0, context.config.failover_hold.count())) +
           "\r\nsessions_held:" + std::to_string(sum(context, &WorkerStats::sessions_held)) +
+          "\r\nheld_commands:" + std::to_string(sum(context, &WorkerStats::held_commands)) +
           "\r\nholds:" + std::to_string(sum(context, &WorkerStats::holds)) +
           "\r\nhold_timeouts:" + std::to_string(sum(context, &WorkerStats::hold_timeouts)) +
           "\r\nsessions_migrated:" + std::to_string(sum(context, &WorkerStats::sessions_migrated)) +
           "\r\nsessions_closed_at_swap:" +
           std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
           "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
+          "\r\ncommands_retried:" + std::to_string(sum(context, &WorkerStats::commands_retried)) +
           "\r\nfence_on_minority:" + (context.config.fence_on_minority ? "yes" : "no") +
           "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
           "\r\nwrites_refused_fenced:" +

@@ -21,15 +21,50 @@ std::string_view to_string(CommandRole role) {
 }
 
 void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                               int hello_proto, PubsubRequest pubsub, bool tracks_state) {
+                               int hello_proto, PubsubRequest pubsub, bool tracks_state,
+                               std::string_view request) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough) {
     // Commands already pending are still matched; from here on frames are not.
     passthrough_ = true;
     return;
   }
+  std::uint32_t kept = 0;
+  if (!request.empty() && requests_.size() - requests_begin_ + request.size() <= kRetainLimit) {
+    requests_.append(request);
+    kept = static_cast<std::uint32_t>(request.size());
+  }
   pending_.push_back({start, slot, role, false, false, false, tracks_state, false,
-                      static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names});
+                      static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names, kept});
+}
+
+bool ReplyRouter::take_for_retry(RetryBatch& batch) {
+  if (pending_.empty() || passthrough_) return false;
+  for (const Pending& p : pending_) {
+    if (p.local || p.substituted || p.tracks_state || p.role != CommandRole::kPlain ||
+        p.request_length == 0) {
+      return false;
+    }
+  }
+  // Kept bytes are those of pending commands only, so all of them are taken.
+  batch.requests.append(requests_, requests_begin_);
+  for (const Pending& p : pending_) batch.commands.push_back({p.start, p.slot, p.request_length});
+  pending_.clear();
+  requests_.clear();
+  requests_begin_ = 0;
+  return true;
+}
+
+void ReplyRouter::release_request(std::uint32_t length) {
+  if (length == 0) return;
+  requests_begin_ += length;
+  if (requests_begin_ == requests_.size()) {
+    requests_.clear();
+    requests_begin_ = 0;
+  } else if (requests_begin_ > kRetainLimit / 2) {
+    requests_.erase(0, requests_begin_);
+    requests_begin_ = 0;
+  }
 }
 
 void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -37,7 +72,7 @@ void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::t
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true, 0,
-                      PubsubScope::kChannels, 0});
+                      PubsubScope::kChannels, 0, 0});
 }
 
 const std::string* ReplyRouter::head_substitute() const {
@@ -55,7 +90,7 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
   }
   local_replies_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false, 0,
-                      PubsubScope::kChannels, 0});
+                      PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {
@@ -115,6 +150,7 @@ void ReplyRouter::on_frame(std::string_view head, bool is_push, bool is_error, s
 void ReplyRouter::complete_head(bool error) {
   const Pending head = pending_.front();
   pending_.pop_front();
+  release_request(head.request_length);
   if (head.local) return;  // emitted by emit_ready_locals
   if (head.substituted) substitutes_.pop_front();
   if (head.tracks_state) state_replies_.push_back(error);

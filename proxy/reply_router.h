@@ -39,6 +39,19 @@ struct CompletedCommand {
   bool error;
 };
 
+// Commands taken back from a backend that refused a write with -READONLY (a demoted
+// master): their bytes, in order, to send again to the current master.
+struct RetryBatch {
+  struct Command {
+    Clock::time_point start;
+    std::uint32_t slot;
+    std::uint32_t length;  // of its bytes in `requests`
+  };
+  std::string requests;
+  std::vector<Command> commands;
+  bool empty() const { return commands.empty(); }
+};
+
 // Matches the backend's reply frames to the client's commands in FIFO order, and keeps
 // the proxy's own replies (PROXY, QUIT) in their place in that order. Sans-I/O: the session
 // forwards the frame bytes itself and tells the router what it saw; the router appends
@@ -55,8 +68,18 @@ class ReplyRouter {
   // `pubsub` what a kPubsub command names.
   // `tracks_state`: the command changes the session's state (SessionState), and its
   // outcome is listed in state_replies() when its reply is complete.
+  // `request`, when not empty, is the command's bytes, kept until its reply so that it can
+  // be sent again (take_for_retry); kept only while under kRetainLimit in all.
   void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
-                    int hello_proto = 0, PubsubRequest pubsub = {}, bool tracks_state = false);
+                    int hello_proto = 0, PubsubRequest pubsub = {}, bool tracks_state = false,
+                    std::string_view request = {});
+
+  // The command at the head met -READONLY: when every command awaiting a reply can be sent
+  // again as it is (plain commands whose bytes were kept: no state, Pub/Sub, transaction or
+  // local reply among them), they are moved to `batch` and forgotten here, and the replies
+  // still to come from this backend belong to nobody. False, and nothing changes, otherwise.
+  bool take_for_retry(RetryBatch& batch);
+  static constexpr std::size_t kRetainLimit = 1024 * 1024;
 
   // A command was forwarded in another form (EXEC sent as DISCARD when a failover broke the
   // transaction): the backend's one reply to it is replaced by `reply` for the client.
@@ -100,10 +123,12 @@ class ReplyRouter {
     bool substituted;
     std::int8_t hello_proto;
     PubsubScope scope;
-    std::uint32_t confirms_left;  // kPubsub: 0 until known (an unsubscribe from everything)
+    std::uint32_t confirms_left;   // kPubsub: 0 until known (an unsubscribe from everything)
+    std::uint32_t request_length;  // bytes kept in requests_ (0: not kept, cannot be retried)
   };
 
   void complete_head(bool error);
+  void release_request(std::uint32_t length);
   void emit_ready_locals(std::string& out);
   bool resp2_pubsub_possible() const;
   bool head_awaits_confirmation() const;
@@ -112,6 +137,9 @@ class ReplyRouter {
   std::deque<Pending> pending_;
   std::deque<std::string> local_replies_;
   std::deque<std::string> substitutes_;
+  // The kept bytes of pending commands, oldest first from requests_begin_.
+  std::string requests_;
+  std::size_t requests_begin_ = 0;
   std::vector<bool> state_replies_;
   std::vector<CompletedCommand> completed_;
   // Subscriptions, from the counts in confirmations (Redis counts channels and patterns

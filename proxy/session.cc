@@ -92,6 +92,7 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
 
 Session::~Session() {
   worker_.remove(this);
+  worker_.stats().held_commands.add(-held_commands_);
   worker_.stats().connected_clients.add(-1);
   worker_.context().clients.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -111,7 +112,9 @@ void Session::close() {
   write_signal_.cancel();
   drained_signal_.cancel();
   resume_signal_.cancel();
+  retry_ = {};
   if (hold_since_ != Clock::time_point{}) end_hold(Clock::now());
+  count_held_commands();
 }
 
 void Session::drain() {
@@ -133,8 +136,9 @@ void Session::on_cron(Clock::time_point now) {
   if (closed_) return;
   consider_swap(now);
   if (closed_) return;
+  expire_retry(now);
   const Config& config = worker_.context().config;
-  if (config.timeout.count() > 0 && router_.idle() && !router_.subscribed() &&
+  if (config.timeout.count() > 0 && router_.idle() && retry_.empty() && !router_.subscribed() &&
       !router_.passthrough() && now - last_activity_ > config.timeout) {
     spdlog::info("closing client {}: idle for more than {}s", peer_name(client_),
                  config.timeout.count());
@@ -251,11 +255,13 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
     const bool held = co_await forward_requests(now);
     if (!held || closed_ || stop_reading_) break;
     begin_hold(now);
+    count_held_commands();
     co_await wait_resume();
     now = Clock::now();
     if (closed_) break;
     consider_swap(now);
     if (hold_enabled() && now >= hold_since_ + worker_.context().config.failover_hold) {
+      expire_retry(now);
       hold_expired_ = true;
     }
   }
@@ -290,12 +296,14 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       break;
     }
     const auto args = request_parser_.args();
-    if (!hold_expired_ && !args.empty() && !answered_by_proxy(args[0]) && must_hold()) {
+    // Behind commands waiting to be retried everything waits, even what the proxy answers.
+    if (!args.empty() &&
+        (!retry_.empty() || (!hold_expired_ && !answered_by_proxy(args[0]) && must_hold()))) {
       held = true;  // this request and those after it wait in in_
       break;
     }
     const std::size_t end = offset + result.consumed;
-    const Route route = route_request(args, start);
+    const Route route = route_request(args, data.substr(offset, result.consumed), start);
     if (route != Route::kForward) {
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
@@ -314,7 +322,14 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   have_partial_ = !held && offset < data.size() && !stop_reading_;
   if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
   if (!batch_.empty() && backend_connected_) {
+    const std::uint64_t generation = backend_generation_;
     auto [ec, written] = co_await asio::async_write(backend_, batch_, use_nothrow);
+    if (ec && generation != backend_generation_) {
+      // The connection was left meanwhile for a -READONLY retry, which took these
+      // commands back with the others awaiting replies.
+      in_.consume(offset);
+      co_return held;
+    }
     if (ec) {
       spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
                    topology_->master_address(), ec.message());
@@ -330,7 +345,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
 }
 
 Session::Route Session::route_request(std::span<const std::string_view> args,
-                                      Clock::time_point start) {
+                                      std::string_view request, Clock::time_point start) {
   if (args.empty()) return Route::kForward;  // an empty line: Redis ignores it, so can we
   if (iequals(args[0], "quit")) {
     answer_locally("+OK\r\n", static_cast<std::uint32_t>(quit_command_slot()), start, true, false);
@@ -403,7 +418,11 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     if (name == "ssubscribe" || name == "sunsubscribe") pubsub.scope = PubsubScope::kShards;
     pubsub.names = static_cast<std::uint32_t>(args.size() - 1);
   }
-  router_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state);
+  // Only a plain command outside a transaction can be sent again on its own.
+  const bool retryable =
+      role == CommandRole::kPlain && !tracks_state && !state_.in_multi() && hold_enabled();
+  router_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
+                       retryable ? request : std::string_view());
   if (tracks_state) state_.note_forwarded(args);
   return Route::kForward;
 }
@@ -490,6 +509,18 @@ bool Session::process_replies() {
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
+    const bool readonly = substitute == nullptr && reply_parser_.is_error() &&
+                          !reply_parser_.is_push() && frame.starts_with("-READONLY ");
+    const bool replaced = replaced_grace_until_ != Clock::time_point{};
+    if ((readonly && begin_retry()) || replaced) {
+      // From a replaced master only a -READONLY that lets its commands be sent to the new
+      // one is taken; anything else means they ran there, too late (see consider_swap).
+      if (replaced_grace_until_ != Clock::time_point{}) abandon_replaced_master();
+      // What else this connection sends answers commands taken back: dropped with it.
+      backend_in_.consume(backend_in_.size());
+      note_state_replies();
+      return true;
+    }
     if (substitute != nullptr) {
       const std::string reply = *substitute;  // the router drops its copy on completion
       out_.append(reply);

@@ -74,7 +74,9 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> forward_requests(Clock::time_point now);
   enum class Route { kForward, kAnswered, kSubstituted };
   // One complete request: classify and record it.
-  Route route_request(std::span<const std::string_view> args, Clock::time_point start);
+  // `request`: the command's bytes, kept for a -READONLY retry when it can be retried.
+  Route route_request(std::span<const std::string_view> args, std::string_view request,
+                      Clock::time_point start);
   void note_state_replies();
 
   // --- failover (session_failover.cc)
@@ -91,11 +93,30 @@ class Session : public std::enable_shared_from_this<Session> {
   // Starts a move to the published master when the session is at a command boundary and
   // nothing else is driving it; closes it when commands are in flight on the old master.
   void consider_swap(Clock::time_point now);
+  // A new master was published while commands are in flight on the old one: true while the
+  // session waits (up to kReplacedMasterGrace) for their next reply, which is worth having
+  // when it is -READONLY. Only when the sentinel found the old master up.
+  bool awaits_replaced_master(Clock::time_point now);
+  static asio::awaitable<void> end_replaced_grace(std::shared_ptr<Session> self);
+  // Closes the session, which has commands of unknown outcome on the replaced master.
+  void abandon_replaced_master();
   // A live backend connection broke: true when the session stays, detached, to be moved.
   bool detach_backend(std::string_view why);
   Clock::time_point next_wake() const;
   void begin_hold(Clock::time_point now);
   void end_hold(Clock::time_point now);
+  // Brings the held-commands gauge up to date: retry_ plus the requests held in in_.
+  void count_held_commands();
+  // -READONLY from the backend: the write did not run, the master is a replica now. Takes
+  // back the commands awaiting replies (the refused one and those behind it, whose replies
+  // from a replica must not reach the client ahead of it) and leaves the connection, to
+  // send them to the current master once one answers ROLE as master. False when they
+  // cannot all be sent again as they are: the client then gets the error.
+  bool begin_retry();
+  // On a newly attached master: sends retry_ ahead of anything else.
+  asio::awaitable<bool> send_retry();
+  // Past failover-hold-ms without a master, retry_ is answered with the hold error.
+  void expire_retry(Clock::time_point now);
   // Waits until next_wake() or a wake_resume(), whichever comes first.
   asio::awaitable<void> wait_resume();
   void wake_resume();
@@ -120,6 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ReplyRouter router_;
   SessionState state_;
   std::vector<asio::const_buffer> batch_;
+  RetryBatch retry_;                // taken back after -READONLY, to send before anything else
+  std::int64_t held_commands_ = 0;  // this session's share of the held-commands gauge
 
   std::string out_;      // client output not yet handed to a write
   std::string writing_;  // the write in progress
@@ -133,9 +156,10 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point last_activity_;
   Clock::time_point partial_start_;
   Clock::time_point soft_limit_since_{};
-  Clock::time_point hold_since_{};        // {}: not holding
-  Clock::time_point next_attach_{};       // no attempt to attach before this
-  std::uint64_t backend_generation_ = 0;  // which backend reader is the live one
+  Clock::time_point hold_since_{};            // {}: not holding
+  Clock::time_point next_attach_{};           // no attempt to attach before this
+  Clock::time_point replaced_grace_until_{};  // {}: not waiting on a replaced master
+  std::uint64_t backend_generation_ = 0;      // which backend reader is the live one
   bool ever_attached_ = false;
   bool migrating_ = false;
   bool in_requests_ = false;  // process_requests is running (it drives moves itself)

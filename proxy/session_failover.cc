@@ -1,6 +1,7 @@
 // Session: what a failover does to one client connection (DESIGN.md, "Failover as a client
 // sees it"). The data path itself is in session.cc.
 #include <algorithm>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
@@ -8,6 +9,7 @@
 
 #include "common/asio_util.h"
 #include "proxy/backend_connect.h"
+#include "proxy/proxy_commands.h"
 #include "proxy/pubsub_frame.h"
 #include "proxy/session.h"
 #include "proxy/worker.h"
@@ -17,11 +19,29 @@ namespace {
 
 using protocol::ParseStatus;
 
+// How long a session with commands in flight on a replaced master that still answers waits
+// for their next reply, in case it is -READONLY, before it is closed.
+constexpr auto kReplacedMasterGrace = std::chrono::milliseconds(1000);
+
 // A session without a master connection tries again at most this often (a new topology
 // makes it try at once).
 constexpr auto kAttachRetry = std::chrono::milliseconds(250);
 
 constexpr Clock::time_point kNotSince{};
+
+// Complete requests at the start of `data`: what a held session has queued.
+std::int64_t count_requests(std::string_view data, const protocol::ProtocolLimits& limits) {
+  protocol::RequestParser parser(limits);
+  std::int64_t count = 0;
+  std::size_t offset = 0;
+  while (offset < data.size()) {
+    const auto result = parser.parse(data.substr(offset));
+    if (result.status != ParseStatus::kComplete) break;
+    offset += result.consumed;
+    ++count;
+  }
+  return count;
+}
 
 // ROLE's reply on a master, always RESP2 here (the replay sends ROLE before HELLO 3).
 bool says_master(std::string_view role_reply) {
@@ -64,24 +84,7 @@ void Session::consider_swap(Clock::time_point now) {
   if (closed_ || draining_ || migrating_ || flush_then_close_) return;
   if (!needs_new_backend()) return;
   if (backend_connected_ && (!router_.idle() || router_.passthrough())) {
-    // Commands in flight on the replaced master have an unknown outcome: a write it
-    // acknowledges after the promotion is lost when it is turned into a replica (a hung
-    // master that wakes up does exactly that). So nothing it sends from now on reaches the
-    // client: the replies already received are written, then the connection breaks, as a
-    // direct one to a failed master would. MONITOR-like streams cannot be carried over.
-    spdlog::warn("client {}: closing: {} on master {} when clients moved to {}", peer_name(client_),
-                 router_.passthrough()
-                     ? "a MONITOR-like stream"
-                     : std::to_string(router_.pending()) + " command(s) in flight",
-                 topology_->master_address(), worker_.topology()->master_address());
-    worker_.stats().sessions_closed_at_swap.add();
-    ++backend_generation_;
-    backend_connected_ = false;
-    std::error_code ec;
-    backend_.close(ec);
-    stop_reading_ = true;
-    wake_resume();
-    close_when_flushed();
+    if (!awaits_replaced_master(now)) abandon_replaced_master();
     return;
   }
   if (!backend_connected_ && !hold_enabled()) return;  // the next request tries again
@@ -93,6 +96,45 @@ void Session::consider_swap(Clock::time_point now) {
   migrating_ = true;  // until attach_backend ends; nothing is sent meanwhile
   asio::co_spawn(client_.get_executor(), attach_in_background(shared_from_this()),
                  LogStrayException{"session move"});
+}
+
+bool Session::awaits_replaced_master(Clock::time_point now) {
+  if (router_.passthrough() || !hold_enabled() || !worker_.topology()->replaced_master_up) {
+    return false;
+  }
+  if (replaced_grace_until_ == kNotSince) {
+    replaced_grace_until_ = now + kReplacedMasterGrace;
+    asio::co_spawn(client_.get_executor(), end_replaced_grace(shared_from_this()),
+                   LogStrayException{"session grace"});
+  }
+  return now < replaced_grace_until_;
+}
+
+asio::awaitable<void> Session::end_replaced_grace(std::shared_ptr<Session> self) {
+  asio::steady_timer timer(self->client_.get_executor(), self->replaced_grace_until_);
+  co_await timer.async_wait(use_nothrow);
+  self->consider_swap(Clock::now());
+}
+
+void Session::abandon_replaced_master() {
+  // Commands in flight on the replaced master have an unknown outcome: a write it
+  // acknowledges after the promotion is lost when it is turned into a replica (a hung
+  // master that wakes up does exactly that). So nothing it sends from now on reaches the
+  // client: the replies already received are written, then the connection breaks, as a
+  // direct one to a failed master would. MONITOR-like streams cannot be carried over.
+  spdlog::warn("client {}: closing: {} on master {} when clients moved to {}", peer_name(client_),
+               router_.passthrough() ? "a MONITOR-like stream"
+                                     : std::to_string(router_.pending()) + " command(s) in flight",
+               topology_->master_address(), worker_.topology()->master_address());
+  worker_.stats().sessions_closed_at_swap.add();
+  ++backend_generation_;
+  backend_connected_ = false;
+  replaced_grace_until_ = kNotSince;
+  std::error_code ec;
+  backend_.close(ec);
+  stop_reading_ = true;
+  wake_resume();
+  close_when_flushed();
 }
 
 asio::awaitable<void> Session::attach_in_background(std::shared_ptr<Session> self) {
@@ -147,6 +189,10 @@ asio::awaitable<bool> Session::attach_backend() {
                    LogStrayException{"backend reader"});
     // Messages that came in behind the replayed subscriptions.
     if (backend_in_.size() > 0) process_replies();
+    if (!retry_.empty()) {
+      const bool sent = co_await send_retry();
+      ok = sent;
+    }
   } else {
     backend_.close(ec);
     // A newer master published meanwhile is tried at once; the same one a little later.
@@ -229,6 +275,82 @@ void Session::wake_resume() {
   if (resume_waiting_) resume_signal_.cancel();
 }
 
+bool Session::begin_retry() {
+  if (!hold_enabled() || !retry_.empty() || state_.in_multi() || draining_ || flush_then_close_ ||
+      stop_reading_) {
+    return false;
+  }
+  if (!router_.take_for_retry(retry_)) return false;
+  spdlog::info(
+      "client {}: master {} refused a write with -READONLY; {} command(s) wait for the "
+      "current master",
+      peer_name(client_), topology_->master_address(), retry_.commands.size());
+  ++backend_generation_;
+  backend_connected_ = false;
+  replaced_grace_until_ = kNotSince;
+  unreachable_reason_ = "it answered -READONLY";
+  std::error_code ec;
+  backend_.close(ec);
+  const auto now = Clock::now();
+  next_attach_ = kNotSince;
+  begin_hold(now);
+  count_held_commands();
+  wake_resume();
+  consider_swap(now);
+  return true;
+}
+
+asio::awaitable<bool> Session::send_retry() {
+  const RetryBatch batch = std::exchange(retry_, {});
+  std::size_t at = 0;
+  for (const auto& command : batch.commands) {
+    router_.on_forwarded(CommandRole::kPlain, command.slot, command.start, 0, {}, false,
+                         std::string_view(batch.requests).substr(at, command.length));
+    at += command.length;
+  }
+  worker_.stats().commands_retried.add(static_cast<std::int64_t>(batch.commands.size()));
+  spdlog::info("client {}: {} command(s) refused with -READONLY sent again to master {}",
+               peer_name(client_), batch.commands.size(), topology_->master_address());
+  // A held client reader forwards its own queue next and ends the hold then.
+  if (!in_requests_) end_hold(Clock::now());
+  count_held_commands();
+  auto [ec, written] =
+      co_await asio::async_write(backend_, asio::buffer(batch.requests), use_nothrow);
+  if (ec) {
+    spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
+                 topology_->master_address(), ec.message());
+    close();
+    co_return false;
+  }
+  worker_.stats().backend_bytes_out.add(static_cast<std::int64_t>(written));
+  co_return true;
+}
+
+void Session::expire_retry(Clock::time_point now) {
+  if (retry_.empty() || hold_since_ == kNotSince ||
+      now < hold_since_ + worker_.context().config.failover_hold) {
+    return;
+  }
+  const RetryBatch batch = std::exchange(retry_, {});
+  for (const auto& command : batch.commands) {
+    worker_.stats().hold_timeouts.add();
+    answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
+                   command.slot, command.start, false, true);
+  }
+  if (!in_requests_) end_hold(now);
+  count_held_commands();
+  wake_writer();
+}
+
+void Session::count_held_commands() {
+  std::int64_t held = static_cast<std::int64_t>(retry_.commands.size());
+  if (hold_since_ != kNotSince && !closed_) {
+    held += count_requests(in_.data(), request_parser_.limits());
+  }
+  worker_.stats().held_commands.add(held - held_commands_);
+  held_commands_ = held;
+}
+
 void Session::begin_hold(Clock::time_point now) {
   if (hold_since_ != kNotSince) return;
   hold_since_ = now;
@@ -242,6 +364,7 @@ void Session::end_hold(Clock::time_point now) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(now - hold_since_).count());
   worker_.stats().sessions_held.add(-1);
   hold_since_ = kNotSince;
+  count_held_commands();
 }
 
 }  // namespace sp::proxy

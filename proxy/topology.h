@@ -23,6 +23,10 @@ struct Topology {
   // this master may be the old one on the minority side of a partition; writes are
   // refused (reads still served) so that none is acknowledged and then thrown away.
   bool writes_fenced = false;
+  // The master this one replaced still answered the sentinel when it was published (a
+  // planned failover): a session with commands in flight on it waits a little for their
+  // replies, since a -READONLY among them proves they did not run and can be sent here.
+  bool replaced_master_up = false;
 
   std::string master_address() const { return master_host + ":" + std::to_string(master_port); }
 };

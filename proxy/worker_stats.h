@@ -60,6 +60,7 @@ struct WorkerStats {
   StatCounter buffer_bytes;  // a gauge: capacity of all session buffers
   // Failovers as sessions live them.
   StatCounter sessions_held;            // a gauge: sessions holding commands now
+  StatCounter held_commands;            // a gauge: commands those sessions hold
   StatCounter holds;                    // times a session began to hold
   StatCounter hold_ns;                  // time spent holding, summed over sessions
   StatCounter hold_timeouts;            // commands answered with an error past failover-hold-ms
@@ -67,6 +68,7 @@ struct WorkerStats {
   StatCounter sessions_closed_at_swap;  // commands in flight on the old master: closed
   StatCounter exec_aborted;             // transactions failed because the session moved
   StatCounter writes_refused_fenced;    // writes refused under fence-on-minority
+  StatCounter commands_retried;         // sent again to a new master after -READONLY
   // steady_clock nanoseconds of the last successful / failed backend connect.
   StatCounter last_connect_ok_ns;
   StatCounter last_connect_fail_ns;

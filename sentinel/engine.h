@@ -157,7 +157,10 @@ class Engine {
   void fix_wrong_master(Group& group, Instance& replica, TimePoint now);
   void track_reconf_progress(Group& group, Instance& replica);
   bool master_looks_sane(const Group& group, TimePoint now) const;
-  bool send_replica_of(Group& group, Instance& instance, std::optional<Address> target);
+  // `kill_normal_clients`: false only for a master whose writes are paused (see
+  // fence_demoted_master).
+  bool send_replica_of(Group& group, Instance& instance, std::optional<Address> target,
+                       bool kill_normal_clients = true);
 
   // engine_hello.cc
   void process_hello(std::string_view payload, bool via_pubsub, TimePoint now);

@@ -108,7 +108,11 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     persist();
     notice("+promoted-slave", details(group, replica));
     notice("+failover-state-reconf-slaves", details(group, group.master));
-    actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch});
+    actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch,
+                                       instance_up(group.master)});
+    // Before the hellos that tell the other sentinels, which publish the switch to their
+    // clients: the old master's paused writers are refused the sooner.
+    fence_demoted_master(group, &replica);
     force_hello_update(group);
     return;
   }
@@ -162,7 +166,8 @@ bool Engine::master_looks_sane(const Group& group, TimePoint now) const {
 }
 
 // mirrors sentinelSendSlaveOf: the whole transaction, each word renamed.
-bool Engine::send_replica_of(Group& group, Instance& instance, std::optional<Address> target) {
+bool Engine::send_replica_of(Group& group, Instance& instance, std::optional<Address> target,
+                             bool kill_normal_clients) {
   if (!instance.link.connected) return false;
   std::vector<std::string> slaveof{command_name(group, "SLAVEOF")};
   if (target) {
@@ -175,12 +180,10 @@ bool Engine::send_replica_of(Group& group, Instance& instance, std::optional<Add
   std::string config = command_name(group, "CONFIG");
   std::string client = command_name(group, "CLIENT");
   SendReplicaOf action{endpoint_of(group, instance), target, {}};
-  action.commands = {{command_name(group, "MULTI")},
-                     std::move(slaveof),
-                     {config, "REWRITE"},
-                     {client, "KILL", "TYPE", "normal"},
-                     {client, "KILL", "TYPE", "pubsub"},
-                     {command_name(group, "EXEC")}};
+  action.commands = {{command_name(group, "MULTI")}, std::move(slaveof), {config, "REWRITE"}};
+  if (kill_normal_clients) action.commands.push_back({client, "KILL", "TYPE", "normal"});
+  action.commands.push_back({client, "KILL", "TYPE", "pubsub"});
+  action.commands.push_back({command_name(group, "EXEC")});
   actions_.emplace_back(std::move(action));
   ++instance.link.pending_commands;
   return true;

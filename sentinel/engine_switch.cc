@@ -21,6 +21,7 @@ void Engine::switch_to_promoted(Group& group, TimePoint now) {
 // mirrors sentinelResetMasterAndChangeAddress + sentinelResetMaster (keeping
 // the sentinels): the old master becomes a replica of the new one.
 void Engine::reset_master_and_change_address(Group& group, const Address& addr, TimePoint now) {
+  const bool replaced_master_up = instance_up(group.master);
   std::vector<Address> replicas;
   for (const auto& [key, replica] : group.replicas) {
     if (!same_address(replica.addr, addr)) replicas.push_back(replica.addr);
@@ -49,7 +50,8 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
     notice("+slave", details(group, it->second));
   }
   persist();
-  actions_.emplace_back(SwitchMaster{group.config.name, addr, group.config_epoch});
+  actions_.emplace_back(
+      SwitchMaster{group.config.name, addr, group.config_epoch, replaced_master_up});
 }
 
 }  // namespace sp::sentinel

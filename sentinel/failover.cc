@@ -148,13 +148,19 @@ void Engine::failover_wait_promotion(Group& group, TimePoint now) {
 // master that was only slow), is made a replica of the promoted one now, with its
 // clients' connections killed by the same transaction, rather than ~8 s after the
 // switch; see Group::demoted_master.
+//
+// A master whose writes were paused for a planned failover keeps its normal clients: the
+// writes waiting in the pause are then refused with -READONLY when it is lifted behind
+// the demotion, which tells their clients (and sentinel-proxy, which sends them again to
+// the new master) that they did not run. Killed, they would be writes of unknown outcome.
 void Engine::fence_demoted_master(Group& group, const Instance* promoted) {
   if (promoted == nullptr || group.demoted_master_fenced) return;
-  if (!group.master.link.connected || group.master.s_down) return;
-  if (send_replica_of(group, group.master, promoted->addr)) {
+  if (!instance_up(group.master)) return;
+  const bool paused = group.writes_paused_at != kNever;
+  if (send_replica_of(group, group.master, promoted->addr, !paused)) {
     group.demoted_master_fenced = true;
     notice("+convert-to-slave", details(group, group.master));
-    unpause_writes(group);  // behind the demotion: what was paused is refused as a replica's
+    unpause_writes(group);
   }
 }
 

@@ -60,6 +60,10 @@ std::string_view to_string(ReconfState state) {
   return "?";
 }
 
+bool instance_up(const Instance& instance) {
+  return instance.link.connected && !instance.s_down;
+}
+
 bool reaches_majority(const Group& group) {
   std::size_t reachable = 1;  // itself
   for (const auto& [id, peer] : group.sentinels) {

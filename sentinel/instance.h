@@ -137,6 +137,9 @@ struct Group {
   }
 };
 
+// The instance answers this sentinel: its link is up and it is not subjectively down.
+bool instance_up(const Instance& instance);
+
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
 // (itself included) *and* to at least `quorum` of them: false when more than half of
 // those it knows have been unreachable for down-after-milliseconds (their SDOWN), which is

@@ -42,6 +42,9 @@ TEST(ProxyMetrics, ScrapeShowsClientsCommandsLatencyBytesAndMaster) {
   EXPECT_NE(metric_sample(text, "sentinel_proxy_bytes_total{direction=\"in\",side=\"client\"}"),
             "0");
   EXPECT_EQ(metric_sample(text, "sentinel_proxy_backend_connect_failures_total"), "0");
+  // Failover figures are exported from the start (proxy_failover_test drives them).
+  EXPECT_EQ(metric_sample(text, "sentinel_proxy_held_commands"), "0");
+  EXPECT_EQ(metric_sample(text, "sentinel_proxy_commands_retried_total"), "0");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -422,6 +423,76 @@ TEST(ReplyRouter, StateRepliesListOnlyTrackedCommandsInOrder) {
   EXPECT_EQ(h.router.state_replies().size(), 1u);  // one confirmation of two: not complete
   h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
   EXPECT_EQ(h.router.state_replies(), (std::vector<bool>{true, false}));
+}
+
+// -READONLY retry: a command's bytes are kept from forwarding to reply, so the commands
+// still awaiting replies can be taken back in order and sent to another master.
+class RetryHarness : public RouterHarness {
+ public:
+  void kept(std::uint32_t slot, const std::string& request) {
+    router.on_forwarded(CommandRole::kPlain, slot, Clock::now(), 0, {}, false, request);
+  }
+};
+
+TEST(ReplyRouter, TakesBackEveryPendingCommandWithItsBytesInOrder) {
+  RetryHarness h;
+  h.kept(kSet, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n");
+  h.kept(kSet, "SET b 2\r\n");
+  h.kept(kGet, "*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+  h.frame("+OK\r\n");  // the first SET ran: its bytes are released
+  EXPECT_EQ(h.done(), (Done{{kSet, false}}));
+  RetryBatch batch;
+  ASSERT_TRUE(h.router.take_for_retry(batch));
+  EXPECT_EQ(batch.requests, "SET b 2\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+  ASSERT_EQ(batch.commands.size(), 2u);
+  EXPECT_EQ(batch.commands[0].slot, kSet);
+  EXPECT_EQ(batch.commands[0].length, 9u);
+  EXPECT_EQ(batch.commands[1].slot, kGet);
+  EXPECT_TRUE(h.router.idle());
+  // Sent again, they are kept again, and released as their replies come.
+  h.kept(kSet, "SET b 2\r\n");
+  h.frame("+OK\r\n");
+  h.kept(kGet, "GET b\r\n");
+  RetryBatch again;
+  ASSERT_TRUE(h.router.take_for_retry(again));
+  EXPECT_EQ(again.requests, "GET b\r\n");
+}
+
+TEST(ReplyRouter, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {
+  const auto refuses = [](const std::function<void(RetryHarness&)>& behind) {
+    RetryHarness h;
+    h.kept(kSet, "SET a 1\r\n");
+    behind(h);
+    RetryBatch batch;
+    const bool taken = h.router.take_for_retry(batch);
+    EXPECT_FALSE(h.router.idle());
+    return !taken && batch.empty();
+  };
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.forward(CommandRole::kPlain, kGet); }));  // not kept
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.local("+proxy\r\n", kProxy); }));
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.pubsub(kSub, 1); }));
+  EXPECT_TRUE(refuses([](RetryHarness& h) {
+    h.router.on_forwarded(CommandRole::kPlain, kPing, Clock::now(), 0, {}, true, "SELECT 1\r\n");
+  }));
+  EXPECT_TRUE(
+      refuses([](RetryHarness& h) { h.router.on_substituted("*-1\r\n", kExec, {}, false); }));
+  RetryHarness h;
+  RetryBatch batch;
+  EXPECT_FALSE(h.router.take_for_retry(batch));  // nothing pending
+}
+
+TEST(ReplyRouter, KeepsNoMoreThanItsLimit) {
+  RetryHarness h;
+  const std::string big(ReplyRouter::kRetainLimit - 10, 'x');
+  h.kept(kSet, big);
+  h.kept(kSet, "SET a 12345\r\n");  // would pass the limit: not kept
+  RetryBatch batch;
+  EXPECT_FALSE(h.router.take_for_retry(batch));
+  h.frame("+OK\r\n");
+  h.frame("+OK\r\n");
+  h.kept(kSet, "SET a 12345\r\n");  // the big one was released with its reply
+  EXPECT_TRUE(h.router.take_for_retry(batch));
+  EXPECT_EQ(batch.requests, "SET a 12345\r\n");
 }
 
 }  // namespace

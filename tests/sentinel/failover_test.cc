@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/sentinel/engine_fixture.h"
 
 namespace sp::sentinel {
@@ -212,6 +214,12 @@ TEST_F(FailoverTest, OldMasterOfOurOwnFailoverIsConvertedAtOnce) {
   redis_[addr(6379)].alive = true;
   run_until_notice("+convert-to-slave", ms(60000));
   EXPECT_EQ(redis_[addr(6379)].master, addr(6380));
+  // Not paused: the clients it took since its return are killed with the demotion.
+  const auto sent = actions_of<SendReplicaOf>();
+  ASSERT_FALSE(sent.empty());
+  EXPECT_EQ(sent.back().to.addr, addr(6379));
+  EXPECT_EQ(sent.back().commands[3],
+            (std::vector<std::string>{"CLIENT", "KILL", "TYPE", "normal"}));
   // A reconnect and its first INFO, not the 8 s of a claim that is stable for long enough.
   EXPECT_LT(now_ - back, ms(3000));
 }
@@ -231,6 +239,28 @@ TEST_F(FailoverTest, ReachableOldMasterIsFencedDuringTheReconfiguration) {
   const auto fenced = std::find(types.begin(), types.end(), "+convert-to-slave");
   const auto switched = std::find(types.begin(), types.end(), "+switch-master");
   EXPECT_LT(fenced - types.begin(), switched - types.begin());
+  // Its paused writers are not killed: lifted behind the demotion, the pause lets them
+  // meet -READONLY, proof that their writes did not run.
+  std::size_t demotion = log_.size();
+  std::size_t unpause = log_.size();
+  for (std::size_t i = 0; i < log_.size(); ++i) {
+    if (const auto* sent = std::get_if<SendReplicaOf>(&log_[i]);
+        sent != nullptr && sent->to.addr == addr(6379)) {
+      demotion = i;
+      const std::vector<std::string> kill_normal = {"CLIENT", "KILL", "TYPE", "normal"};
+      const std::vector<std::string> kill_pubsub = {"CLIENT", "KILL", "TYPE", "pubsub"};
+      EXPECT_EQ(std::count(sent->commands.begin(), sent->commands.end(), kill_normal), 0);
+      EXPECT_EQ(std::count(sent->commands.begin(), sent->commands.end(), kill_pubsub), 1);
+    }
+    if (const auto* sent = std::get_if<SendCommand>(&log_[i]);
+        sent != nullptr && sent->to.addr == addr(6379) &&
+        sent->args == std::vector<std::string>{"CLIENT", "UNPAUSE"}) {
+      unpause = i;
+    }
+  }
+  ASSERT_LT(demotion, log_.size());
+  ASSERT_LT(unpause, log_.size());
+  EXPECT_LT(demotion, unpause);
 }
 
 // PROXY FAILOVER <replica>: that replica is promoted, not the one Sentinel would choose.

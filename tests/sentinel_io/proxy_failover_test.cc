@@ -7,10 +7,12 @@
 #include <signal.h>
 
 #include <gtest/gtest.h>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/sentinel_io/proxy_client.h"
@@ -181,10 +183,18 @@ TEST(ProxyFailover, HeldCommandsFailPastTheBoundAndGoOnWhenTheMasterReturns) {
   master->kill();
   ASSERT_TRUE(wait_until([&] { return c.link_status() == "down"; }, 5s));
   const auto sent = Clock::now();
-  EXPECT_EQ(c.ask({"SET", "k", "v"}, 20s),
+  c.send({"SET", "k", "v"});
+  // Held, and counted as such while it is.
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return info_field(call(client_port, {"PROXY", "INFO"}), "held_commands") == "1";
+      },
+      1s));
+  EXPECT_EQ(c.reply(20s),
             "-MASTERDOWN sentinel-proxy: no master for 'mymaster' after holding the command for "
             "1500 ms (failover-hold-ms)\r\n");
   EXPECT_GE(Clock::now() - sent, 1400ms) << "answered before the bound";
+  EXPECT_EQ(info_field(call(client_port, {"PROXY", "INFO"}), "held_commands"), "0");
 
   // The master comes back at the same address: the session reconnects, state and all.
   master = start_redis_on(master_port, dir.path);
@@ -228,6 +238,57 @@ TEST(ProxyFailover, PlannedSwitchoverToANamedReplica) {
   TestConnection direct(target);
   direct.send("SELECT 1\r\nGET planned\r\n");
   EXPECT_EQ(direct.read_until_suffix("after\r\n", 5s), "+OK\r\n$5\r\nafter\r\n");
+}
+
+// A planned switchover as a client of another proxy lives it: that proxy does not hold,
+// so its client's writes reach the old master while its writes are paused. The pause is
+// lifted behind the demotion and they meet -READONLY, proof that they did not run; the
+// proxy sends them again to the new master, with the reads pipelined behind them, in
+// order. The client sees no error and no disconnect, and loses no acknowledged write.
+TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int leader = client_ports[0];
+  const int bystander = client_ports[1];
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::string wrong;  // the first unexpected reply, written by the writer only
+  bool closed = false;
+  std::thread writer([&] {
+    Client c(bystander);
+    for (int i = 1; !stop && wrong.empty(); ++i) {
+      c.send({"SET", "counter", std::to_string(i)});
+      c.send({"GET", "counter"});
+      const std::string set = c.reply(10s).value_or("<no reply>");
+      const std::string get = c.reply(10s).value_or("<no reply>");
+      if (set != "+OK\r\n" || get != bulk(std::to_string(i))) {
+        wrong = "write " + std::to_string(i) + ": " + set + get;
+      } else {
+        acknowledged = i;
+      }
+    }
+    closed = c.closed();
+  });
+  const auto acknowledged_past = [&](int n, std::chrono::seconds deadline) {
+    return wait_until([&] { return acknowledged > n; }, deadline);
+  };
+  EXPECT_TRUE(acknowledged_past(20, 10s));
+  ASSERT_EQ(call(leader, {"PROXY", "FAILOVER"}), "+OK\r\n");
+  const std::string promoted = wait_for_new_master(bystander, g.master_port);
+  EXPECT_TRUE(acknowledged_past(acknowledged + 20, 10s));
+  stop = true;
+  writer.join();
+
+  EXPECT_EQ(wrong, "");
+  EXPECT_FALSE(closed);
+  ASSERT_FALSE(promoted.empty());
+  EXPECT_EQ(call(std::stoi(promoted), {"GET", "counter"}), bulk(std::to_string(acknowledged)));
+  const std::string info = call(bystander, {"PROXY", "INFO"});
+  EXPECT_GE(std::stoi("0" + info_field(info, "commands_retried")), 1) << info;
+  EXPECT_EQ(info_field(info, "sessions_closed_at_swap"), "0") << info;
+  EXPECT_EQ(info_field(info, "held_commands"), "0") << info;
 }
 
 }  // namespace
