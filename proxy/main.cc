@@ -18,12 +18,12 @@
 #include <asio/post.hpp>
 
 #include "proxy/config_loader.h"
+#include "proxy/engine_watch.h"
 #include "proxy/failover_feed.h"
 #include "proxy/follow_mode.h"
 #include "proxy/logging.h"
 #include "proxy/master_notice.h"
 #include "proxy/master_updates.h"
-#include "proxy/minority_fence.h"
 #include "proxy/promoted_notice.h"
 #include "proxy/proxy_context.h"
 #include "proxy/server.h"
@@ -125,8 +125,8 @@ std::string served_group(const Options& options,
 void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
                            const sp::sentinel::Address& addr, std::uint64_t config_epoch,
                            bool replaced_master_up) {
-  sp::proxy::publish_master(registry, group, addr.ip.empty() ? addr.host() : addr.ip, addr.port,
-                            config_epoch, addr.host(), replaced_master_up);
+  sp::proxy::publish_master(registry, group, addr.dial_host(), addr.port, config_epoch, addr.host(),
+                            replaced_master_up);
 }
 
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
@@ -167,9 +167,20 @@ int run_proxy_with_sentinel(Options options) {
           return;
         }
         // Clients hold their commands while this sentinel finds the served master down,
-        // until it is back (-sdown) or its successor is published.
-        const auto hold = sp::proxy::apply_master_notice(*registry, notice.type, notice.text,
-                                                         sp::proxy::NoticeSource::kOwnSentinel);
+        // until it is back (-sdown) or its successor is published; a master back while a
+        // failover of it this sentinel voted for may be promoting a replica stays held (its
+        // writes would be thrown away), until the switch or the election's timeout.
+        const sp::sentinel::Engine& engine = service_ptr->shell().engine();
+        const sp::sentinel::Group* served = engine.group(group);
+        if (served == nullptr) return;
+        if (notice.type == "+vote-for-leader" && notice.group != group) return;
+        const bool keep_holding = sp::sentinel::clients_should_hold(
+            *served, sp::sentinel::io::EngineShell::now(), engine.timings().election_timeout);
+        const auto hold = sp::proxy::apply_master_notice(
+            *registry, notice.type,
+            sp::proxy::notice_subject(notice.type, notice.text, group,
+                                      served->master.addr.dial_host(), served->master.addr.port),
+            sp::proxy::NoticeSource::kOwnSentinel, keep_holding);
         if (hold) sp::proxy::log_hold_change(group, *hold);
       });
   service_ptr = &service;
@@ -193,16 +204,23 @@ int run_proxy_with_sentinel(Options options) {
     failovers->set_config_epoch(served->config_epoch);
   }
   service.start();
-  sp::proxy::MinorityFence fence(
+  sp::proxy::EngineWatch watch(
       engine_io.get_executor(),
       [&service, group] {
-        for (const auto& g : service.shell().engine().groups()) {
-          if (g.config.name == group) return sp::sentinel::reaches_majority(g);
-        }
-        return true;
+        sp::proxy::EngineWatch::View view;
+        const sp::sentinel::Engine& engine = service.shell().engine();
+        const sp::sentinel::Group* served = engine.group(group);
+        if (served == nullptr) return view;
+        const sp::sentinel::Address& master = served->master.addr;
+        view.reaches_majority = sp::sentinel::reaches_majority(*served);
+        view.hold_wanted = sp::sentinel::clients_should_hold(
+            *served, sp::sentinel::io::EngineShell::now(), engine.timings().election_timeout);
+        view.master_ip = master.dial_host();
+        view.master_port = master.port;
+        return view;
       },
-      server.registry(), group);
-  if (options.config.fence_on_minority) fence.start();
+      server.registry(), group, options.config.fence_on_minority);
+  watch.start();
   server.context().request_failover = [&engine_io, &service,
                                        group](std::string_view replica) -> std::string {
     // The engine lives on its own thread: ask there, and wait a bounded time.
@@ -225,7 +243,7 @@ int run_proxy_with_sentinel(Options options) {
   });
   const int code = server.run();
   asio::post(engine_io, [&] {
-    fence.stop();
+    watch.stop();
     service_ptr->stop();
     engine_io.stop();
   });

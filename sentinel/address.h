@@ -15,6 +15,8 @@ struct Address {
   std::string hostname = {};  // the host as given; "" = the same as `ip`
 
   const std::string& host() const { return hostname.empty() ? ip : hostname; }
+  // What a connection dials: the IP, or the host while it is unresolved.
+  const std::string& dial_host() const { return ip.empty() ? host() : ip; }
 
   // Identity of an instance (link keys, replica table keys): the host as given and the
   // port. The resolved IP is not part of it, since re-resolving may change it.

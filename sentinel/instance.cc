@@ -1,5 +1,7 @@
 #include "sentinel/instance.h"
 
+#include <algorithm>
+
 namespace sp::sentinel {
 
 std::string_view to_string(InstanceKind kind) {
@@ -62,6 +64,18 @@ std::string_view to_string(ReconfState state) {
 
 bool instance_up(const Instance& instance) {
   return instance.link.connected && !instance.s_down;
+}
+
+bool failover_vote_pending(const Group& group, TimePoint now, Duration election_timeout) {
+  if (group.leader.empty() || group.leader_epoch <= group.config_epoch) return false;
+  if (group.failover_start_time == kNever) return false;
+  return now - group.failover_start_time <
+         std::min(election_timeout, group.config.failover_timeout);
+}
+
+bool clients_should_hold(const Group& group, TimePoint now, Duration election_timeout) {
+  return group.master.s_down || group.failover_in_progress() ||
+         failover_vote_pending(group, now, election_timeout);
 }
 
 bool reaches_majority(const Group& group) {

@@ -140,6 +140,16 @@ struct Group {
 // The instance answers this sentinel: its link is up and it is not subjectively down.
 bool instance_up(const Instance& instance);
 
+// This sentinel voted for a failover of the group's master (its own or another's) that it
+// has not seen complete, less than the election timeout (the smaller of `election_timeout`
+// and failover-timeout) ago: a replica may be being promoted right now, even if the master
+// answers again.
+bool failover_vote_pending(const Group& group, TimePoint now, Duration election_timeout);
+
+// What this sentinel's view of the group asks of the proxy's sessions: to hold their
+// commands while it finds the master down, runs a failover, or has a vote pending.
+bool clients_should_hold(const Group& group, TimePoint now, Duration election_timeout);
+
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
 // (itself included) *and* to at least `quorum` of them: false when more than half of
 // those it knows have been unreachable for down-after-milliseconds (their SDOWN), which is

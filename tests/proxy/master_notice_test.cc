@@ -33,6 +33,8 @@ TEST(MasterNotice, NamesTheCurrentMasterWithOrWithoutTrailingWords) {
 TEST(MasterNotice, OwnSentinelHoldsFromSdownFollowedOnlyFromOdown) {
   EXPECT_EQ(hold_wanted("+sdown", NoticeSource::kOwnSentinel), true);
   EXPECT_EQ(hold_wanted("+sdown", NoticeSource::kFollowedSentinel), std::nullopt);
+  EXPECT_EQ(hold_wanted("+vote-for-leader", NoticeSource::kOwnSentinel), true);
+  EXPECT_EQ(hold_wanted("+vote-for-leader", NoticeSource::kFollowedSentinel), std::nullopt);
   for (auto source : {NoticeSource::kOwnSentinel, NoticeSource::kFollowedSentinel}) {
     EXPECT_EQ(hold_wanted("+odown", source), true);
     EXPECT_EQ(hold_wanted("+try-failover", source), true);
@@ -63,6 +65,25 @@ TEST(MasterNotice, AppliesOnlyToTheCurrentMaster) {
             false);
   EXPECT_FALSE(registry.current()->failover_in_progress);
   EXPECT_EQ(registry.current()->epoch, 2u);
+}
+
+// A hold its sentinel still asks for (a vote for a failover of the master is pending)
+// outlives -sdown, and ends once the sentinel no longer asks for it.
+TEST(MasterNotice, AHoldStillWantedOutlivesSdownUntilNoLongerWanted) {
+  TopologyRegistry registry;
+  registry.publish(on(6380, 2));
+  const auto own = NoticeSource::kOwnSentinel;
+  const std::string master = "master mymaster 127.0.0.1 6380";
+  EXPECT_EQ(apply_master_notice(registry, "+vote-for-leader", master + " a-peer 3", own), true);
+  EXPECT_EQ(apply_master_notice(registry, "-sdown", master, own, /*keep_holding=*/true),
+            std::nullopt);
+  EXPECT_TRUE(registry.current()->failover_in_progress);
+  EXPECT_FALSE(end_unwanted_hold(registry, "127.0.0.1", 6380, /*wanted=*/true));
+  EXPECT_FALSE(end_unwanted_hold(registry, "127.0.0.1", 6379, false));  // not its master
+  EXPECT_TRUE(registry.current()->failover_in_progress);
+  EXPECT_TRUE(end_unwanted_hold(registry, "127.0.0.1", 6380, false));
+  EXPECT_FALSE(registry.current()->failover_in_progress);
+  EXPECT_FALSE(end_unwanted_hold(registry, "127.0.0.1", 6380, false));  // nothing to end
 }
 
 }  // namespace

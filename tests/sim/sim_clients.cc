@@ -43,7 +43,8 @@ void SimWorld::proxy_observe(int i, const Action& action) {
   SimProxy& p = proxies_[i];
   if (!p.alive) return;
   const bool held = p.holding();
-  const bool routed = p.observe(action, *sentinels_[i].engine->group(kGroup));
+  const bool routed =
+      p.observe(action, *sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()));
   if (trace_ && (routed || held != p.holding())) {
     std::printf("%8lld p%d %s %s:%d epoch %llu\n", static_cast<long long>(net_.now()), i,
                 routed ? "routes to" : (p.holding() ? "holds for" : "releases"),
@@ -57,17 +58,22 @@ void SimWorld::proxy_observe(int i, const Action& action) {
   if (!failure.empty()) fail(failure);
 }
 
-// MinorityFence polls every 100 ms; what it reads only changes when the engine runs, so
-// the model looks after each engine call instead: never later than the product, at
-// most 100 ms earlier (kFenceBound keeps those 100 ms).
-void SimWorld::check_fence(int i) {
+// EngineWatch polls every 100 ms; what it reads only changes when the engine runs (or,
+// for a vote's election timeout, as time passes: the engine is called at least every
+// tick), so the model looks after each engine call instead: never later than the
+// product, at most 100 ms earlier (kFenceBound keeps those 100 ms).
+void SimWorld::check_engine(int i) {
   SimProxy& p = proxies_[i];
-  if (!p.alive || !p.fence_on_minority) return;
+  if (!p.alive) return;
   const bool fenced = p.writes_fenced();
-  p.check_fence(*sentinels_[i].engine->group(kGroup));
+  const bool held = p.holding();
+  p.check_engine(*sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()));
   if (trace_ && fenced != p.writes_fenced()) {
     std::printf("%8lld p%d %s\n", static_cast<long long>(net_.now()), i,
                 fenced ? "unfences writes" : "fences writes");
+  }
+  if (trace_ && held != p.holding()) {
+    std::printf("%8lld p%d releases (vote timed out)\n", static_cast<long long>(net_.now()), i);
   }
 }
 
@@ -96,16 +102,25 @@ void SimWorld::update_cut_off() {
   }
 }
 
-void SimWorld::judge_fence(int i) {
+void SimWorld::judge_fence(int i, bool stale) {
   const SimProxy& p = proxies_[i];
-  if (!p.fence_on_minority || cut_off_since_[i] < 0) return;
+  if (!p.fence_on_minority) return;
+  ProxyFigures& figures = ledger_.figures();
+  if (cut_off_since_[i] < 0) {
+    if (stale) ++figures.stale_acks_fenced_majority_side;
+    return;
+  }
   const Group* group = sentinels_[i].engine->group(kGroup);
   // In TILT an engine checks nobody's SDOWN (as Sentinel): the count starts when it ends.
   const SimTime since = std::max(
       {cut_off_since_[i], p.started_at, clock_jump_at_[i] + kMaxClockJump, tilt_seen_at_[i]});
-  if (since > net_.now()) return;
+  if (since > net_.now()) {
+    if (stale) ++figures.stale_acks_fenced_within_bound;
+    return;
+  }
   if (group->sentinels.size() + 1 != sentinels_.size()) {
     // Outside the fence's promise (it counts the sentinels it knows): counted.
+    if (stale) ++figures.stale_acks_fenced_not_judged;
     ++ledger_.figures().acks_cut_off_not_judged;
     if (net_.now() - since > ProxyLedger::kFenceBound) {
       ++ledger_.figures().acks_cut_off_not_judged_late;
@@ -113,6 +128,7 @@ void SimWorld::judge_fence(int i) {
     return;
   }
   std::string failure = ledger_.on_ack_while_cut_off(i, net_.now() - since, net_.now());
+  if (stale) ++figures.stale_acks_fenced_within_bound;  // past the bound it is a failure
   if (failure.empty()) return;
   // What its engine believes of each peer, next to the truth.
   failure += "\n  cut off since t=" + std::to_string(cut_off_since_[i]) + "; its engine's peers:";
@@ -222,11 +238,11 @@ void SimWorld::write_done(int i, int incarnation, int serial, const Address& to,
     case WriteOutcome::kAcknowledgedStale:
       ledger_.acknowledged_stale(to);
       ++f.acknowledged;
-      judge_fence(i);
+      judge_fence(i, true);
       break;
     case WriteOutcome::kAcknowledged:
       ++f.acknowledged;
-      judge_fence(i);
+      judge_fence(i, false);
       break;
     case WriteOutcome::kReadonly:
       ++f.refused_readonly;

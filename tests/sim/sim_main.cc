@@ -122,6 +122,13 @@ TEST(Simulation, SeededScenariosKeepEveryInvariant) {
       static_cast<long long>(ProxyLedger::kFenceBound),
       static_cast<unsigned long long>(writes.acks_cut_off_not_judged),
       static_cast<unsigned long long>(writes.acks_cut_off_not_judged_late));
+  std::printf(
+      "fence-on-minority, writes acknowledged by a stale master: %llu on the majority side "
+      "(before its sentinel learned of the promotion), %llu cut off but within the bound, %llu "
+      "cut off and not judged\n",
+      static_cast<unsigned long long>(writes.stale_acks_fenced_majority_side),
+      static_cast<unsigned long long>(writes.stale_acks_fenced_within_bound),
+      static_cast<unsigned long long>(writes.stale_acks_fenced_not_judged));
   if (most_lost.first > 0) {
     std::printf("most writes lost at promotion in one scenario: %llu (seed %llu)\n",
                 static_cast<unsigned long long>(most_lost.first),

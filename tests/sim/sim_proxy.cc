@@ -34,8 +34,12 @@ bool SimProxy::writes_fenced() const {
   return current && current->writes_fenced;
 }
 
-void SimProxy::check_fence(const Group& group) {
-  if (!alive || !fence_on_minority || variant == ProxyVariant::kFenceNeverEngages) return;
+void SimProxy::check_engine(const Group& group, TimePoint now) {
+  if (!alive) return;
+  const Address& engine_master = group.master.addr;
+  proxy::end_unwanted_hold(*registry, engine_master.dial_host(), engine_master.port,
+                           clients_should_hold(group, now, Timings{}.election_timeout));
+  if (!fence_on_minority || variant == ProxyVariant::kFenceNeverEngages) return;
   registry->set_writes_fenced(!reaches_majority(group));
 }
 
@@ -49,7 +53,7 @@ bool SimProxy::publish(const std::string& group, const Address& addr, std::uint6
   auto next = std::make_shared<proxy::Topology>();
   next->group = group;
   next->master_host = addr.host();
-  next->master_ip = addr.ip.empty() ? addr.host() : addr.ip;
+  next->master_ip = addr.dial_host();
   next->master_port = static_cast<std::uint16_t>(addr.port);
   next->epoch = config_epoch;
   // Broken on purpose: a registry that forgets the current epoch takes anything.
@@ -57,7 +61,7 @@ bool SimProxy::publish(const std::string& group, const Address& addr, std::uint6
   return registry->publish(std::move(next));
 }
 
-bool SimProxy::observe(const Action& action, const Group& group) {
+bool SimProxy::observe(const Action& action, const Group& group, TimePoint now) {
   if (!alive) return false;
   const std::string& name = group.config.name;
   if (const auto* s = std::get_if<SwitchMaster>(&action)) {
@@ -72,9 +76,15 @@ bool SimProxy::observe(const Action& action, const Group& group) {
     if (!port || promoted == nullptr || promoted->addr.port != *port) return false;
     return publish(name, promoted->addr, group.config_epoch);
   }
-  // Clients hold while this sentinel finds their master down (the shipped rule).
-  proxy::apply_master_notice(*registry, notice->type, notice->text,
-                             proxy::NoticeSource::kOwnSentinel);
+  // Clients hold while this sentinel finds their master down or a failover of it may be
+  // under way (the shipped rule).
+  if (notice->type == "+vote-for-leader" && notice->group != name) return false;
+  const Address& engine_master = group.master.addr;
+  proxy::apply_master_notice(*registry, notice->type,
+                             proxy::notice_subject(notice->type, notice->text, name,
+                                                   engine_master.dial_host(), engine_master.port),
+                             proxy::NoticeSource::kOwnSentinel,
+                             clients_should_hold(group, now, Timings{}.election_timeout));
   return false;
 }
 

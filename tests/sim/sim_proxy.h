@@ -30,7 +30,7 @@ struct SimProxy {
   bool alive = false;
   int incarnation = 0;
   std::unique_ptr<proxy::TopologyRegistry> registry;  // a new one per process
-  bool fence_on_minority = false;                     // the directive, for MinorityFence
+  bool fence_on_minority = false;                     // the directive, for EngineWatch
   SimTime started_at = 0;
 
   std::uint64_t next_value = 1;
@@ -44,15 +44,16 @@ struct SimProxy {
   void crash();
   // Mirrors the two callbacks of run_proxy_with_sentinel: a SwitchMaster of the group,
   // or a Notice, read with `group` as the engine holds it after the call that emitted
-  // it. True when a new master was published.
-  bool observe(const Action& action, const Group& group);
+  // it, at the engine's time `now`. True when a new master was published.
+  bool observe(const Action& action, const Group& group, TimePoint now);
   // What its sessions route by; null while it is down.
   proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
   bool holding() const;
   bool writes_fenced() const;
-  // mirrors MinorityFence::check, run every 100 ms: fences writes while the engine does
-  // not reach a majority of the group's sentinels it knows.
-  void check_fence(const Group& group);
+  // mirrors EngineWatch::check, run every 100 ms: ends a hold the engine no longer asks
+  // for, and fences writes while the engine does not reach a majority of the group's
+  // sentinels it knows.
+  void check_engine(const Group& group, TimePoint now);
   Address master() const;
 
  private:

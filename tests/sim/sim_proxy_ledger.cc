@@ -32,6 +32,9 @@ void ProxyFigures::add(const ProxyFigures& o) {
   acks_cut_off_not_judged += o.acks_cut_off_not_judged;
   acks_cut_off_not_judged_late += o.acks_cut_off_not_judged_late;
   slowest_fence = std::max(slowest_fence, o.slowest_fence);
+  stale_acks_fenced_majority_side += o.stale_acks_fenced_majority_side;
+  stale_acks_fenced_within_bound += o.stale_acks_fenced_within_bound;
+  stale_acks_fenced_not_judged += o.stale_acks_fenced_not_judged;
 }
 
 void ProxyLedger::name_master(const Address& addr, std::uint64_t epoch, SimTime now,

@@ -38,6 +38,13 @@ struct ProxyFigures {
   std::uint64_t acks_cut_off_not_judged = 0;       // its engine did not know every sentinel
   std::uint64_t acks_cut_off_not_judged_late = 0;  // ... and they came after the bound
   SimTime slowest_fence = 0;  // cut off -> last write acknowledged, the worst seen
+  // Where the writes acknowledged by a stale master come from, with fencing on, as the
+  // proxy stood when its client got the acknowledgement: on the majority side (its engine
+  // had not learned of the promotion yet), cut off for less than kFenceBound, or cut off
+  // with an engine that did not know every sentinel (outside the fence's promise).
+  std::uint64_t stale_acks_fenced_majority_side = 0;
+  std::uint64_t stale_acks_fenced_within_bound = 0;
+  std::uint64_t stale_acks_fenced_not_judged = 0;
 
   void add(const ProxyFigures& o);
 };

@@ -35,23 +35,59 @@ TEST(SimProxy, FollowsNewerMastersAndHolds) {
   EXPECT_EQ(proxy.master(), kOld);
   EXPECT_EQ(proxy.topology()->epoch, 0u);
 
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group);
+  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
   EXPECT_TRUE(proxy.holding());
-  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group);
+  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
   EXPECT_FALSE(proxy.holding());
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group);
+  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
 
-  EXPECT_TRUE(proxy.observe(SwitchMaster{"mymaster", kNew, 5}, group));
+  EXPECT_TRUE(proxy.observe(SwitchMaster{"mymaster", kNew, 5}, group, TimePoint{}));
   EXPECT_EQ(proxy.master(), kNew);
   EXPECT_FALSE(proxy.holding());  // a new snapshot ends the hold
   // A late notice about the replaced master does not make its successor's clients wait.
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group);
+  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
   EXPECT_FALSE(proxy.holding());
   // Another group's switch, an equal or an older epoch: nothing moves.
-  EXPECT_FALSE(proxy.observe(SwitchMaster{"other", kNewer, 9}, group));
-  EXPECT_FALSE(proxy.observe(SwitchMaster{"mymaster", kNewer, 5}, group));
-  EXPECT_FALSE(proxy.observe(SwitchMaster{"mymaster", kOld, 4}, group));
+  EXPECT_FALSE(proxy.observe(SwitchMaster{"other", kNewer, 9}, group, TimePoint{}));
+  EXPECT_FALSE(proxy.observe(SwitchMaster{"mymaster", kNewer, 5}, group, TimePoint{}));
+  EXPECT_FALSE(proxy.observe(SwitchMaster{"mymaster", kOld, 4}, group, TimePoint{}));
   EXPECT_EQ(proxy.master(), kNew);
+}
+
+// A master that answers again (-sdown) while a failover of it this sentinel voted for may
+// be promoting a replica: writes it took would be thrown away, so clients stay held until
+// the switch, or until the election timed out without one.
+TEST(SimProxy, AMasterBackDuringAVotedFailoverStaysHeldUntilTheElectionTimesOut) {
+  Group group = group_named("mymaster");
+  group.master.addr = kOld;
+  group.config.failover_timeout = ms(180000);
+  SimProxy proxy;
+  proxy.start("mymaster", kOld);
+  const TimePoint voted = TimePoint{} + ms(1000000);
+  const Duration election = Timings{}.election_timeout;
+  group.master.s_down = true;
+  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted);
+  group.leader = "a-peer";
+  group.leader_epoch = 3;
+  group.failover_start_time = voted;
+  EXPECT_TRUE(failover_vote_pending(group, voted, election));
+
+  group.master.s_down = false;
+  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted + ms(500));
+  EXPECT_TRUE(proxy.holding());
+  proxy.check_engine(group, voted + election - ms(1));
+  EXPECT_TRUE(proxy.holding());
+  proxy.check_engine(group, voted + election);
+  EXPECT_FALSE(proxy.holding());
+
+  // With the switch seen (config epoch caught up), -sdown ends the hold at once.
+  group.master.s_down = true;
+  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted);
+  group.config_epoch = 3;
+  EXPECT_FALSE(failover_vote_pending(group, voted, election));
+  group.master.s_down = false;
+  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted + ms(500));
+  EXPECT_FALSE(proxy.holding());
 }
 
 TEST(SimProxy, PublishesTheLeadersPromotedReplicaAtTheGroupsConfigEpoch) {
@@ -65,7 +101,7 @@ TEST(SimProxy, PublishesTheLeadersPromotedReplicaAtTheGroupsConfigEpoch) {
   proxy.start("mymaster", kOld);
   EXPECT_TRUE(proxy.observe(
       Notice{"+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379", ""},
-      group));
+      group, TimePoint{}));
   EXPECT_EQ(proxy.master(), kNew);
   EXPECT_EQ(proxy.topology()->epoch, 7u);
 }
@@ -93,7 +129,7 @@ struct StaleAnnouncement {
   }
   void route(SimTime now) { failures += ledger.on_route(0, *proxy.topology(), now, "test"); }
   void announce(const Action& action, SimTime now) {
-    if (proxy.observe(action, group)) route(now);
+    if (proxy.observe(action, group, TimePoint{})) route(now);
   }
   void send(SimTime now) { failures += ledger.on_send(0, proxy.master(), proxy.next_value++, now); }
 };

@@ -171,7 +171,7 @@ void SimWorld::after_engine_call(int i) {
     route(i, action);
   }
   if (s.engine->tilt()) tilt_seen_at_[i] = net_.now();
-  check_fence(i);
+  check_engine(i);
   const Group* group = s.engine->group(kGroup);
   if (group->config_epoch < s.last_config_epoch) {
     fail("config epoch went back on sentinel " + std::to_string(i) + ": " +

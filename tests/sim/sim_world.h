@@ -79,8 +79,10 @@ class SimWorld {
   void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
   std::vector<Address> masters() const;
   SimTime think_time();
-  void check_fence(int i);
-  void judge_fence(int i);
+  void check_engine(int i);
+  // A write of proxy i was acknowledged (`stale`: by a stale master): checks (c) and
+  // counts where stale acknowledgements come from.
+  void judge_fence(int i, bool stale);
 
   Rng rng_;
   SimNetwork net_;

@@ -1,6 +1,9 @@
-#include "proxy/minority_fence.h"
+#include "proxy/engine_watch.h"
 
 #include <spdlog/spdlog.h>
+
+#include "proxy/master_notice.h"
+#include "proxy/master_updates.h"
 
 namespace sp::proxy {
 namespace {
@@ -9,14 +12,15 @@ constexpr auto kCheckPeriod = std::chrono::milliseconds(100);
 
 }  // namespace
 
-MinorityFence::MinorityFence(asio::any_io_executor executor, std::function<bool()> reaches_majority,
-                             TopologyRegistry& registry, std::string group)
+EngineWatch::EngineWatch(asio::any_io_executor executor, std::function<View()> view,
+                         TopologyRegistry& registry, std::string group, bool fence_on_minority)
     : timer_(executor),
-      reaches_majority_(std::move(reaches_majority)),
+      view_(std::move(view)),
       registry_(registry),
-      group_(std::move(group)) {}
+      group_(std::move(group)),
+      fence_on_minority_(fence_on_minority) {}
 
-void MinorityFence::start() {
+void EngineWatch::start() {
   timer_.expires_after(kCheckPeriod);
   timer_.async_wait([this](const std::error_code& ec) {
     if (ec || stopped_) return;
@@ -25,13 +29,18 @@ void MinorityFence::start() {
   });
 }
 
-void MinorityFence::stop() {
+void EngineWatch::stop() {
   stopped_ = true;
   timer_.cancel();
 }
 
-void MinorityFence::check() {
-  const bool fenced = !reaches_majority_();
+void EngineWatch::check() {
+  const View view = view_();
+  if (end_unwanted_hold(registry_, view.master_ip, view.master_port, view.hold_wanted)) {
+    log_hold_change(group_, false);
+  }
+  if (!fence_on_minority_) return;
+  const bool fenced = !view.reaches_majority;
   if (!registry_.set_writes_fenced(fenced)) return;
   if (fenced) {
     spdlog::warn(
