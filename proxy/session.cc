@@ -92,7 +92,6 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
 
 Session::~Session() {
   worker_.remove(this);
-  worker_.stats().held_commands.add(-held_commands_);
   worker_.stats().connected_clients.add(-1);
   worker_.context().clients.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -112,9 +111,8 @@ void Session::close() {
   write_signal_.cancel();
   drained_signal_.cancel();
   resume_signal_.cancel();
-  retry_ = {};
+  retry_ = {};  // retry_ is only ever filled while holding: end_hold zeroes the gauge share
   if (hold_since_ != Clock::time_point{}) end_hold(Clock::now());
-  count_held_commands();
 }
 
 void Session::drain() {
@@ -509,14 +507,14 @@ bool Session::process_replies() {
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
-    const bool readonly = substitute == nullptr && reply_parser_.is_error() &&
-                          !reply_parser_.is_push() && frame.starts_with("-READONLY ");
-    const bool replaced = replaced_grace_until_ != Clock::time_point{};
-    if ((readonly && begin_retry()) || replaced) {
-      // From a replaced master only a -READONLY that lets its commands be sent to the new
-      // one is taken; anything else means they ran there, too late (see consider_swap).
-      if (replaced_grace_until_ != Clock::time_point{}) abandon_replaced_master();
-      // What else this connection sends answers commands taken back: dropped with it.
+    const bool taken_back = substitute == nullptr && reply_parser_.is_error() &&
+                            !reply_parser_.is_push() && frame.starts_with("-READONLY ") &&
+                            begin_retry();
+    if (taken_back || replaced_grace_until_ != Clock::time_point{}) {
+      // Any other reply from a replaced master means its commands ran there, too late
+      // (see consider_swap).
+      if (!taken_back) abandon_replaced_master();
+      // What else this connection sends is for commands taken back or abandoned.
       backend_in_.consume(backend_in_.size());
       note_state_replies();
       return true;

@@ -79,6 +79,26 @@ struct NamedGroup {
 
   bool all_discovered() const { return group_discovered(replica_ports, sentinel_ports); }
   std::string master_addr(int sentinel_port) const { return sentinel_master_addr(sentinel_port); }
+  // Waits until every sentinel names the same master, by name, other than `old_master`;
+  // returns it ("" when they did not agree within 30 s).
+  std::string agreed_new_master(const std::string& old_master) const {
+    std::string agreed;
+    const bool done = wait_until(
+        [&] {
+          agreed = master_addr(sentinel_ports[0]);
+          for (int port : sentinel_ports) {
+            if (master_addr(port) != agreed) return false;
+          }
+          return agreed != old_master && agreed.starts_with("localhost:");
+        },
+        30s);
+    return done ? agreed : "";
+  }
+  // The replica `new_master` ("localhost:<port>") is not.
+  int other_replica(const std::string& new_master) const {
+    const int port = std::stoi(new_master.substr(new_master.find(':') + 1));
+    return port == replica_ports[0] ? replica_ports[1] : replica_ports[0];
+  }
   std::string role_of(int port) const { return sp::testing::role_of(port); }
 };
 
@@ -109,30 +129,17 @@ TEST(SentinelHostnames, ThreeSentinelProxiesAnnounceAndFailOverByHostname) {
             std::string::npos)
       << "no +switch-master by name within 30 s: '" << message << "'";
 
-  std::string new_master;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        new_master = g.master_addr(g.sentinel_ports[0]);
-        for (int port : g.sentinel_ports) {
-          if (g.master_addr(port) != new_master) return false;
-        }
-        return new_master != old_master && new_master.starts_with("localhost:");
-      },
-      30s))
-      << new_master;
-  const int new_port = std::stoi(new_master.substr(new_master.find(':') + 1));
-  const int other = new_port == g.replica_ports[0] ? g.replica_ports[1] : g.replica_ports[0];
+  const std::string new_master = g.agreed_new_master(old_master);
+  ASSERT_FALSE(new_master.empty()) << "no agreed new master by name within 30 s";
+  const int other = g.other_replica(new_master);
   // The SLAVEOF target is the hostname.
   EXPECT_TRUE(wait_until([&] { return g.role_of(other) == "slave of " + new_master; }, 20s))
       << g.role_of(other);
+  const std::string monitor_line =
+      "sentinel monitor mymaster localhost " + new_master.substr(new_master.find(':') + 1) + " 2";
   for (int port : g.sentinel_ports) {
     EXPECT_TRUE(wait_until(
-        [&] {
-          return read_file(g.conf(port))
-                     .find("sentinel monitor mymaster localhost " + std::to_string(new_port) +
-                           " 2") != std::string::npos;
-        },
-        10s))
+        [&] { return read_file(g.conf(port)).find(monitor_line) != std::string::npos; }, 10s))
         << read_file(g.conf(port));
   }
 
@@ -196,19 +203,9 @@ TEST(SentinelHostnames, AMixedGroupAnnouncingHostnamesFailsOver) {
 
   g.master->kill();
   const std::string old_master = "localhost:" + std::to_string(g.master_port);
-  std::string new_master;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        new_master = g.master_addr(g.sentinel_ports[0]);
-        for (int port : g.sentinel_ports) {
-          if (g.master_addr(port) != new_master) return false;
-        }
-        return new_master != old_master && new_master.starts_with("localhost:");
-      },
-      30s))
-      << new_master;
-  const int new_port = std::stoi(new_master.substr(new_master.find(':') + 1));
-  const int other = new_port == g.replica_ports[0] ? g.replica_ports[1] : g.replica_ports[0];
+  const std::string new_master = g.agreed_new_master(old_master);
+  ASSERT_FALSE(new_master.empty()) << "no agreed new master by name within 30 s";
+  const int other = g.other_replica(new_master);
   EXPECT_TRUE(wait_until([&] { return g.role_of(other) == "slave of " + new_master; }, 20s))
       << g.role_of(other);
 }
