@@ -13,9 +13,9 @@ struct ProtocolLimits {
   std::int64_t max_multibulk_len = 2147483647;
   // PROTO_INLINE_MAX_SIZE: longest inline request, and longest length line we wait for.
   std::size_t max_inline_len = 64 * 1024;
-  // Nesting of aggregate replies. Redis itself never nests deeper than a few levels
-  // except for script results; a deeper reply is treated as a broken stream.
-  std::size_t max_depth = 128;
+  // Replies have no nesting limit: a script's self-referencing table makes Redis send
+  // thousands of nested arrays, and the reply framer's stack grows with the input (at
+  // least 4 bytes of input per level), so the input limits bound it.
 };
 
 }  // namespace sp::protocol

@@ -36,12 +36,8 @@ std::string_view to_string(ProtocolError error) {
       return "unknown reply type";
     case ProtocolError::kInvalidReplyLength:
       return "invalid reply length";
-    case ProtocolError::kInvalidReplyNumber:
-      return "invalid number in reply";
     case ProtocolError::kMissingReplyTerminator:
       return "missing CRLF in reply";
-    case ProtocolError::kTooDeep:
-      return "reply nested too deep";
   }
   return "?";
 }

@@ -25,9 +25,7 @@ enum class ProtocolError : std::uint8_t {
   kInvalidBulkLength,
   kUnknownReplyType,
   kInvalidReplyLength,
-  kInvalidReplyNumber,
   kMissingReplyTerminator,
-  kTooDeep,
 };
 
 struct ParseResult {

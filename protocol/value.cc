@@ -8,8 +8,11 @@
 namespace sp::protocol {
 namespace {
 
-// Recursive descent over a frame the ReplyParser has already delimited; depth is
-// bounded by that parser's limit.
+// Recursive descent over a frame the ReplyParser has already delimited. The framer takes
+// any depth; a tree (and its recursive destructor) only kDecodeDepth levels, which no
+// control-path reply comes near.
+constexpr int kDecodeDepth = 512;
+
 class Decoder {
  public:
   explicit Decoder(std::string_view input) : input_(input) {}
@@ -89,18 +92,23 @@ class Decoder {
 
   bool decode_children(std::string_view count_text, int per_entry, std::vector<Value>& out) {
     std::int64_t count = 0;
-    if (!parse_int64(count_text, count) || count < 0) return false;
+    if (!parse_int64(count_text, count) || count < 0 || count > (std::int64_t{1} << 61)) {
+      return false;
+    }
+    if (++depth_ > kDecodeDepth) return false;
     const std::int64_t total = count * per_entry;
     for (std::int64_t i = 0; i < total; ++i) {
       Value child;
       if (!decode(child)) return false;
       out.push_back(std::move(child));
     }
+    --depth_;
     return true;
   }
 
   std::string_view input_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 void encode_into(const Value& value, RespWriter& writer, std::string& out) {

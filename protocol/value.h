@@ -26,7 +26,8 @@ struct Value {
   bool is_error() const { return type == RespType::kError || type == RespType::kBulkError; }
 };
 
-// Decodes one complete frame (as delimited by ReplyParser). nullopt if it is malformed.
+// Decodes one complete frame (as delimited by ReplyParser). nullopt if it is malformed or
+// nested deeper than 512 levels (a tree that deep is no control-path reply).
 std::optional<Value> decode_value(std::string_view frame);
 
 // Writes `value` back as RESP3 bytes (RESP2 values round-trip unchanged too).

@@ -2,7 +2,9 @@
 // - no crash, hang or out-of-bounds read (ASan/UBSan);
 // - feeding the input in pieces of any size gives the same frames and the same error as
 //   feeding it whole (the first byte picks the piece size);
-// - every complete reply frame decodes without reading past its end.
+// - every complete reply frame decodes without reading past its end;
+// - the reply framer finds the same frames, and fails at the same frame, as the plain
+//   reference framer in tests/protocol/reference_framer.h.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "protocol/reply_parser.h"
 #include "protocol/request_parser.h"
 #include "protocol/value.h"
+#include "tests/protocol/reference_framer.h"
 
 namespace {
 
@@ -68,5 +71,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::string& frame : whole.frames) {
     (void)sp::protocol::decode_value(frame);
   }
+  Outcome reference;
+  bool reference_failed = false;
+  for (std::string_view rest = input; !rest.empty();) {
+    using Status = sp::protocol::testing::ReferenceFrame::Status;
+    const auto r = sp::protocol::testing::reference_frame(rest);
+    if (r.status == Status::kNeedMore) break;
+    if (r.status == Status::kError) {
+      reference_failed = true;
+      break;
+    }
+    reference.frames.emplace_back(rest.substr(0, r.consumed));
+    rest.remove_prefix(r.consumed);
+  }
+  if (reference.frames != whole.frames) std::abort();
+  if (reference_failed != (whole.error != ProtocolError::kNone)) std::abort();
   return 0;
 }

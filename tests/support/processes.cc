@@ -14,8 +14,8 @@
 #include <thread>
 #include <utility>
 
-#include "protocol/reply_parser.h"
 #include "protocol/writer.h"
+#include "tests/protocol/reference_framer.h"
 
 namespace sp::testing {
 
@@ -97,15 +97,17 @@ std::optional<std::string> FrameReader::frames(std::size_t count,
   const auto end = Clock::now() + deadline;
   std::size_t framed = 0;
   std::size_t done = 0;
-  protocol::ReplyParser parser;
+  // The reference framer, not the proxy's own: tests judge the proxy's framing by it.
+  using Status = protocol::testing::ReferenceFrame::Status;
   while (done < count) {
-    const auto result = parser.parse(std::string_view(buffer_).substr(framed));
-    if (result.status == protocol::ParseStatus::kComplete) {
+    const auto result =
+        protocol::testing::reference_frame(std::string_view(buffer_).substr(framed));
+    if (result.status == Status::kComplete) {
       framed += result.consumed;
       ++done;
       continue;
     }
-    if (result.status == protocol::ParseStatus::kError) return std::nullopt;
+    if (result.status == Status::kError) return std::nullopt;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now());
     if (left.count() <= 0 || conn_.peer_closed()) return std::nullopt;
     const std::string more = conn_.read_at_least(1, left);
