@@ -12,6 +12,8 @@ std::string_view to_string(CommandRole role) {
       return "pubsub";
     case CommandRole::kPassthrough:
       return "passthrough";
+    case CommandRole::kReplication:
+      return "replication";
     case CommandRole::kHello:
       return "hello";
     case CommandRole::kReset:
@@ -24,9 +26,10 @@ void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time
                                int hello_proto, PubsubRequest pubsub, bool tracks_state,
                                std::string_view request) {
   if (passthrough_) return;
-  if (role == CommandRole::kPassthrough) {
+  if (role == CommandRole::kPassthrough || role == CommandRole::kReplication) {
     // Commands already pending are still matched; from here on frames are not.
     passthrough_ = true;
+    replication_ = role == CommandRole::kReplication;
     return;
   }
   std::uint32_t kept = 0;
@@ -53,6 +56,11 @@ bool ReplyRouter::take_for_retry(RetryBatch& batch) {
   requests_.clear();
   requests_begin_ = 0;
   return true;
+}
+
+std::string_view ReplyRouter::head_request() const {
+  if (pending_.empty()) return {};
+  return std::string_view(requests_).substr(requests_begin_, pending_.front().request_length);
 }
 
 void ReplyRouter::release_request(std::uint32_t length) {

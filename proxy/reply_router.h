@@ -17,7 +17,8 @@ using Clock = std::chrono::steady_clock;
 enum class CommandRole : std::uint8_t {
   kPlain,        // exactly one reply
   kPubsub,       // (P|S)(UN)SUBSCRIBE: confirmations, possibly pushes, possibly several
-  kPassthrough,  // MONITOR, CLIENT REPLY OFF|SKIP, SYNC, PSYNC: replies stop matching 1:1
+  kPassthrough,  // MONITOR, CLIENT REPLY OFF|SKIP: replies stop matching 1:1
+  kReplication,  // SYNC, PSYNC: once earlier replies are out, the rest is a byte stream
   kHello,        // one reply; success switches the protocol version
   kReset,        // one reply; ends subscriptions and RESP3
 };
@@ -79,6 +80,8 @@ class ReplyRouter {
   // local reply among them), they are moved to `batch` and forgotten here, and the replies
   // still to come from this backend belong to nobody. False, and nothing changes, otherwise.
   bool take_for_retry(RetryBatch& batch);
+  // The kept bytes of the command at the head ("" when none are kept).
+  std::string_view head_request() const;
   static constexpr std::size_t kRetainLimit = 1024 * 1024;
 
   // A command was forwarded in another form (EXEC sent as DISCARD when a failover broke the
@@ -107,6 +110,10 @@ class ReplyRouter {
   std::size_t pending() const { return pending_.size(); }
   bool subscribed() const { return channels_ > 0 || patterns_ > 0 || shards_ > 0; }
   bool passthrough() const { return passthrough_; }
+  // After SYNC/PSYNC, once every earlier command has its reply: what the master sends from
+  // here on is an RDB payload (a bulk with no CRLF after it, or `$EOF:<mark>`), newlines
+  // while it prepares one, then its command feed. None of it is RESP frames.
+  bool replication_stream() const { return replication_ && pending_.empty(); }
   int resp_version() const { return resp_version_; }
   // A QUIT's +OK has been put in the output: close once it is written.
   bool close_requested() const { return close_requested_; }
@@ -149,6 +156,7 @@ class ReplyRouter {
   std::int64_t shards_ = 0;
   int resp_version_ = 2;
   bool passthrough_ = false;
+  bool replication_ = false;
   bool close_requested_ = false;
 };
 

@@ -10,6 +10,7 @@
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
 #include "proxy/backend_connect.h"
+#include "proxy/blocking_retry.h"
 #include "proxy/proxy_commands.h"
 #include "proxy/worker.h"
 
@@ -53,7 +54,8 @@ CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::stri
       name == "unsubscribe" || name == "punsubscribe" || name == "sunsubscribe") {
     return CommandRole::kPubsub;
   }
-  if (name == "monitor" || name == "sync" || name == "psync") return CommandRole::kPassthrough;
+  if (name == "sync" || name == "psync") return CommandRole::kReplication;
+  if (name == "monitor") return CommandRole::kPassthrough;
   if (name == "client" && args.size() >= 3 && iequals(args[1], "reply") &&
       (iequals(args[2], "off") || iequals(args[2], "skip"))) {
     return CommandRole::kPassthrough;
@@ -275,6 +277,8 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   std::size_t range_start = 0;
   bool held = false;
   batch_.clear();
+  // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
+  if (byte_pipe_) offset = data.size();
   while (offset < data.size() && !stop_reading_) {
     const auto result = request_parser_.parse(data.substr(offset));
     if (result.status == ParseStatus::kNeedMore) break;
@@ -302,6 +306,10 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     }
     const std::size_t end = offset + result.consumed;
     const Route route = route_request(args, data.substr(offset, result.consumed), start);
+    if (byte_pipe_) {
+      offset = data.size();
+      break;
+    }
     if (route != Route::kForward) {
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
@@ -421,6 +429,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
       role == CommandRole::kPlain && !tracks_state && !state_.in_multi() && hold_enabled();
   router_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
                        retryable ? request : std::string_view());
+  if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
   return Route::kForward;
 }
@@ -491,6 +500,11 @@ bool Session::process_replies() {
   const std::string_view data = backend_in_.data();
   std::size_t pos = 0;
   while (pos < data.size()) {
+    if (router_.replication_stream()) {
+      out_.append(data.substr(pos));
+      pos = data.size();
+      break;
+    }
     const auto result = reply_parser_.parse(data.substr(pos));
     if (result.status == ParseStatus::kError) return false;
     if (result.status == ParseStatus::kNeedMore) {
@@ -507,9 +521,14 @@ bool Session::process_replies() {
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
+    // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command
+    // (a pop a demoted master ended) both prove nothing happened: sent again elsewhere.
+    const bool unblocked =
+        frame.starts_with("-UNBLOCKED ") && is_key_blocking_request(router_.head_request());
     const bool taken_back = substitute == nullptr && reply_parser_.is_error() &&
-                            !reply_parser_.is_push() && frame.starts_with("-READONLY ") &&
-                            begin_retry();
+                            !reply_parser_.is_push() &&
+                            (frame.starts_with("-READONLY ") || unblocked) &&
+                            begin_retry(unblocked ? "-UNBLOCKED" : "-READONLY");
     if (taken_back || replaced_grace_until_ != Clock::time_point{}) {
       // Any other reply from a replaced master means its commands ran there, too late
       // (see consider_swap).

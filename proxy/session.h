@@ -107,12 +107,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void end_hold(Clock::time_point now);
   // Brings the held-commands gauge up to date: retry_ plus the requests held in in_.
   void count_held_commands();
-  // -READONLY from the backend: the write did not run, the master is a replica now. Takes
+  // -READONLY from the backend: the write did not run, the master is a replica now (or
+  // -UNBLOCKED for a blocking command: it popped nothing). Takes
   // back the commands awaiting replies (the refused one and those behind it, whose replies
   // from a replica must not reach the client ahead of it) and leaves the connection, to
   // send them to the current master once one answers ROLE as master. False when they
   // cannot all be sent again as they are: the client then gets the error.
-  bool begin_retry();
+  // `refusal` names the reply for the log.
+  bool begin_retry(std::string_view refusal);
   // On a newly attached master: sends retry_ ahead of anything else.
   asio::awaitable<bool> send_retry();
   // Past failover-hold-ms without a master, retry_ is answered with the hold error.
@@ -171,6 +173,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool backend_paused_ = false;
   bool stop_reading_ = false;
   bool flush_then_close_ = false;
+  bool byte_pipe_ = false;  // SYNC/PSYNC was forwarded: the client is a replica now
   bool draining_ = false;
   bool closed_ = false;
 };

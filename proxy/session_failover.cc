@@ -9,6 +9,7 @@
 
 #include "common/asio_util.h"
 #include "proxy/backend_connect.h"
+#include "proxy/blocking_retry.h"
 #include "proxy/proxy_commands.h"
 #include "proxy/pubsub_frame.h"
 #include "proxy/session.h"
@@ -275,16 +276,14 @@ void Session::wake_resume() {
   if (resume_waiting_) resume_signal_.cancel();
 }
 
-bool Session::begin_retry() {
+bool Session::begin_retry(std::string_view refusal) {
   if (!hold_enabled() || !retry_.empty() || state_.in_multi() || draining_ || flush_then_close_ ||
       stop_reading_) {
     return false;
   }
   if (!router_.take_for_retry(retry_)) return false;
-  spdlog::info(
-      "client {}: master {} refused a write with -READONLY; {} command(s) wait for the "
-      "current master",
-      peer_name(client_), topology_->master_address(), retry_.commands.size());
+  spdlog::info("client {}: master {} answered {}; {} command(s) wait for the current master",
+               peer_name(client_), topology_->master_address(), refusal, retry_.commands.size());
   ++backend_generation_;
   backend_connected_ = false;
   replaced_grace_until_ = kNotSince;
@@ -301,7 +300,9 @@ bool Session::begin_retry() {
 }
 
 asio::awaitable<bool> Session::send_retry() {
-  const RetryBatch batch = std::exchange(retry_, {});
+  RetryBatch batch = std::exchange(retry_, {});
+  // A blocking command waits on the new master only for the time it has left.
+  retime_blocking_commands(batch, Clock::now());
   std::size_t at = 0;
   for (const auto& command : batch.commands) {
     router_.on_forwarded(CommandRole::kPlain, command.slot, command.start, 0, {}, false,
@@ -309,7 +310,7 @@ asio::awaitable<bool> Session::send_retry() {
     at += command.length;
   }
   worker_.stats().commands_retried.add(static_cast<std::int64_t>(batch.commands.size()));
-  spdlog::info("client {}: {} command(s) refused with -READONLY sent again to master {}",
+  spdlog::info("client {}: {} command(s) refused by a demoted master sent again to master {}",
                peer_name(client_), batch.commands.size(), topology_->master_address());
   // A held client reader forwards its own queue next and ends the hold then.
   if (!in_requests_) end_hold(Clock::now());

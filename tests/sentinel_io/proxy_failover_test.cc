@@ -291,5 +291,44 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   EXPECT_EQ(info_field(info, "held_commands"), "0") << info;
 }
 
+// Clients blocked in a pop at a planned switchover: the demoted master ends their commands
+// with -UNBLOCKED, proof that nothing was popped, and each proxy (the leader's and another)
+// sends them again to the new master, with the time they have left. The clients never see
+// the error: they get the elements pushed to the new master afterwards.
+TEST(ProxyFailover, BlockedClientsAreIssuedAgainOnTheNewMaster) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const auto blocked_on = [](int port) {
+    return info_field(call(port, {"INFO", "clients"}), "blocked_clients");
+  };
+  Client forever(client_ports[0]);  // a client of the leading proxy
+  Client bounded(client_ports[1]);  // a client of another proxy, with a timeout
+  forever.send({"BLPOP", "jobs", "0"});
+  bounded.send({"BZPOPMIN", "ranked", "60"});
+  ASSERT_TRUE(wait_until([&] { return blocked_on(g.master_port) == "2"; }, 10s));
+
+  ASSERT_EQ(call(client_ports[0], {"PROXY", "FAILOVER"}), "+OK\r\n");
+  const std::string promoted = wait_for_new_master(client_ports[1], g.master_port);
+  ASSERT_FALSE(promoted.empty());
+  const int new_master = std::stoi(promoted);
+  EXPECT_TRUE(wait_until([&] { return blocked_on(new_master) == "2"; }, 10s))
+      << blocked_on(new_master);
+
+  ASSERT_EQ(call(new_master, {"RPUSH", "jobs", "first"}), ":1\r\n");
+  ASSERT_EQ(call(new_master, {"ZADD", "ranked", "1", "m"}), ":1\r\n");
+  EXPECT_EQ(forever.reply(10s).value_or("<no reply>"), "*2\r\n$4\r\njobs\r\n$5\r\nfirst\r\n");
+  EXPECT_EQ(bounded.reply(10s).value_or("<no reply>"),
+            "*3\r\n$6\r\nranked\r\n$1\r\nm\r\n$1\r\n1\r\n");
+  EXPECT_FALSE(forever.closed());
+  EXPECT_FALSE(bounded.closed());
+  EXPECT_EQ(forever.ask({"PING"}), "+PONG\r\n");
+  int retried = 0;
+  for (int port : client_ports) {
+    retried += std::stoi("0" + info_field(call(port, {"PROXY", "INFO"}), "commands_retried"));
+  }
+  EXPECT_EQ(retried, 2);
+}
+
 }  // namespace
 }  // namespace sp::testing
