@@ -17,6 +17,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 
+#include "protocol/command_table.h"
 #include "proxy/config_loader.h"
 #include "proxy/engine_watch.h"
 #include "proxy/failover_feed.h"
@@ -93,13 +94,21 @@ sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) 
   sp::sentinel::io::SentinelFileConfig config;
   std::ifstream in(options.file);
   for (std::string line; std::getline(in, line);) config.lines.push_back(line);
-  sp::sentinel::io::apply_hostname_options_first(config);
   config.engine.port = options.config.sentinel_port;
   config.bind = options.config.bind;
+  // In Sentinel's three passes, as drop-in mode reads them: any order loads.
+  std::vector<sp::sentinel::io::SentinelLine> lines;
   for (const auto& d : options.config.sentinel_directives) {
-    const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
-    if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
+    if (sp::protocol::to_lower(d[0]) != "sentinel") {
+      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
+      if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
+      continue;
+    }
+    std::string text;
+    for (const std::string& word : d) text += (text.empty() ? "" : " ") + word;
+    lines.push_back({d, options.file, text});
   }
+  sp::sentinel::io::apply_sentinel_lines(config, lines);
   if (config.engine.groups.empty()) throw SentinelConfigError("no 'sentinel monitor' line");
   return config;
 }
@@ -274,11 +283,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
   }
   sp::sentinel::io::SentinelFileConfig config;
   try {
-    config = sp::sentinel::io::load_sentinel_config(file);
-    for (auto& d : directives) {
-      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
-      if (!error.empty()) throw sp::sentinel::io::SentinelConfigError("command line: " + error);
-    }
+    config = sp::sentinel::io::load_sentinel_config(file, directives);
   } catch (const std::exception& e) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
@@ -289,7 +294,8 @@ int run_drop_in_sentinel(int argc, char** argv) {
     log_config.logfile = config.logfile;
     sp::proxy::setup_logging(log_config);
     if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
-    const int code = sp::sentinel::io::run_sentinel(std::move(config), file, sp::kVersion);
+    const std::string path = config.path;
+    const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion);
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include "protocol/inline_args.h"
 #include "sentinel/io/acl.h"
 #include "sentinel/io/host_cache.h"
+#include "sentinel/io/server_directives.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -37,45 +40,6 @@ const std::set<std::string>& generated_state_directives() {
   static const std::set<std::string> names = {"myid",          "current-epoch", "config-epoch",
                                               "leader-epoch",  "known-replica", "known-slave",
                                               "known-sentinel"};
-  return names;
-}
-
-// General server directives that redis-sentinel accepts in its file and that mean nothing
-// to a sentinel (or that we take from elsewhere): accepted and ignored.
-const std::set<std::string>& tolerated_directives() {
-  static const std::set<std::string> names = {"daemonize",
-                                              "dir",
-                                              "protected-mode",
-                                              "tcp-backlog",
-                                              "timeout",
-                                              "tcp-keepalive",
-                                              "supervised",
-                                              "syslog-enabled",
-                                              "syslog-ident",
-                                              "syslog-facility",
-                                              "databases",
-                                              "always-show-logo",
-                                              "set-proc-title",
-                                              "proc-title-template",
-                                              "maxclients",
-                                              "unixsocket",
-                                              "unixsocketperm",
-                                              "acllog-max-len",
-                                              "aclfile",
-                                              "user",
-                                              "hz",
-                                              "io-threads",
-                                              "save",
-                                              "appendonly",
-                                              "rename-command",
-                                              "tls-port",
-                                              "latency-tracking",
-                                              "enable-debug-command",
-                                              "locale-collate",
-                                              "oom-score-adj",
-                                              "disable-thp",
-                                              "crash-log-enabled",
-                                              "crash-memcheck-enabled"};
   return names;
 }
 
@@ -108,125 +72,169 @@ PersistedGroup& persisted_group(SentinelFileConfig& config, const GroupConfig& g
   return config.persisted->groups.back();
 }
 
-std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std::string>& args) {
-  const std::string sub = protocol::to_lower(args[1]);
+// mirrors atoi: the leading integer of `s` (0 when there is none), the rest ignored.
+long long atoi_like(const std::string& s) {
+  return std::strtoll(s.c_str(), nullptr, 10);
+}
+
+// mirrors sentinelHandleConfiguration for the options that stand before any monitor line.
+std::string apply_sentinel_global(SentinelFileConfig& config, const std::string& sub,
+                                  const std::string& value) {
+  if (sub == "myid") {
+    if (value.size() != 40) return "Malformed Sentinel id in myid option.";
+    config.engine.myid = value;
+    if (!config.persisted) config.persisted.emplace();
+    config.persisted->myid = value;
+    return "";
+  }
+  if (sub == "current-epoch") {
+    const std::uint64_t e = std::strtoull(value.c_str(), nullptr, 10);
+    if (!config.persisted) config.persisted.emplace();
+    config.persisted->current_epoch = std::max(config.persisted->current_epoch, e);
+    return "";
+  }
+  if (sub == "deny-scripts-reconfig") {
+    if (!yes_no(value)) return "Please specify yes or no for the deny-scripts-reconfig options.";
+    config.deny_scripts_reconfig = protocol::to_lower(value) == "yes";
+    return "";
+  }
+  if (sub == "resolve-hostnames" || sub == "announce-hostnames") {
+    if (!yes_no(value)) return "Please specify yes or not for the " + sub + " option.";
+    return set_sentinel_global(config, sub, value);
+  }
+  if (sub == "announce-port") {
+    config.engine.announce_port = static_cast<int>(atoi_like(value));
+    return "";
+  }
+  // announce-ip, sentinel-user, sentinel-pass: an empty value leaves the default.
+  if (!value.empty()) set_sentinel_global(config, sub, value);
+  return "";
+}
+
+std::string add_monitor(SentinelFileConfig& config, const std::vector<std::string>& args) {
+  const long long quorum = atoi_like(args[5]);
+  if (quorum <= 0) return "Quorum must be 1 or greater.";
+  if (find_group(config, args[2]) != nullptr) return "Duplicate master name.";
+  const long long port = atoi_like(args[4]);
+  if (port < 0 || port > 65535) return "Invalid port number.";
+  auto address = config_address(config, args[3], static_cast<int>(port));
+  if (!address) return "Can't resolve instance hostname.";
+  GroupConfig group;
+  group.name = args[2];
+  group.address = *address;
+  group.quorum = static_cast<int>(quorum);
+  config.engine.groups.push_back(std::move(group));
+  return "";
+}
+
+// A per-master option (`sentinel <sub> <master> ...`), the master already known.
+std::string apply_group_option(SentinelFileConfig& config, GroupConfig& group,
+                               const std::string& sub, const std::vector<std::string>& args) {
   const std::size_t n = args.size();
-  auto arity_error = [&] { return "wrong number of arguments for 'sentinel " + sub + "'"; };
-  if (sub == "monitor") {
-    if (n != 6) return arity_error();
-    auto port = number<int>(args[4]);
-    auto quorum = number<int>(args[5]);
-    if (!port || *port <= 0 || *port > 65535) return "invalid port '" + args[4] + "'";
-    if (!quorum || *quorum <= 0) return "Quorum must be 1 or greater.";
-    if (find_group(config, args[2]) != nullptr) return "Duplicated master name.";
-    auto address = config_address(config, args[3], *port);
-    if (!address) return "Can't resolve instance hostname.";
-    GroupConfig group;
-    group.name = args[2];
-    group.address = *address;
-    group.quorum = *quorum;
-    config.engine.groups.push_back(std::move(group));
+  if ((sub == "down-after-milliseconds" || sub == "failover-timeout") && n == 4) {
+    const long long v = atoi_like(args[3]);
+    if (v <= 0) return "negative or zero time parameter.";
+    (sub == "failover-timeout" ? group.failover_timeout : group.down_after) = ms(v);
     return "";
   }
-  if (sub == "myid" && n == 3) {
-    if (args[2].size() != 40) return "Malformed Sentinel id in myid option.";
-    config.engine.myid = args[2];
-    if (!config.persisted) config.persisted.emplace();
-    config.persisted->myid = args[2];
+  if (sub == "master-reboot-down-after-period" && n == 4) {
+    const long long v = atoi_like(args[3]);
+    if (v < 0) return "negative time parameter.";
+    group.master_reboot_down_after_period = ms(v);
     return "";
   }
-  if (sub == "current-epoch" && n == 3) {
-    auto e = number<std::uint64_t>(args[2]);
-    if (!e) return "invalid current-epoch";
-    if (!config.persisted) config.persisted.emplace();
-    config.persisted->current_epoch = *e;
-    return "";
-  }
-  if (sub == "deny-scripts-reconfig" && n == 3) {
-    if (!yes_no(args[2])) return "Please specify yes or no for the deny-scripts-reconfig options.";
-    config.deny_scripts_reconfig = protocol::to_lower(args[2]) == "yes";
-    return "";
-  }
-  if (n == 3) {
-    for (const auto& [name, value] : sentinel_globals(config)) {
-      if (sub == name) return set_sentinel_global(config, sub, args[2]);
-    }
-  }
-  // Everything else names a master first.
-  if (n < 4) return "Unrecognized sentinel configuration statement.";
-  GroupConfig* group = find_group(config, args[2]);
-  if (group == nullptr) return "No such master with specified name.";
-  if (sub == "down-after-milliseconds" || sub == "failover-timeout" ||
-      sub == "master-reboot-down-after-period") {
-    auto v = number<std::int64_t>(args[3]);
-    if (n != 4 || !v || *v < 0 || (*v == 0 && sub != "master-reboot-down-after-period")) {
-      return "invalid " + sub;
-    }
-    Duration d = ms(*v);
-    if (sub == "down-after-milliseconds") group->down_after = d;
-    if (sub == "failover-timeout") group->failover_timeout = d;
-    if (sub == "master-reboot-down-after-period") group->master_reboot_down_after_period = d;
-    return "";
-  }
-  if (sub == "parallel-syncs") {
-    auto v = number<int>(args[3]);
-    if (n != 4 || !v || *v <= 0) return "invalid parallel-syncs";
-    group->parallel_syncs = *v;
+  if (sub == "parallel-syncs" && n == 4) {
+    group.parallel_syncs = static_cast<int>(atoi_like(args[3]));
     return "";
   }
   if (sub == "auth-pass" && n == 4) {
-    group->auth_pass = args[3];
+    group.auth_pass = args[3];
     return "";
   }
   if (sub == "auth-user" && n == 4) {
-    group->auth_user = args[3];
+    group.auth_user = args[3];
     return "";
   }
   if (sub == "rename-command" && n == 5) {
-    group->rename_commands[protocol::to_lower(args[3])] = args[4];
+    if (!group.rename_commands.emplace(protocol::to_lower(args[3]), args[4]).second) {
+      return "Same command renamed multiple times with rename-command.";
+    }
     return "";
   }
   if (sub == "notification-script" && n == 4) {
     if (!is_executable_file(args[3])) {
       return "Notification script seems non existing or non executable.";
     }
-    group->notification_script = args[3];
+    group.notification_script = args[3];
     return "";
   }
   if (sub == "client-reconfig-script" && n == 4) {
     if (!is_executable_file(args[3])) {
       return "Client reconfiguration script seems non existing or non executable.";
     }
-    group->client_reconfig_script = args[3];
+    group.client_reconfig_script = args[3];
     return "";
   }
-  if (sub == "config-epoch" && n == 4) {
-    auto e = number<std::uint64_t>(args[3]);
-    if (!e) return "invalid config-epoch";
-    persisted_group(config, *group).config_epoch = *e;
-    return "";
-  }
-  if (sub == "leader-epoch" && n == 4) {
-    auto e = number<std::uint64_t>(args[3]);
-    if (!e) return "invalid leader-epoch";
-    persisted_group(config, *group).leader_epoch = *e;
+  if ((sub == "config-epoch" || sub == "leader-epoch") && n == 4) {
+    const std::uint64_t e = std::strtoull(args[3].c_str(), nullptr, 10);
+    PersistedGroup& persisted = persisted_group(config, group);
+    (sub == "config-epoch" ? persisted.config_epoch : persisted.leader_epoch) = e;
+    if (sub == "config-epoch") {
+      config.persisted->current_epoch = std::max(config.persisted->current_epoch, e);
+    }
     return "";
   }
   if ((sub == "known-replica" || sub == "known-slave") && n == 5) {
-    auto p = number<int>(args[4]);
-    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+    auto address = config_address(config, args[3], static_cast<int>(atoi_like(args[4])));
     if (!address) return "Can't resolve instance hostname.";
-    persisted_group(config, *group).known_replicas.push_back(*address);
+    persisted_group(config, group).known_replicas.push_back(*address);
     return "";
   }
-  if (sub == "known-sentinel" && n == 6) {
-    auto p = number<int>(args[4]);
-    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+  if (sub == "known-sentinel" && (n == 5 || n == 6)) {
+    if (n == 5) return "";  // the old form without a run id is ignored
+    auto address = config_address(config, args[3], static_cast<int>(atoi_like(args[4])));
     if (!address) return "Can't resolve instance hostname.";
-    persisted_group(config, *group).known_sentinels.push_back(PersistedSentinel{*address, args[5]});
+    persisted_group(config, group).known_sentinels.push_back(PersistedSentinel{*address, args[5]});
     return "";
   }
   return "Unrecognized sentinel configuration statement.";
+}
+
+// The options Sentinel applies before the monitor lines (preMonitorCfgName).
+bool is_pre_monitor_option(const std::string& sub) {
+  static const std::set<std::string> names = {
+      "announce-ip",   "announce-port",     "deny-scripts-reconfig",
+      "sentinel-user", "sentinel-pass",     "current-epoch",
+      "myid",          "resolve-hostnames", "announce-hostnames"};
+  return names.contains(sub);
+}
+
+// mirrors sentinelHandleConfiguration: `args` is a whole line, "sentinel" first.
+std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std::string>& args) {
+  const std::string sub = protocol::to_lower(args[1]);
+  const std::size_t n = args.size();
+  if (sub == "monitor" && n == 6) return add_monitor(config, args);
+  if (is_pre_monitor_option(sub) && n == 3) return apply_sentinel_global(config, sub, args[2]);
+  static const std::set<std::string> group_options = {"down-after-milliseconds",
+                                                      "failover-timeout",
+                                                      "master-reboot-down-after-period",
+                                                      "parallel-syncs",
+                                                      "auth-pass",
+                                                      "auth-user",
+                                                      "rename-command",
+                                                      "notification-script",
+                                                      "client-reconfig-script",
+                                                      "config-epoch",
+                                                      "leader-epoch",
+                                                      "known-replica",
+                                                      "known-slave",
+                                                      "known-sentinel"};
+  if (!group_options.contains(sub) || n < 4) {
+    return "Unrecognized sentinel configuration statement.";
+  }
+  GroupConfig* group = find_group(config, args[2]);
+  if (group == nullptr) return "No such master with specified name.";
+  return apply_group_option(config, *group, sub, args);
 }
 
 }  // namespace
@@ -272,49 +280,35 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   if (args.empty()) return "";
   const std::string name = protocol::to_lower(args[0]);
   if (name == "sentinel") {
-    if (args.size() < 2) return "wrong number of arguments for 'sentinel'";
+    if (args.size() < 2) return "";  // a bare `sentinel` only asks for sentinel mode
     return apply_sentinel_sub(config, args);
   }
-  if (name == "port" && args.size() == 2) {
-    auto p = number<int>(args[1]);
-    if (!p || *p < 0 || *p > 65535) return "Invalid port";
-    config.engine.port = *p;
-    return "";
-  }
-  if (name == "bind" && args.size() >= 2) {
+  if (std::string error = check_server_directive(args); !error.empty()) return error;
+  if (name == "port") {
+    config.engine.port = std::stoi(args[1]);
+  } else if (name == "bind") {
     config.bind.assign(args.begin() + 1, args.end());
-    return "";
-  }
-  if (name == "requirepass" && args.size() == 2) {
+  } else if (name == "requirepass") {
     config.shell.requirepass = args[1];
-    return "";
-  }
-  if (name == "user" && args.size() >= 2) {
+  } else if (name == "user") {
     AclUsers check;
     std::string line;
     for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + args[i];
     if (!check.set_user_line(line).empty())
       return "Error in user declaration '" + args[1] + "': Syntax error";
     config.users.push_back("user " + line);
-    return "";
-  }
-  if (name == "logfile" && args.size() == 2) {
+  } else if (name == "logfile") {
     config.logfile = args[1];
-    return "";
-  }
-  if (name == "pidfile" && args.size() == 2) {
+  } else if (name == "pidfile") {
     config.pidfile = args[1];
-    return "";
-  }
-  if (name == "loglevel" && args.size() == 2) {
-    static const std::set<std::string> levels = {"debug", "verbose", "notice", "warning",
-                                                 "nothing"};
-    if (!levels.contains(protocol::to_lower(args[1]))) return "Invalid loglevel";
+  } else if (name == "loglevel") {
     config.loglevel = protocol::to_lower(args[1]);
-    return "";
+  } else if (name == "dir") {
+    // mirrors setConfigDirOption: Redis works from `dir`, so the relative paths read after
+    // it (logfile, pidfile, scripts) are taken from there.
+    if (::chdir(args[1].c_str()) != 0) return std::strerror(errno);
   }
-  if (tolerated_directives().contains(name)) return "";
-  return "Bad directive or wrong number of arguments";
+  return "";
 }
 
 bool is_executable_file(const std::string& path) {
@@ -333,32 +327,102 @@ void apply_hostname_options_first(SentinelFileConfig& config) {
   }
 }
 
-SentinelFileConfig load_sentinel_config(const std::string& path) {
+namespace {
+
+// Which of Sentinel's three passes applies a queued line (loadSentinelConfigFromQueue):
+// the options that must stand before the monitors, the monitors, then the rest.
+int sentinel_pass_of(const std::vector<std::string>& args) {
+  if (args.size() < 2) return 2;
+  const std::string sub = protocol::to_lower(args[1]);
+  if (sub == "monitor") return 1;
+  return is_pre_monitor_option(sub) ? 0 : 2;
+}
+
+}  // namespace
+
+void apply_sentinel_lines(SentinelFileConfig& config, const std::vector<SentinelLine>& lines) {
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const SentinelLine& line : lines) {
+      if (sentinel_pass_of(line.args) != pass) continue;
+      const std::string error = apply_sentinel_sub(config, line.args);
+      if (!error.empty()) {
+        throw SentinelConfigError(line.where + ": " + error + " (>>> '" + line.text + "')");
+      }
+    }
+  }
+}
+
+namespace {
+
+// The directives of one file, in order: the server ones applied at once, the `sentinel`
+// ones queued for their pass. `include` reads another file in place, as Redis does.
+void read_directives(SentinelFileConfig& config, const std::string& path,
+                     const std::vector<std::string>& lines, std::vector<SentinelLine>& queued,
+                     int depth) {
+  std::vector<std::string> args;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = path + ":" + std::to_string(i + 1);
+    const std::string& line = lines[i];
+    auto fail = [&](const std::string& error) {
+      throw SentinelConfigError(where + ": " + error + " (>>> '" + line + "')");
+    };
+    const auto first = line.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (!protocol::split_inline_args(line, args)) fail("Unbalanced quotes in configuration line");
+    if (args.empty()) continue;
+    const std::string name = protocol::to_lower(args[0]);
+    if (name == "sentinel") {
+      if (args.size() >= 2) queued.push_back(SentinelLine{args, where, line});
+      continue;
+    }
+    if (name == "include" && args.size() == 2) {
+      if (depth > 16) fail("include nested too deeply");
+      std::ifstream in(args[1]);
+      if (!in) fail("can't open config file '" + args[1] + "': " + std::strerror(errno));
+      std::vector<std::string> included;
+      for (std::string l; std::getline(in, l);) included.push_back(l);
+      read_directives(config, args[1], included, queued, depth + 1);
+      continue;
+    }
+    if (std::string error = apply_sentinel_directive(config, args); !error.empty()) fail(error);
+  }
+}
+
+}  // namespace
+
+SentinelFileConfig load_sentinel_config(const std::string& path,
+                                        const std::vector<std::vector<std::string>>& extra) {
+  // mirrors getAbsolutePath at start-up: a `dir` line moves the working directory, and the
+  // rewrite must still find this file.
+  std::error_code ec;
+  const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
   std::ifstream in(path);
   if (!in) throw SentinelConfigError(path + ": cannot open the config file");
   SentinelFileConfig config;
-  std::string line;
-  std::vector<std::string> args;
-  while (std::getline(in, line)) {
+  config.path = ec ? path : absolute;
+  for (std::string line; std::getline(in, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     config.lines.push_back(line);
   }
-  apply_hostname_options_first(config);
-  for (int line_no = 1; line_no <= static_cast<int>(config.lines.size()); ++line_no) {
-    line = config.lines[line_no - 1];
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::string error;
-    if (!protocol::split_inline_args(line, args)) {
-      error = "Unbalanced quotes in configuration line";
-    } else {
-      error = apply_sentinel_directive(config, args);
-    }
-    if (!error.empty()) {
-      throw SentinelConfigError(path + ":" + std::to_string(line_no) + ": " + error + " (>>> '" +
-                                line + "')");
+  std::vector<SentinelLine> queued;
+  read_directives(config, path, config.lines, queued, 0);
+  // Command-line directives come after the file's, as redis-sentinel appends them.
+  for (const auto& args : extra) {
+    std::string text;
+    for (const std::string& a : args) text += (text.empty() ? "" : " ") + a;
+    if (!args.empty() && protocol::to_lower(args[0]) == "sentinel") {
+      if (args.size() >= 2) queued.push_back(SentinelLine{args, "command line", text});
+    } else if (std::string error = apply_sentinel_directive(config, args); !error.empty()) {
+      throw SentinelConfigError("command line: " + error + " (>>> '" + text + "')");
     }
   }
+  // mirrors the check at the end of loadServerConfigFromString.
+  if (!config.logfile.empty()) {
+    std::ofstream log(config.logfile, std::ios::app);
+    if (!log)
+      throw SentinelConfigError("Can't open the log file: " + std::string(std::strerror(errno)));
+  }
+  apply_sentinel_lines(config, queued);
   if (config.engine.groups.empty()) {
     throw SentinelConfigError(path + ": no 'sentinel monitor' line: nothing to monitor");
   }

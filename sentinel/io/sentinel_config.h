@@ -32,14 +32,33 @@ struct SentinelFileConfig {
   std::string loglevel = "notice";
   bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
   std::vector<std::string> lines;     // the file as read, kept for the rewrite
+  std::string path;                   // the file, made absolute before any `dir` moved us
 };
+
+// One `sentinel ...` line held back for its pass, as Sentinel queues them: its words
+// ("sentinel" first), where it was ("file:line") and its text, for the error.
+struct SentinelLine {
+  std::vector<std::string> args;
+  std::string where;
+  std::string text;
+};
+
+// Applies `lines` in Sentinel's three passes (loadSentinelConfigFromQueue): first the
+// options that must come before any monitor (myid, current-epoch, deny-scripts-reconfig,
+// resolve-/announce-hostnames, announce-ip/port, sentinel-user/pass), then the `sentinel
+// monitor` lines, then the per-master ones, so that the file's order does not matter.
+// Throws SentinelConfigError "where: reason (>>> 'line')" at the first refused line.
+void apply_sentinel_lines(SentinelFileConfig& config, const std::vector<SentinelLine>& lines);
 
 // Applies the `sentinel resolve-hostnames|announce-hostnames` lines of `config.lines`:
 // they decide how every address of the file is read, wherever they stand (Sentinel
 // applies them before the monitor lines). Errors are left to the directive pass.
 void apply_hostname_options_first(SentinelFileConfig& config);
 
-// Applies one directive line to `config`; returns an error text ("" when accepted).
+// Applies one directive line to `config` at once (a `sentinel` line regardless of the
+// passes); returns an error text in Redis's words ("" when accepted). Every redis-server
+// directive is accepted (or refused) as redis-sentinel does; `dir` changes the working
+// directory, as Redis's does.
 std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std::string> args);
 
 // The sentinel-wide options that SENTINEL CONFIG GET/SET see, in Sentinel's order, and
@@ -52,8 +71,10 @@ std::string set_sentinel_global(SentinelFileConfig& config, std::string_view nam
 // execute (access(X_OK)).
 bool is_executable_file(const std::string& path);
 
-// Reads `path`; throws SentinelConfigError with "path:line: reason (>>> 'line')".
-SentinelFileConfig load_sentinel_config(const std::string& path);
+// Reads `path` as redis-sentinel does, then the command line's directives (`extra`, each
+// a line's words) after it; throws SentinelConfigError with "path:line: reason (>>> 'line')".
+SentinelFileConfig load_sentinel_config(const std::string& path,
+                                        const std::vector<std::vector<std::string>>& extra = {});
 
 // The file's new text, as Sentinel's CONFIG REWRITE leaves it: the operator's other lines
 // and comments kept; each group's lines (`sentinel monitor` at the current master, and
