@@ -1,6 +1,7 @@
 #include "sentinel/io/sentinel_config.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "protocol/inline_args.h"
 #include "sentinel/io/acl.h"
 #include "sentinel/io/host_cache.h"
+#include "sentinel/io/sentinel_command_table.h"
 #include "sentinel/io/server_directives.h"
 
 namespace sp::sentinel::io {
@@ -99,7 +101,7 @@ std::string apply_sentinel_global(SentinelFileConfig& config, const std::string&
     return "";
   }
   if (sub == "resolve-hostnames" || sub == "announce-hostnames") {
-    if (!yes_no(value)) return "Please specify yes or not for the " + sub + " option.";
+    if (!yes_no(value)) return "Please specify yes or no for the " + sub + " option.";
     return set_sentinel_global(config, sub, value);
   }
   if (sub == "announce-port") {
@@ -297,6 +299,14 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
     if (!check.set_user_line(line).empty())
       return "Error in user declaration '" + args[1] + "': Syntax error";
     config.users.push_back("user " + line);
+  } else if (name == "rename-command") {
+    // Checked against Sentinel's own command table, as redis-sentinel checks it.
+    const SentinelCommandSpec* command = find_sentinel_command(args[1]);
+    if (command == nullptr || command->is_subcommand()) return "No such command in rename-command";
+    if (!args[2].empty() && find_sentinel_command(args[2]) != nullptr &&
+        protocol::to_lower(args[2]) != protocol::to_lower(args[1])) {
+      return "Target command name already exists";
+    }
   } else if (name == "logfile") {
     config.logfile = args[1];
   } else if (name == "pidfile") {
@@ -354,6 +364,19 @@ void apply_sentinel_lines(SentinelFileConfig& config, const std::vector<Sentinel
 
 namespace {
 
+// The files an `include` names: itself, or with a wildcard whatever matches, sorted (none
+// is no error), as Redis 7.0 reads them.
+std::vector<std::string> included_files(const std::string& pattern) {
+  if (pattern.find_first_of("*?[") == std::string::npos) return {pattern};
+  std::vector<std::string> files;
+  glob_t matches{};
+  if (::glob(pattern.c_str(), GLOB_ERR, nullptr, &matches) == 0) {
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) files.emplace_back(matches.gl_pathv[i]);
+  }
+  ::globfree(&matches);
+  return files;
+}
+
 // The directives of one file, in order: the server ones applied at once, the `sentinel`
 // ones queued for their pass. `include` reads another file in place, as Redis does.
 void read_directives(SentinelFileConfig& config, const std::string& path,
@@ -377,11 +400,14 @@ void read_directives(SentinelFileConfig& config, const std::string& path,
     }
     if (name == "include" && args.size() == 2) {
       if (depth > 16) fail("include nested too deeply");
-      std::ifstream in(args[1]);
-      if (!in) fail("can't open config file '" + args[1] + "': " + std::strerror(errno));
-      std::vector<std::string> included;
-      for (std::string l; std::getline(in, l);) included.push_back(l);
-      read_directives(config, args[1], included, queued, depth + 1);
+      for (const std::string& file : included_files(args[1])) {
+        std::ifstream in(file);
+        if (!in)
+          fail("Fatal error, can't open config file '" + file + "': " + std::strerror(errno));
+        std::vector<std::string> included;
+        for (std::string l; std::getline(in, l);) included.push_back(l);
+        read_directives(config, file, included, queued, depth + 1);
+      }
       continue;
     }
     if (std::string error = apply_sentinel_directive(config, args); !error.empty()) fail(error);
