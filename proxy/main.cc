@@ -7,6 +7,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -93,7 +94,10 @@ sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) 
   }
   sp::sentinel::io::SentinelFileConfig config;
   std::ifstream in(options.file);
-  for (std::string line; std::getline(in, line);) config.lines.push_back(line);
+  std::stringstream text;
+  text << in.rdbuf();
+  config.lines = sp::sentinel::io::split_config_text(text.str());
+  config.redis_file = false;
   config.engine.port = options.config.sentinel_port;
   config.bind = options.config.bind;
   // In Sentinel's three passes, as drop-in mode reads them: any order loads.

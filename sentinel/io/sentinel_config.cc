@@ -37,14 +37,6 @@ bool yes_no(const std::string& s) {
   return protocol::to_lower(s) == "yes" || protocol::to_lower(s) == "no";
 }
 
-// The `sentinel` sub-directives Sentinel itself writes on CONFIG REWRITE.
-const std::set<std::string>& generated_state_directives() {
-  static const std::set<std::string> names = {"myid",          "current-epoch", "config-epoch",
-                                              "leader-epoch",  "known-replica", "known-slave",
-                                              "known-sentinel"};
-  return names;
-}
-
 // mirrors createSentinelAddr as the config loader calls it: an unresolvable hostname is
 // kept (resolved again on connect) with resolve-hostnames, refused without. The lookup
 // blocks, bounded: the file is read before anything else runs.
@@ -158,9 +150,12 @@ std::string apply_group_option(SentinelFileConfig& config, GroupConfig& group,
     return "";
   }
   if (sub == "rename-command" && n == 5) {
-    if (!group.rename_commands.emplace(protocol::to_lower(args[3]), args[4]).second) {
-      return "Same command renamed multiple times with rename-command.";
+    for (const auto& [command, renamed] : group.rename_commands) {
+      if (protocol::to_lower(command) == protocol::to_lower(args[3])) {
+        return "Same command renamed multiple times with rename-command.";
+      }
     }
+    group.rename_commands.emplace(args[3], args[4]);
     return "";
   }
   if (sub == "notification-script" && n == 4) {
@@ -385,7 +380,10 @@ void read_directives(SentinelFileConfig& config, const std::string& path,
   std::vector<std::string> args;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string where = path + ":" + std::to_string(i + 1);
-    const std::string& line = lines[i];
+    std::string line = lines[i];
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.pop_back();
+    }
     auto fail = [&](const std::string& error) {
       throw SentinelConfigError(where + ": " + error + " (>>> '" + line + "')");
     };
@@ -426,10 +424,9 @@ SentinelFileConfig load_sentinel_config(const std::string& path,
   if (!in) throw SentinelConfigError(path + ": cannot open the config file");
   SentinelFileConfig config;
   config.path = ec ? path : absolute;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    config.lines.push_back(line);
-  }
+  std::stringstream text;
+  text << in.rdbuf();
+  config.lines = split_config_text(text.str());
   std::vector<SentinelLine> queued;
   read_directives(config, path, config.lines, queued, 0);
   // Command-line directives come after the file's, as redis-sentinel appends them.
@@ -453,180 +450,6 @@ SentinelFileConfig load_sentinel_config(const std::string& path,
     throw SentinelConfigError(path + ": no 'sentinel monitor' line: nothing to monitor");
   }
   return config;
-}
-
-namespace {
-
-// One argument as the file's parser reads it back: bare when that is safe, otherwise
-// double-quoted with escapes (as Redis's sdscatrepr writes it), so that an empty
-// announced IP or a password with a space survives the rewrite.
-std::string arg(std::string_view value) {
-  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
-  });
-  if (bare) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(c))) {
-          out += c;
-        } else {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-          out += kHex[static_cast<unsigned char>(c) & 0xf];
-        }
-    }
-  }
-  return out + "\"";
-}
-
-// `sentinel <sub> <master-name> ...` lines regenerated from the engine's group configs.
-const std::set<std::string>& group_option_directives() {
-  static const std::set<std::string> names = {"monitor",
-                                              "down-after-milliseconds",
-                                              "failover-timeout",
-                                              "parallel-syncs",
-                                              "auth-pass",
-                                              "auth-user",
-                                              "master-reboot-down-after-period",
-                                              "rename-command",
-                                              "notification-script",
-                                              "client-reconfig-script"};
-  return names;
-}
-
-// The announced form, as Sentinel writes it; but a hostname not resolved yet is written
-// as itself rather than as Sentinel's empty IP, which the file could not be read back with.
-const std::string& written_host(const Address& addr, const HostnamePolicy& hostnames) {
-  const std::string& host = announced_host(addr, hostnames);
-  return host.empty() ? addr.host() : host;
-}
-
-void render_group(std::ostringstream& out, const GroupConfig& g, const Address& master,
-                  const HostnamePolicy& hostnames) {
-  out << "sentinel monitor " << arg(g.name) << " " << arg(written_host(master, hostnames)) << " "
-      << master.port << " " << g.quorum << "\n";
-  auto millis = [](Duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  };
-  if (g.down_after != kDefaultDownAfter) {
-    out << "sentinel down-after-milliseconds " << arg(g.name) << " " << millis(g.down_after)
-        << "\n";
-  }
-  if (g.failover_timeout != kDefaultFailoverTimeout) {
-    out << "sentinel failover-timeout " << arg(g.name) << " " << millis(g.failover_timeout) << "\n";
-  }
-  if (g.parallel_syncs != kDefaultParallelSyncs) {
-    out << "sentinel parallel-syncs " << arg(g.name) << " " << g.parallel_syncs << "\n";
-  }
-  if (!g.notification_script.empty()) {
-    out << "sentinel notification-script " << arg(g.name) << " " << arg(g.notification_script)
-        << "\n";
-  }
-  if (!g.client_reconfig_script.empty()) {
-    out << "sentinel client-reconfig-script " << arg(g.name) << " " << arg(g.client_reconfig_script)
-        << "\n";
-  }
-  if (!g.auth_pass.empty())
-    out << "sentinel auth-pass " << arg(g.name) << " " << arg(g.auth_pass) << "\n";
-  if (!g.auth_user.empty())
-    out << "sentinel auth-user " << arg(g.name) << " " << arg(g.auth_user) << "\n";
-  if (g.master_reboot_down_after_period.count() != 0) {
-    out << "sentinel master-reboot-down-after-period " << arg(g.name) << " "
-        << millis(g.master_reboot_down_after_period) << "\n";
-  }
-  for (const auto& [command, renamed] : g.rename_commands) {
-    out << "sentinel rename-command " << arg(g.name) << " " << arg(command) << " " << arg(renamed)
-        << "\n";
-  }
-}
-
-}  // namespace
-
-std::string render_sentinel_config(const SentinelFileConfig& config, const PersistedState& state,
-                                   const std::vector<GroupConfig>& groups) {
-  const std::vector<std::string>& lines = config.lines;
-  auto master_of = [&](const GroupConfig& g) {
-    for (const auto& p : state.groups) {
-      if (p.name == g.name) return p.master;
-    }
-    return g.address;
-  };
-  std::ostringstream out;
-  std::vector<std::string> args;
-  bool groups_written = false;
-  const auto globals = sentinel_globals(config);
-  const auto defaults = sentinel_globals(SentinelFileConfig{});
-  auto write_groups = [&] {
-    if (groups_written) return;
-    for (const GroupConfig& g : groups) render_group(out, g, master_of(g), config.engine.hostnames);
-    groups_written = true;
-  };
-  for (const std::string& line : lines) {
-    if (line == "# Generated by CONFIG REWRITE") continue;
-    // Users are written afresh below, as the service holds them now.
-    if (protocol::split_inline_args(line, args) && !args.empty() &&
-        protocol::to_lower(args[0]) == "user") {
-      continue;
-    }
-    if (protocol::split_inline_args(line, args) && args.size() >= 2 &&
-        protocol::to_lower(args[0]) == "sentinel") {
-      const std::string sub = protocol::to_lower(args[1]);
-      if (generated_state_directives().contains(sub)) continue;
-      // Sentinel-wide options are written afresh below, with their current values.
-      if (std::any_of(globals.begin(), globals.end(),
-                      [&](const auto& g) { return g.first == sub; })) {
-        continue;
-      }
-      // The groups' own lines are written afresh where the first monitor line was.
-      if (group_option_directives().contains(sub)) {
-        if (sub == "monitor") write_groups();
-        continue;
-      }
-    }
-    out << line << "\n";
-  }
-  write_groups();
-  for (std::size_t i = 0; i < globals.size(); ++i) {
-    if (globals[i] != defaults[i]) {
-      out << "sentinel " << globals[i].first << " " << arg(globals[i].second) << "\n";
-    }
-  }
-  out << "# Generated by CONFIG REWRITE\n";
-  for (const std::string& user : config.users) out << user << "\n";
-  out << "sentinel myid " << state.myid << "\n";
-  out << "sentinel current-epoch " << state.current_epoch << "\n";
-  for (const PersistedGroup& g : state.groups) {
-    out << "sentinel config-epoch " << arg(g.name) << " " << g.config_epoch << "\n";
-    out << "sentinel leader-epoch " << arg(g.name) << " " << g.leader_epoch << "\n";
-    for (const Address& r : g.known_replicas) {
-      out << "sentinel known-replica " << arg(g.name) << " "
-          << arg(written_host(r, config.engine.hostnames)) << " " << r.port << "\n";
-    }
-    for (const PersistedSentinel& p : g.known_sentinels) {
-      out << "sentinel known-sentinel " << arg(g.name) << " "
-          << arg(written_host(p.addr, config.engine.hostnames)) << " " << p.addr.port << " " << p.id
-          << "\n";
-    }
-  }
-  return out.str();
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

@@ -1,8 +1,10 @@
 #include "sentinel/io/server_directives.h"
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string_view>
@@ -485,7 +487,110 @@ std::string check_standard(const StandardConfig& c, const std::vector<std::strin
   }
 }
 
+// String configs whose empty value means "none" (EMPTY_STRING_IS_NULL is the default in
+// config.c; these few keep an empty string).
+bool empty_string_allowed(std::string_view name) {
+  return name == "aclfile" || name == "cluster-config-file" || name == "syslog-ident" ||
+         name == "dbfilename" || name == "appendfilename" || name == "appenddirname" ||
+         name == "ignore-warnings" || name == "proc-title-template" || name == "logfile";
+}
+
+// mirrors rewriteConfigFormatMemory.
+std::string memory_text(long long bytes) {
+  constexpr long long kGb = 1024LL * 1024 * 1024, kMb = 1024LL * 1024, kKb = 1024;
+  if (bytes != 0 && bytes % kGb == 0) return std::to_string(bytes / kGb) + "gb";
+  if (bytes != 0 && bytes % kMb == 0) return std::to_string(bytes / kMb) + "mb";
+  if (bytes != 0 && bytes % kKb == 0) return std::to_string(bytes / kKb) + "kb";
+  return std::to_string(bytes);
+}
+
+// The value of a checked numeric line as Redis writes it back.
+std::string numeric_text(const StandardConfig& c, const std::string& value) {
+  if (c.kind == Kind::kOctal) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%llo", std::strtoull(value.c_str(), nullptr, 8));
+    return text;
+  }
+  if (c.kind == Kind::kInteger) return std::to_string(*strict_integer(value));
+  if (auto m = memory_value(value)) return memory_text(static_cast<long long>(*m));
+  return value;  // a percentage, already as Redis writes it
+}
+
+std::string joined(const std::vector<std::string>& words, std::size_t from) {
+  std::string out;
+  for (std::size_t i = from; i < words.size(); ++i) out += (i > from ? " " : "") + words[i];
+  return out;
+}
+
 }  // namespace
+
+std::string quoted_repr(std::string_view value) {
+  std::string out = "\"";
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      default:
+        if (std::isprint(static_cast<unsigned char>(c))) {
+          out += c;
+        } else {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+          out += hex;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+RewrittenLine rewrite_server_line(const std::vector<std::string>& args) {
+  using Action = RewrittenLine::Action;
+  const std::string name = protocol::to_lower(args.at(0));
+  const StandardConfig* c = lookup(name);
+  if (c == nullptr) {
+    const bool owned_elsewhere = name == "include" || name == "rename-command" || name == "user" ||
+                                 name == "loadmodule" || name == "sentinel";
+    return {owned_elsewhere ? Action::kKept : Action::kNotAConfig, name, ""};
+  }
+  const std::string key(c->name);
+  const std::string& value = args.size() > 1 ? args[1] : std::string();
+  switch (c->kind) {
+    case Kind::kBool:
+      return {Action::kRewritten, key, key + " " + protocol::to_lower(value)};
+    case Kind::kEnum:
+      return {Action::kRewritten, key, key + " " + protocol::to_lower(value)};
+    case Kind::kEnumFlags:
+      return {Action::kRewritten, key, key + " " + protocol::to_lower(joined(args, 1))};
+    case Kind::kString:
+      if (value.empty() && !empty_string_allowed(key)) return {Action::kDropped, key, ""};
+      return {Action::kRewritten, key, key + " " + quoted_repr(value)};
+    case Kind::kSpecial:
+      // Sentinel mode saves nothing: its `save` lines go.
+      if (key == "save") return {Action::kDropped, key, ""};
+      return {Action::kRewritten, key, key + " " + joined(args, 1)};
+    default:
+      return {Action::kRewritten, key, key + " " + numeric_text(*c, value)};
+  }
+}
 
 std::string check_server_directive(const std::vector<std::string>& args) {
   if (args.empty()) return "";

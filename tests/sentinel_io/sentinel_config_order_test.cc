@@ -66,7 +66,7 @@ TEST(SentinelConfigOrder, EveryPermutationLoadsToTheSameState) {
   const std::string expected = state_of(load_lines(kLines));
   ASSERT_NE(expected.find("sentinel known-replica other 127.0.0.1 7001"), std::string::npos)
       << expected;
-  ASSERT_NE(expected.find("sentinel rename-command mymaster config my-config"), std::string::npos)
+  ASSERT_NE(expected.find("sentinel rename-command mymaster CONFIG my-config"), std::string::npos)
       << expected;
   std::mt19937 rng(12);
   std::vector<std::string> lines = kLines;
