@@ -88,7 +88,6 @@ class RewriteState {
     }
     std::vector<std::string> all = lines_;
     all.insert(all.end(), appended_.begin(), appended_.end());
-    all.emplace_back();
     std::string out;
     bool was_empty = false;
     for (const std::string& line : all) {
