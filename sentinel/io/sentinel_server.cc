@@ -89,6 +89,10 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
          shell_->engine().set_announce(config_.engine.announce_ip, config_.engine.announce_port);
          shell_->engine().set_hostname_policy(config_.engine.hostnames);
          shell_->set_peer_credentials(config_.shell.sentinel_user, config_.shell.sentinel_pass);
+         if (name == "sentinel-user" || name == "sentinel-pass") {
+           shell_->engine().drop_sentinel_connections();
+           shell_->run_actions();
+         }
          shell_->persist_now();
          return error;
        }});
