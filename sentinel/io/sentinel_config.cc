@@ -446,9 +446,8 @@ SentinelFileConfig load_sentinel_config(const std::string& path,
       throw SentinelConfigError("Can't open the log file: " + std::string(std::strerror(errno)));
   }
   apply_sentinel_lines(config, queued);
-  if (config.engine.groups.empty()) {
-    throw SentinelConfigError(path + ": no 'sentinel monitor' line: nothing to monitor");
-  }
+  // No monitor line is no error: redis-sentinel starts with no master, and SENTINEL
+  // MONITOR adds them at run time.
   return config;
 }
 

@@ -185,6 +185,22 @@ TEST(SentinelDropIn, AnyOrderLoadsAndRewritesAsRedisSentinel) {
   }
 }
 
+// A file without any master loads (masters come with SENTINEL MONITOR), and what the
+// rewrite makes of it then is the same.
+TEST(SentinelDropIn, AFileWithoutMastersLoadsAndTakesMonitorsLater) {
+  Pair p;
+  p.write("port PORT\ndir DIR\n");
+  {
+    auto real = start_redis_sentinel(p.real_conf, p.real_port);
+    auto ours = start_sentinel_proxy(p.ours_conf, p.ours_port);
+    for (int port : {p.real_port, p.ours_port}) {
+      EXPECT_EQ(call(port, {"SENTINEL", "MASTERS"}), "*0\r\n");
+      EXPECT_EQ(call(port, {"SENTINEL", "MONITOR", "m", "127.0.0.1", "1", "1"}), "+OK\r\n");
+    }
+  }
+  p.expect_same_rewrite("after SENTINEL MONITOR");
+}
+
 // Redis works from `dir`: a relative logfile lands there, and the config file, named
 // relative to where the process started, is still the one rewritten.
 TEST(SentinelDropIn, DirMovesTheWorkingDirectoryAsInRedisSentinel) {
