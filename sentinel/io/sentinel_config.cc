@@ -184,7 +184,11 @@ std::string apply_group_option(SentinelFileConfig& config, GroupConfig& group,
   if ((sub == "known-replica" || sub == "known-slave") && n == 5) {
     auto address = config_address(config, args[3], static_cast<int>(atoi_like(args[4])));
     if (!address) return "Can't resolve instance hostname.";
-    persisted_group(config, group).known_replicas.push_back(*address);
+    auto& replicas = persisted_group(config, group).known_replicas;
+    if (std::find(replicas.begin(), replicas.end(), *address) != replicas.end()) {
+      return "Duplicate hostname and port for replica.";
+    }
+    replicas.push_back(*address);
     return "";
   }
   if (sub == "known-sentinel" && (n == 5 || n == 6)) {
@@ -318,18 +322,6 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
 
 bool is_executable_file(const std::string& path) {
   return ::access(path.c_str(), X_OK) == 0;
-}
-
-void apply_hostname_options_first(SentinelFileConfig& config) {
-  std::vector<std::string> args;
-  for (const std::string& line : config.lines) {
-    if (!protocol::split_inline_args(line, args) || args.size() != 3) continue;
-    if (protocol::to_lower(args[0]) != "sentinel") continue;
-    const std::string name = protocol::to_lower(args[1]);
-    if (name == "resolve-hostnames" || name == "announce-hostnames") {
-      set_sentinel_global(config, name, args[2]);
-    }
-  }
 }
 
 namespace {

@@ -58,11 +58,6 @@ struct SentinelLine {
 // Throws SentinelConfigError "where: reason (>>> 'line')" at the first refused line.
 void apply_sentinel_lines(SentinelFileConfig& config, const std::vector<SentinelLine>& lines);
 
-// Applies the `sentinel resolve-hostnames|announce-hostnames` lines of `config.lines`:
-// they decide how every address of the file is read, wherever they stand (Sentinel
-// applies them before the monitor lines). Errors are left to the directive pass.
-void apply_hostname_options_first(SentinelFileConfig& config);
-
 // Applies one directive line to `config` at once (a `sentinel` line regardless of the
 // passes); returns an error text in Redis's words ("" when accepted). Every redis-server
 // directive is accepted (or refused) as redis-sentinel does; `dir` changes the working

@@ -226,6 +226,9 @@ void rewrite_sentinel_options(RewriteState& state, const SentinelFileConfig& con
   optional("announce-port", port != 0 ? std::to_string(port) : "", std::to_string(port));
   optional("sentinel-user", config.shell.sentinel_user, arg(config.shell.sentinel_user));
   optional("sentinel-pass", config.shell.sentinel_pass, arg(config.shell.sentinel_pass));
+  // The old lines of every per-master option go, known-slave too: Sentinel 7.0 leaves
+  // that one beside the known-replica line it writes for the same replica, a file it then
+  // refuses to load ("Duplicate hostname and port for replica.").
   for (const char* sub :
        {"monitor", "down-after-milliseconds", "failover-timeout", "parallel-syncs",
         "notification-script", "client-reconfig-script", "auth-pass", "auth-user",
