@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "protocol/value.h"
 #include "tests/sentinel_io/sentinel_group.h"
 #include "tests/support/redis_process.h"
 
@@ -96,6 +97,51 @@ TEST(SentinelCredentials, AWrongPasswordSetAtRunTimeDropsTheLinks) {
     EXPECT_EQ(log.find("auth-pass wrong"), std::string::npos) << port;
     EXPECT_NE(log.find("auth-pass ******"), std::string::npos) << port;
   }
+}
+
+// The flags a sentinel on `port` (password "sp") gives its one peer, "" if none.
+std::string peer_flags(int port) {
+  const std::string reply =
+      call_authed(port, "sp", {"SENTINEL", "SENTINELS", "mymaster"}).substr(5);  // after +OK
+  const auto peers = protocol::decode_value(reply);
+  return peers && peers->elements.size() == 1 ? field(peers->elements[0], "flags") : "";
+}
+
+// Sentinels that require a password of each other: one given a wrong sentinel-pass at run
+// time drops its links to its peers and reconnects with it; the peer, no longer answering
+// its PINGs, is down to it until the right password is set again.
+TEST(SentinelCredentials, AWrongSentinelPassMakesPeersLookDown) {
+  TempDir dir;
+  const int master_port = free_loopback_port();
+  auto master = start_redis_on(master_port, dir.path);
+  const int real_port = free_loopback_port(), ours_port = free_loopback_port();
+  auto conf = [&](int port) { return dir.path + "/sentinel-" + std::to_string(port) + ".conf"; };
+  for (int port : {real_port, ours_port}) {
+    std::ofstream(conf(port)) << "port " << port << "\nrequirepass sp\nsentinel sentinel-pass sp\n"
+                              << "sentinel monitor mymaster 127.0.0.1 " << master_port << " 2\n"
+                              << "sentinel down-after-milliseconds mymaster 2000\n";
+  }
+  auto real = start_redis_sentinel(conf(real_port), real_port);
+  auto ours = start_sentinel_proxy(conf(ours_port), ours_port);
+  auto both_see = [&](const std::string& want, std::chrono::milliseconds deadline,
+                      const std::string& when) {
+    for (int port : {real_port, ours_port}) {
+      EXPECT_TRUE(wait_until([&] { return peer_flags(port) == want; }, deadline))
+          << (port == real_port ? "redis-sentinel" : "sentinel-proxy") << " " << when
+          << ": its peer's flags '" << peer_flags(port) << "', expected '" << want << "'";
+    }
+  };
+  both_see("sentinel", 15s, "once the hellos went round");
+  auto set_pass = [&](const std::string& pass) {
+    for (int port : {real_port, ours_port}) {
+      EXPECT_EQ(call_authed(port, "sp", {"SENTINEL", "CONFIG", "SET", "sentinel-pass", pass}),
+                "+OK\r\n+OK\r\n");
+    }
+  };
+  set_pass("wrong");
+  both_see("s_down,sentinel", 8s, "with a wrong sentinel-pass");
+  set_pass("sp");
+  both_see("sentinel", 5s, "with the right sentinel-pass again");
 }
 
 }  // namespace
