@@ -1,8 +1,10 @@
 // sentinel-proxy [config-file] [--directive value ...] | --help | --version | --test-config
+#include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <future>
@@ -264,6 +266,20 @@ int run_proxy_with_sentinel(Options options) {
   return code;
 }
 
+// mirrors Redis's daemonize(): the parent exits at once (an init script or a forking unit
+// waits for that), the child goes on in a session of its own, its standard streams on
+// /dev/null. Called before any thread exists.
+void daemonize() {
+  if (::fork() != 0) std::_Exit(0);
+  ::setsid();
+  const int fd = ::open("/dev/null", O_RDWR);
+  if (fd < 0) return;
+  ::dup2(fd, STDIN_FILENO);
+  ::dup2(fd, STDOUT_FILENO);
+  ::dup2(fd, STDERR_FILENO);
+  if (fd > STDERR_FILENO) ::close(fd);
+}
+
 // Drop-in mode: `sentinel-proxy --sentinel sentinel.conf`, as `redis-sentinel
 // sentinel.conf`: the same file, rewritten in place, and no client port.
 int run_drop_in_sentinel(int argc, char** argv) {
@@ -292,14 +308,21 @@ int run_drop_in_sentinel(int argc, char** argv) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
   }
+  if (config.daemonize) {
+    daemonize();
+    // mirrors createPidFile: a daemon always leaves its pid somewhere.
+    if (config.pidfile.empty()) config.pidfile = "/var/run/redis.pid";
+  }
   try {
     sp::proxy::Config log_config;
     sp::proxy::apply_config_text(log_config, "loglevel " + config.loglevel, "config");
     log_config.logfile = config.logfile;
     sp::proxy::setup_logging(log_config);
-    if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
+    const std::string pidfile = config.pidfile;
+    if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     const std::string path = config.path;
     const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion);
+    if (!pidfile.empty()) std::remove(pidfile.c_str());  // as Redis does at shutdown
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -310,6 +310,8 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
     config.logfile = args[1];
   } else if (name == "pidfile") {
     config.pidfile = args[1];
+  } else if (name == "daemonize") {
+    config.daemonize = protocol::to_lower(args[1]) == "yes";
   } else if (name == "loglevel") {
     config.loglevel = protocol::to_lower(args[1]);
   } else if (name == "dir") {

@@ -30,6 +30,7 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
+  bool daemonize = false;             // `daemonize yes`: the process goes to the background
   bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
   std::vector<std::string> lines;     // the file as read (split_config_text), for the rewrite
   std::string path;                   // the file, made absolute before any `dir` moved us

@@ -2,6 +2,8 @@
 // rewrite leaves (SENTINEL FLUSHCONFIG, twice, with a restart between), files whose
 // `sentinel` lines come in any order, `dir` (relative paths land there, the rewrite still
 // finds the file), and SENTINEL DEBUG.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -225,6 +227,39 @@ TEST(SentinelDropIn, DirMovesTheWorkingDirectoryAsInRedisSentinel) {
               std::string::npos)
         << name << ": the file named on the command line was not rewritten";
     EXPECT_FALSE(std::filesystem::exists(work.path + "/" + name + ".conf")) << name;
+  }
+}
+
+// A process that is not our child, SIGKILLed by pid when this goes away.
+struct KillOnExit {
+  pid_t pid;
+  ~KillOnExit() { ::kill(pid, SIGKILL); }
+};
+
+// `daemonize yes`: the command returns at once, the daemon's pid is in the pidfile, it
+// answers, and the pidfile goes when it is stopped.
+TEST(SentinelDropIn, DaemonizeAsRedisSentinel) {
+  TempDir dir;
+  for (bool real : {true, false}) {
+    const std::string name = real ? "real" : "ours";
+    const int port = free_loopback_port();
+    const std::string pidfile = dir.path + "/" + name + ".pid";
+    std::ofstream(dir.path + "/" + name + ".conf")
+        << "port " << port << "\ndaemonize yes\npidfile " << pidfile << "\ndir " << dir.path
+        << "\nlogfile " << name << ".log\nsentinel monitor mymaster 127.0.0.1 1 2\n";
+    const std::string binary =
+        real ? "redis-sentinel" : std::string(SP_SENTINEL_PROXY_BINARY) + " --sentinel";
+    std::string output;
+    EXPECT_EQ(run_command(binary + " " + dir.path + "/" + name + ".conf 2>&1", output), 0)
+        << name << ": " << output;
+    pid_t pid = 0;
+    ASSERT_TRUE(wait_until([&] { return (pid = std::atoi(read_file(pidfile).c_str())) > 0; }, 5s))
+        << name << ": no pid in " << pidfile;
+    const KillOnExit stop{pid};  // whatever happens below
+    EXPECT_TRUE(wait_until([&] { return call(port, {"PING"}, 200ms) == "+PONG\r\n"; }, 5s)) << name;
+    ::kill(pid, SIGTERM);
+    EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(pidfile); }, 5s))
+        << name << ": the pidfile stayed";
   }
 }
 
