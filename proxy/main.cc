@@ -1,12 +1,15 @@
 // sentinel-proxy [config-file] [--directive value ...] | --help | --version | --test-config
+#include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +20,7 @@
 #include <asio/io_context.hpp>
 #include <asio/post.hpp>
 
+#include "protocol/command_table.h"
 #include "proxy/config_loader.h"
 #include "proxy/engine_watch.h"
 #include "proxy/failover_feed.h"
@@ -92,14 +96,25 @@ sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) 
   }
   sp::sentinel::io::SentinelFileConfig config;
   std::ifstream in(options.file);
-  for (std::string line; std::getline(in, line);) config.lines.push_back(line);
-  sp::sentinel::io::apply_hostname_options_first(config);
+  std::stringstream text;
+  text << in.rdbuf();
+  config.lines = sp::sentinel::io::split_config_text(text.str());
+  config.redis_file = false;
   config.engine.port = options.config.sentinel_port;
   config.bind = options.config.bind;
+  // In Sentinel's three passes, as drop-in mode reads them: any order loads.
+  std::vector<sp::sentinel::io::SentinelLine> lines;
   for (const auto& d : options.config.sentinel_directives) {
-    const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
-    if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
+    if (sp::protocol::to_lower(d[0]) != "sentinel") {
+      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
+      if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
+      continue;
+    }
+    std::string text;
+    for (const std::string& word : d) text += (text.empty() ? "" : " ") + word;
+    lines.push_back({d, options.file, text});
   }
+  sp::sentinel::io::apply_sentinel_lines(config, lines);
   if (config.engine.groups.empty()) throw SentinelConfigError("no 'sentinel monitor' line");
   return config;
 }
@@ -251,6 +266,20 @@ int run_proxy_with_sentinel(Options options) {
   return code;
 }
 
+// mirrors Redis's daemonize(): the parent exits at once (an init script or a forking unit
+// waits for that), the child goes on in a session of its own, its standard streams on
+// /dev/null. Called before any thread exists.
+void daemonize() {
+  if (::fork() != 0) std::_Exit(0);
+  ::setsid();
+  const int fd = ::open("/dev/null", O_RDWR);
+  if (fd < 0) return;
+  ::dup2(fd, STDIN_FILENO);
+  ::dup2(fd, STDOUT_FILENO);
+  ::dup2(fd, STDERR_FILENO);
+  if (fd > STDERR_FILENO) ::close(fd);
+}
+
 // Drop-in mode: `sentinel-proxy --sentinel sentinel.conf`, as `redis-sentinel
 // sentinel.conf`: the same file, rewritten in place, and no client port.
 int run_drop_in_sentinel(int argc, char** argv) {
@@ -274,22 +303,26 @@ int run_drop_in_sentinel(int argc, char** argv) {
   }
   sp::sentinel::io::SentinelFileConfig config;
   try {
-    config = sp::sentinel::io::load_sentinel_config(file);
-    for (auto& d : directives) {
-      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
-      if (!error.empty()) throw sp::sentinel::io::SentinelConfigError("command line: " + error);
-    }
+    config = sp::sentinel::io::load_sentinel_config(file, directives);
   } catch (const std::exception& e) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
+  }
+  if (config.daemonize) {
+    daemonize();
+    // mirrors createPidFile: a daemon always leaves its pid somewhere.
+    if (config.pidfile.empty()) config.pidfile = "/var/run/redis.pid";
   }
   try {
     sp::proxy::Config log_config;
     sp::proxy::apply_config_text(log_config, "loglevel " + config.loglevel, "config");
     log_config.logfile = config.logfile;
     sp::proxy::setup_logging(log_config);
-    if (!config.pidfile.empty()) std::ofstream(config.pidfile) << getpid() << "\n";
-    const int code = sp::sentinel::io::run_sentinel(std::move(config), file, sp::kVersion);
+    const std::string pidfile = config.pidfile;
+    if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
+    const std::string path = config.path;
+    const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion);
+    if (!pidfile.empty()) std::remove(pidfile.c_str());  // as Redis does at shutdown
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

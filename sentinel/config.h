@@ -33,10 +33,14 @@ struct Timings {
   // them (SCRIPT-MAX-RUNTIME kills a script, SCRIPT-RETRY-DELAY spaces its retries).
   Duration script_max_runtime = ms(60000);
   Duration script_retry_delay = ms(30000);
+  // SENTINEL DEBUG DEFAULT-DOWN-AFTER / DEFAULT-FAILOVER-TIMEOUT: what a group monitored
+  // from then on starts with, and the value the rewrite leaves unwritten.
+  Duration default_down_after = ms(30000);
+  Duration default_failover_timeout = ms(180000);
 };
 
-inline constexpr Duration kDefaultDownAfter = ms(30000);
-inline constexpr Duration kDefaultFailoverTimeout = ms(180000);
+inline constexpr Duration kDefaultDownAfter = Timings{}.default_down_after;
+inline constexpr Duration kDefaultFailoverTimeout = Timings{}.default_failover_timeout;
 inline constexpr int kDefaultParallelSyncs = 1;
 inline constexpr int kDefaultSlavePriority = 100;
 inline constexpr int kMaxPendingCommands = 100;

@@ -1,5 +1,7 @@
 #include "sentinel/engine.h"
 
+#include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "sentinel/notices.h"
@@ -206,9 +208,19 @@ Address Engine::current_master_address(const Group& group) const {
 }
 
 // mirrors sentinelInstanceMapCommand (rename-command)
+// (the names compared without regard to case, as Sentinel's dict compares them: the file
+// keeps the operator's spelling, which the rewrite writes back).
 std::string Engine::command_name(const Group& group, std::string_view command) const {
-  auto it = group.config.rename_commands.find(std::string(command));
-  return it == group.config.rename_commands.end() ? std::string(command) : it->second;
+  auto same = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  for (const auto& [name, renamed] : group.config.rename_commands) {
+    if (same(name, command)) return renamed;
+  }
+  return std::string(command);
 }
 
 Endpoint Engine::endpoint_of(const Group& group, const Instance& instance) const {

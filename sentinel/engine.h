@@ -82,6 +82,9 @@ class Engine {
   bool reset_group(std::string_view name, TimePoint now);
   std::string set_group_option(std::string_view name, std::string_view option,
                                std::string_view value);
+  // SENTINEL CONFIG SET sentinel-user|sentinel-pass: the links to other sentinels are
+  // closed, to be opened again with the new credentials (sentinelDropConnections).
+  void drop_sentinel_connections();
 
   // Moves out the actions accumulated since the last call, in order.
   std::vector<Action> take_actions();
@@ -145,6 +148,7 @@ class Engine {
   void send_ping(Group& group, Instance& instance, TimePoint now);
   void send_hello(Group& group, Instance& instance);
   void close_link(Group& group, Instance& instance);
+  void drop_instance_connections(Group& group);
   void on_reply(const Endpoint& from, const Event& event, TimePoint now);
   void on_ping_reply(Group& group, Instance& instance, PingReplyKind kind, TimePoint now);
 

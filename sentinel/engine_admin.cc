@@ -84,6 +84,21 @@ bool Engine::reset_group(std::string_view name, TimePoint now) {
   return true;
 }
 
+// mirrors dropInstanceConnections: the master's and its replicas' links are closed, to be
+// opened again with the credentials just set.
+void Engine::drop_instance_connections(Group& group) {
+  close_link(group, group.master);
+  for (auto& [key, replica] : group.replicas) close_link(group, replica);
+}
+
+// mirrors sentinelDropConnections: every link to another sentinel is closed, to be opened
+// again with the sentinel-user / sentinel-pass just set.
+void Engine::drop_sentinel_connections() {
+  for (Group& group : groups_) {
+    for (auto& [id, peer] : group.sentinels) close_link(group, peer);
+  }
+}
+
 std::string Engine::set_group_option(std::string_view name, std::string_view option,
                                      std::string_view value) {
   Group* group = find_group(name);
@@ -108,10 +123,9 @@ std::string Engine::set_group_option(std::string_view name, std::string_view opt
   } else if (opt == "master-reboot-down-after-period") {
     if (!number || *number < 0) return bad;
     config.master_reboot_down_after_period = ms(*number);
-  } else if (opt == "auth-pass") {
-    config.auth_pass = std::string(value);
-  } else if (opt == "auth-user") {
-    config.auth_user = std::string(value);
+  } else if (opt == "auth-pass" || opt == "auth-user") {
+    (opt == "auth-pass" ? config.auth_pass : config.auth_user) = std::string(value);
+    drop_instance_connections(*group);
   } else if (opt == "notification-script" || opt == "client-reconfig-script") {
     const bool notification = opt == "notification-script";
     if (script_policy_.deny_reconfig) {
@@ -128,8 +142,9 @@ std::string Engine::set_group_option(std::string_view name, std::string_view opt
   } else {
     return "Unknown option or number of arguments for SENTINEL SET '" + std::string(option) + "'";
   }
-  notice("+set",
-         details(*group, group->master) + " " + std::string(option) + " " + std::string(value));
+  // The password is not shown (Sentinel redacts it in the event as well).
+  notice("+set", details(*group, group->master) + " " + std::string(option) + " " +
+                     (opt == "auth-pass" ? std::string("******") : std::string(value)));
   persist();
   return "";
 }

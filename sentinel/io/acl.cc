@@ -80,10 +80,14 @@ std::string apply_rule(AclUser& user, std::string_view rule) {
   } else if (lower == "nocommands" || lower == "-@all") {
     user.all_commands = false;
     user.command_rules.clear();
+  } else if (lower == "sanitize-payload" || lower == "skip-sanitize-payload") {
+    user.sanitize_payload = lower == "sanitize-payload";
+    user.skip_sanitize_payload = !user.sanitize_payload;
   } else if (lower == "reset") {
     const std::string name = user.name;
     user = AclUser{};
     user.name = name;
+    user.sanitize_payload = true;
   } else if (rule.starts_with('>')) {
     user.nopass = false;
     add_unique(user.password_hashes, sha256_hex(rule.substr(1)));
@@ -231,6 +235,8 @@ std::string AclUsers::describe_commands(const AclUser& user) {
 std::string AclUsers::describe(const AclUser& user) {
   std::string text = "user " + user.name + (user.enabled ? " on" : " off");
   if (user.nopass) text += " nopass";
+  if (user.skip_sanitize_payload) text += " skip-sanitize-payload";
+  if (user.sanitize_payload) text += " sanitize-payload";
   for (const std::string& hash : user.password_hashes) text += " #" + hash;
   if (user.all_keys) text += " ~*";
   for (const std::string& pattern : user.key_patterns) text += " " + pattern;

@@ -13,6 +13,10 @@ struct AclUser {
   std::string name;
   bool enabled = false;
   bool nopass = false;
+  // RESTORE's payload checks (sanitize-payload / skip-sanitize-payload): nothing to a
+  // sentinel, but shown and written back as Redis shows them (`reset` sets the first).
+  bool sanitize_payload = false;
+  bool skip_sanitize_payload = false;
   std::vector<std::string> password_hashes;  // SHA-256, lower-case hex
   bool all_keys = false;
   std::vector<std::string> key_patterns;

@@ -27,6 +27,8 @@ void getuser(const AclUser& user, RespWriter& w) {
   w.bulk_string("flags");
   std::vector<std::string_view> flags = {user.enabled ? "on" : "off"};
   if (user.nopass) flags.push_back("nopass");
+  if (user.skip_sanitize_payload) flags.push_back("skip-sanitize-payload");
+  if (user.sanitize_payload) flags.push_back("sanitize-payload");
   w.array(flags.size());
   for (std::string_view flag : flags) w.bulk_string(flag);
   w.bulk_string("passwords");

@@ -190,8 +190,20 @@ void EngineShell::connect(const Connect& c) {
   pair.command = open("cmd");
   if (c.to.kind != InstanceKind::kSentinel) {
     pair.pubsub = open("pubsub");
-    pair.pubsub->send(std::vector<std::string>{"SUBSCRIBE", std::string(kHelloChannel)},
-                      [](auto*) {});
+    // A refused SUBSCRIBE (wrong or obsolete credentials: -NOAUTH, -NOPERM) is, under
+    // Sentinel, a reply hiredis has no callback for, and hiredis drops the connection: the
+    // link is down (`disconnected`) until a reconnect with working credentials. Dropped
+    // from the executor, not from inside the link's own reply handler.
+    std::weak_ptr<RespLink> weak = pair.pubsub;
+    pair.pubsub->send(
+        std::vector<std::string>{"SUBSCRIBE", std::string(kHelloChannel)},
+        [this, alive = std::weak_ptr<int>(alive_), to = c.to, weak](const protocol::Value* r) {
+          if (r == nullptr || !r->is_error()) return;
+          spdlog::debug("SUBSCRIBE refused by {}: {}", to.addr.to_string(), r->text);
+          asio::post(executor_, [this, alive, to, weak] {
+            if (alive.lock()) link_failed(to, weak.lock());
+          });
+        });
   }
   const std::string& host = c.to.addr.host();
   if (is_ip_literal(host)) {

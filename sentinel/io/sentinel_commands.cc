@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include "protocol/command_table.h"
@@ -154,6 +155,8 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
     config.address =
         Address{std::string(args[3]), static_cast<int>(std::min<std::uint64_t>(*port, 65536))};
     config.quorum = static_cast<int>(std::min<std::uint64_t>(*quorum, 1 << 30));
+    config.down_after = shell_.engine().timings().default_down_after;
+    config.failover_timeout = shell_.engine().timings().default_failover_timeout;
     const std::string error = shell_.engine().monitor_group(std::move(config), now);
     shell_.run_actions();
     if (error.empty()) {
@@ -337,28 +340,38 @@ void SentinelCommands::ckquorum(PortClient& client, std::string_view name, std::
 
 namespace {
 
-// SENTINEL DEBUG's names, in Sentinel's order. The two DEFAULT-* values are reported
-// but fixed.
+// SENTINEL DEBUG's names, in Sentinel's order.
 struct DebugTimer {
   std::string_view name;
-  Duration Timings::*field;  // nullptr: reported, not settable here
-  std::int64_t fixed_ms;
+  Duration Timings::*field;
 };
 constexpr DebugTimer kDebugTimers[] = {
-    {"INFO-PERIOD", &Timings::info_period, 0},
-    {"PING-PERIOD", &Timings::ping_period, 0},
-    {"ASK-PERIOD", &Timings::ask_period, 0},
-    {"PUBLISH-PERIOD", &Timings::publish_period, 0},
-    {"DEFAULT-DOWN-AFTER", nullptr, 30000},
-    {"DEFAULT-FAILOVER-TIMEOUT", nullptr, 180000},
-    {"TILT-TRIGGER", &Timings::tilt_trigger, 0},
-    {"TILT-PERIOD", &Timings::tilt_period, 0},
-    {"SLAVE-RECONF-TIMEOUT", &Timings::slave_reconf_timeout, 0},
-    {"MIN-LINK-RECONNECT-PERIOD", &Timings::min_link_reconnect_period, 0},
-    {"ELECTION-TIMEOUT", &Timings::election_timeout, 0},
-    {"SCRIPT-MAX-RUNTIME", &Timings::script_max_runtime, 0},
-    {"SCRIPT-RETRY-DELAY", &Timings::script_retry_delay, 0},
+    {"INFO-PERIOD", &Timings::info_period},
+    {"PING-PERIOD", &Timings::ping_period},
+    {"ASK-PERIOD", &Timings::ask_period},
+    {"PUBLISH-PERIOD", &Timings::publish_period},
+    {"DEFAULT-DOWN-AFTER", &Timings::default_down_after},
+    {"DEFAULT-FAILOVER-TIMEOUT", &Timings::default_failover_timeout},
+    {"TILT-TRIGGER", &Timings::tilt_trigger},
+    {"TILT-PERIOD", &Timings::tilt_period},
+    {"SLAVE-RECONF-TIMEOUT", &Timings::slave_reconf_timeout},
+    {"MIN-LINK-RECONNECT-PERIOD", &Timings::min_link_reconnect_period},
+    {"ELECTION-TIMEOUT", &Timings::election_timeout},
+    {"SCRIPT-MAX-RUNTIME", &Timings::script_max_runtime},
+    {"SCRIPT-RETRY-DELAY", &Timings::script_retry_delay},
 };
+
+// mirrors getLongLongFromObject (string2ll): a strict decimal integer.
+std::optional<long long> strict_long_long(std::string_view s) {
+  long long v = 0;
+  if (s.empty() || s[0] == '+' || (s.size() > 1 && s[0] == '0') ||
+      (s.size() > 1 && s[0] == '-' && s[1] == '0')) {
+    return std::nullopt;
+  }
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
 
 }  // namespace
 
@@ -371,28 +384,33 @@ void SentinelCommands::debug(PortClient& client, std::span<const std::string_vie
     for (const DebugTimer& t : kDebugTimers) {
       w.bulk_string(t.name);
       const std::int64_t value =
-          t.field == nullptr
-              ? t.fixed_ms
-              : std::chrono::duration_cast<std::chrono::milliseconds>(timings.*(t.field)).count();
+          std::chrono::duration_cast<std::chrono::milliseconds>(timings.*(t.field)).count();
       w.bulk_string(std::to_string(value));
     }
     return;
   }
-  Timings timings = shell_.engine().timings();
+  // mirrors sentinelSetDebugConfigParameters: each pair applies as it is read, so the ones
+  // before a refused one stay applied, as in Sentinel.
   for (std::size_t i = 2; i < args.size(); i += 2) {
     const DebugTimer* found = nullptr;
     for (const DebugTimer& t : kDebugTimers) {
-      if (iequals(args[i], t.name) && t.field != nullptr) found = &t;
+      if (iequals(args[i], t.name)) found = &t;
     }
-    const auto value = i + 1 < args.size() ? parse_u64(args[i + 1]) : std::nullopt;
-    if (found == nullptr || !value || *value == 0) {
+    if (found == nullptr || i + 1 >= args.size()) {
       w.error("ERR Unknown option or number of arguments for SENTINEL DEBUG '" +
               std::string(args[i]) + "'");
       return;
     }
-    timings.*(found->field) = ms(static_cast<std::int64_t>(*value));
+    const auto value = strict_long_long(args[i + 1]);
+    if (!value || *value <= 0) {
+      w.error("ERR Invalid argument '" + std::string(args[i + 1]) + "' for SENTINEL DEBUG '" +
+              std::string(args[i]) + "'");
+      return;
+    }
+    Timings timings = shell_.engine().timings();
+    timings.*(found->field) = ms(*value);
+    shell_.engine().set_timings(timings);
   }
-  shell_.engine().set_timings(timings);
   w.simple_string("OK");
 }
 

@@ -1,12 +1,15 @@
 #include "sentinel/io/sentinel_config.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +19,8 @@
 #include "protocol/inline_args.h"
 #include "sentinel/io/acl.h"
 #include "sentinel/io/host_cache.h"
+#include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/server_directives.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -30,53 +35,6 @@ std::optional<T> number(const std::string& s) {
 
 bool yes_no(const std::string& s) {
   return protocol::to_lower(s) == "yes" || protocol::to_lower(s) == "no";
-}
-
-// The `sentinel` sub-directives Sentinel itself writes on CONFIG REWRITE.
-const std::set<std::string>& generated_state_directives() {
-  static const std::set<std::string> names = {"myid",          "current-epoch", "config-epoch",
-                                              "leader-epoch",  "known-replica", "known-slave",
-                                              "known-sentinel"};
-  return names;
-}
-
-// General server directives that redis-sentinel accepts in its file and that mean nothing
-// to a sentinel (or that we take from elsewhere): accepted and ignored.
-const std::set<std::string>& tolerated_directives() {
-  static const std::set<std::string> names = {"daemonize",
-                                              "dir",
-                                              "protected-mode",
-                                              "tcp-backlog",
-                                              "timeout",
-                                              "tcp-keepalive",
-                                              "supervised",
-                                              "syslog-enabled",
-                                              "syslog-ident",
-                                              "syslog-facility",
-                                              "databases",
-                                              "always-show-logo",
-                                              "set-proc-title",
-                                              "proc-title-template",
-                                              "maxclients",
-                                              "unixsocket",
-                                              "unixsocketperm",
-                                              "acllog-max-len",
-                                              "aclfile",
-                                              "user",
-                                              "hz",
-                                              "io-threads",
-                                              "save",
-                                              "appendonly",
-                                              "rename-command",
-                                              "tls-port",
-                                              "latency-tracking",
-                                              "enable-debug-command",
-                                              "locale-collate",
-                                              "oom-score-adj",
-                                              "disable-thp",
-                                              "crash-log-enabled",
-                                              "crash-memcheck-enabled"};
-  return names;
 }
 
 // mirrors createSentinelAddr as the config loader calls it: an unresolvable hostname is
@@ -108,125 +66,176 @@ PersistedGroup& persisted_group(SentinelFileConfig& config, const GroupConfig& g
   return config.persisted->groups.back();
 }
 
-std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std::string>& args) {
-  const std::string sub = protocol::to_lower(args[1]);
+// mirrors atoi: the leading integer of `s` (0 when there is none), the rest ignored.
+long long atoi_like(const std::string& s) {
+  return std::strtoll(s.c_str(), nullptr, 10);
+}
+
+// mirrors sentinelHandleConfiguration for the options that stand before any monitor line.
+std::string apply_sentinel_global(SentinelFileConfig& config, const std::string& sub,
+                                  const std::string& value) {
+  if (sub == "myid") {
+    if (value.size() != 40) return "Malformed Sentinel id in myid option.";
+    config.engine.myid = value;
+    if (!config.persisted) config.persisted.emplace();
+    config.persisted->myid = value;
+    return "";
+  }
+  if (sub == "current-epoch") {
+    const std::uint64_t e = std::strtoull(value.c_str(), nullptr, 10);
+    if (!config.persisted) config.persisted.emplace();
+    config.persisted->current_epoch = std::max(config.persisted->current_epoch, e);
+    return "";
+  }
+  if (sub == "deny-scripts-reconfig") {
+    if (!yes_no(value)) return "Please specify yes or no for the deny-scripts-reconfig options.";
+    config.deny_scripts_reconfig = protocol::to_lower(value) == "yes";
+    return "";
+  }
+  if (sub == "resolve-hostnames" || sub == "announce-hostnames") {
+    if (!yes_no(value)) return "Please specify yes or no for the " + sub + " option.";
+    return set_sentinel_global(config, sub, value);
+  }
+  if (sub == "announce-port") {
+    config.engine.announce_port = static_cast<int>(atoi_like(value));
+    return "";
+  }
+  // announce-ip, sentinel-user, sentinel-pass: an empty value leaves the default.
+  if (!value.empty()) set_sentinel_global(config, sub, value);
+  return "";
+}
+
+std::string add_monitor(SentinelFileConfig& config, const std::vector<std::string>& args) {
+  const long long quorum = atoi_like(args[5]);
+  if (quorum <= 0) return "Quorum must be 1 or greater.";
+  if (find_group(config, args[2]) != nullptr) return "Duplicate master name.";
+  const long long port = atoi_like(args[4]);
+  if (port < 0 || port > 65535) return "Invalid port number.";
+  auto address = config_address(config, args[3], static_cast<int>(port));
+  if (!address) return "Can't resolve instance hostname.";
+  GroupConfig group;
+  group.name = args[2];
+  group.address = *address;
+  group.quorum = static_cast<int>(quorum);
+  config.engine.groups.push_back(std::move(group));
+  return "";
+}
+
+// A per-master option (`sentinel <sub> <master> ...`), the master already known.
+std::string apply_group_option(SentinelFileConfig& config, GroupConfig& group,
+                               const std::string& sub, const std::vector<std::string>& args) {
   const std::size_t n = args.size();
-  auto arity_error = [&] { return "wrong number of arguments for 'sentinel " + sub + "'"; };
-  if (sub == "monitor") {
-    if (n != 6) return arity_error();
-    auto port = number<int>(args[4]);
-    auto quorum = number<int>(args[5]);
-    if (!port || *port <= 0 || *port > 65535) return "invalid port '" + args[4] + "'";
-    if (!quorum || *quorum <= 0) return "Quorum must be 1 or greater.";
-    if (find_group(config, args[2]) != nullptr) return "Duplicated master name.";
-    auto address = config_address(config, args[3], *port);
-    if (!address) return "Can't resolve instance hostname.";
-    GroupConfig group;
-    group.name = args[2];
-    group.address = *address;
-    group.quorum = *quorum;
-    config.engine.groups.push_back(std::move(group));
+  if ((sub == "down-after-milliseconds" || sub == "failover-timeout") && n == 4) {
+    const long long v = atoi_like(args[3]);
+    if (v <= 0) return "negative or zero time parameter.";
+    (sub == "failover-timeout" ? group.failover_timeout : group.down_after) = ms(v);
     return "";
   }
-  if (sub == "myid" && n == 3) {
-    if (args[2].size() != 40) return "Malformed Sentinel id in myid option.";
-    config.engine.myid = args[2];
-    if (!config.persisted) config.persisted.emplace();
-    config.persisted->myid = args[2];
+  if (sub == "master-reboot-down-after-period" && n == 4) {
+    const long long v = atoi_like(args[3]);
+    if (v < 0) return "negative time parameter.";
+    group.master_reboot_down_after_period = ms(v);
     return "";
   }
-  if (sub == "current-epoch" && n == 3) {
-    auto e = number<std::uint64_t>(args[2]);
-    if (!e) return "invalid current-epoch";
-    if (!config.persisted) config.persisted.emplace();
-    config.persisted->current_epoch = *e;
-    return "";
-  }
-  if (sub == "deny-scripts-reconfig" && n == 3) {
-    if (!yes_no(args[2])) return "Please specify yes or no for the deny-scripts-reconfig options.";
-    config.deny_scripts_reconfig = protocol::to_lower(args[2]) == "yes";
-    return "";
-  }
-  if (n == 3) {
-    for (const auto& [name, value] : sentinel_globals(config)) {
-      if (sub == name) return set_sentinel_global(config, sub, args[2]);
-    }
-  }
-  // Everything else names a master first.
-  if (n < 4) return "Unrecognized sentinel configuration statement.";
-  GroupConfig* group = find_group(config, args[2]);
-  if (group == nullptr) return "No such master with specified name.";
-  if (sub == "down-after-milliseconds" || sub == "failover-timeout" ||
-      sub == "master-reboot-down-after-period") {
-    auto v = number<std::int64_t>(args[3]);
-    if (n != 4 || !v || *v < 0 || (*v == 0 && sub != "master-reboot-down-after-period")) {
-      return "invalid " + sub;
-    }
-    Duration d = ms(*v);
-    if (sub == "down-after-milliseconds") group->down_after = d;
-    if (sub == "failover-timeout") group->failover_timeout = d;
-    if (sub == "master-reboot-down-after-period") group->master_reboot_down_after_period = d;
-    return "";
-  }
-  if (sub == "parallel-syncs") {
-    auto v = number<int>(args[3]);
-    if (n != 4 || !v || *v <= 0) return "invalid parallel-syncs";
-    group->parallel_syncs = *v;
+  if (sub == "parallel-syncs" && n == 4) {
+    group.parallel_syncs = static_cast<int>(atoi_like(args[3]));
     return "";
   }
   if (sub == "auth-pass" && n == 4) {
-    group->auth_pass = args[3];
+    group.auth_pass = args[3];
     return "";
   }
   if (sub == "auth-user" && n == 4) {
-    group->auth_user = args[3];
+    group.auth_user = args[3];
     return "";
   }
   if (sub == "rename-command" && n == 5) {
-    group->rename_commands[protocol::to_lower(args[3])] = args[4];
+    for (const auto& [command, renamed] : group.rename_commands) {
+      if (protocol::to_lower(command) == protocol::to_lower(args[3])) {
+        return "Same command renamed multiple times with rename-command.";
+      }
+    }
+    group.rename_commands.emplace(args[3], args[4]);
     return "";
   }
   if (sub == "notification-script" && n == 4) {
     if (!is_executable_file(args[3])) {
       return "Notification script seems non existing or non executable.";
     }
-    group->notification_script = args[3];
+    group.notification_script = args[3];
     return "";
   }
   if (sub == "client-reconfig-script" && n == 4) {
     if (!is_executable_file(args[3])) {
       return "Client reconfiguration script seems non existing or non executable.";
     }
-    group->client_reconfig_script = args[3];
+    group.client_reconfig_script = args[3];
     return "";
   }
-  if (sub == "config-epoch" && n == 4) {
-    auto e = number<std::uint64_t>(args[3]);
-    if (!e) return "invalid config-epoch";
-    persisted_group(config, *group).config_epoch = *e;
-    return "";
-  }
-  if (sub == "leader-epoch" && n == 4) {
-    auto e = number<std::uint64_t>(args[3]);
-    if (!e) return "invalid leader-epoch";
-    persisted_group(config, *group).leader_epoch = *e;
+  if ((sub == "config-epoch" || sub == "leader-epoch") && n == 4) {
+    const std::uint64_t e = std::strtoull(args[3].c_str(), nullptr, 10);
+    PersistedGroup& persisted = persisted_group(config, group);
+    (sub == "config-epoch" ? persisted.config_epoch : persisted.leader_epoch) = e;
+    if (sub == "config-epoch") {
+      config.persisted->current_epoch = std::max(config.persisted->current_epoch, e);
+    }
     return "";
   }
   if ((sub == "known-replica" || sub == "known-slave") && n == 5) {
-    auto p = number<int>(args[4]);
-    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+    auto address = config_address(config, args[3], static_cast<int>(atoi_like(args[4])));
     if (!address) return "Can't resolve instance hostname.";
-    persisted_group(config, *group).known_replicas.push_back(*address);
+    auto& replicas = persisted_group(config, group).known_replicas;
+    if (std::find(replicas.begin(), replicas.end(), *address) != replicas.end()) {
+      return "Duplicate hostname and port for replica.";
+    }
+    replicas.push_back(*address);
     return "";
   }
-  if (sub == "known-sentinel" && n == 6) {
-    auto p = number<int>(args[4]);
-    auto address = p ? config_address(config, args[3], *p) : std::nullopt;
+  if (sub == "known-sentinel" && (n == 5 || n == 6)) {
+    if (n == 5) return "";  // the old form without a run id is ignored
+    auto address = config_address(config, args[3], static_cast<int>(atoi_like(args[4])));
     if (!address) return "Can't resolve instance hostname.";
-    persisted_group(config, *group).known_sentinels.push_back(PersistedSentinel{*address, args[5]});
+    persisted_group(config, group).known_sentinels.push_back(PersistedSentinel{*address, args[5]});
     return "";
   }
   return "Unrecognized sentinel configuration statement.";
+}
+
+// The options Sentinel applies before the monitor lines (preMonitorCfgName).
+bool is_pre_monitor_option(const std::string& sub) {
+  static const std::set<std::string> names = {
+      "announce-ip",   "announce-port",     "deny-scripts-reconfig",
+      "sentinel-user", "sentinel-pass",     "current-epoch",
+      "myid",          "resolve-hostnames", "announce-hostnames"};
+  return names.contains(sub);
+}
+
+// mirrors sentinelHandleConfiguration: `args` is a whole line, "sentinel" first.
+std::string apply_sentinel_sub(SentinelFileConfig& config, const std::vector<std::string>& args) {
+  const std::string sub = protocol::to_lower(args[1]);
+  const std::size_t n = args.size();
+  if (sub == "monitor" && n == 6) return add_monitor(config, args);
+  if (is_pre_monitor_option(sub) && n == 3) return apply_sentinel_global(config, sub, args[2]);
+  static const std::set<std::string> group_options = {"down-after-milliseconds",
+                                                      "failover-timeout",
+                                                      "master-reboot-down-after-period",
+                                                      "parallel-syncs",
+                                                      "auth-pass",
+                                                      "auth-user",
+                                                      "rename-command",
+                                                      "notification-script",
+                                                      "client-reconfig-script",
+                                                      "config-epoch",
+                                                      "leader-epoch",
+                                                      "known-replica",
+                                                      "known-slave",
+                                                      "known-sentinel"};
+  if (!group_options.contains(sub) || n < 4) {
+    return "Unrecognized sentinel configuration statement.";
+  }
+  GroupConfig* group = find_group(config, args[2]);
+  if (group == nullptr) return "No such master with specified name.";
+  return apply_group_option(config, *group, sub, args);
 }
 
 }  // namespace
@@ -272,271 +281,168 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   if (args.empty()) return "";
   const std::string name = protocol::to_lower(args[0]);
   if (name == "sentinel") {
-    if (args.size() < 2) return "wrong number of arguments for 'sentinel'";
+    if (args.size() < 2) return "";  // a bare `sentinel` only asks for sentinel mode
     return apply_sentinel_sub(config, args);
   }
-  if (name == "port" && args.size() == 2) {
-    auto p = number<int>(args[1]);
-    if (!p || *p < 0 || *p > 65535) return "Invalid port";
-    config.engine.port = *p;
-    return "";
-  }
-  if (name == "bind" && args.size() >= 2) {
+  if (std::string error = check_server_directive(args); !error.empty()) return error;
+  if (name == "port") {
+    config.engine.port = std::stoi(args[1]);
+  } else if (name == "bind") {
     config.bind.assign(args.begin() + 1, args.end());
-    return "";
-  }
-  if (name == "requirepass" && args.size() == 2) {
+  } else if (name == "requirepass") {
     config.shell.requirepass = args[1];
-    return "";
-  }
-  if (name == "user" && args.size() >= 2) {
+  } else if (name == "user") {
     AclUsers check;
     std::string line;
     for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + args[i];
     if (!check.set_user_line(line).empty())
       return "Error in user declaration '" + args[1] + "': Syntax error";
     config.users.push_back("user " + line);
-    return "";
-  }
-  if (name == "logfile" && args.size() == 2) {
+  } else if (name == "rename-command") {
+    // Checked against Sentinel's own command table, as redis-sentinel checks it.
+    const SentinelCommandSpec* command = find_sentinel_command(args[1]);
+    if (command == nullptr || command->is_subcommand()) return "No such command in rename-command";
+    if (!args[2].empty() && find_sentinel_command(args[2]) != nullptr &&
+        protocol::to_lower(args[2]) != protocol::to_lower(args[1])) {
+      return "Target command name already exists";
+    }
+  } else if (name == "logfile") {
     config.logfile = args[1];
-    return "";
-  }
-  if (name == "pidfile" && args.size() == 2) {
+  } else if (name == "pidfile") {
     config.pidfile = args[1];
-    return "";
-  }
-  if (name == "loglevel" && args.size() == 2) {
-    static const std::set<std::string> levels = {"debug", "verbose", "notice", "warning",
-                                                 "nothing"};
-    if (!levels.contains(protocol::to_lower(args[1]))) return "Invalid loglevel";
+  } else if (name == "daemonize") {
+    config.daemonize = protocol::to_lower(args[1]) == "yes";
+  } else if (name == "loglevel") {
     config.loglevel = protocol::to_lower(args[1]);
-    return "";
+  } else if (name == "dir") {
+    // mirrors setConfigDirOption: Redis works from `dir`, so the relative paths read after
+    // it (logfile, pidfile, scripts) are taken from there.
+    if (::chdir(args[1].c_str()) != 0) return std::strerror(errno);
   }
-  if (tolerated_directives().contains(name)) return "";
-  return "Bad directive or wrong number of arguments";
+  return "";
 }
 
 bool is_executable_file(const std::string& path) {
   return ::access(path.c_str(), X_OK) == 0;
 }
 
-void apply_hostname_options_first(SentinelFileConfig& config) {
-  std::vector<std::string> args;
-  for (const std::string& line : config.lines) {
-    if (!protocol::split_inline_args(line, args) || args.size() != 3) continue;
-    if (protocol::to_lower(args[0]) != "sentinel") continue;
-    const std::string name = protocol::to_lower(args[1]);
-    if (name == "resolve-hostnames" || name == "announce-hostnames") {
-      set_sentinel_global(config, name, args[2]);
-    }
-  }
+namespace {
+
+// Which of Sentinel's three passes applies a queued line (loadSentinelConfigFromQueue):
+// the options that must stand before the monitors, the monitors, then the rest.
+int sentinel_pass_of(const std::vector<std::string>& args) {
+  if (args.size() < 2) return 2;
+  const std::string sub = protocol::to_lower(args[1]);
+  if (sub == "monitor") return 1;
+  return is_pre_monitor_option(sub) ? 0 : 2;
 }
 
-SentinelFileConfig load_sentinel_config(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw SentinelConfigError(path + ": cannot open the config file");
-  SentinelFileConfig config;
-  std::string line;
-  std::vector<std::string> args;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    config.lines.push_back(line);
-  }
-  apply_hostname_options_first(config);
-  for (int line_no = 1; line_no <= static_cast<int>(config.lines.size()); ++line_no) {
-    line = config.lines[line_no - 1];
-    const auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    std::string error;
-    if (!protocol::split_inline_args(line, args)) {
-      error = "Unbalanced quotes in configuration line";
-    } else {
-      error = apply_sentinel_directive(config, args);
-    }
-    if (!error.empty()) {
-      throw SentinelConfigError(path + ":" + std::to_string(line_no) + ": " + error + " (>>> '" +
-                                line + "')");
+}  // namespace
+
+void apply_sentinel_lines(SentinelFileConfig& config, const std::vector<SentinelLine>& lines) {
+  for (int pass = 0; pass < 3; ++pass) {
+    for (const SentinelLine& line : lines) {
+      if (sentinel_pass_of(line.args) != pass) continue;
+      const std::string error = apply_sentinel_sub(config, line.args);
+      if (!error.empty()) {
+        throw SentinelConfigError(line.where + ": " + error + " (>>> '" + line.text + "')");
+      }
     }
   }
-  if (config.engine.groups.empty()) {
-    throw SentinelConfigError(path + ": no 'sentinel monitor' line: nothing to monitor");
-  }
-  return config;
 }
 
 namespace {
 
-// One argument as the file's parser reads it back: bare when that is safe, otherwise
-// double-quoted with escapes (as Redis's sdscatrepr writes it), so that an empty
-// announced IP or a password with a space survives the rewrite.
-std::string arg(std::string_view value) {
-  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
-  });
-  if (bare) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(c))) {
-          out += c;
-        } else {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[(static_cast<unsigned char>(c) >> 4) & 0xf];
-          out += kHex[static_cast<unsigned char>(c) & 0xf];
-        }
+// The files an `include` names: itself, or with a wildcard whatever matches, sorted (none
+// is no error), as Redis 7.0 reads them.
+std::vector<std::string> included_files(const std::string& pattern) {
+  if (pattern.find_first_of("*?[") == std::string::npos) return {pattern};
+  std::vector<std::string> files;
+  glob_t matches{};
+  if (::glob(pattern.c_str(), GLOB_ERR, nullptr, &matches) == 0) {
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) files.emplace_back(matches.gl_pathv[i]);
+  }
+  ::globfree(&matches);
+  return files;
+}
+
+// The directives of one file, in order: the server ones applied at once, the `sentinel`
+// ones queued for their pass. `include` reads another file in place, as Redis does.
+void read_directives(SentinelFileConfig& config, const std::string& path,
+                     const std::vector<std::string>& lines, std::vector<SentinelLine>& queued,
+                     int depth) {
+  std::vector<std::string> args;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string where = path + ":" + std::to_string(i + 1);
+    std::string line = lines[i];
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.pop_back();
     }
-  }
-  return out + "\"";
-}
-
-// `sentinel <sub> <master-name> ...` lines regenerated from the engine's group configs.
-const std::set<std::string>& group_option_directives() {
-  static const std::set<std::string> names = {"monitor",
-                                              "down-after-milliseconds",
-                                              "failover-timeout",
-                                              "parallel-syncs",
-                                              "auth-pass",
-                                              "auth-user",
-                                              "master-reboot-down-after-period",
-                                              "rename-command",
-                                              "notification-script",
-                                              "client-reconfig-script"};
-  return names;
-}
-
-// The announced form, as Sentinel writes it; but a hostname not resolved yet is written
-// as itself rather than as Sentinel's empty IP, which the file could not be read back with.
-const std::string& written_host(const Address& addr, const HostnamePolicy& hostnames) {
-  const std::string& host = announced_host(addr, hostnames);
-  return host.empty() ? addr.host() : host;
-}
-
-void render_group(std::ostringstream& out, const GroupConfig& g, const Address& master,
-                  const HostnamePolicy& hostnames) {
-  out << "sentinel monitor " << arg(g.name) << " " << arg(written_host(master, hostnames)) << " "
-      << master.port << " " << g.quorum << "\n";
-  auto millis = [](Duration d) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  };
-  if (g.down_after != kDefaultDownAfter) {
-    out << "sentinel down-after-milliseconds " << arg(g.name) << " " << millis(g.down_after)
-        << "\n";
-  }
-  if (g.failover_timeout != kDefaultFailoverTimeout) {
-    out << "sentinel failover-timeout " << arg(g.name) << " " << millis(g.failover_timeout) << "\n";
-  }
-  if (g.parallel_syncs != kDefaultParallelSyncs) {
-    out << "sentinel parallel-syncs " << arg(g.name) << " " << g.parallel_syncs << "\n";
-  }
-  if (!g.notification_script.empty()) {
-    out << "sentinel notification-script " << arg(g.name) << " " << arg(g.notification_script)
-        << "\n";
-  }
-  if (!g.client_reconfig_script.empty()) {
-    out << "sentinel client-reconfig-script " << arg(g.name) << " " << arg(g.client_reconfig_script)
-        << "\n";
-  }
-  if (!g.auth_pass.empty())
-    out << "sentinel auth-pass " << arg(g.name) << " " << arg(g.auth_pass) << "\n";
-  if (!g.auth_user.empty())
-    out << "sentinel auth-user " << arg(g.name) << " " << arg(g.auth_user) << "\n";
-  if (g.master_reboot_down_after_period.count() != 0) {
-    out << "sentinel master-reboot-down-after-period " << arg(g.name) << " "
-        << millis(g.master_reboot_down_after_period) << "\n";
-  }
-  for (const auto& [command, renamed] : g.rename_commands) {
-    out << "sentinel rename-command " << arg(g.name) << " " << arg(command) << " " << arg(renamed)
-        << "\n";
+    auto fail = [&](const std::string& error) {
+      throw SentinelConfigError(where + ": " + error + " (>>> '" + line + "')");
+    };
+    const auto first = line.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (!protocol::split_inline_args(line, args)) fail("Unbalanced quotes in configuration line");
+    if (args.empty()) continue;
+    const std::string name = protocol::to_lower(args[0]);
+    if (name == "sentinel") {
+      if (args.size() >= 2) queued.push_back(SentinelLine{args, where, line});
+      continue;
+    }
+    if (name == "include" && args.size() == 2) {
+      if (depth > 16) fail("include nested too deeply");
+      for (const std::string& file : included_files(args[1])) {
+        std::ifstream in(file);
+        if (!in)
+          fail("Fatal error, can't open config file '" + file + "': " + std::strerror(errno));
+        std::vector<std::string> included;
+        for (std::string l; std::getline(in, l);) included.push_back(l);
+        read_directives(config, file, included, queued, depth + 1);
+      }
+      continue;
+    }
+    if (std::string error = apply_sentinel_directive(config, args); !error.empty()) fail(error);
   }
 }
 
 }  // namespace
 
-std::string render_sentinel_config(const SentinelFileConfig& config, const PersistedState& state,
-                                   const std::vector<GroupConfig>& groups) {
-  const std::vector<std::string>& lines = config.lines;
-  auto master_of = [&](const GroupConfig& g) {
-    for (const auto& p : state.groups) {
-      if (p.name == g.name) return p.master;
-    }
-    return g.address;
-  };
-  std::ostringstream out;
-  std::vector<std::string> args;
-  bool groups_written = false;
-  const auto globals = sentinel_globals(config);
-  const auto defaults = sentinel_globals(SentinelFileConfig{});
-  auto write_groups = [&] {
-    if (groups_written) return;
-    for (const GroupConfig& g : groups) render_group(out, g, master_of(g), config.engine.hostnames);
-    groups_written = true;
-  };
-  for (const std::string& line : lines) {
-    if (line == "# Generated by CONFIG REWRITE") continue;
-    // Users are written afresh below, as the service holds them now.
-    if (protocol::split_inline_args(line, args) && !args.empty() &&
-        protocol::to_lower(args[0]) == "user") {
-      continue;
-    }
-    if (protocol::split_inline_args(line, args) && args.size() >= 2 &&
-        protocol::to_lower(args[0]) == "sentinel") {
-      const std::string sub = protocol::to_lower(args[1]);
-      if (generated_state_directives().contains(sub)) continue;
-      // Sentinel-wide options are written afresh below, with their current values.
-      if (std::any_of(globals.begin(), globals.end(),
-                      [&](const auto& g) { return g.first == sub; })) {
-        continue;
-      }
-      // The groups' own lines are written afresh where the first monitor line was.
-      if (group_option_directives().contains(sub)) {
-        if (sub == "monitor") write_groups();
-        continue;
-      }
-    }
-    out << line << "\n";
-  }
-  write_groups();
-  for (std::size_t i = 0; i < globals.size(); ++i) {
-    if (globals[i] != defaults[i]) {
-      out << "sentinel " << globals[i].first << " " << arg(globals[i].second) << "\n";
+SentinelFileConfig load_sentinel_config(const std::string& path,
+                                        const std::vector<std::vector<std::string>>& extra) {
+  // mirrors getAbsolutePath at start-up: a `dir` line moves the working directory, and the
+  // rewrite must still find this file.
+  std::error_code ec;
+  const std::string absolute = std::filesystem::absolute(path, ec).lexically_normal().string();
+  std::ifstream in(path);
+  if (!in) throw SentinelConfigError(path + ": cannot open the config file");
+  SentinelFileConfig config;
+  config.path = ec ? path : absolute;
+  std::stringstream text;
+  text << in.rdbuf();
+  config.lines = split_config_text(text.str());
+  std::vector<SentinelLine> queued;
+  read_directives(config, path, config.lines, queued, 0);
+  // Command-line directives come after the file's, as redis-sentinel appends them.
+  for (const auto& args : extra) {
+    std::string text;
+    for (const std::string& a : args) text += (text.empty() ? "" : " ") + a;
+    if (!args.empty() && protocol::to_lower(args[0]) == "sentinel") {
+      if (args.size() >= 2) queued.push_back(SentinelLine{args, "command line", text});
+    } else if (std::string error = apply_sentinel_directive(config, args); !error.empty()) {
+      throw SentinelConfigError("command line: " + error + " (>>> '" + text + "')");
     }
   }
-  out << "# Generated by CONFIG REWRITE\n";
-  for (const std::string& user : config.users) out << user << "\n";
-  out << "sentinel myid " << state.myid << "\n";
-  out << "sentinel current-epoch " << state.current_epoch << "\n";
-  for (const PersistedGroup& g : state.groups) {
-    out << "sentinel config-epoch " << arg(g.name) << " " << g.config_epoch << "\n";
-    out << "sentinel leader-epoch " << arg(g.name) << " " << g.leader_epoch << "\n";
-    for (const Address& r : g.known_replicas) {
-      out << "sentinel known-replica " << arg(g.name) << " "
-          << arg(written_host(r, config.engine.hostnames)) << " " << r.port << "\n";
-    }
-    for (const PersistedSentinel& p : g.known_sentinels) {
-      out << "sentinel known-sentinel " << arg(g.name) << " "
-          << arg(written_host(p.addr, config.engine.hostnames)) << " " << p.addr.port << " " << p.id
-          << "\n";
-    }
+  // mirrors the check at the end of loadServerConfigFromString.
+  if (!config.logfile.empty()) {
+    std::ofstream log(config.logfile, std::ios::app);
+    if (!log)
+      throw SentinelConfigError("Can't open the log file: " + std::string(std::strerror(errno)));
   }
-  return out.str();
+  apply_sentinel_lines(config, queued);
+  // No monitor line is no error: redis-sentinel starts with no master, and SENTINEL
+  // MONITOR adds them at run time.
+  return config;
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {

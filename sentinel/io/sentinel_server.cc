@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include <spdlog/spdlog.h>
 #include <asio/io_context.hpp>
@@ -87,6 +89,10 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
          shell_->engine().set_announce(config_.engine.announce_ip, config_.engine.announce_port);
          shell_->engine().set_hostname_policy(config_.engine.hostnames);
          shell_->set_peer_credentials(config_.shell.sentinel_user, config_.shell.sentinel_pass);
+         if (name == "sentinel-user" || name == "sentinel-pass") {
+           shell_->engine().drop_sentinel_connections();
+           shell_->run_actions();
+         }
          shell_->persist_now();
          return error;
        }});
@@ -109,7 +115,14 @@ void SentinelService::load_acl_users() {
     users.set_user("default", rules);
   }
   for (const std::string& line : config_.users) {
-    const std::string error = users.set_user_line(std::string_view(line).substr(5));
+    // mirrors ACLLoadConfiguredUsers: the one user that exists already, `default`, is
+    // reset before its line applies.
+    std::string_view rules = std::string_view(line).substr(5);
+    if (rules.starts_with("default ")) {
+      const std::string_view reset[] = {"reset"};
+      users.set_user("default", reset);
+    }
+    const std::string error = users.set_user_line(rules);
     if (!error.empty()) spdlog::warn("{}", error);
   }
   config_.users = commands_->acl_user_lines();
@@ -155,6 +168,16 @@ void SentinelService::crash_if_simulated(const Notice& notice) {
 void SentinelService::persist(const PersistedState& state) {
   std::vector<GroupConfig> groups;
   for (const Group& g : shell_->engine().groups()) groups.push_back(g.config);
+  // SENTINEL DEBUG DEFAULT-* decide which timers the rewrite leaves out.
+  config_.engine.timings = shell_->engine().timings();
+  // The file as it is now, as Redis reads it again for each rewrite: the operator's edits
+  // since the last one are kept.
+  std::ifstream in(config_path_);
+  if (in) {
+    std::stringstream text;
+    text << in.rdbuf();
+    config_.lines = split_config_text(text.str());
+  }
   // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
   try {
     write_file_atomically(config_path_, render_sentinel_config(config_, state, groups));
