@@ -206,9 +206,10 @@ int run_proxy_with_sentinel(Options options) {
   service.start();
   sp::proxy::EngineWatch watch(
       engine_io.get_executor(),
-      [&service, group] {
+      [&service, &server, group] {
         sp::proxy::EngineWatch::View view;
         const sp::sentinel::Engine& engine = service.shell().engine();
+        server.context().hellos_rejected.store(engine.hellos_rejected(), std::memory_order_relaxed);
         const sp::sentinel::Group* served = engine.group(group);
         if (served == nullptr) return view;
         const sp::sentinel::Address& master = served->master.addr;
