@@ -87,6 +87,8 @@ std::string_view to_string(HelloError error) {
       return "bad master port";
     case HelloError::kConfigEpoch:
       return "bad config epoch";
+    case HelloError::kEpochOrder:
+      return "config epoch above current epoch";
   }
   return "?";
 }
@@ -127,6 +129,7 @@ HelloError parse_hello(std::string_view payload, Hello& out) {
   if (!is_host(fields[5])) return HelloError::kMasterIp;
   if (!parse_port(fields[6], hello.master_port)) return HelloError::kMasterPort;
   if (!parse_epoch(fields[7], hello.master_config_epoch)) return HelloError::kConfigEpoch;
+  if (hello.master_config_epoch > hello.current_epoch) return HelloError::kEpochOrder;
   hello.sentinel_ip = std::string(fields[0]);
   hello.sentinel_id = std::string(fields[2]);
   hello.master_name = std::string(fields[4]);

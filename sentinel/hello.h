@@ -40,6 +40,11 @@ enum class HelloError : std::uint8_t {
   kMasterIp,
   kMasterPort,
   kConfigEpoch,
+  // master_config_epoch above current_epoch: no sentinel sends that (a config epoch is a
+  // failover's epoch, and adopting one from a hello adopts its current epoch first). A
+  // forged one would set every sentinel's config epoch above the next failover's, and
+  // the sentinels that did not lead it would never follow it.
+  kEpochOrder,
 };
 std::string_view to_string(HelloError error);
 

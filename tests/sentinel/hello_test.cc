@@ -60,6 +60,7 @@ TEST(Hello, ChecksEveryField) {
   EXPECT_EQ(error_of(with_field(6, "0")), HelloError::kMasterPort);
   EXPECT_EQ(error_of(with_field(6, "70000")), HelloError::kMasterPort);
   EXPECT_EQ(error_of(with_field(7, "18446744073709551615")), HelloError::kConfigEpoch);
+  EXPECT_EQ(error_of(with_field(7, "2")), HelloError::kEpochOrder);  // current epoch 1
 }
 
 TEST(Hello, AcceptsEveryLegalForm) {

@@ -59,6 +59,7 @@ TEST_F(HostileHelloTest, EveryBadFieldIsCountedAndNoSentinelIsLearned) {
       hello("1", "0", kForged + "ff"),
       hello("x"),
       hello("1", "-1"),
+      hello("1", "9223372036854775807"),  // a config epoch no failover has reached
       "127.0.0.1,26399," + kForged + ",1,,127.0.0.1,6379,0",
       "127.0.0.1,26399," + kForged + ",1,mymaster,127.0.0.1,0,0",
       "127.0.0.1,26399," + kForged + ",1,mymaster,300.0.0.1,6379,0",
