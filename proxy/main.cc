@@ -126,7 +126,7 @@ void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::str
                            const sp::sentinel::Address& addr, std::uint64_t config_epoch,
                            bool replaced_master_up) {
   sp::proxy::publish_master(registry, group, addr.dial_host(), addr.port, config_epoch, addr.host(),
-                            replaced_master_up);
+                            replaced_master_up, sp::proxy::TopologyRegistry::Source::kOwnEngine);
 }
 
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes

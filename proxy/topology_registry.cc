@@ -1,10 +1,29 @@
 #include "proxy/topology_registry.h"
 
+#include <limits>
+
 namespace sp::proxy {
 
-bool TopologyRegistry::publish(TopologyPtr topology) {
+namespace {
+
+bool same_master(const Topology& a, const Topology& b) {
+  return a.master_host == b.master_host && a.master_ip == b.master_ip &&
+         a.master_port == b.master_port;
+}
+
+}  // namespace
+
+bool TopologyRegistry::publish(TopologyPtr topology, Source source) {
   std::lock_guard lock(mutex_);
-  if (!topology || (current_ && topology->epoch <= current_->epoch)) return false;
+  if (!topology) return false;
+  if (current_ && topology->epoch <= current_->epoch) {
+    // The same master again (+promoted-slave, then +switch-master) changes nothing.
+    if (source != Source::kOwnEngine || same_master(*topology, *current_)) return false;
+    if (current_->epoch == std::numeric_limits<std::uint64_t>::max()) return false;
+    auto renumbered = std::make_shared<Topology>(*topology);
+    renumbered->epoch = current_->epoch + 1;
+    topology = std::move(renumbered);
+  }
   current_ = std::move(topology);
   for (const auto& subscriber : subscribers_) subscriber(current_);
   return true;

@@ -16,9 +16,26 @@ class TopologyRegistry {
  public:
   using Subscriber = std::function<void(const TopologyPtr&)>;
 
+  // Who names the master, and so which snapshots the registry takes from it.
+  enum class Source {
+    // A source that may lag or race another (follow mode asks several sentinels in
+    // turn): only a higher config epoch is newer.
+    kAny,
+    // This process's own sentinel. Its engine already applied Sentinel's epoch rules and
+    // hands over its view in order, so its latest master is the current one even at a
+    // config epoch not above the last: the engine's own promotion assigns its failover
+    // epoch, which is lower than a config epoch adopted earlier from an out-of-range or
+    // forged hello, and an epoch that wrapped would be 0. Refusing it would hold clients
+    // forever while the engine knows where the master is.
+    kOwnEngine,
+  };
+
   // Takes the snapshot if its epoch is higher than the current one (or it is the first),
-  // and hands it to every subscriber. False, and nothing changes, otherwise.
-  bool publish(TopologyPtr topology);
+  // and hands it to every subscriber. From kOwnEngine, a different master at an epoch not
+  // above the current one is taken too, at the current epoch + 1: sessions move to a
+  // snapshot with a higher epoch, so the order of snapshots must keep rising even when the
+  // engine's config epochs do not. False, and nothing changes, otherwise.
+  bool publish(TopologyPtr topology, Source source = Source::kAny);
 
   // Republishes the current snapshot with `failover_in_progress` changed (same master,
   // same epoch). False, and nothing changes, when it already says so or there is none.
