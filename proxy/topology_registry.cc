@@ -13,12 +13,13 @@ bool same_master(const Topology& a, const Topology& b) {
 
 }  // namespace
 
-bool TopologyRegistry::publish(TopologyPtr topology, Source source) {
+bool TopologyRegistry::publish(TopologyPtr topology, std::optional<std::uint64_t> engine_epoch) {
   std::lock_guard lock(mutex_);
   if (!topology) return false;
   if (current_ && topology->epoch <= current_->epoch) {
-    // The same master again (+promoted-slave, then +switch-master) changes nothing.
-    if (source != Source::kOwnEngine || same_master(*topology, *current_)) return false;
+    const bool gate_outdated = engine_epoch && *engine_epoch < current_->epoch;
+    // The same master again changes nothing either way.
+    if (!gate_outdated || same_master(*topology, *current_)) return false;
     if (current_->epoch == std::numeric_limits<std::uint64_t>::max()) return false;
     auto renumbered = std::make_shared<Topology>(*topology);
     renumbered->epoch = current_->epoch + 1;
