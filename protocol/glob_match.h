@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace sp::protocol {
@@ -8,4 +9,11 @@ namespace sp::protocol {
 // `[abc]`, `[^a-z]`, and `\` to escape. Case-sensitive.
 bool glob_match(std::string_view pattern, std::string_view text);
 
+namespace detail {
+
+// glob_match, also counting the matcher's steps (one per pattern position tried), so that
+// tests can bound the work a hostile pattern costs without timing it.
+bool glob_match_counted(std::string_view pattern, std::string_view text, std::size_t& steps);
+
+}  // namespace detail
 }  // namespace sp::protocol

@@ -136,12 +136,13 @@ std::string served_group(const Options& options,
 }
 
 // A master named by the engine: sessions connect to the IP it resolved (a hostname given
-// with resolve-hostnames is kept as the master's host).
+// with resolve-hostnames is kept as the master's host). The engine's current epoch goes
+// with it, for the registry's epoch gate (TopologyRegistry::publish).
 void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
                            const sp::sentinel::Address& addr, std::uint64_t config_epoch,
-                           bool replaced_master_up) {
+                           bool replaced_master_up, const sp::sentinel::Engine& engine) {
   sp::proxy::publish_master(registry, group, addr.dial_host(), addr.port, config_epoch, addr.host(),
-                            replaced_master_up);
+                            replaced_master_up, engine.current_epoch());
 }
 
 // Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
@@ -155,9 +156,10 @@ int run_proxy_with_sentinel(Options options) {
   sp::proxy::FailoverRecorder* failovers = nullptr;
   sp::sentinel::io::SentinelService service(
       engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
-      [&registry, group](const sp::sentinel::SwitchMaster& s) {
+      [&registry, &service_ptr, group](const sp::sentinel::SwitchMaster& s) {
         if (s.group == group && registry != nullptr) {
-          publish_engine_master(*registry, group, s.addr, s.config_epoch, s.replaced_master_up);
+          publish_engine_master(*registry, group, s.addr, s.config_epoch, s.replaced_master_up,
+                                service_ptr->shell().engine());
         }
       },
       [&registry, &failovers, &service_ptr, group](const sp::sentinel::Notice& notice) {
@@ -177,7 +179,8 @@ int run_proxy_with_sentinel(Options options) {
               continue;
             }
             publish_engine_master(*registry, group, promoted->addr, g.config_epoch,
-                                  sp::sentinel::instance_up(g.master));
+                                  sp::sentinel::instance_up(g.master),
+                                  service_ptr->shell().engine());
           }
           return;
         }
@@ -221,9 +224,10 @@ int run_proxy_with_sentinel(Options options) {
   service.start();
   sp::proxy::EngineWatch watch(
       engine_io.get_executor(),
-      [&service, group] {
+      [&service, &server, group] {
         sp::proxy::EngineWatch::View view;
         const sp::sentinel::Engine& engine = service.shell().engine();
+        server.context().hellos_rejected.store(engine.hellos_rejected(), std::memory_order_relaxed);
         const sp::sentinel::Group* served = engine.group(group);
         if (served == nullptr) return view;
         const sp::sentinel::Address& master = served->master.addr;

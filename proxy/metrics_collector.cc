@@ -204,6 +204,16 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
              MetricType::Gauge, &WorkerStats::buffer_bytes);
   add_failover(out, c);
   if (c.config.sentinel_managed) add_failover_history(out, c.failovers, c.config.group_name);
+  if (c.config.sentinel_managed && c.config.follow_name.empty()) {
+    auto rejected = family("sentinel_proxy_hellos_rejected_total",
+                           "Sentinel hellos the sentinel inside refused: malformed, out of range "
+                           "or forged with its own id.",
+                           MetricType::Counter);
+    rejected.metric.push_back(
+        sample(static_cast<double>(c.hellos_rejected.load(std::memory_order_relaxed)),
+               MetricType::Counter));
+    out.push_back(std::move(rejected));
+  }
   add_bytes(out, c);
   add_commands(out, c);
   add_latency(out, c);

@@ -29,6 +29,9 @@ struct ProxyContext {
   std::atomic<std::int64_t> clients{0};                    // for maxclients, all workers
   FailoverRecorder failovers{config.group_name};           // fed by the sentinel inside
   TopologyRegistry registry;
+  // With the sentinel inside: hellos its engine refused (malformed, out of range, forged
+  // with its id), copied from the engine thread every 100 ms for the metrics scrape.
+  std::atomic<std::uint64_t> hellos_rejected{0};
   // Follow mode: the sentinel followed now ("" while none), for PROXY INFO. Set once before
   // the workers start; callable from any thread.
   std::function<std::string()> followed_sentinel;

@@ -1,10 +1,30 @@
 #include "proxy/topology_registry.h"
 
+#include <limits>
+
 namespace sp::proxy {
 
-bool TopologyRegistry::publish(TopologyPtr topology) {
+namespace {
+
+bool same_master(const Topology& a, const Topology& b) {
+  return a.master_host == b.master_host && a.master_ip == b.master_ip &&
+         a.master_port == b.master_port;
+}
+
+}  // namespace
+
+bool TopologyRegistry::publish(TopologyPtr topology, std::optional<std::uint64_t> engine_epoch) {
   std::lock_guard lock(mutex_);
-  if (!topology || (current_ && topology->epoch <= current_->epoch)) return false;
+  if (!topology) return false;
+  if (current_ && topology->epoch <= current_->epoch) {
+    const bool gate_outdated = engine_epoch && *engine_epoch < current_->epoch;
+    // The same master again changes nothing either way.
+    if (!gate_outdated || same_master(*topology, *current_)) return false;
+    if (current_->epoch == std::numeric_limits<std::uint64_t>::max()) return false;
+    auto renumbered = std::make_shared<Topology>(*topology);
+    renumbered->epoch = current_->epoch + 1;
+    topology = std::move(renumbered);
+  }
   current_ = std::move(topology);
   for (const auto& subscriber : subscribers_) subscriber(current_);
   return true;

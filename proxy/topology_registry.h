@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "proxy/topology.h"
@@ -17,8 +18,18 @@ class TopologyRegistry {
   using Subscriber = std::function<void(const TopologyPtr&)>;
 
   // Takes the snapshot if its epoch is higher than the current one (or it is the first),
-  // and hands it to every subscriber. False, and nothing changes, otherwise.
-  bool publish(TopologyPtr topology);
+  // and hands it to every subscriber. False, and nothing changes, otherwise — with one
+  // exception. `engine_epoch` is given for a master named by this process's own sentinel:
+  // its current epoch now. Every epoch the registry took from that engine was a config
+  // epoch it had, never above its current epoch then, and its current epoch only rises; so
+  // a current epoch *below* the registry's says the gate no longer orders anything the
+  // engine does (its epoch wrapped, or the gate came from a config epoch a forged hello
+  // set above the current one). Refusing would hold clients forever while the engine
+  // knows where the master is, so a different master is then taken, renumbered to the
+  // current epoch + 1: sessions move to a snapshot with a higher epoch. A merely stale
+  // announcement (its config epoch below the gate, the engine's current epoch not) is
+  // still refused.
+  bool publish(TopologyPtr topology, std::optional<std::uint64_t> engine_epoch = std::nullopt);
 
   // Republishes the current snapshot with `failover_in_progress` changed (same master,
   // same epoch). False, and nothing changes, when it already says so or there is none.

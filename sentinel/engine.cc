@@ -71,6 +71,9 @@ void Engine::init_groups(const std::optional<PersistedState>& persisted, TimePoi
         if (peer.id == myid_) continue;
         Instance instance = make_instance(InstanceKind::kSentinel, peer.id, peer.addr, now);
         instance.run_id = peer.id;
+        // The file does not say whether it ever answered: counted, as the safe side of
+        // fence-on-minority (see reaches_majority).
+        instance.answered = true;
         group.sentinels.emplace(peer.id, std::move(instance));
       }
     }

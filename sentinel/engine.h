@@ -96,6 +96,8 @@ class Engine {
   std::optional<Address> master_address(std::string_view group) const;
 
   const std::string& myid() const { return myid_; }
+  // Hellos refused as malformed, out of range or forged with our own id, since start.
+  std::uint64_t hellos_rejected() const { return hellos_rejected_; }
   std::uint64_t current_epoch() const { return current_epoch_; }
   bool tilt() const { return tilt_; }
   TimePoint tilt_start() const { return tilt_start_; }
@@ -168,6 +170,7 @@ class Engine {
 
   // engine_hello.cc
   void process_hello(std::string_view payload, bool via_pubsub, TimePoint now);
+  void reject_hello(std::string_view why, std::string_view payload, TimePoint now);
   Instance* learn_sentinel(Group& group, const Address& addr, const std::string& id, TimePoint now);
   void remove_sentinel_everywhere(const std::string& id);
   void force_hello_update(Group& group);
@@ -215,6 +218,9 @@ class Engine {
   TimePoint previous_tick_ = kNever;
   std::vector<Action> actions_;
   ScriptPolicy script_policy_;
+  std::uint64_t hellos_rejected_ = 0;
+  std::uint64_t hellos_rejected_reported_ = 0;  // the count at the last -hello-rejected
+  TimePoint hello_rejected_notice_time_ = kNever;
 };
 
 }  // namespace sp::sentinel

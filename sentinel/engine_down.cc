@@ -1,5 +1,6 @@
 // Failure detection: SDOWN, ODOWN, asking peers and answering them (§5, §6).
 #include "sentinel/engine.h"
+#include "sentinel/hello.h"
 #include "sentinel/notices.h"
 
 namespace sp::sentinel {
@@ -128,7 +129,9 @@ IsMasterDownAnswer Engine::answer_is_master_down(std::string_view ip, int port,
   }
   if (group == nullptr) return answer;
   answer.down = !tilt_ && group->master.s_down;
-  if (req_runid != "*") {
+  // A vote at an epoch past kMaxEpoch would move our current epoch where the next
+  // failover's ++ wraps it: answer the down state, vote for nobody.
+  if (req_runid != "*" && req_epoch <= kMaxEpoch) {
     std::uint64_t leader_epoch = 0;
     const std::string& leader =
         vote_leader(*group, req_epoch, std::string(req_runid), now, leader_epoch);

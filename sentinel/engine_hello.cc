@@ -5,12 +5,51 @@
 
 namespace sp::sentinel {
 
-// mirrors sentinelProcessHelloMessage
+namespace {
+
+// At most one -hello-rejected notice a second: anyone who can PUBLISH on a master can send
+// hellos, and the log must not grow at the sender's pace (the count is exact regardless).
+constexpr Duration kRejectReportPeriod = ms(1000);
+constexpr std::size_t kRejectShownBytes = 160;
+
+// The payload as one printable log word: control bytes escaped, long ones cut.
+std::string printable(std::string_view payload) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char c : payload.substr(0, kRejectShownBytes)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u > ' ' && u < 0x7f && c != '\\') {
+      out += c;
+    } else {
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 0xf];
+    }
+  }
+  if (payload.size() > kRejectShownBytes) out += "...";
+  return out;
+}
+
+}  // namespace
+
+// mirrors sentinelProcessHelloMessage, with every field checked first (a hello comes from
+// anyone who can PUBLISH on a monitored instance or reach our sentinel port).
 void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint now) {
   // Our own hellos come back through the master and its replicas.
   if (via_pubsub && payload.find(myid_) != std::string_view::npos) return;
-  std::optional<Hello> hello = parse_hello(payload);
-  if (!hello || hello->sentinel_id == myid_) return;
+  Hello parsed;
+  if (const HelloError error = parse_hello(payload, parsed); error != HelloError::kNone) {
+    reject_hello(to_string(error), payload, now);
+    return;
+  }
+  const Hello* const hello = &parsed;
+  // Only a forgery (or a copied config) names our id on another path.
+  if (hello->sentinel_id == myid_) {
+    reject_hello("our own sentinel id", payload, now);
+    return;
+  }
+  // A name we do not monitor is no sign of hostility: a server may carry the hellos of
+  // several groups, each sentinel matching its own by name (§12.4).
   Group* group = find_group(hello->master_name);
   if (group == nullptr) return;
   // A sender whose address cannot become an instance (a hostname without
@@ -65,6 +104,20 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
     persist();
   }
   if (peer != nullptr) peer->last_hello_time = now;
+}
+
+void Engine::reject_hello(std::string_view why, std::string_view payload, TimePoint now) {
+  ++hellos_rejected_;
+  if (hello_rejected_notice_time_ != kNever &&
+      now - hello_rejected_notice_time_ < kRejectReportPeriod) {
+    return;
+  }
+  std::string text = std::string(why) + " " + printable(payload);
+  const std::uint64_t unreported = hellos_rejected_ - hellos_rejected_reported_ - 1;
+  if (unreported > 0) text += " (and " + std::to_string(unreported) + " more since the last)";
+  hellos_rejected_reported_ = hellos_rejected_;
+  hello_rejected_notice_time_ = now;
+  notice("-hello-rejected", std::move(text));
 }
 
 // A hello from an id/address pair we do not know: handle address changes and

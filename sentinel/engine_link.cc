@@ -161,6 +161,7 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
     case PingReplyKind::kMasterDown:
       instance.link.last_avail_time = now;
       instance.link.act_ping_time = kNever;
+      instance.answered = true;
       break;
     case PingReplyKind::kBusy:
       // A script keeps the instance busy: kill it once while it is SDOWN.

@@ -97,6 +97,22 @@ bool is_ip_literal(std::string_view host) {
   return is_ipv4(host) || is_ipv6(host);
 }
 
+bool is_hostname_syntax(std::string_view host) {
+  if (host.ends_with('.')) host.remove_suffix(1);  // a fully qualified name's root
+  if (host.empty() || host.size() > 253) return false;
+  bool all_digits = true;  // of the last label
+  for (std::string_view label : split(host, '.')) {
+    if (label.empty() || label.size() > 63) return false;
+    all_digits = true;
+    for (char c : label) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+      all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
+    }
+  }
+  // A top-level domain is never numeric (RFC 3696): "300.0.0.1" is a bad IP, not a name.
+  return !all_digits;
+}
+
 std::optional<Address> make_address(std::string_view host, int port, bool accept_unresolved,
                                     const HostnamePolicy& policy, const HostResolver& resolve) {
   if (port < 0 || port > 65535 || host.empty()) return std::nullopt;

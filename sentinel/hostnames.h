@@ -24,6 +24,10 @@ using HostResolver = std::function<std::string(std::string_view hostname)>;
 // AI_NUMERICHOST, minus the legacy IPv4 shorthands such as "127.1").
 bool is_ip_literal(std::string_view host);
 
+// True for what may be a DNS name: 1..253 bytes of letters, digits, '-', '_' and '.',
+// in labels of at most 63, the last not all digits. Whether it resolves is another matter.
+bool is_hostname_syntax(std::string_view host);
+
 // mirrors createSentinelAddr: an IP literal is taken as is; a hostname only with
 // policy.resolve, resolved through `resolve`; an unresolvable one is kept with an empty
 // IP when `accept_unresolved` (to be re-resolved on reconnect), refused otherwise.

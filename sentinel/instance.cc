@@ -80,10 +80,12 @@ bool clients_should_hold(const Group& group, TimePoint now, Duration election_ti
 
 bool reaches_majority(const Group& group) {
   std::size_t reachable = 1;  // itself
+  std::size_t known = 1;
   for (const auto& [id, peer] : group.sentinels) {
+    if (!peer.answered) continue;
+    ++known;
     if (peer.link.connected && !peer.s_down) ++reachable;
   }
-  const std::size_t known = group.sentinels.size() + 1;
   return reachable > known / 2 && reachable >= static_cast<std::size_t>(group.config.quorum);
 }
 

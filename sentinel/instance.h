@@ -72,6 +72,9 @@ struct Instance {
   TimePoint last_hello_time = kNever;
   TimePoint last_master_down_reply_time = kNever;
   TimePoint reconf_sent_time = kNever;
+  // It gave an acceptable PING reply since we learned it (or came from the persisted
+  // state). A sentinel only named by a hello may not exist at all.
+  bool answered = false;
 
   // Role as reported by INFO.
   Role role_reported = Role::kUnknown;
@@ -156,6 +159,10 @@ bool clients_should_hold(const Group& group, TimePoint now, Duration election_ti
 // what a sentinel on the minority side of a partition sees. The quorum counts too, so
 // that a sentinel that never discovered its peers (or forgot them) is not taken for a
 // majority of one.
+// Only peers that answered at least once count, either way: a hello is unauthenticated,
+// and one naming a sentinel that never answers (a forgery, or an address nobody can reach)
+// would otherwise count against the majority and fence writes; nor may a forged peer that
+// has not yet been found silent count for one.
 bool reaches_majority(const Group& group);
 
 }  // namespace sp::sentinel

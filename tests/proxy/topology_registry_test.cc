@@ -1,5 +1,6 @@
-// The registry takes only rising epochs and hands each accepted snapshot to every
-// subscriber, the current one first on subscription.
+// The registry takes only rising epochs (but follows its own sentinel past a gate its
+// epoch fell below) and hands each accepted snapshot to every subscriber, the current one
+// first on subscription.
 
 #include "proxy/topology_registry.h"
 
@@ -83,6 +84,33 @@ TEST(TopologyRegistry, FailoverFlagRepublishesTheSameMasterAndEpoch) {
   EXPECT_TRUE(registry.publish(snapshot(5, 7001)));
   EXPECT_FALSE(registry.current()->failover_in_progress);
   EXPECT_EQ(seen, (std::vector<bool>{false, true, false}));
+}
+
+TEST(TopologyRegistry, TheEnginesEpochBelowTheGateOutdatesIt) {
+  TopologyRegistry registry;
+  std::vector<TopologyPtr> seen;
+  registry.subscribe([&](const TopologyPtr& t) { seen.push_back(t); });
+  // A config epoch set from a forged hello far above the engine's current epoch (1).
+  ASSERT_TRUE(registry.publish(snapshot(1'000'000'000'000, 7000), 1));
+  // A stale announcement: its engine has seen the gate's epoch, so it is refused.
+  EXPECT_FALSE(registry.publish(snapshot(2, 7001)));
+  EXPECT_FALSE(registry.publish(snapshot(2, 7001), 1'000'000'000'000));
+  // The engine's own promotion at its failover epoch 2: its current epoch (2) is below
+  // the gate, which orders nothing any more.
+  EXPECT_TRUE(registry.publish(snapshot(2, 7001), 2));
+  EXPECT_EQ(registry.current()->master_port, 7001);
+  // Sessions move on a higher epoch: the order keeps rising.
+  EXPECT_EQ(registry.current()->epoch, 1'000'000'000'001u);
+  // An epoch that wrapped to 0.
+  EXPECT_TRUE(registry.publish(snapshot(0, 7002), 0));
+  EXPECT_EQ(registry.current()->epoch, 1'000'000'000'002u);
+  // The same master again (+switch-master after +promoted-slave) is no new snapshot.
+  EXPECT_FALSE(registry.publish(snapshot(0, 7002), 0));
+  // A higher config epoch is taken as it is.
+  EXPECT_TRUE(registry.publish(snapshot(2'000'000'000'000, 7003), 2'000'000'000'000));
+  EXPECT_EQ(registry.current()->epoch, 2'000'000'000'000u);
+  ASSERT_EQ(seen.size(), 4u);
+  for (std::size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i]->epoch, seen[i - 1]->epoch);
 }
 
 }  // namespace

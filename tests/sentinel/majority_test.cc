@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "sentinel/instance.h"
+#include "tests/sentinel/engine_fixture.h"
 
 namespace sp::sentinel {
 namespace {
@@ -12,6 +13,7 @@ Group group_with_peers(int quorum, int peers) {
     Instance peer;
     peer.kind = InstanceKind::kSentinel;
     peer.link.connected = true;
+    peer.answered = true;
     group.sentinels.emplace("peer" + std::to_string(i), std::move(peer));
   }
   return group;
@@ -37,6 +39,64 @@ TEST(ReachesMajority, HalfOfAnEvenGroupIsNotAMajority) {
   group.sentinels.at("peer0").s_down = true;
   group.sentinels.at("peer1").s_down = true;
   EXPECT_FALSE(reaches_majority(group));  // 2 of 4
+}
+
+TEST(ReachesMajority, ASentinelThatNeverAnsweredCountsNeitherWay) {
+  Group group = group_with_peers(2, 2);
+  // Named by forged hellos: never connected, or connected and silent so far.
+  for (int i = 0; i < 3; ++i) {
+    Instance forged;
+    forged.kind = InstanceKind::kSentinel;
+    forged.link.connected = i == 0;
+    forged.s_down = i == 1;
+    group.sentinels.emplace("forged" + std::to_string(i), std::move(forged));
+  }
+  EXPECT_TRUE(reaches_majority(group));  // 3 of 3, the forged ones aside
+  group.sentinels.at("peer0").s_down = true;
+  // One real peer down is within what a group of three tolerates; counting the silent
+  // forged ones would make it 2 of 6.
+  EXPECT_TRUE(reaches_majority(group));  // 2 of 3
+  group.sentinels.at("peer1").s_down = true;
+  // The minority side stays fenced, however many never-seen peers look "connected".
+  EXPECT_FALSE(reaches_majority(group));  // 1 of 3
+}
+
+using MajorityTest = EngineFixture;
+
+TEST_F(MajorityTest, APeerCountsOnceItAnswersAPing) {
+  start();
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  EXPECT_FALSE(group().sentinels.at(kPeer1).answered);
+  run_for(ms(1500));
+  EXPECT_TRUE(group().sentinels.at(kPeer1).answered);
+  EXPECT_TRUE(reaches_majority(group()));
+  // A hello names a third sentinel that never answers (no such peer here): the two that
+  // answer are still a majority, now and after its down-after.
+  deliver(HelloReceived{hello_from("3333333333333333333333333333333333333333", 26399, 0, 6379, 0),
+                        true});
+  peers_[addr(26399)].alive = false;
+  EXPECT_EQ(group().sentinels.size(), 3u);
+  EXPECT_TRUE(reaches_majority(group()));
+  run_for(ms(40000));
+  EXPECT_TRUE(group().sentinels.at("3333333333333333333333333333333333333333").s_down);
+  EXPECT_TRUE(reaches_majority(group()));
+}
+
+TEST_F(MajorityTest, PeersFromThePersistedStateCountAtOnce) {
+  GroupConfig quorum_of_one = default_group();
+  quorum_of_one.quorum = 1;  // so that only the majority rule can fence
+  start(quorum_of_one);
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  drain();
+  start(quorum_of_one);  // rebuilt from persisted_: the peers have not answered since
+  EXPECT_TRUE(group().sentinels.at(kPeer1).answered);
+  // Restarted on the minority side of a partition: the peers it knew count against it.
+  peers_[addr(26380)].alive = false;
+  peers_[addr(26381)].alive = false;
+  run_for(ms(40000));
+  EXPECT_FALSE(reaches_majority(group()));
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ void SimWorld::proxy_observe(int i, const Action& action) {
   if (!p.alive) return;
   const bool held = p.holding();
   const bool routed =
-      p.observe(action, *sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()));
+      p.observe(action, *sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()),
+                sentinels_[i].engine->current_epoch());
   if (trace_ && (routed || held != p.holding())) {
     std::printf("%8lld p%d %s %s:%d epoch %llu\n", static_cast<long long>(net_.now()), i,
                 routed ? "routes to" : (p.holding() ? "holds for" : "releases"),

@@ -49,7 +49,8 @@ Address SimProxy::master() const {
 }
 
 // mirrors publish_master (proxy/main.cc)
-bool SimProxy::publish(const std::string& group, const Address& addr, std::uint64_t config_epoch) {
+bool SimProxy::publish(const std::string& group, const Address& addr, std::uint64_t config_epoch,
+                       std::optional<std::uint64_t> engine_epoch) {
   auto next = std::make_shared<proxy::Topology>();
   next->group = group;
   next->master_host = addr.host();
@@ -58,14 +59,15 @@ bool SimProxy::publish(const std::string& group, const Address& addr, std::uint6
   next->epoch = config_epoch;
   // Broken on purpose: a registry that forgets the current epoch takes anything.
   if (variant == ProxyVariant::kNoEpochGate) registry = std::make_unique<proxy::TopologyRegistry>();
-  return registry->publish(std::move(next));
+  return registry->publish(std::move(next), engine_epoch);
 }
 
-bool SimProxy::observe(const Action& action, const Group& group, TimePoint now) {
+bool SimProxy::observe(const Action& action, const Group& group, TimePoint now,
+                       std::optional<std::uint64_t> engine_epoch) {
   if (!alive) return false;
   const std::string& name = group.config.name;
   if (const auto* s = std::get_if<SwitchMaster>(&action)) {
-    return s->group == name && publish(name, s->addr, s->config_epoch);
+    return s->group == name && publish(name, s->addr, s->config_epoch, engine_epoch);
   }
   const auto* notice = std::get_if<Notice>(&action);
   const auto current = topology();
@@ -74,7 +76,7 @@ bool SimProxy::observe(const Action& action, const Group& group, TimePoint now) 
     const auto port = proxy::promoted_slave_port(notice->text, name);
     const Instance* promoted = group.promoted();
     if (!port || promoted == nullptr || promoted->addr.port != *port) return false;
-    return publish(name, promoted->addr, group.config_epoch);
+    return publish(name, promoted->addr, group.config_epoch, engine_epoch);
   }
   // Clients hold while this sentinel finds their master down or a failover of it may be
   // under way (the shipped rule).

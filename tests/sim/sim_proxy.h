@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/topology.h"
@@ -45,7 +46,10 @@ struct SimProxy {
   // Mirrors the two callbacks of run_proxy_with_sentinel: a SwitchMaster of the group,
   // or a Notice, read with `group` as the engine holds it after the call that emitted
   // it, at the engine's time `now`. True when a new master was published.
-  bool observe(const Action& action, const Group& group, TimePoint now);
+  // `engine_epoch`: the engine's current epoch, for the registry's gate (nullopt: unknown,
+  // the gate alone decides).
+  bool observe(const Action& action, const Group& group, TimePoint now,
+               std::optional<std::uint64_t> engine_epoch = std::nullopt);
   // What its sessions route by; null while it is down.
   proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
   bool holding() const;
@@ -57,7 +61,8 @@ struct SimProxy {
   Address master() const;
 
  private:
-  bool publish(const std::string& group, const Address& addr, std::uint64_t config_epoch);
+  bool publish(const std::string& group, const Address& addr, std::uint64_t config_epoch,
+               std::optional<std::uint64_t> engine_epoch = std::nullopt);
 };
 
 }  // namespace sp::sentinel::sim

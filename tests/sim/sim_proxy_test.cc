@@ -114,7 +114,12 @@ struct StaleAnnouncement {
   SimProxy proxy;
   std::string failures;
 
-  explicit StaleAnnouncement(ProxyVariant variant) {
+  // The engine's current epoch as the proxy reads it with each announcement.
+  std::optional<std::uint64_t> engine_epoch;
+
+  explicit StaleAnnouncement(ProxyVariant variant,
+                             std::optional<std::uint64_t> engine_epoch_seen = std::nullopt)
+      : engine_epoch(engine_epoch_seen) {
     proxy.variant = variant;
     ledger.name_master(kOld, 0, 0, "configured");
     proxy.start("mymaster", kOld);
@@ -129,7 +134,7 @@ struct StaleAnnouncement {
   }
   void route(SimTime now) { failures += ledger.on_route(0, *proxy.topology(), now, "test"); }
   void announce(const Action& action, SimTime now) {
-    if (proxy.observe(action, group, TimePoint{})) route(now);
+    if (proxy.observe(action, group, TimePoint{}, engine_epoch)) route(now);
   }
   void send(SimTime now) { failures += ledger.on_send(0, proxy.master(), proxy.next_value++, now); }
 };
@@ -138,6 +143,10 @@ TEST(ProxyLedger, TheShippedGateKeepsTheInvariants) {
   StaleAnnouncement run(ProxyVariant::kAsShipped);
   EXPECT_EQ(run.failures, "");
   EXPECT_EQ(run.proxy.master(), kNew);
+  // With the engine's current epoch: it has seen epoch 5, so 3 is stale, not a reset.
+  StaleAnnouncement with_epoch(ProxyVariant::kAsShipped, 5);
+  EXPECT_EQ(with_epoch.failures, "");
+  EXPECT_EQ(with_epoch.proxy.master(), kNew);
 }
 
 TEST(ProxyLedger, AProxyWithoutTheEpochGateIsCaught) {
