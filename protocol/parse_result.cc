@@ -32,6 +32,10 @@ std::string_view to_string(ProtocolError error) {
       return "expected '$'";
     case ProtocolError::kInvalidBulkLength:
       return "invalid bulk length";
+    case ProtocolError::kUnauthenticatedMultibulkLength:
+      return "unauthenticated multibulk length";
+    case ProtocolError::kUnauthenticatedBulkLength:
+      return "unauthenticated bulk length";
     case ProtocolError::kUnknownReplyType:
       return "unknown reply type";
     case ProtocolError::kInvalidReplyLength:

@@ -23,6 +23,8 @@ enum class ProtocolError : std::uint8_t {
   kTooBigBulkCountString,
   kExpectedDollar,
   kInvalidBulkLength,
+  kUnauthenticatedMultibulkLength,
+  kUnauthenticatedBulkLength,
   kUnknownReplyType,
   kInvalidReplyLength,
   kMissingReplyTerminator,

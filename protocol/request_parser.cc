@@ -71,6 +71,9 @@ ParseResult RequestParser::parse_multibulk(std::string_view input) {
     if (!parse_int64(input.substr(1, cr - 1), count) || count > limits_.max_multibulk_len) {
       return fail(ProtocolError::kInvalidMultibulkLength);
     }
+    if (limits_.unauthenticated && count > ProtocolLimits::kUnauthenticatedMultibulkLen) {
+      return fail(ProtocolError::kUnauthenticatedMultibulkLength);
+    }
     pos_ = cr + 2;
     if (count <= 0) return complete(input, pos_);
     remaining_ = count;
@@ -92,6 +95,9 @@ ParseResult RequestParser::parse_multibulk(std::string_view input) {
       if (!parse_int64(input.substr(pos_ + 1, cr - pos_ - 1), length) || length < 0 ||
           length > limits_.max_bulk_len) {
         return fail(ProtocolError::kInvalidBulkLength);
+      }
+      if (limits_.unauthenticated && length > ProtocolLimits::kUnauthenticatedBulkLen) {
+        return fail(ProtocolError::kUnauthenticatedBulkLength);
       }
       pos_ = cr + 2;
       bulk_len_ = length;

@@ -29,6 +29,9 @@ class RequestParser {
  public:
   explicit RequestParser(const ProtocolLimits& limits = {}) : limits_(limits) {}
   const ProtocolLimits& limits() const { return limits_; }
+  // The client must authenticate and has not (ProtocolLimits::unauthenticated); applies
+  // from the next length line read.
+  void set_unauthenticated(bool unauthenticated) { limits_.unauthenticated = unauthenticated; }
 
   ParseResult parse(std::string_view input);
 

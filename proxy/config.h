@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proxy/proxy_access.h"
+
 namespace sp::proxy {
 
 // Redis's log levels, with Redis's names.
@@ -64,6 +66,11 @@ struct Config {
   std::string follow_user;
   std::string follow_pass;
   bool upstream_given = false;
+  // Security (README.md): the names of PROXY and its subcommands (rename-command), and
+  // protected mode: while the master demands no authentication, clients from other hosts
+  // than this one are refused with Redis's DENIED text.
+  ProxyCommandNames proxy_commands;
+  bool protected_mode = true;
 };
 
 }  // namespace sp::proxy

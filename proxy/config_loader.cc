@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -109,6 +110,9 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     auto n = parse_int<std::int64_t>(v, 0, 86'400'000);
     if (!n) return "invalid failover-hold-ms '" + v + "' (milliseconds, 0 turns holding off)";
     config.failover_hold = std::chrono::milliseconds(*n);
+  } else if (name == "protected-mode") {
+    if (v != "yes" && v != "no") return "protected-mode must be yes or no";
+    config.protected_mode = v == "yes";
   } else if (name == "fence-on-minority") {
     if (v != "yes" && v != "no") return "fence-on-minority must be yes or no";
     config.fence_on_minority = v == "yes";
@@ -239,6 +243,10 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     config.follow_pass = args[1];
     return {};
   }
+  if (name == "rename-command") {
+    if (args.size() != 3) return bad_arity(name);
+    return config.proxy_commands.rename(args[1], args[2]);
+  }
   if (name == "proxy-group" && args.size() == 2) {
     config.proxy_group = args[1];
     return {};
@@ -284,6 +292,11 @@ void apply_config_text(Config& config, std::string_view text, std::string_view s
 }
 
 void apply_config_file(Config& config, const std::string& path) {
+  // A directory opens as a stream and reads as empty: say what it is.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ConfigError(path + ": cannot read the config file: Is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the config file");
   std::ostringstream text;

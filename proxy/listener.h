@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <asio/awaitable.hpp>
@@ -26,7 +27,7 @@ class Listener {
 
  private:
   static asio::awaitable<void> accept_loop(Listener* self, asio::ip::tcp::acceptor* acceptor);
-  void reject(asio::ip::tcp::socket& socket);
+  void reject(asio::ip::tcp::socket& socket, std::string_view reply);
 
   std::vector<Worker*> workers_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;

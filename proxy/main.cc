@@ -28,6 +28,7 @@
 #include "proxy/logging.h"
 #include "proxy/master_notice.h"
 #include "proxy/master_updates.h"
+#include "proxy/open_files_limit.h"
 #include "proxy/promoted_notice.h"
 #include "proxy/proxy_context.h"
 #include "proxy/server.h"
@@ -374,6 +375,7 @@ int main(int argc, char** argv) {
   }
   try {
     sp::proxy::setup_logging(options.config);
+    options.config.maxclients = sp::proxy::fit_maxclients_to_open_files(options.config.maxclients);
     const std::string pidfile = options.config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     int code = 0;

@@ -148,8 +148,16 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
              "Writes refused because the sentinel could not reach a majority (fence-on-minority).",
              MetricType::Counter, &WorkerStats::writes_refused_fenced);
   add_simple(out, c, "sentinel_proxy_commands_retried_total",
-             "Commands a demoted master refused with -READONLY, sent again to the new master.",
+             "Commands a demoted master refused (-READONLY, or -UNBLOCKED for a blocking "
+             "command), sent again to the new master.",
              MetricType::Counter, &WorkerStats::commands_retried);
+  add_simple(out, c, "sentinel_proxy_proxy_commands_refused_total",
+             "PROXY commands refused: the client was not authenticated, or may not run "
+             "FAILOVER on the master.",
+             MetricType::Counter, &WorkerStats::proxy_commands_refused);
+  add_simple(out, c, "sentinel_proxy_protected_mode_denied_total",
+             "Clients from other hosts refused in protected mode.", MetricType::Counter,
+             &WorkerStats::protected_mode_denied);
   const TopologyPtr topology = c.registry.current();
   if (!topology) return;
   auto down = family("sentinel_proxy_failover_in_progress",

@@ -58,7 +58,13 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           "\r\ntotal_connections_received:" +
           std::to_string(sum(context, &WorkerStats::connections_accepted)) +
           "\r\nrejected_connections:" +
-          std::to_string(sum(context, &WorkerStats::connections_rejected)) + "\r\n";
+          std::to_string(sum(context, &WorkerStats::connections_rejected)) +
+          "\r\nprotected_mode:" + (context.config.protected_mode ? "yes" : "no") +
+          "\r\nprotected_mode_denied:" +
+          std::to_string(sum(context, &WorkerStats::protected_mode_denied)) +
+          "\r\nmaster_auth:" + std::string(to_string(context.master_auth.load())) +
+          "\r\nproxy_commands_refused:" +
+          std::to_string(sum(context, &WorkerStats::proxy_commands_refused)) + "\r\n";
   text += "\r\n# Upstream\r\n";
   if (session.topology != nullptr) {
     text += "group:" + session.topology->group + "\r\n";
@@ -172,8 +178,15 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
   } else if (protocol::iequals(sub, "help")) {
     return help_reply(session);
   } else {
-    w.error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) + "'. Try PROXY HELP.");
+    return unknown_proxy_subcommand_reply(sub);
   }
+  return out;
+}
+
+std::string unknown_proxy_subcommand_reply(std::string_view sub) {
+  std::string out;
+  RespWriter(out).error("ERR unknown subcommand '" + std::string(sub.substr(0, 128)) +
+                        "'. Try PROXY HELP.");
   return out;
 }
 

@@ -26,6 +26,10 @@ struct SessionView {
 std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
                                 const SessionView& session);
 
+// "-ERR unknown subcommand '<sub>'. Try PROXY HELP.", for a name that is none (or one
+// renamed away).
+std::string unknown_proxy_subcommand_reply(std::string_view sub);
+
 // "-ERR sentinel-proxy: master of '<group>' (<host>:<port>) unreachable: <cause>\r\n", the
 // reply to every command while the session cannot connect to its master.
 std::string master_unreachable_reply(const Topology& topology, std::string_view cause);

@@ -10,6 +10,7 @@
 
 #include "proxy/config.h"
 #include "proxy/failover_recorder.h"
+#include "proxy/master_auth.h"
 #include "proxy/topology_registry.h"
 #include "proxy/worker_stats.h"
 
@@ -25,9 +26,10 @@ struct ProxyContext {
 
   const Config config;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  std::vector<std::unique_ptr<WorkerStats>> worker_stats;  // one per worker, fixed at start
-  std::atomic<std::int64_t> clients{0};                    // for maxclients, all workers
-  FailoverRecorder failovers{config.group_name};           // fed by the sentinel inside
+  std::vector<std::unique_ptr<WorkerStats>> worker_stats;     // one per worker, fixed at start
+  std::atomic<std::int64_t> clients{0};                       // for maxclients, all workers
+  std::atomic<MasterAuth> master_auth{MasterAuth::kUnknown};  // kept by watch_master_auth
+  FailoverRecorder failovers{config.group_name};              // fed by the sentinel inside
   TopologyRegistry registry;
   // With the sentinel inside: hellos its engine refused (malformed, out of range, forged
   // with its id), copied from the engine thread every 100 ms for the metrics scrape.

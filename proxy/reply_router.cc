@@ -37,7 +37,7 @@ void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time
     requests_.append(request);
     kept = static_cast<std::uint32_t>(request.size());
   }
-  pending_.push_back({start, slot, role, false, false, false, tracks_state, false,
+  pending_.push_back({start, slot, role, false, false, false, tracks_state, false, false,
                       static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names, kept});
 }
 
@@ -79,8 +79,23 @@ void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::t
                                  bool tracks_state) {
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
-  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true, 0,
+  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true,
+                      false, 0, PubsubScope::kChannels, 0, 0});
+}
+
+void ReplyRouter::on_probe(std::uint32_t slot, Clock::time_point start) {
+  if (passthrough_) return;
+  substitutes_.emplace_back();
+  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, false, true, true, 0,
                       PubsubScope::kChannels, 0, 0});
+}
+
+bool ReplyRouter::head_is_probe() const {
+  return !pending_.empty() && pending_.front().probe;
+}
+
+void ReplyRouter::fill_head_probe(std::string reply) {
+  if (head_is_probe()) substitutes_.front() = std::move(reply);
 }
 
 const std::string* ReplyRouter::head_substitute() const {
@@ -97,8 +112,8 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
     return;
   }
   local_replies_.push_back(std::move(reply));
-  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false, 0,
-                      PubsubScope::kChannels, 0, 0});
+  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false,
+                      false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {

@@ -90,6 +90,11 @@ class ReplyRouter {
                       bool tracks_state);
   // The reply that replaces the next frame, when the command at the head was substituted.
   const std::string* head_substitute() const;
+  // A probe was sent in a command's place (a PROXY command the master must vouch for):
+  // its reply is for the proxy, and the client gets what fill_head_probe() gives instead.
+  void on_probe(std::uint32_t slot, Clock::time_point start);
+  bool head_is_probe() const;
+  void fill_head_probe(std::string reply);
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.
@@ -128,6 +133,7 @@ class ReplyRouter {
     bool error;  // of a local reply
     bool tracks_state;
     bool substituted;
+    bool probe;
     std::int8_t hello_proto;
     PubsubScope scope;
     std::uint32_t confirms_left;   // kPubsub: 0 until known (an unsubscribe from everything)

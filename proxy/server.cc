@@ -5,11 +5,14 @@
 
 #include <prometheus/exposer.h>
 #include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/signal_set.hpp>
 
+#include "common/asio_util.h"
 #include "proxy/listener.h"
+#include "proxy/master_auth_watch.h"
 #include "proxy/metrics_collector.h"
 #include "proxy/proxy_context.h"
 #include "proxy/worker.h"
@@ -98,6 +101,16 @@ int Server::run() {
   signals.async_wait([&](std::error_code ec, int signal) {
     if (!ec) received = signal;
   });
+  // Whether the master demands authentication decides what unauthenticated clients may do
+  // (Security in README.md): known before the first client is accepted when the master
+  // answers, and kept up to date from then on.
+  {
+    asio::io_context probe_io;
+    asio::co_spawn(probe_io, probe_master_auth(*context_), LogStrayException{"auth probe"});
+    probe_io.run();
+  }
+  asio::co_spawn(workers_.front()->io(), watch_master_auth(*context_),
+                 LogStrayException{"auth watch"});
   for (auto& worker : workers_) worker->start();
   listener_->start();
   const Config& c = context_->config;

@@ -39,8 +39,8 @@ protocol::ProtocolLimits limits_from(const Config& config) {
 constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
 
 // Commands the proxy answers itself: they never wait for a master.
-bool answered_by_proxy(std::string_view name) {
-  return iequals(name, "quit") || iequals(name, "proxy");
+bool answered_by_proxy(std::string_view name, const Config& config) {
+  return iequals(name, "quit") || config.proxy_commands.is_proxy(name);
 }
 
 // Replies longer than this are streamed to the client in parts as they arrive.
@@ -229,6 +229,8 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
     self->worker_.stats().client_bytes_in.add(static_cast<std::int64_t>(n));
     const bool more = co_await self->process_requests(now);
     if (!more) co_return;
+    // Replies the proxy wrote itself count against the output limit too.
+    if (!self->check_output_limit()) co_return;
     if (self->in_.size() > query_limit) {
       // Redis closes such a client without a reply ("max query buffer length").
       spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)",
@@ -253,6 +255,12 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
       if (closed_) break;
     }
     const bool held = co_await forward_requests(now);
+    if (awaiting_identity_ && !closed_ && !stop_reading_) {
+      if (state_.identity_pending()) co_await wait_resume();
+      awaiting_identity_ = false;
+      now = Clock::now();
+      continue;
+    }
     if (!held || closed_ || stop_reading_) break;
     begin_hold(now);
     count_held_commands();
@@ -280,8 +288,19 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
   while (offset < data.size() && !stop_reading_) {
+    request_parser_.set_unauthenticated(unauthenticated());
     const auto result = request_parser_.parse(data.substr(offset));
     if (result.status == ParseStatus::kNeedMore) break;
+    if (result.status == ParseStatus::kError && state_.identity_pending() &&
+        (request_parser_.error() == protocol::ProtocolError::kUnauthenticatedBulkLength ||
+         request_parser_.error() == protocol::ProtocolError::kUnauthenticatedMultibulkLength)) {
+      // Over the limits of a client not yet authenticated, behind an AUTH whose reply is
+      // still to come: Redis would have run the AUTH first, so wait for it (not reading the
+      // client meanwhile) and judge this request again then.
+      request_parser_.reset();
+      awaiting_identity_ = true;
+      break;
+    }
     if (result.status == ParseStatus::kError) {
       // Like Redis: the requests before it are served, then the error, then the close.
       spdlog::info("closing client {}: {}", peer_name(client_), request_parser_.error_message());
@@ -299,8 +318,9 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     }
     const auto args = request_parser_.args();
     // Behind commands waiting to be retried everything waits, even what the proxy answers.
-    if (!args.empty() &&
-        (!retry_.empty() || (!hold_expired_ && !answered_by_proxy(args[0]) && must_hold()))) {
+    if (!args.empty() && (!retry_.empty() ||
+                          (!hold_expired_ &&
+                           !answered_by_proxy(args[0], worker_.context().config) && must_hold()))) {
       held = true;  // this request and those after it wait in in_
       break;
     }
@@ -314,7 +334,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
       }
-      if (route == Route::kSubstituted) batch_.push_back(asio::buffer(kDiscardCommand));
+      if (route == Route::kSubstituted) batch_.push_back(asio::buffer(substitute_bytes_));
       range_start = end;
     }
     offset = end;
@@ -358,11 +378,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     stop_reading_ = true;
     return Route::kAnswered;
   }
-  if (iequals(args[0], "proxy")) {
-    const SessionView view{topology_.get(), backend_connected_, router_.resp_version()};
-    answer_locally(proxy_command_reply(args, worker_.context(), view),
-                   static_cast<std::uint32_t>(proxy_command_slot()), start, false, false);
-    return Route::kAnswered;
+  if (worker_.context().config.proxy_commands.is_proxy(args[0])) {
+    return route_proxy_command(args, start);
   }
   const protocol::CommandInfo* info = protocol::find_command(args[0]);
   const auto slot = static_cast<std::uint32_t>(command_slot(info));
@@ -406,6 +423,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
       }
       worker_.stats().exec_aborted.add();
       router_.on_substituted(std::move(reply), slot, start, true);
+      substitute_bytes_ = kDiscardCommand;
       state_.note_forwarded(args);
       return Route::kSubstituted;
     }
@@ -437,6 +455,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
 void Session::note_state_replies() {
   for (const bool error : router_.state_replies()) state_.on_reply(error);
   router_.state_replies().clear();
+  if (awaiting_identity_ && !state_.identity_pending()) wake_resume();
 }
 
 void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -520,6 +539,9 @@ bool Session::process_replies() {
     }
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
+    if (!reply_parser_.is_push() && router_.head_is_probe()) {
+      router_.fill_head_probe(answer_probe(frame));
+    }
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
     // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command
     // (a pop a demoted master ended) both prove nothing happened: sent again elsewhere.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "protocol/reply_parser.h"
 #include "protocol/request_parser.h"
 #include "proxy/io_buffer.h"
+#include "proxy/proxy_access.h"
 #include "proxy/reply_router.h"
 #include "proxy/session_state.h"
 #include "proxy/topology.h"
@@ -78,6 +80,17 @@ class Session : public std::enable_shared_from_this<Session> {
   Route route_request(std::span<const std::string_view> args, std::string_view request,
                       Clock::time_point start);
   void note_state_replies();
+
+  // --- the proxy's own commands (session_proxy_command.cc)
+  // PROXY ...: answered now when the client may (or may not) have it; otherwise a probe
+  // goes to the master in the command's place, and answer_probe() decides.
+  Route route_proxy_command(std::span<const std::string_view> args, Clock::time_point start);
+  // The master's reply to the probe at the head: the PROXY command's reply, or Redis's
+  // refusal.
+  std::string answer_probe(std::string_view probe_reply);
+  // The client is one the master would refuse a command for lack of authentication:
+  // Redis's limits for unauthenticated clients apply to it.
+  bool unauthenticated() const;
 
   // --- failover (session_failover.cc)
   bool hold_enabled() const;
@@ -145,6 +158,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<asio::const_buffer> batch_;
   RetryBatch retry_;                // taken back after -READONLY, to send before anything else
   std::int64_t held_commands_ = 0;  // this session's share of the held-commands gauge
+  // What the backend gets in place of a command answered by substitution (route_request).
+  std::string_view substitute_bytes_;
+  // PROXY commands waiting for their probe's reply, in order.
+  struct ProbedCommand {
+    std::vector<std::string> args;  // "proxy", the canonical subcommand, its arguments
+    ProxyAccess access;
+  };
+  std::deque<ProbedCommand> probes_;
 
   std::string out_;      // client output not yet handed to a write
   std::string writing_;  // the write in progress
@@ -173,7 +194,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool backend_paused_ = false;
   bool stop_reading_ = false;
   bool flush_then_close_ = false;
-  bool byte_pipe_ = false;  // SYNC/PSYNC was forwarded: the client is a replica now
+  bool byte_pipe_ = false;
+  bool awaiting_identity_ = false;
+  bool credentials_refused_ =
+      false;  // the replayed AUTH failed on a new master  // a request waits for an AUTH's reply
+              // (forward_requests)  // SYNC/PSYNC was forwarded: the client is a replica now
   bool draining_ = false;
   bool closed_ = false;
 };

@@ -177,6 +177,10 @@ asio::awaitable<bool> Session::attach_backend() {
   const Config& config = worker_.context().config;
   bool ok = co_await connect_backend();
   if (ok && !closed_ && config.sentinel_managed) ok = co_await replay_state();
+  if (credentials_refused_) {
+    close();
+    co_return false;
+  }
   if (closed_ || generation != backend_generation_) ok = false;
   if (ok) {
     backend_connected_ = true;
@@ -235,9 +239,19 @@ asio::awaitable<bool> Session::replay_state() {
         unreachable_reason_ = "it does not answer ROLE as a master";
         co_return false;
       }
+      if (error && seen == 0 && state_.authenticated()) {
+        // The new master refuses the client's credentials (-WRONGPASS: a password changed,
+        // or a user removed): going on would leave the client unauthenticated without it
+        // knowing, so the session ends, as a broken connection would.
+        spdlog::warn("client {}: master {} refused the session's credentials ({}); closing it",
+                     peer_name(client_), topology_->master_address(),
+                     frame.substr(0, frame.size() - 2));
+        credentials_refused_ = true;
+        co_return false;
+      }
       if (error) {
-        // The client's own state fails on the new master (a password changed, say): the
-        // session goes on as a direct connection would after that command failed.
+        // The client's own state fails on the new master (a SELECT beyond its databases,
+        // say): the session goes on as a direct connection would after that command failed.
         spdlog::info("client {}: replaying its state on {}: {}", peer_name(client_),
                      topology_->master_address(), frame.substr(0, frame.size() - 2));
       }

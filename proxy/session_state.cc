@@ -45,6 +45,17 @@ void SessionState::note_forwarded(std::span<const std::string_view> args) {
   noted_.push_back(std::move(copy));
 }
 
+bool SessionState::identity_pending() const {
+  return std::any_of(noted_.begin(), noted_.end(), [](const auto& args) {
+    return args.front() == "auth" || args.front() == "hello" || args.front() == "reset";
+  });
+}
+
+bool SessionState::multi_pending() const {
+  return std::any_of(noted_.begin(), noted_.end(),
+                     [](const auto& args) { return args.front() == "multi"; });
+}
+
 void SessionState::on_reply(bool error) {
   if (noted_.empty()) return;
   const std::vector<std::string> args = std::move(noted_.front());
@@ -132,9 +143,7 @@ void SessionState::transaction_lost() {
 }
 
 void SessionState::command_refused() {
-  const bool multi_pending = std::any_of(noted_.begin(), noted_.end(),
-                                         [](const auto& args) { return args.front() == "multi"; });
-  if (multi_ || multi_pending) multi_lost_ = true;
+  if (multi_ || multi_pending()) multi_lost_ = true;
 }
 
 SessionState::ExecFate SessionState::exec_fate() const {

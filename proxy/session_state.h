@@ -54,7 +54,16 @@ class SessionState {
   enum class ExecFate { kForward, kAbort, kWatchFailed };
   ExecFate exec_fate() const;
 
+  // An AUTH (or HELLO ... AUTH) succeeded on this session and nothing (RESET) undid it.
+  bool authenticated() const { return !auth_.empty(); }
+  // The user it authenticated as: AUTH with a password alone is the default user's.
+  std::string_view user() const { return auth_.size() >= 2 ? auth_[0] : "default"; }
+  // An AUTH, HELLO or RESET awaits its reply: who the session is may be about to change.
+  bool identity_pending() const;
+
   bool in_multi() const { return multi_; }
+  // A MULTI awaits its reply: what follows it is queued.
+  bool multi_pending() const;
   bool watching() const { return watching_; }
   std::size_t noted() const { return noted_.size(); }
   const std::string& db() const { return db_; }

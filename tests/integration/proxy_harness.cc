@@ -10,6 +10,10 @@ namespace sp::testing {
 
 using Clock = std::chrono::steady_clock;
 
+std::string proxy_binary() {
+  return SP_SENTINEL_PROXY_BINARY;
+}
+
 ProxyProcess::ProxyProcess(int upstream_port, std::vector<std::string> extra_args,
                            std::chrono::milliseconds ready_within)
     : dir_(make_temp_dir()), port_(free_loopback_port()) {

@@ -9,6 +9,9 @@
 
 namespace sp::testing {
 
+// The path of the sentinel-proxy binary under test.
+std::string proxy_binary();
+
 // A `sentinel-proxy` in front of 127.0.0.1:<upstream_port>, on a free client port, metrics
 // off. The constructor returns once the proxy accepts connections (or throws after
 // `ready_within`); the destructor kills it by pid.

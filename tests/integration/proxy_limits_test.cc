@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/integration/proxy_harness.h"
 
@@ -45,6 +46,43 @@ TEST(ProxyLimits, MaxclientsRejectsWithRedisTextAndKeepsTheOthers) {
   EXPECT_EQ(rt.until_closed(5s).value_or("<still open>"), "-ERR max number of clients reached\r\n");
   a.send(resp({"SET", "k", "v"}));
   EXPECT_EQ(ra.frames(1).value_or(""), "+OK\r\n");
+}
+
+// Started with `ulimit -n 256`, the proxy cannot hold its default 10 000 clients (two
+// descriptors each): it lowers maxclients to what fits, says so, and every client beyond
+// gets Redis's refusal instead of a connection nobody serves.
+TEST(ProxyLimits, LowDescriptorLimitLowersMaxclients) {
+  RedisProcess redis;
+  TempDir dir;
+  const int port = free_loopback_port();
+  const std::string log = dir.path + "/proxy.log";
+  ChildProcess proxy(
+      {"prlimit", "--nofile=256:256", proxy_binary(), "--port", std::to_string(port), "--upstream",
+       "127.0.0.1", std::to_string(redis.port()), "--metrics-port", "0"},
+      log);
+  ASSERT_TRUE(wait_until([&] { return TestConnection(port).connected(); }, 10s));
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  int served = 0, refused = 0, silent = 0;
+  for (int i = 0; i < 600; ++i) {
+    clients.push_back(std::make_unique<TestConnection>(port));
+    clients.back()->send("PING\r\n");
+    const std::string reply = clients.back()->read_until_suffix("\r\n", 5s);
+    if (reply == "+PONG\r\n") {
+      ++served;
+    } else if (reply == "-ERR max number of clients reached\r\n") {
+      ++refused;
+    } else {
+      ++silent;
+    }
+  }
+  EXPECT_EQ(silent, 0);
+  // (256 - 64 reserved) / 2 = 96, less the readiness probe's session if it is not gone yet.
+  EXPECT_LE(served, 96);
+  EXPECT_GE(served, 95);
+  EXPECT_EQ(served + refused, 600);
+  std::ifstream in(log);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("maxclients has been reduced to 96"), std::string::npos) << text;
 }
 
 TEST(ProxyLimits, IdleTimeoutClosesIdleClientsButNotSubscribers) {

@@ -42,4 +42,24 @@ inline std::vector<MalformedRequest> malformed_requests() {
   };
 }
 
+// What a server that demands authentication refuses an unauthenticated client (parsed
+// with ProtocolLimits::unauthenticated; replayed against a redis-server with requirepass).
+inline std::vector<MalformedRequest> unauthenticated_requests() {
+  return {
+      {"11 arguments", "*11\r\n", "Protocol error: unauthenticated multibulk length"},
+      {"a huge count", "*1000000\r\n", "Protocol error: unauthenticated multibulk length"},
+      {"a 16385-byte bulk", "*1\r\n$16385\r\n", "Protocol error: unauthenticated bulk length"},
+      {"a 50 MB bulk after AUTH's name", "*2\r\n$4\r\nAUTH\r\n$52428800\r\n",
+       "Protocol error: unauthenticated bulk length"},
+      {"an invalid count is still invalid", "*x\r\n", "Protocol error: invalid multibulk length"},
+  };
+}
+
+// At the limits: still parsed (the server answers -NOAUTH, not a protocol error).
+inline std::vector<std::string> unauthenticated_requests_at_the_limits() {
+  std::string ten = "*10\r\n$4\r\nPING\r\n";
+  for (int i = 1; i < 10; ++i) ten += "$1\r\nx\r\n";
+  return {ten, "*2\r\n$4\r\nPING\r\n$16384\r\n" + std::string(16384, 'v') + "\r\n"};
+}
+
 }  // namespace sp::protocol::testing

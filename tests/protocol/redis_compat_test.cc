@@ -34,5 +34,34 @@ TEST(RedisCompat, MalformedRequestsGetRedisOwnErrorText) {
   }
 }
 
+TEST(RedisCompat, UnauthenticatedLimitsAreRedisOwn) {
+  sp::testing::RedisProcess redis({"--requirepass", "secret"});
+  ProtocolLimits unauthenticated;
+  unauthenticated.unauthenticated = true;
+  for (const auto& c : testing::unauthenticated_requests()) {
+    RequestParser parser(unauthenticated);
+    EXPECT_EQ(parser.parse(c.bytes).status, ParseStatus::kError) << c.name;
+    EXPECT_EQ(parser.error_message(), c.message) << c.name;
+    if (c.message.find("unauthenticated") != std::string::npos) {
+      RequestParser authenticated;
+      EXPECT_NE(authenticated.parse(c.bytes).status, ParseStatus::kError)
+          << c.name << " is refused only before authentication";
+    }
+
+    sp::testing::TestConnection conn(redis.port());
+    conn.send(c.bytes);
+    const std::string reply = conn.read_until_closed(std::chrono::seconds(10));
+    EXPECT_EQ(reply, "-ERR " + c.message + "\r\n") << c.name;
+  }
+  for (const std::string& bytes : testing::unauthenticated_requests_at_the_limits()) {
+    RequestParser parser(unauthenticated);
+    EXPECT_EQ(parser.parse(bytes).status, ParseStatus::kComplete);
+    sp::testing::TestConnection conn(redis.port());
+    conn.send(bytes);
+    EXPECT_EQ(conn.read_until_suffix("\r\n", std::chrono::seconds(10)),
+              "-NOAUTH Authentication required.\r\n");
+  }
+}
+
 }  // namespace
 }  // namespace sp::protocol

@@ -321,5 +321,33 @@ TEST(SentinelFollow, ExcludesUpstreamAndSentinelLinesInEitherOrder) {
   EXPECT_EQ(error_of("user alice on >pw\nsentinel-follow m 127.0.0.1:26379"), "");
 }
 
+TEST(ConfigText, SecurityDirectives) {
+  EXPECT_TRUE(Config().protected_mode);  // Redis's default
+  Config c;
+  apply_config_text(c,
+                    "protected-mode no\n"
+                    "rename-command PROXY|FAILOVER \"\"\n"
+                    "rename-command proxy|info stats\n",
+                    "security.conf");
+  EXPECT_FALSE(c.protected_mode);
+  EXPECT_EQ(c.proxy_commands.canonical_subcommand("failover"), "");
+  EXPECT_EQ(c.proxy_commands.canonical_subcommand("stats"), "info");
+  EXPECT_EQ(error_of("protected-mode maybe\n"),
+            "test.conf:1: protected-mode must be yes or no (>>> 'protected-mode maybe')");
+  EXPECT_NE(error_of("rename-command CONFIG x\n"), "");
+  EXPECT_NE(error_of("rename-command proxy|nothing x\n"), "");
+  EXPECT_NE(error_of("rename-command proxy\n"), "");
+}
+
+TEST(ConfigFile, ADirectoryIsNoConfigFile) {
+  Config c;
+  try {
+    apply_config_file(c, "/");
+    FAIL() << "a directory loaded as a config file";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "/: cannot read the config file: Is a directory");
+  }
+}
+
 }  // namespace
 }  // namespace sp::proxy
