@@ -106,10 +106,13 @@ TEST(ProxyFailoverHistory, AKilledMasterShowsAsOneSwitchedFailoverWithItsPhases)
     previous = at;
   }
   EXPECT_EQ(field(r, "sdown-ms"), "0") << "a killed master is seen SDOWN first";
-  EXPECT_GE(std::stoll(field(r, "odown-ms")), 0);
   EXPECT_GE(std::stoll(field(r, "elected-ms")), 0);
   EXPECT_GE(std::stoll(field(r, "total-ms")), std::stoll(field(r, "elected-ms")));
   if (field(r, "leader") == "yes") {
+    // A leader saw the master objectively down before it asked for votes. A follower may
+    // not: the leader's switch can reach it before its own peers' answers make it ODOWN
+    // (odown-ms -1, "not seen"), the more likely the busier the machine.
+    EXPECT_GE(std::stoll(field(r, "odown-ms")), 0);
     EXPECT_GE(std::stoll(field(r, "promoted-ms")), 0);
   }
   const auto topology = call_value(proxy, {"PROXY", "TOPOLOGY"});
