@@ -37,7 +37,7 @@ void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time
     requests_.append(request);
     kept = static_cast<std::uint32_t>(request.size());
   }
-  pending_.push_back({start, slot, role, false, false, false, tracks_state, false, false,
+  pending_.push_back({start, slot, role, false, false, false, tracks_state, false, false, false,
                       static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names, kept});
 }
 
@@ -80,14 +80,14 @@ void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::t
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true,
-                      false, 0, PubsubScope::kChannels, 0, 0});
+                      false, false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 void ReplyRouter::on_probe(std::uint32_t slot, Clock::time_point start) {
   if (passthrough_) return;
   substitutes_.emplace_back();
-  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, false, true, true, 0,
-                      PubsubScope::kChannels, 0, 0});
+  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, false, true, true,
+                      false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::head_is_probe() const {
@@ -96,6 +96,22 @@ bool ReplyRouter::head_is_probe() const {
 
 void ReplyRouter::fill_head_probe(std::string reply) {
   if (head_is_probe()) substitutes_.front() = std::move(reply);
+}
+
+void ReplyRouter::on_hidden(Clock::time_point start) {
+  if (passthrough_) return;
+  pending_.push_back({start, 0, CommandRole::kPlain, false, false, false, false, false, false, true,
+                      0, PubsubScope::kChannels, 0, 0});
+}
+
+bool ReplyRouter::head_is_hidden() const {
+  return !pending_.empty() && pending_.front().hidden;
+}
+
+void ReplyRouter::complete_hidden(std::string& out) {
+  if (!head_is_hidden()) return;
+  pending_.pop_front();
+  emit_ready_locals(out);
 }
 
 const std::string* ReplyRouter::head_substitute() const {
@@ -113,7 +129,7 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
   }
   local_replies_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false,
-                      false, 0, PubsubScope::kChannels, 0, 0});
+                      false, false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {

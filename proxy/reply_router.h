@@ -95,6 +95,11 @@ class ReplyRouter {
   void on_probe(std::uint32_t slot, Clock::time_point start);
   bool head_is_probe() const;
   void fill_head_probe(std::string reply);
+  // A command the proxy sent for itself (a ROLE check after AUTH): its reply goes to no
+  // client. complete_hidden() takes that reply off the head.
+  void on_hidden(Clock::time_point start);
+  bool head_is_hidden() const;
+  void complete_hidden(std::string& out);
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.
@@ -134,6 +139,7 @@ class ReplyRouter {
     bool tracks_state;
     bool substituted;
     bool probe;
+    bool hidden;
     std::int8_t hello_proto;
     PubsubScope scope;
     std::uint32_t confirms_left;   // kPubsub: 0 until known (an unsubscribe from everything)

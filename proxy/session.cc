@@ -35,6 +35,9 @@ protocol::ProtocolLimits limits_from(const Config& config) {
   return limits;
 }
 
+// What a session sends behind its first AUTH when its master could not be verified before.
+constexpr std::string_view kRoleCheck = "*1\r\n$4\r\nROLE\r\n";
+
 // What a session sends in EXEC's place when the transaction cannot run (see route_request).
 constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
 
@@ -256,7 +259,9 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
     }
     const bool held = co_await forward_requests(now);
     if (awaiting_identity_ && !closed_ && !stop_reading_) {
-      if (state_.identity_pending()) co_await wait_resume();
+      while ((state_.identity_pending() || role_check_pending_) && backend_connected_ && !closed_) {
+        co_await wait_resume();
+      }
       awaiting_identity_ = false;
       now = Clock::now();
       continue;
@@ -328,6 +333,17 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     const Route route = route_request(args, data.substr(offset, result.consumed), start);
     if (byte_pipe_) {
       offset = data.size();
+      break;
+    }
+    if (role_check_after_) {
+      // A ROLE goes right behind the AUTH, and what follows waits for its verdict.
+      batch_.push_back(asio::buffer(data.substr(range_start, end - range_start)));
+      batch_.push_back(asio::buffer(kRoleCheck));
+      router_.on_hidden(now);
+      role_check_after_ = false;
+      role_check_pending_ = true;
+      awaiting_identity_ = true;
+      range_start = offset = end;
       break;
     }
     if (route != Route::kForward) {
@@ -449,6 +465,9 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
                        retryable ? request : std::string_view());
   if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
+  if (role_unverified_ && (iequals(args[0], "auth") || iequals(args[0], "hello"))) {
+    role_check_after_ = true;
+  }
   return Route::kForward;
 }
 
@@ -539,6 +558,11 @@ bool Session::process_replies() {
     }
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
+    if (!reply_parser_.is_push() && router_.head_is_hidden()) {
+      on_role_check(frame);
+      router_.complete_hidden(out_);
+      continue;
+    }
     if (!reply_parser_.is_push() && router_.head_is_probe()) {
       router_.fill_head_probe(answer_probe(frame));
     }

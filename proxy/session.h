@@ -135,6 +135,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Waits until next_wake() or a wake_resume(), whichever comes first.
   asio::awaitable<void> wait_resume();
   void wake_resume();
+  // The reply to the ROLE sent behind an AUTH: the master is verified, or the session ends.
+  void on_role_check(std::string_view reply);
   // Frames what the backend sent; false on a malformed reply stream.
   bool process_replies();
   void answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
@@ -194,11 +196,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool backend_paused_ = false;
   bool stop_reading_ = false;
   bool flush_then_close_ = false;
+  // SYNC/PSYNC was forwarded: the client is a replica now, its bytes go on as they are.
   bool byte_pipe_ = false;
+  // A request waits for an AUTH's reply, or a ROLE check's (forward_requests).
   bool awaiting_identity_ = false;
-  bool credentials_refused_ =
-      false;  // the replayed AUTH failed on a new master  // a request waits for an AUTH's reply
-              // (forward_requests)  // SYNC/PSYNC was forwarded: the client is a replica now
+  // The replayed AUTH failed on a new master.
+  bool credentials_refused_ = false;
+  // The master answered the attach's ROLE check -NOAUTH (the session had not authenticated):
+  // the check is made again right behind the session's first AUTH, before anything else.
+  bool role_unverified_ = false;
+  bool role_check_after_ = false;    // the request being routed is that AUTH
+  bool role_check_pending_ = false;  // its ROLE is in flight: requests wait
   bool draining_ = false;
   bool closed_ = false;
 };

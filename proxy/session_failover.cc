@@ -176,6 +176,7 @@ asio::awaitable<bool> Session::attach_backend() {
   if (moving) state_.transaction_lost();
   const Config& config = worker_.context().config;
   bool ok = co_await connect_backend();
+  role_unverified_ = role_check_pending_ = false;
   if (ok && !closed_ && config.sentinel_managed) ok = co_await replay_state();
   if (credentials_refused_) {
     close();
@@ -235,6 +236,12 @@ asio::awaitable<bool> Session::replay_state() {
         out_.append(frame);  // published after a replayed subscription: the client's
         continue;
       }
+      if (seen == replay.role_reply && error && frame.starts_with("-NOAUTH") &&
+          !state_.authenticated()) {
+        // The master demands a password the session has not given: ROLE is checked again
+        // behind its AUTH (on_role_check), before its first command.
+        role_unverified_ = true;
+      }
       if (seen == replay.role_reply && !error && !says_master(frame)) {
         unreachable_reason_ = "it does not answer ROLE as a master";
         co_return false;
@@ -288,6 +295,22 @@ asio::awaitable<void> Session::wait_resume() {
 
 void Session::wake_resume() {
   if (resume_waiting_) resume_signal_.cancel();
+}
+
+void Session::on_role_check(std::string_view reply) {
+  role_check_pending_ = false;
+  if (says_master(reply)) {
+    role_unverified_ = false;
+  } else if (!reply.starts_with("-")) {
+    // Authenticated at last, the master it was sent to says it is none: as at a failed
+    // attach, nothing of the client's goes there. Its AUTH reply still reaches it.
+    spdlog::warn("client {}: {} does not answer ROLE as a master; closing the session",
+                 peer_name(client_), topology_->master_address());
+    stop_reading_ = true;
+    close_when_flushed();
+  }
+  // An error (the AUTH failed): still unverified, checked again behind the next AUTH.
+  wake_resume();
 }
 
 bool Session::begin_retry(std::string_view refusal) {

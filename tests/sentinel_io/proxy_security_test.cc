@@ -274,5 +274,33 @@ TEST(ProxySecurity, NoLargeRequestBeforeAuthentication) {
             "-ERR Protocol error: unauthenticated multibulk length\r\n");
 }
 
+// A session that had not authenticated when it attached could not check ROLE (-NOAUTH):
+// the check is made right behind its AUTH, and nothing of the client's goes to a master
+// that is none.
+TEST(ProxySecurity, ARoleCheckRefusedForLackOfAuthIsMadeAfterAuth) {
+  GuardedMaster g;
+  RedisProcess elsewhere;
+  Client admin(g.client_port);
+  ASSERT_EQ(admin.ask({"AUTH", "secret"}), "+OK\r\n");
+  ASSERT_EQ(admin.ask({"SET", "k", "before"}), "+OK\r\n");
+
+  TestConnection stranger(g.client_port);  // attached to the master while it was one
+  FrameReader reader(stranger);
+  // Its session attached at once, and its ROLE check met -NOAUTH.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return admin.ask({"CLIENT", "LIST"}).find("cmd=role") != std::string::npos;
+      },
+      5s));
+  // Now it is no master any more (an operator's REPLICAOF the sentinel has not seen yet).
+  TestConnection direct(g.master.port());
+  direct.send(resp({"AUTH", "secret"}) +
+              resp({"REPLICAOF", "127.0.0.1", std::to_string(elsewhere.port())}));
+  ASSERT_EQ(direct.read_until_suffix("+OK\r\n+OK\r\n", 5s), "+OK\r\n+OK\r\n");
+
+  stranger.send(resp({"AUTH", "secret"}) + resp({"SET", "k", "after"}));
+  EXPECT_EQ(reader.until_closed(5s).value_or("<still open>"), "+OK\r\n");
+}
+
 }  // namespace
 }  // namespace sp::testing
