@@ -229,6 +229,8 @@ int run_proxy_with_sentinel(Options options) {
         sp::proxy::EngineWatch::View view;
         const sp::sentinel::Engine& engine = service.shell().engine();
         server.context().hellos_rejected.store(engine.hellos_rejected(), std::memory_order_relaxed);
+        server.context().config_save_failures.store(service.config_save_failures(),
+                                                    std::memory_order_relaxed);
         const sp::sentinel::Group* served = engine.group(group);
         if (served == nullptr) return view;
         const sp::sentinel::Address& master = served->master.addr;

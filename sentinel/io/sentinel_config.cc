@@ -306,6 +306,8 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
         protocol::to_lower(args[2]) != protocol::to_lower(args[1])) {
       return "Target command name already exists";
     }
+  } else if (name == "maxclients") {
+    config.maxclients = std::stoull(args[1]);
   } else if (name == "logfile") {
     config.logfile = args[1];
   } else if (name == "pidfile") {

@@ -30,6 +30,7 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
+  std::size_t maxclients = 10000;     // the sentinel port's, as Redis's default
   bool daemonize = false;             // `daemonize yes`: the process goes to the background
   bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
   std::vector<std::string> lines;     // the file as read (split_config_text), for the rewrite
