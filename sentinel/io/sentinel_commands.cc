@@ -770,7 +770,7 @@ bool SentinelCommands::admit(PortClient& client, std::span<const std::string_vie
 
 std::vector<std::string> SentinelCommands::acl_user_lines() const {
   std::vector<std::string> lines;
-  for (const AclUser* user : acl_users_.users()) lines.push_back(AclUsers::describe(*user));
+  for (const AclUser* user : acl_users_.users()) lines.push_back(AclUsers::config_line(*user));
   return lines;
 }
 

@@ -292,9 +292,12 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   } else if (name == "requirepass") {
     config.shell.requirepass = args[1];
   } else if (name == "user") {
+    // Kept as the rewrite writes it (each word quoted when it must be), so that the words
+    // the file quoted stay whole when the line is applied and written back.
+    if (!AclUsers::valid_name(args[1])) return "Spaces not allowed in ACL usernames";
     AclUsers check;
     std::string line;
-    for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + args[i];
+    for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + config_word(args[i]);
     if (!check.set_user_line(line).empty())
       return "Error in user declaration '" + args[1] + "': Syntax error";
     config.users.push_back("user " + line);
