@@ -151,6 +151,7 @@ void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::str
 int run_proxy_with_sentinel(Options options) {
   auto sentinel_config = sentinel_config_of(options);
   const std::string group = served_group(options, sentinel_config);
+  sentinel_config.served_group = group;
   asio::io_context engine_io;
   sp::sentinel::io::SentinelService* service_ptr = nullptr;
   sp::proxy::TopologyRegistry* registry = nullptr;

@@ -235,6 +235,18 @@ void rewrite_sentinel_options(RewriteState& state, const SentinelFileConfig& con
   }
 }
 
+// Whether a proxy's file names its group already (its own lines are kept as they are).
+bool names_proxy_group(const std::vector<std::string>& lines) {
+  std::vector<std::string> args;
+  for (const std::string& line : lines) {
+    if (protocol::split_inline_args(line, args) && !args.empty() &&
+        protocol::to_lower(args[0]) == "proxy-group") {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> split_config_text(const std::string& text) {
@@ -254,6 +266,12 @@ std::string render_sentinel_config(const SentinelFileConfig& config, const Persi
   for (const std::string& user : config.users) rewrite.rewrite("user", user, true);
   rewrite.mark_processed("user");
   rewrite_sentinel_options(rewrite, config, state, groups);
+  if (!config.redis_file && !config.served_group.empty() && groups.size() > 1 &&
+      !names_proxy_group(config.lines)) {
+    // SENTINEL MONITOR made the served group ambiguous: pin the one served so far, which
+    // is what clients of this proxy keep getting (rather than refusing the monitor).
+    rewrite.rewrite("proxy-group", "proxy-group " + config_word(config.served_group), true);
+  }
   return rewrite.content();
 }
 

@@ -251,5 +251,52 @@ TEST(ConfigInjection, AclRefusesBlankNamesAndPatternsAsRedis) {
             "user u off resetchannels -@all \"+ping|a\\nb\"");
 }
 
+// Epochs past 2^63-1 (which hellos and votes may not carry either) are refused at load.
+TEST(ConfigInjection, EpochsAbove2To63AreRefusedAtLoad) {
+  const std::string monitor = "sentinel monitor m 127.0.0.1 6379 1\n";
+  auto load = [&](const std::string& line) {
+    std::ofstream(temp_path(), std::ios::trunc) << monitor << line << "\n";
+    return load_sentinel_config(temp_path());
+  };
+  for (const std::string& line : {std::string("sentinel current-epoch 9223372036854775808"),
+                                  std::string("sentinel current-epoch 18446744073709551616"),
+                                  std::string("sentinel config-epoch m 18446744073709551615"),
+                                  std::string("sentinel leader-epoch m 9223372036854775808"),
+                                  std::string("sentinel leader-epoch m -1")}) {
+    try {
+      load(line);
+      ADD_FAILURE() << line;
+    } catch (const SentinelConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("Epoch out of range"), std::string::npos) << e.what();
+    }
+  }
+  const SentinelFileConfig top = load("sentinel config-epoch m 9223372036854775807");
+  ASSERT_TRUE(top.persisted.has_value());
+  EXPECT_EQ(top.persisted->current_epoch, 9223372036854775807u);
+}
+
+// Proxy mode: the group served so far is written as `proxy-group` once a second group
+// makes it ambiguous, unless the file names one already.
+TEST(ConfigInjection, ProxyFilePinsTheServedGroupWhenASecondIsMonitored) {
+  SentinelFileConfig file;
+  file.redis_file = false;
+  file.served_group = "first group";
+  file.lines = {"port 6380", "sentinel monitor first 127.0.0.1 6379 1"};
+  PersistedState state;
+  state.myid = std::string(40, 'a');
+  GroupConfig a, b;
+  a.name = "first group";
+  a.address = {"127.0.0.1", 6379};
+  b.name = "second";
+  b.address = {"127.0.0.1", 6390};
+  EXPECT_EQ(render_sentinel_config(file, state, {a}).find("proxy-group"), std::string::npos);
+  EXPECT_NE(render_sentinel_config(file, state, {a, b}).find("\nproxy-group \"first group\"\n"),
+            std::string::npos);
+  file.lines.push_back("proxy-group second");
+  const std::string text = render_sentinel_config(file, state, {a, b});
+  EXPECT_EQ(text.find("proxy-group \"first"), std::string::npos) << text;
+  EXPECT_NE(text.find("proxy-group second"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace sp::sentinel::io

@@ -170,5 +170,50 @@ TEST(SentinelTrust, MaxclientsRefusesTheNextClientWithRedisText) {
   EXPECT_EQ(info_field(call(ours_port, {"INFO", "clients"}), "maxclients"), "2");
 }
 
+// A second group monitored at run time in proxy mode, the file naming no `proxy-group`:
+// the rewrite pins the group served so far, so the file still starts the proxy.
+TEST(SentinelTrust, ASecondMonitorInProxyModeLeavesAFileThatStarts) {
+  TempDir dir;
+  RedisProcess master;
+  RedisProcess other;
+  const int sentinel_port = free_loopback_port();
+  const int client_port = free_loopback_port();
+  const std::string conf = dir.path + "/proxy.conf";
+  std::ofstream(conf) << "port " << client_port << "\nsentinel-port " << sentinel_port
+                      << "\nmetrics-port 0\nsentinel monitor mymaster 127.0.0.1 " << master.port()
+                      << " 1\n";
+  auto proxy = start_proxy_with_sentinel(conf, sentinel_port, client_port);
+  EXPECT_EQ(call(sentinel_port,
+                 {"SENTINEL", "MONITOR", "other", "127.0.0.1", std::to_string(other.port()), "1"}),
+            "+OK\r\n");
+  EXPECT_NE(read_file(conf).find("\nproxy-group mymaster\n"), std::string::npos) << read_file(conf);
+  proxy->kill();
+  proxy = start_proxy_with_sentinel(conf, sentinel_port, client_port);
+  EXPECT_TRUE(proxy->running());
+  EXPECT_NE(call(sentinel_port, {"SENTINEL", "MASTER", "other"}).find("other"), std::string::npos);
+}
+
+// SENTINEL DEBUG takes what redis-sentinel takes: up to 2^63-1, nothing above.
+TEST(SentinelTrust, SentinelDebugRangeAsRedis) {
+  TempDir dir;
+  const int ours_port = free_loopback_port();
+  const int real_port = free_loopback_port();
+  const int master_port = free_loopback_port();
+  const std::string ours_conf = dir.path + "/ours.conf";
+  const std::string real_conf = dir.path + "/real.conf";
+  write_sentinel_conf(ours_conf, ours_port, master_port);
+  write_sentinel_conf(real_conf, real_port, master_port);
+  auto ours = start_sentinel_proxy(ours_conf, ours_port);
+  auto real = start_redis_sentinel(real_conf, real_port);
+  expect_same_replies(real_port, ours_port,
+                      {resp({"SENTINEL", "DEBUG", "ping-period", "18446744073709551615"}),
+                       resp({"SENTINEL", "DEBUG", "ping-period", "9223372036854775808"}),
+                       resp({"SENTINEL", "DEBUG", "info-period", "9223372036854775807"}),
+                       resp({"SENTINEL", "DEBUG", "info-period", "0"})});
+  const std::string ours_debug = call(ours_port, {"SENTINEL", "DEBUG"});
+  EXPECT_NE(ours_debug.find("9223372036854775807"), std::string::npos) << ours_debug;
+  EXPECT_EQ(call(ours_port, {"PING"}), "+PONG\r\n");
+}
+
 }  // namespace
 }  // namespace sp::testing
