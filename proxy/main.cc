@@ -151,6 +151,7 @@ void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::str
 int run_proxy_with_sentinel(Options options) {
   auto sentinel_config = sentinel_config_of(options);
   const std::string group = served_group(options, sentinel_config);
+  sentinel_config.served_group = group;
   asio::io_context engine_io;
   sp::sentinel::io::SentinelService* service_ptr = nullptr;
   sp::proxy::TopologyRegistry* registry = nullptr;
@@ -229,6 +230,8 @@ int run_proxy_with_sentinel(Options options) {
         sp::proxy::EngineWatch::View view;
         const sp::sentinel::Engine& engine = service.shell().engine();
         server.context().hellos_rejected.store(engine.hellos_rejected(), std::memory_order_relaxed);
+        server.context().config_save_failures.store(service.config_save_failures(),
+                                                    std::memory_order_relaxed);
         const sp::sentinel::Group* served = engine.group(group);
         if (served == nullptr) return view;
         const sp::sentinel::Address& master = served->master.addr;

@@ -221,6 +221,14 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
         sample(static_cast<double>(c.hellos_rejected.load(std::memory_order_relaxed)),
                MetricType::Counter));
     out.push_back(std::move(rejected));
+    auto save_failures = family("sentinel_proxy_config_save_failures_total",
+                                "Rewrites of the config file the sentinel inside could not save "
+                                "(retried at the next change).",
+                                MetricType::Counter);
+    save_failures.metric.push_back(
+        sample(static_cast<double>(c.config_save_failures.load(std::memory_order_relaxed)),
+               MetricType::Counter));
+    out.push_back(std::move(save_failures));
   }
   add_bytes(out, c);
   add_commands(out, c);

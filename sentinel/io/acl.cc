@@ -4,7 +4,9 @@
 
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
+#include "protocol/inline_args.h"
 #include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/server_directives.h"
 #include "sentinel/io/sha256.h"
 
 namespace sp::sentinel::io {
@@ -14,6 +16,13 @@ bool is_hash(std::string_view s) {
   return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
+}
+
+// mirrors ACLStringHasSpaces: isspace() in the C locale, or a NUL.
+bool has_spaces(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    return c == '\0' || std::isspace(static_cast<unsigned char>(c));
+  });
 }
 
 void add_unique(std::vector<std::string>& list, std::string value) {
@@ -114,6 +123,9 @@ std::string apply_rule(AclUser& user, std::string_view rule) {
       }
       erase_value(user.password_hashes, hash);
     }
+  } else if ((rule.starts_with('%') || rule.starts_with('~') || rule.starts_with('&')) &&
+             has_spaces(rule)) {
+    return "Syntax error";  // Redis refuses a key or channel pattern with a blank
   } else if (rule.starts_with('%')) {
     add_unique(user.key_patterns, std::string(rule));  // %R~ / %W~: read or write keys
   } else if (rule.starts_with('~')) {
@@ -146,20 +158,6 @@ std::string apply_rule(AclUser& user, std::string_view rule) {
   return "";
 }
 
-std::vector<std::string_view> split_words(std::string_view line) {
-  std::vector<std::string_view> words;
-  while (!line.empty()) {
-    const auto start = line.find_first_not_of(" \t");
-    if (start == std::string_view::npos) break;
-    line.remove_prefix(start);
-    const auto end = line.find_first_of(" \t");
-    words.push_back(line.substr(0, end));
-    if (end == std::string_view::npos) break;
-    line.remove_prefix(end);
-  }
-  return words;
-}
-
 }  // namespace
 
 AclUsers::AclUsers() {
@@ -169,8 +167,13 @@ AclUsers::AclUsers() {
   users_.emplace("default", std::move(user));
 }
 
+bool AclUsers::valid_name(std::string_view name) {
+  return !has_spaces(name);
+}
+
 std::string AclUsers::set_user(std::string_view name, std::span<const std::string_view> rules,
                                std::string* failed_rule) {
+  if (!valid_name(name)) return std::string(kBadNameError);
   auto it = users_.find(name);
   AclUser user;
   if (it != users_.end()) {
@@ -190,8 +193,12 @@ std::string AclUsers::set_user(std::string_view name, std::span<const std::strin
 }
 
 std::string AclUsers::set_user_line(std::string_view line) {
-  const auto words = split_words(line);
-  if (words.empty()) return "wrong number of arguments";
+  std::vector<std::string> args;
+  if (!protocol::split_inline_args(line, args) || args.empty()) {
+    return "wrong number of arguments";
+  }
+  if (!valid_name(args[0])) return "Spaces not allowed in ACL usernames";
+  const std::vector<std::string_view> words(args.begin(), args.end());
   std::string failed_rule;
   std::string error =
       set_user(words[0], std::span<const std::string_view>(words).subspan(1), &failed_rule);
@@ -233,20 +240,34 @@ std::string AclUsers::describe_commands(const AclUser& user) {
 }
 
 std::string AclUsers::describe(const AclUser& user) {
-  std::string text = "user " + user.name + (user.enabled ? " on" : " off");
-  if (user.nopass) text += " nopass";
-  if (user.skip_sanitize_payload) text += " skip-sanitize-payload";
-  if (user.sanitize_payload) text += " sanitize-payload";
-  for (const std::string& hash : user.password_hashes) text += " #" + hash;
-  if (user.all_keys) text += " ~*";
-  for (const std::string& pattern : user.key_patterns) text += " " + pattern;
+  std::string text = "user";
+  for (const std::string& word : describe_words(user)) text += " " + word;
+  return text;
+}
+
+std::string AclUsers::config_line(const AclUser& user) {
+  std::string text = "user";
+  for (const std::string& word : describe_words(user)) text += " " + config_word(word);
+  return text;
+}
+
+std::vector<std::string> AclUsers::describe_words(const AclUser& user) {
+  std::vector<std::string> words{user.name, user.enabled ? "on" : "off"};
+  if (user.nopass) words.emplace_back("nopass");
+  if (user.skip_sanitize_payload) words.emplace_back("skip-sanitize-payload");
+  if (user.sanitize_payload) words.emplace_back("sanitize-payload");
+  for (const std::string& hash : user.password_hashes) words.push_back("#" + hash);
+  if (user.all_keys) words.emplace_back("~*");
+  for (const std::string& pattern : user.key_patterns) words.push_back(pattern);
   if (user.all_channels) {
-    text += " &*";
+    words.emplace_back("&*");
   } else {
-    text += " resetchannels";
-    for (const std::string& pattern : user.channel_patterns) text += " &" + pattern;
+    words.emplace_back("resetchannels");
+    for (const std::string& pattern : user.channel_patterns) words.push_back("&" + pattern);
   }
-  return text + " " + describe_commands(user);
+  words.emplace_back(user.all_commands ? "+@all" : "-@all");
+  for (const std::string& rule : user.command_rules) words.push_back(rule);
+  return words;
 }
 
 bool AclUsers::may_run(const AclUser& user, std::span<const std::string_view> args) {

@@ -38,9 +38,16 @@ class AclUsers {
   // Applies ACL rules to `name`, creating the user if needed (disabled, no permissions).
   // Returns "" or the reason, worded as Redis words it after "Error in ACL SETUSER
   // modifier '<rule>': " — the rule comes back in `failed_rule`. Nothing changes on error.
+  // A name must not hold a blank or a NUL (Redis's ACLStringHasSpaces): such a user could
+  // not be named in AUTH nor written as one word of a `user` line.
+  static bool valid_name(std::string_view name);
+  static constexpr std::string_view kBadNameError =
+      "Usernames can't contain spaces or null characters";
+
   std::string set_user(std::string_view name, std::span<const std::string_view> rules,
                        std::string* failed_rule = nullptr);
-  // Same, from one line of rules separated by spaces (`user` directives).
+  // Same, from one line of the config file ("<name> <rules...>", words split and unquoted
+  // as Redis's sdssplitargs does: `user` directives as config_line writes them).
   std::string set_user_line(std::string_view line);
   bool delete_user(std::string_view name);
   const AclUser* find(std::string_view name) const;
@@ -52,6 +59,10 @@ class AclUsers {
   // "user <name> on #... ~* &* +@all": ACL LIST's line, also written to the config file.
   static std::string describe(const AclUser& user);
   static std::string describe_commands(const AclUser& user);
+  // The same words, each quoted when it must be (config_word), for the config file: a
+  // first-arg rule ("+ping|a b") or a name with a control byte cannot break the line.
+  static std::string config_line(const AclUser& user);
+  static std::vector<std::string> describe_words(const AclUser& user);
 
   // Whether `user` may run the command in `args` (the command and, for containers, the
   // subcommand); unknown commands are allowed here (they fail later as unknown).

@@ -143,6 +143,9 @@ void acl_command(PortClient& client, std::span<const std::string_view> args, Acl
       w.null();
     }
   } else if (sub == "setuser") {
+    if (!AclUsers::valid_name(args[2])) {
+      return void(w.error("ERR " + std::string(AclUsers::kBadNameError)));
+    }
     std::string failed_rule;
     const std::string error = acl.users.set_user(args[2], args.subspan(3), &failed_rule);
     if (!error.empty()) {

@@ -532,8 +532,9 @@ std::string SentinelCommands::info_clients_section() const {
     }
   }
   return "connected_clients:" + std::to_string(clients) +
-         "\r\ncluster_connections:0\r\nmaxclients:10000\r\nclient_recent_max_input_buffer:" +
-         std::to_string(max_input) +
+         "\r\ncluster_connections:0\r\nmaxclients:" +
+         std::to_string(port_ != nullptr ? port_->max_clients() : 10000) +
+         "\r\nclient_recent_max_input_buffer:" + std::to_string(max_input) +
          "\r\nclient_recent_max_output_buffer:" + std::to_string(max_output) +
          "\r\nblocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n";
 }
@@ -556,7 +557,9 @@ std::string SentinelCommands::info_stats_section() const {
          "\r\ntotal_net_input_bytes:" + n(stats.net_input_bytes) +
          "\r\ntotal_net_output_bytes:" + n(stats.net_output_bytes) +
          "\r\ntotal_net_repl_input_bytes:0\r\ntotal_net_repl_output_bytes:0\r\n"
-         "rejected_connections:0\r\nsync_full:0\r\nsync_partial_ok:0\r\n"
+         "rejected_connections:" +
+         n(stats.rejected_connections) +
+         "\r\nsync_full:0\r\nsync_partial_ok:0\r\n"
          "sync_partial_err:0\r\nexpired_keys:0\r\nevicted_keys:0\r\nevicted_clients:0\r\n"
          "keyspace_hits:0\r\nkeyspace_misses:0\r\npubsub_channels:" +
          n(channels.size()) + "\r\npubsub_patterns:" + n(patterns.size()) +
@@ -602,6 +605,9 @@ std::string SentinelCommands::info_sentinel_section() const {
                      "\r\nsentinel_running_scripts:" + std::to_string(running_scripts) +
                      "\r\nsentinel_scripts_queue_length:" + std::to_string(queued_scripts) +
                      "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) +
+                     // Ours, not Sentinel's: rewrites of the config file that failed (a
+                     // failed save is retried at the next change instead of exiting).
+                     "\r\nsentinel_config_save_failures:" + std::to_string(config_save_failures_) +
                      "\r\n";
   int n = 0;
   for (const Group& group : engine.groups()) {
@@ -764,7 +770,7 @@ bool SentinelCommands::admit(PortClient& client, std::span<const std::string_vie
 
 std::vector<std::string> SentinelCommands::acl_user_lines() const {
   std::vector<std::string> lines;
-  for (const AclUser* user : acl_users_.users()) lines.push_back(AclUsers::describe(*user));
+  for (const AclUser* user : acl_users_.users()) lines.push_back(AclUsers::config_line(*user));
   return lines;
 }
 

@@ -56,6 +56,9 @@ class SentinelCommands {
   static constexpr std::uint32_t kCrashAfterPromotion = 2;
   std::uint32_t simulated_failures() const { return simulated_failures_; }
 
+  // Rewrites of the config file that failed, shown by INFO (sentinel_config_save_failures).
+  void set_config_save_failures(std::uint64_t n) { config_save_failures_ = n; }
+
   // SENTINEL CONFIG GET/SET: the sentinel-wide options, owned by the service (which
   // applies and persists a change before `set` returns).
   struct ConfigAccess {
@@ -96,6 +99,7 @@ class SentinelCommands {
   EngineShell& shell_;
   ServerFacts facts_;
   std::uint32_t simulated_failures_ = 0;
+  std::uint64_t config_save_failures_ = 0;
   ConfigAccess config_access_;
   SentinelPort* port_ = nullptr;
   AclUsers acl_users_;

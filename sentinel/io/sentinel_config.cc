@@ -17,6 +17,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
+#include "sentinel/hello.h"
 #include "sentinel/io/acl.h"
 #include "sentinel/io/host_cache.h"
 #include "sentinel/io/sentinel_command_table.h"
@@ -71,6 +72,18 @@ long long atoi_like(const std::string& s) {
   return std::strtoll(s.c_str(), nullptr, 10);
 }
 
+// An epoch of the state file, read as Sentinel reads it (strtoull: what is not a number is
+// 0), but refused above 2^63-1: the engine refuses hellos and votes past kMaxEpoch, so a
+// state holding such an epoch could never be matched by a peer again, and the next
+// failover's epoch would wrap.
+constexpr const char* kEpochRangeError = "Epoch out of range (the largest is 9223372036854775807).";
+
+bool parse_epoch(const std::string& value, std::uint64_t& out) {
+  errno = 0;
+  out = std::strtoull(value.c_str(), nullptr, 10);
+  return errno != ERANGE && out <= kMaxEpoch;
+}
+
 // mirrors sentinelHandleConfiguration for the options that stand before any monitor line.
 std::string apply_sentinel_global(SentinelFileConfig& config, const std::string& sub,
                                   const std::string& value) {
@@ -82,7 +95,8 @@ std::string apply_sentinel_global(SentinelFileConfig& config, const std::string&
     return "";
   }
   if (sub == "current-epoch") {
-    const std::uint64_t e = std::strtoull(value.c_str(), nullptr, 10);
+    std::uint64_t e = 0;
+    if (!parse_epoch(value, e)) return kEpochRangeError;
     if (!config.persisted) config.persisted.emplace();
     config.persisted->current_epoch = std::max(config.persisted->current_epoch, e);
     return "";
@@ -173,7 +187,8 @@ std::string apply_group_option(SentinelFileConfig& config, GroupConfig& group,
     return "";
   }
   if ((sub == "config-epoch" || sub == "leader-epoch") && n == 4) {
-    const std::uint64_t e = std::strtoull(args[3].c_str(), nullptr, 10);
+    std::uint64_t e = 0;
+    if (!parse_epoch(args[3], e)) return kEpochRangeError;
     PersistedGroup& persisted = persisted_group(config, group);
     (sub == "config-epoch" ? persisted.config_epoch : persisted.leader_epoch) = e;
     if (sub == "config-epoch") {
@@ -292,9 +307,12 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   } else if (name == "requirepass") {
     config.shell.requirepass = args[1];
   } else if (name == "user") {
+    // Kept as the rewrite writes it (each word quoted when it must be), so that the words
+    // the file quoted stay whole when the line is applied and written back.
+    if (!AclUsers::valid_name(args[1])) return "Spaces not allowed in ACL usernames";
     AclUsers check;
     std::string line;
-    for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + args[i];
+    for (std::size_t i = 1; i < args.size(); ++i) line += (i > 1 ? " " : "") + config_word(args[i]);
     if (!check.set_user_line(line).empty())
       return "Error in user declaration '" + args[1] + "': Syntax error";
     config.users.push_back("user " + line);
@@ -306,6 +324,8 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
         protocol::to_lower(args[2]) != protocol::to_lower(args[1])) {
       return "Target command name already exists";
     }
+  } else if (name == "maxclients") {
+    config.maxclients = std::stoull(args[1]);
   } else if (name == "logfile") {
     config.logfile = args[1];
   } else if (name == "pidfile") {

@@ -30,10 +30,15 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
+  std::size_t maxclients = 10000;     // the sentinel port's, as Redis's default
   bool daemonize = false;             // `daemonize yes`: the process goes to the background
   bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
   std::vector<std::string> lines;     // the file as read (split_config_text), for the rewrite
   std::string path;                   // the file, made absolute before any `dir` moved us
+  // Proxy mode: the group the client port serves. Chosen at start as the only group when
+  // the file names none; the rewrite then writes `proxy-group` once a second group is
+  // monitored, or the file would no longer say which one to serve at the next start.
+  std::string served_group;
   // A drop-in sentinel.conf, rewritten as Redis rewrites one (its server options
   // normalized, unknown lines commented out); false for a proxy's own file, whose other
   // lines are the proxy's and are kept as they are.

@@ -90,6 +90,9 @@ asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> 
     in.append(chunk, n);
     std::size_t used = 0;
     while (!self->closing_ && used < in.size()) {
+      // Redis's unauthenticated limits, decided per request: an AUTH pipelined ahead lifts
+      // them for what follows it.
+      parser.set_unauthenticated(!self->client_.authenticated);
       const auto r = parser.parse(std::string_view(in).substr(used));
       if (r.status == protocol::ParseStatus::kNeedMore) break;
       if (r.status == protocol::ParseStatus::kError) {
@@ -302,6 +305,17 @@ void SentinelPort::accept_loop_start() {
     }
     std::error_code ignored;
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
+    // best-effort on the fresh socket (its buffer is empty), and is closed at once.
+    if (clients() >= max_clients_) {
+      ++stats_.rejected_connections;
+      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+      socket.non_blocking(true, ignored);
+      socket.write_some(asio::buffer(kFull.data(), kFull.size()), ignored);
+      socket.close(ignored);
+      accept_loop_start();
+      return;
+    }
     ++stats_.connections_received;
     auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
     sessions_.remove_if([](const auto& weak) { return weak.expired(); });

@@ -55,6 +55,7 @@ struct PortStats {
   std::uint64_t reads_processed = 0;
   std::uint64_t writes_processed = 0;
   std::uint64_t error_replies = 0;
+  std::uint64_t rejected_connections = 0;  // refused over maxclients
 };
 
 enum class AfterReply : std::uint8_t { kKeepOpen, kClose };
@@ -86,6 +87,9 @@ class SentinelPort {
   void listen(const std::string& bind, std::uint16_t port);
   // Clients accepted from now on must AUTH first (requirepass).
   void require_auth(bool required) { requires_auth_ = required; }
+  // `maxclients`: connections beyond it are refused with Redis's error.
+  void set_max_clients(std::size_t max) { max_clients_ = max; }
+  std::size_t max_clients() const { return max_clients_; }
   std::uint16_t port() const;
 
   // Sends a "message" (and "pmessage" for each matching pattern) to every subscriber.
@@ -120,6 +124,7 @@ class SentinelPort {
   std::list<std::weak_ptr<Session>> sessions_;
   std::uint64_t next_client_id_ = 1;
   bool requires_auth_ = false;
+  std::size_t max_clients_ = 10000;  // Redis's default maxclients
   PortStats stats_;
   PauseMode pause_mode_ = PauseMode::kNone;
   std::chrono::steady_clock::time_point paused_until_{};

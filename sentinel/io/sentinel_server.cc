@@ -99,6 +99,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   // Clients start as `default`; they must AUTH first unless it opens without a password.
   const AclUser* default_user = commands_->acl_users().find("default");
   port_->require_auth(default_user == nullptr || !default_user->enabled || !default_user->nopass);
+  port_->set_max_clients(config_.maxclients);
   if (config_.engine.port != 0) {
     port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;
@@ -178,13 +179,20 @@ void SentinelService::persist(const PersistedState& state) {
     text << in.rdbuf();
     config_.lines = split_config_text(text.str());
   }
-  // Sentinel cannot vote safely without its state on disk: a failed write is fatal.
+  // mirrors sentinelFlushConfig: a failed rewrite is logged and the sentinel goes on (a
+  // full disk or a read-only mount must not take the whole group down with it, and any
+  // client able to make a hello arrive could trigger the save); the next change retries.
+  // Until one succeeds, a restart would come back with the older state on disk.
   try {
     write_file_atomically(config_path_, render_sentinel_config(config_, state, groups));
+    if (save_failing_) spdlog::warn("the sentinel config file is saved again: {}", config_path_);
+    save_failing_ = false;
   } catch (const std::exception& e) {
-    spdlog::critical("cannot persist the sentinel state: {}", e.what());
-    spdlog::default_logger()->flush();
-    std::_Exit(1);
+    ++config_save_failures_;
+    save_failing_ = true;
+    if (commands_) commands_->set_config_save_failures(config_save_failures_);
+    spdlog::warn("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
+                 e.what());
   }
 }
 

@@ -37,6 +37,8 @@ class SentinelService {
   void start();
   void stop();
   EngineShell& shell() { return *shell_; }
+  // Rewrites of the config file that failed since start (read on the engine's thread).
+  std::uint64_t config_save_failures() const { return config_save_failures_; }
 
  private:
   void persist(const PersistedState& state);
@@ -54,6 +56,8 @@ class SentinelService {
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;
   bool publishing_ = false;
+  std::uint64_t config_save_failures_ = 0;
+  bool save_failing_ = false;  // the last save failed: say so when one succeeds again
 };
 
 // Drop-in mode (`sentinel-proxy --sentinel sentinel.conf`): a SentinelService alone until

@@ -1,5 +1,6 @@
 #include "sentinel/io/server_directives.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <climits>
@@ -332,6 +333,13 @@ std::string joined(const std::vector<std::string>& words, std::size_t from) {
 }
 
 }  // namespace
+
+std::string config_word(std::string_view value) {
+  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
+  });
+  return bare ? std::string(value) : quoted_repr(value);
+}
 
 std::string quoted_repr(std::string_view value) {
   std::string out = "\"";

@@ -38,4 +38,9 @@ RewrittenLine rewrite_server_line(const std::vector<std::string>& args);
 // holds, it reads back as one word of one line.
 std::string quoted_repr(std::string_view value);
 
+// One word of a line the rewrite writes: bare when it is printable and holds no blank,
+// quote or backslash (the bytes Redis writes), quoted_repr otherwise, so that no value can
+// break its line or add one.
+std::string config_word(std::string_view value);
+
 }  // namespace sp::sentinel::io
