@@ -106,7 +106,15 @@ void FailoverRecorder::on_notice(std::string_view type, std::string_view text,
   std::lock_guard lock(mutex_);
   // A follower learns the switch after its engine forgot the old master's group: keep the
   // offsets from before, as they were last known.
-  if (!open_ || offsets.master == open_->old_master) known_ = offsets;
+  if (!open_ || offsets.master == open_->old_master) {
+    // A replica that reports itself master now (promoted by another sentinel, seen before
+    // the switch reaches this one) has no slave_repl_offset any more: its last one is
+    // the one that counts.
+    std::map<std::string, std::int64_t> before;
+    if (known_.master == offsets.master) before = std::move(known_.replica_offsets);
+    known_ = offsets;
+    known_.replica_offsets.merge(before);
+  }
   if (type == "+new-epoch") {
     std::uint64_t epoch = 0;
     std::from_chars(text.data(), text.data() + text.size(), epoch);

@@ -15,14 +15,6 @@
 namespace sp::testing {
 namespace {
 
-long rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 TEST(ProxyLimits, MaxclientsRejectsWithRedisTextAndKeepsTheOthers) {
   RedisProcess redis;
   ProxyProcess proxy(redis.port(), {"--maxclients", "2"});
@@ -127,7 +119,7 @@ TEST(ProxyLimits, SlowReaderCannotGrowTheProxysMemory) {
   ProxyProcess proxy(redis.port());
   const std::size_t value_size = 8 * 1024 * 1024;
   ASSERT_EQ(call(redis.port(), {"SET", "big", std::string(value_size, 'x')}), "+OK\r\n");
-  const long rss_before = rss_kib(proxy.pid());
+  const long rss_before = resident_bytes(proxy.pid()) / 1024;
   TestConnection slow(proxy.port());
   std::string requests;
   for (int i = 0; i < 50; ++i) requests += resp({"GET", "big"});
@@ -144,7 +136,7 @@ TEST(ProxyLimits, SlowReaderCannotGrowTheProxysMemory) {
       },
       30s))
       << call(redis.port(), {"CLIENT", "LIST"});
-  const long rss_stalled = rss_kib(proxy.pid());
+  const long rss_stalled = resident_bytes(proxy.pid()) / 1024;
   EXPECT_LT(rss_stalled - rss_before, 32 * 1024)
       << "the proxy grew by " << (rss_stalled - rss_before)
       << " KiB for a reader that reads nothing";

@@ -148,6 +148,21 @@ TEST_F(FailoverRecorderTest, FollowerLearnsTheSwitchAndKeepsTheOffsetsItKnewBefo
   EXPECT_EQ(t.phases[static_cast<std::size_t>(FailoverPhase::kOdownToElected)].count, 1);
 }
 
+// The promoted replica's INFO says "master" before the switch reaches a follower: the
+// engine lists it as a replica no more, and the offset it had as one still counts.
+TEST_F(FailoverRecorderTest, FollowerKeepsThePromotedReplicasOffsetAfterItReportsMaster) {
+  know_old_master_offsets();
+  publish(0ms, "127.0.0.1:6500", 0);
+  notice(1000ms, "+sdown", kMaster);
+  offsets_.replica_offsets.erase("127.0.0.1:6501");  // its INFO now says role:master
+  notice(1200ms, "+odown", std::string(kMaster) + " #quorum 2/2");
+  know_new_master();
+  notice(1500ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
+  const auto history = recorder_.history();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].offset_lost, 800);
+}
+
 TEST_F(FailoverRecorderTest, AbortNamesTheReasonAndALaterSwitchStartsAtTheSameSdown) {
   know_old_master_offsets();
   notice(1000ms, "+sdown", kMaster);

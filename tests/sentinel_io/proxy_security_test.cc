@@ -54,18 +54,24 @@ struct GuardedMaster {
                         << extra_config;
     proxy = start_proxy_with_sentinel(conf, sentinel_port, client_port);
   }
+
+  // The proxy found out that its master demands a password (it asks at start and once a
+  // second).
+  bool knows_the_master_demands_a_password() const {
+    return wait_until(
+        [&] {
+          ProxyClient admin(client_port);
+          admin.ask({"AUTH", "secret"});
+          return info_field(admin.ask({"PROXY", "INFO"}), "master_auth") == "required";
+        },
+        10s);
+  }
 };
 
 TEST(ProxySecurity, ProxyCommandsNeedWhatTheMasterWouldDemand) {
   GuardedMaster g;
   // Whether the master demands a password is known before the first client.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        Client admin(g.client_port);
-        admin.ask({"AUTH", "secret"});
-        return info_field(admin.ask({"PROXY", "INFO"}), "master_auth") == "required";
-      },
-      10s));
+  ASSERT_TRUE(g.knows_the_master_demands_a_password());
 
   Client stranger(g.client_port);
   for (const std::vector<std::string>& command : {std::vector<std::string>{"PROXY", "INFO"},
@@ -226,36 +232,11 @@ TEST(ProxySecurity, ProtectedModeRefusesOtherHostsWhileTheMasterDemandsNoPasswor
   EXPECT_EQ(info_field(ns.cli("127.0.0.1", 8001, "PROXY INFO"), "protected_mode_denied"), "1");
 }
 
-// Resident memory of a process, from /proc, in bytes.
-long resident_bytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) * 1024;
-  }
-  return -1;
-}
-
 TEST(ProxySecurity, NoLargeRequestBeforeAuthentication) {
   GuardedMaster g;
-  ASSERT_TRUE(wait_until(
-      [&] {
-        Client admin(g.client_port);
-        admin.ask({"AUTH", "secret"});
-        return info_field(admin.ask({"PROXY", "INFO"}), "master_auth") == "required";
-      },
-      10s));
+  ASSERT_TRUE(g.knows_the_master_demands_a_password());
   const long before = resident_bytes(g.proxy->pid());
-  TestConnection stranger(g.client_port);
-  // The 50 MB go from a thread of their own: the proxy stops reading at the length line, so
-  // the sends block until it closes the connection, which ends them with an error.
-  std::thread sender([&] {
-    stranger.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$52428800\r\n");
-    const std::string chunk(1024 * 1024, 'v');
-    for (int i = 0; i < 50; ++i) stranger.send(chunk);
-  });
-  const std::string refused = stranger.read_until_closed(10s);
-  sender.join();
+  const std::string refused = send_large_bulk(g.client_port);
   EXPECT_EQ(refused, "-ERR Protocol error: unauthenticated bulk length\r\n");
   const long after = resident_bytes(g.proxy->pid());
   EXPECT_LT(after - before, 8L * 1024 * 1024) << before << " -> " << after;

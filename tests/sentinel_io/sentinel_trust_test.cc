@@ -21,35 +21,12 @@
 namespace sp::testing {
 namespace {
 
-long resident_bytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) * 1024;
-  }
-  return -1;
-}
-
 std::string sentinel_info(int port, const std::string& field) {
   return info_field(call(port, {"INFO", "sentinel"}), field);
 }
 
 // A 50 MB bulk before AUTH: refused at its length line, the connection closed, and the
 // process does not grow by the bulk. Returns what the client read.
-std::string send_large_bulk(int port) {
-  TestConnection stranger(port);
-  // The sends run on a thread of their own: the server stops reading at the length line,
-  // so they block until it closes the connection, which ends them with an error.
-  std::thread sender([&] {
-    stranger.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$52428800\r\n");
-    const std::string chunk(1024 * 1024, 'v');
-    for (int i = 0; i < 50; ++i) stranger.send(chunk);
-  });
-  std::string refused = stranger.read_until_closed(10s);
-  sender.join();
-  return refused;
-}
-
 TEST(SentinelTrust, AFailedSaveIsCountedAndRetriedNotFatal) {
   TempDir dir;
   const int port = free_loopback_port();
@@ -89,19 +66,33 @@ TEST(SentinelTrust, AFailedSaveIsCountedAndRetriedNotFatal) {
   EXPECT_TRUE(sentinel->running());
 }
 
-TEST(SentinelTrust, NoLargeRequestBeforeAuthentication) {
+// A sentinel-proxy and a redis-sentinel in drop-in mode, each with a file of its own that
+// monitors the same (absent) master and ends with `extra_config`.
+struct SideBySide {
   TempDir dir;
-  const int ours_port = free_loopback_port();
-  const int real_port = free_loopback_port();
-  const int master_port = free_loopback_port();
-  const std::string ours_conf = dir.path + "/ours.conf";
-  const std::string real_conf = dir.path + "/real.conf";
-  write_sentinel_conf(ours_conf, ours_port, master_port);
-  write_sentinel_conf(real_conf, real_port, master_port);
-  std::ofstream(ours_conf, std::ios::app) << "requirepass secret\n";
-  std::ofstream(real_conf, std::ios::app) << "requirepass secret\n";
-  auto ours = start_sentinel_proxy(ours_conf, ours_port);
-  auto real = start_redis_sentinel(real_conf, real_port);
+  int ours_port = free_loopback_port();
+  int real_port = free_loopback_port();
+  std::unique_ptr<ChildProcess> ours;
+  std::unique_ptr<ChildProcess> real;
+
+  explicit SideBySide(const std::string& extra_config) {
+    const int master_port = free_loopback_port();
+    const std::string ours_conf = dir.path + "/ours.conf";
+    const std::string real_conf = dir.path + "/real.conf";
+    write_sentinel_conf(ours_conf, ours_port, master_port);
+    write_sentinel_conf(real_conf, real_port, master_port);
+    std::ofstream(ours_conf, std::ios::app) << extra_config << "\n";
+    std::ofstream(real_conf, std::ios::app) << extra_config << "\n";
+    ours = start_sentinel_proxy(ours_conf, ours_port);
+    real = start_redis_sentinel(real_conf, real_port);
+  }
+};
+
+TEST(SentinelTrust, NoLargeRequestBeforeAuthentication) {
+  const SideBySide pair("requirepass secret");
+  const int ours_port = pair.ours_port;
+  const int real_port = pair.real_port;
+  auto& ours = pair.ours;
 
   const long before = resident_bytes(ours->pid());
   const std::string refused = send_large_bulk(ours_port);
@@ -131,18 +122,9 @@ TEST(SentinelTrust, NoLargeRequestBeforeAuthentication) {
 }
 
 TEST(SentinelTrust, MaxclientsRefusesTheNextClientWithRedisText) {
-  TempDir dir;
-  const int ours_port = free_loopback_port();
-  const int real_port = free_loopback_port();
-  const int master_port = free_loopback_port();
-  const std::string ours_conf = dir.path + "/ours.conf";
-  const std::string real_conf = dir.path + "/real.conf";
-  write_sentinel_conf(ours_conf, ours_port, master_port);
-  write_sentinel_conf(real_conf, real_port, master_port);
-  std::ofstream(ours_conf, std::ios::app) << "maxclients 2\n";
-  std::ofstream(real_conf, std::ios::app) << "maxclients 2\n";
-  auto ours = start_sentinel_proxy(ours_conf, ours_port);
-  auto real = start_redis_sentinel(real_conf, real_port);
+  const SideBySide pair("maxclients 2");
+  const int ours_port = pair.ours_port;
+  const int real_port = pair.real_port;
 
   for (int port : {ours_port, real_port}) {
     // The start-up probes' connections are gone once two clients can stay connected.

@@ -85,6 +85,27 @@ std::unique_ptr<ChildProcess> start_redis_on(int port, const std::string& dir,
   return child;
 }
 
+long resident_bytes(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+std::string send_large_bulk(int port) {
+  TestConnection stranger(port);
+  std::thread sender([&] {
+    stranger.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$52428800\r\n");
+    const std::string chunk(1024 * 1024, 'v');
+    for (int i = 0; i < 50; ++i) stranger.send(chunk);
+  });
+  std::string refused = stranger.read_until_closed(std::chrono::seconds(10));
+  sender.join();
+  return refused;
+}
+
 std::string resp(const std::vector<std::string>& args) {
   std::vector<std::string_view> views(args.begin(), args.end());
   std::string out;

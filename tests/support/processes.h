@@ -74,6 +74,14 @@ class FrameReader {
   std::string buffer_;
 };
 
+// Resident memory of a process, from /proc, in bytes (-1 when unknown).
+long resident_bytes(pid_t pid);
+
+// Sends `SET k <50 MB>` to `port` on a fresh connection, the bytes from a thread of their
+// own (a server that stops reading at the length line blocks them until it closes the
+// connection, which ends them), and returns what came back until the close.
+std::string send_large_bulk(int port);
+
 // One command on a fresh connection: the reply's bytes, or "" on failure.
 std::string call(int port, const std::vector<std::string>& args,
                  std::chrono::milliseconds deadline = 5s);
