@@ -232,8 +232,15 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
     self->worker_.stats().client_bytes_in.add(static_cast<std::int64_t>(n));
     const bool more = co_await self->process_requests(now);
     if (!more) co_return;
-    // Replies the proxy wrote itself count against the output limit too.
+    // Replies the proxy wrote itself count against the output limit too, and a client that
+    // does not read them is not read either (as the master is not read for one that does
+    // not read its replies), so that they cannot pile up in the proxy.
     if (!self->check_output_limit()) co_return;
+    while (!self->closed_ && self->output_held() >= kOutputHighWater) {
+      self->client_paused_ = true;
+      co_await self->drained_signal_.async_wait(use_nothrow);
+      self->client_paused_ = false;
+    }
     if (self->in_.size() > query_limit) {
       // Redis closes such a client without a reply ("max query buffer length").
       spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)",
@@ -631,7 +638,7 @@ asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
     } else {
       self->writing_.clear();
     }
-    if (self->backend_paused_) self->drained_signal_.cancel();
+    if (self->backend_paused_ || self->client_paused_) self->drained_signal_.cancel();
   }
   self->close();
 }

@@ -194,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool backend_connected_ = false;
   bool writer_waiting_ = false;
   bool backend_paused_ = false;
+  bool client_paused_ = false;  // the client reader waits for its output to drain
   bool stop_reading_ = false;
   bool flush_then_close_ = false;
   // SYNC/PSYNC was forwarded: the client is a replica now, its bytes go on as they are.

@@ -1,7 +1,11 @@
 // Limits and lifecycle, on a running proxy: maxclients, idle timeout, the output buffer
 // limit, backpressure against a slow reader, and SIGTERM.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -146,6 +150,39 @@ TEST(ProxyLimits, SlowReaderCannotGrowTheProxysMemory) {
   const std::string all = slow.read_at_least(expected, 60s);
   ASSERT_EQ(all.size(), expected);
   EXPECT_EQ(all.substr(0, header.size()), header);
+}
+
+// The same for replies the proxy writes itself: a million pipelined PROXY INFO (25 MB, more
+// than the kernel buffers; their replies would be gigabytes) from a client that reads none.
+// The proxy stops reading that client once its replies wait, so the requests stay in the
+// kernel's buffers and the proxy's memory does not grow with them.
+TEST(ProxyLimits, UnreadProxyRepliesStopTheClientBeingRead) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port());
+  const long before = resident_bytes(proxy.pid());
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(proxy.port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  // A send that cannot go on for 2 s gives up: the proxy has stopped reading.
+  const timeval patience{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &patience, sizeof patience);
+  const std::string request = resp({"PROXY", "INFO"});
+  std::string requests;
+  for (int i = 0; i < 1000000; ++i) requests += request;
+  std::size_t sent = 0;
+  while (sent < requests.size()) {
+    const ssize_t n = ::send(fd, requests.data() + sent, requests.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  const long stalled = resident_bytes(proxy.pid());
+  ::close(fd);
+  EXPECT_LT(sent, requests.size()) << "the proxy read every request of a client reading nothing";
+  EXPECT_LT(stalled - before, 8L * 1024 * 1024) << before << " -> " << stalled;
+  EXPECT_EQ(call(proxy.port(), {"PING"}), "+PONG\r\n");
 }
 
 TEST(ProxyLimits, SigtermFlushesRepliesAlreadyAskedForAndExitsZero) {
