@@ -224,13 +224,30 @@ std::vector<const AclUser*> AclUsers::users() const {
   return list;
 }
 
+namespace {
+
+// Mirrors time_independent_strcmp: the time taken does not depend on where two equal-length
+// hashes first differ, so a client cannot learn a hash byte by byte from reply timings.
+bool same_hash(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
+  return difference == 0;
+}
+
+}  // namespace
+
 bool AclUsers::check_password(std::string_view name, std::string_view password) const {
   const AclUser* user = find(name);
   if (user == nullptr || !user->enabled) return false;
   if (user->nopass) return true;
   const std::string hash = sha256_hex(password);
-  return std::find(user->password_hashes.begin(), user->password_hashes.end(), hash) !=
-         user->password_hashes.end();
+  // Every stored hash is compared, a match or not, for the same reason.
+  bool matched = false;
+  for (const std::string& stored : user->password_hashes) matched |= same_hash(stored, hash);
+  return matched;
 }
 
 std::string AclUsers::describe_commands(const AclUser& user) {
