@@ -175,6 +175,44 @@ TEST(SentinelTrust, ASecondMonitorInProxyModeLeavesAFileThatStarts) {
   EXPECT_NE(call(sentinel_port, {"SENTINEL", "MASTER", "other"}).find("other"), std::string::npos);
 }
 
+// Hostile values meant to add a line to the config file (`logfile` here), through a hello,
+// ACL SETUSER and SENTINEL SET on a running sentinel: refused where Redis refuses them,
+// written quoted where it takes them, and the file loads again to the same values.
+TEST(SentinelTrust, NoValueAddsALineToTheConfigFile) {
+  TempDir dir;
+  RedisProcess master;
+  const int port = free_loopback_port();
+  const std::string conf = dir.path + "/sentinel.conf";
+  write_sentinel_conf(conf, port, master.port());
+  auto sentinel = start_sentinel_proxy(conf, port);
+  const std::string injected = "\nlogfile " + dir.path + "/injected.log\n";
+  const std::string address = "127.0.0.1," + std::to_string(master.port());
+  // A hello whose id carries the line: not 40 hex characters, so it is dropped.
+  call(port, {"PUBLISH", "__sentinel__:hello",
+              "127.0.0.1,26999,ab" + injected + ",1,mymaster," + address + ",0"});
+  EXPECT_EQ(call(port, {"ACL", "SETUSER", "a" + injected, "on"}),
+            "-ERR Usernames can't contain spaces or null characters\r\n");
+  EXPECT_EQ(call(port, {"SENTINEL", "SET", "mymaster", "auth-pass", "pw" + injected}), "+OK\r\n");
+  EXPECT_EQ(call(port, {"SENTINEL", "FLUSHCONFIG"}), "+OK\r\n");
+  const std::string text = read_file(conf);
+  EXPECT_EQ(text.find("\nlogfile "), std::string::npos) << text;
+  EXPECT_NE(text.find("auth-pass mymaster \"pw\\nlogfile "), std::string::npos) << text;
+
+  sentinel->kill();
+  sentinel = start_sentinel_proxy(conf, port);
+  EXPECT_TRUE(sentinel->running());
+  EXPECT_EQ(call(port, {"SENTINEL", "FLUSHCONFIG"}), "+OK\r\n");
+  // Loaded to the same password. (Not the same file to the byte: like redis-sentinel's, the
+  // reloaded default user gains `sanitize-payload` at the second rewrite.)
+  const auto auth_pass_line = [](const std::string& file) {
+    const auto at = file.find("sentinel auth-pass");
+    return at == std::string::npos ? std::string() : file.substr(at, file.find('\n', at) - at);
+  };
+  EXPECT_EQ(auth_pass_line(read_file(conf)), auth_pass_line(text));
+  EXPECT_EQ(read_file(conf).find("\nlogfile "), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path + "/injected.log"));
+}
+
 // SENTINEL DEBUG takes what redis-sentinel takes: up to 2^63-1, nothing above.
 TEST(SentinelTrust, SentinelDebugRangeAsRedis) {
   TempDir dir;
