@@ -160,7 +160,11 @@ PersistedState Engine::persisted_state() const {
       saved.known_replicas.push_back(same_address(replica.addr, saved.master) ? group.master.addr
                                                                               : replica.addr);
     }
-    for (const auto& [id, peer] : group.sentinels) saved.known_sentinels.push_back({peer.addr, id});
+    // Only peers that answered are kept: a sentinel named by a forged hello, which never
+    // answers, must not come back from the file as one that did (see reaches_majority).
+    for (const auto& [id, peer] : group.sentinels) {
+      if (peer.answered) saved.known_sentinels.push_back({peer.addr, id});
+    }
     state.groups.push_back(std::move(saved));
   }
   return state;

@@ -161,6 +161,11 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
     case PingReplyKind::kMasterDown:
       instance.link.last_avail_time = now;
       instance.link.act_ping_time = kNever;
+      if (!instance.answered && instance.kind == InstanceKind::kSentinel) {
+        // From now on it is a peer worth keeping in the file (persisted_state).
+        instance.answered = true;
+        persist();
+      }
       instance.answered = true;
       break;
     case PingReplyKind::kBusy:

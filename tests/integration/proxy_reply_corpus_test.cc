@@ -325,13 +325,6 @@ std::string rdb_without_aux(const std::string& rdb) {
   return rdb.substr(0, 9) + rdb.substr(pos, rdb.size() - pos - 8);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Runs a shell command line, returning its exit status.
 int run(const std::string& line) {
   return std::system(line.c_str());

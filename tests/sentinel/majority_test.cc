@@ -89,14 +89,33 @@ TEST_F(MajorityTest, PeersFromThePersistedStateCountAtOnce) {
   start(quorum_of_one);
   add_peer(kPeer1, 26380);
   add_peer(kPeer2, 26381);
-  drain();
+  run_for(ms(1500));     // both answer a PING, and so are written to the file
   start(quorum_of_one);  // rebuilt from persisted_: the peers have not answered since
+  ASSERT_EQ(group().sentinels.count(kPeer1), 1u);
   EXPECT_TRUE(group().sentinels.at(kPeer1).answered);
   // Restarted on the minority side of a partition: the peers it knew count against it.
   peers_[addr(26380)].alive = false;
   peers_[addr(26381)].alive = false;
   run_for(ms(40000));
   EXPECT_FALSE(reaches_majority(group()));
+}
+
+// A sentinel named by a forged hello never answers: it is not written to the file, so a
+// restart does not bring it back as one that did (and it fences nothing then either).
+TEST_F(MajorityTest, APeerThatNeverAnsweredIsNotPersisted) {
+  start();
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  deliver(HelloReceived{hello_from("3333333333333333333333333333333333333333", 26399, 0, 6379, 0),
+                        true});
+  peers_[addr(26399)].alive = false;
+  run_for(ms(1500));
+  ASSERT_EQ(group().sentinels.size(), 3u);
+  start();  // from the persisted state
+  EXPECT_EQ(group().sentinels.size(), 2u);
+  EXPECT_EQ(group().sentinels.count("3333333333333333333333333333333333333333"), 0u);
+  run_for(ms(40000));  // past down-after: only the two real peers are judged
+  EXPECT_TRUE(reaches_majority(group()));
 }
 
 }  // namespace

@@ -144,6 +144,16 @@ TEST(ProxyTrust, SentinelsNamedOnlyByForgedHellosDoNotFenceWrites) {
   auto stored = call_value(g.master_port, {"GET", "k"});
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->text, std::to_string(writes - 1));
+
+  // Nor after a restart: they never answered, so they were not written to the file.
+  const std::string conf = g.conf(g.sentinel_ports[0]);
+  EXPECT_EQ(read_file(conf).find("f00dfeed"), std::string::npos) << read_file(conf);
+  g.sentinels[0]->kill();
+  g.sentinels[0] = start_proxy_with_sentinel(conf, g.sentinel_ports[0], proxy);
+  ASSERT_TRUE(wait_until([&] { return call(proxy, {"SET", "k", "after"}) == "+OK\r\n"; }, 10s));
+  auto m = g.master_fields(g.sentinel_ports[0]);
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(field(*m, "num-other-sentinels"), "2");
 }
 
 }  // namespace
