@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <exception>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -244,21 +243,16 @@ int run_proxy_with_sentinel(Options options) {
       },
       server.registry(), group, options.config.fence_on_minority);
   watch.start();
-  server.context().request_failover = [&engine_io, &service,
-                                       group](std::string_view replica) -> std::string {
-    // The engine lives on its own thread: ask there, and wait a bounded time.
-    auto answer = std::make_shared<std::promise<std::string>>();
-    auto result = answer->get_future();
-    asio::post(engine_io, [&service, group, answer, replica = std::string(replica)] {
+  server.context().request_failover = [&engine_io, &service, group](
+                                          std::string replica,
+                                          sp::proxy::ProxyContext::FailoverAnswer done) {
+    // The engine lives on its own thread: asked there, it answers there.
+    asio::post(engine_io, [&service, group, replica = std::move(replica), done = std::move(done)] {
       const auto request = service.shell().engine().request_failover(
           group, sp::sentinel::io::EngineShell::now(), replica);
       service.shell().run_actions();
-      answer->set_value(sp::sentinel::failover_request_error(request));
+      done(sp::sentinel::failover_request_error(request));
     });
-    if (result.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
-      return "ERR sentinel-proxy: the sentinel did not answer in time";
-    }
-    return result.get();
   };
   std::thread engine_thread([&engine_io] {
     auto guard = asio::make_work_guard(engine_io);

@@ -162,23 +162,31 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
              protocol::iequals(args[2], "history")) {
     // A replica address (PROXY FAILOVER <host:port>) always has a ':'; HISTORY never does.
     return failover_history_reply(context.failovers, session.resp_version);
-  } else if (protocol::iequals(sub, "failover") && args.size() <= 3) {
-    if (!context.request_failover) {
-      w.error(
-          "ERR PROXY FAILOVER needs the sentinel inside (sentinel monitor lines); with "
-          "sentinel-follow, send SENTINEL FAILOVER to one of the followed sentinels");
-      return out;
-    }
-    const std::string error = context.request_failover(args.size() == 3 ? args[2] : "");
-    if (error.empty()) {
-      w.simple_string("OK");
-    } else {
-      w.error(error);
-    }
+  } else if (is_failover_request(args)) {
+    // With the sentinel inside, the session asks it (request_failover) and answers later.
+    w.error(context.request_failover
+                ? "ERR PROXY FAILOVER is answered by the session"
+                : "ERR PROXY FAILOVER needs the sentinel inside (sentinel monitor lines); with "
+                  "sentinel-follow, send SENTINEL FAILOVER to one of the followed sentinels");
   } else if (protocol::iequals(sub, "help")) {
     return help_reply(session);
   } else {
     return unknown_proxy_subcommand_reply(sub);
+  }
+  return out;
+}
+
+bool is_failover_request(std::span<const std::string_view> args) {
+  return args.size() >= 2 && args.size() <= 3 && protocol::iequals(args[1], "failover") &&
+         !(args.size() == 3 && protocol::iequals(args[2], "history"));
+}
+
+std::string failover_request_reply(std::string_view error) {
+  std::string out;
+  if (error.empty()) {
+    RespWriter(out).simple_string("OK");
+  } else {
+    RespWriter(out).error(error);
   }
   return out;
 }

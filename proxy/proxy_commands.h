@@ -26,6 +26,12 @@ struct SessionView {
 std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
                                 const SessionView& session);
 
+// PROXY FAILOVER [<replica>] (not HISTORY), in canonical form: answered by the sentinel
+// inside, asynchronously (ProxyContext::request_failover), when there is one.
+bool is_failover_request(std::span<const std::string_view> canonical_args);
+// Its reply once the sentinel answered: +OK, or the error.
+std::string failover_request_reply(std::string_view error);
+
 // "-ERR unknown subcommand '<sub>'. Try PROXY HELP.", for a name that is none (or one
 // renamed away).
 std::string unknown_proxy_subcommand_reply(std::string_view sub);

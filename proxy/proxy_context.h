@@ -40,9 +40,11 @@ struct ProxyContext {
   // the workers start; callable from any thread.
   std::function<std::string()> followed_sentinel;
   // With the sentinel inside: PROXY FAILOVER [<replica>], a planned switchover started by
-  // this process's sentinel; returns "" when started, else the error text (without '-').
-  // Set once before the workers start; callable from any thread (it waits for the engine).
-  std::function<std::string(std::string_view replica)> request_failover;
+  // this process's sentinel. `done` gets "" when it started, else the error text (without
+  // '-'), on the engine's thread: the caller posts it back to its own. Set once before the
+  // workers start; callable from any thread, it never waits.
+  using FailoverAnswer = std::function<void(std::string error)>;
+  std::function<void(std::string replica, FailoverAnswer done)> request_failover;
 };
 
 }  // namespace sp::proxy

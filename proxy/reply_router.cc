@@ -38,7 +38,8 @@ void ReplyRouter::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time
     kept = static_cast<std::uint32_t>(request.size());
   }
   pending_.push_back({start, slot, role, false, false, false, tracks_state, false, false, false,
-                      static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names, kept});
+                      false, static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names,
+                      kept});
 }
 
 bool ReplyRouter::take_for_retry(RetryBatch& batch) {
@@ -80,14 +81,14 @@ void ReplyRouter::on_substituted(std::string reply, std::uint32_t slot, Clock::t
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true,
-                      false, false, 0, PubsubScope::kChannels, 0, 0});
+                      false, false, false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 void ReplyRouter::on_probe(std::uint32_t slot, Clock::time_point start) {
   if (passthrough_) return;
   substitutes_.emplace_back();
   pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, false, true, true,
-                      false, 0, PubsubScope::kChannels, 0, 0});
+                      false, false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::head_is_probe() const {
@@ -98,10 +99,39 @@ void ReplyRouter::fill_head_probe(std::string reply) {
   if (head_is_probe()) substitutes_.front() = std::move(reply);
 }
 
+void ReplyRouter::defer_head_probe() {
+  if (!head_is_probe()) return;
+  Pending& head = pending_.front();
+  head.probe = head.substituted = false;
+  head.local = head.deferred = true;
+  substitutes_.pop_front();
+  // Local replies are kept in the order of their entries: this one goes before any queued.
+  local_replies_.emplace_front();
+}
+
+bool ReplyRouter::head_is_deferred() const {
+  return !pending_.empty() && pending_.front().deferred;
+}
+
+void ReplyRouter::fill_deferred(std::string reply, std::string& out) {
+  std::size_t locals = 0;
+  for (Pending& p : pending_) {
+    if (!p.local) continue;
+    if (p.deferred) {
+      p.deferred = false;
+      p.error = reply.starts_with("-");
+      local_replies_[locals] = std::move(reply);
+      break;
+    }
+    ++locals;
+  }
+  emit_ready_locals(out);
+}
+
 void ReplyRouter::on_hidden(Clock::time_point start) {
   if (passthrough_) return;
   pending_.push_back({start, 0, CommandRole::kPlain, false, false, false, false, false, false, true,
-                      0, PubsubScope::kChannels, 0, 0});
+                      false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::head_is_hidden() const {
@@ -129,7 +159,7 @@ void ReplyRouter::on_local(std::string reply, std::uint32_t slot, Clock::time_po
   }
   local_replies_.push_back(std::move(reply));
   pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false,
-                      false, false, 0, PubsubScope::kChannels, 0, 0});
+                      false, false, false, 0, PubsubScope::kChannels, 0, 0});
 }
 
 bool ReplyRouter::resp2_pubsub_possible() const {
@@ -204,7 +234,7 @@ void ReplyRouter::complete_head(bool error) {
 }
 
 void ReplyRouter::emit_ready_locals(std::string& out) {
-  while (!pending_.empty() && pending_.front().local) {
+  while (!pending_.empty() && pending_.front().local && !pending_.front().deferred) {
     const Pending head = pending_.front();
     pending_.pop_front();
     completed_.push_back({head.start, head.slot, head.error});

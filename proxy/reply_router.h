@@ -95,6 +95,13 @@ class ReplyRouter {
   void on_probe(std::uint32_t slot, Clock::time_point start);
   bool head_is_probe() const;
   void fill_head_probe(std::string reply);
+  // The probe at the head was answered and its command goes on elsewhere (PROXY FAILOVER,
+  // to the sentinel): its reply comes later, by fill_deferred(). Until then it stays at the
+  // head, and what the backend sends for the commands behind it waits (head_is_deferred).
+  void defer_head_probe();
+  bool head_is_deferred() const;
+  // The first deferred reply is known: it goes to `out`, with the local replies behind it.
+  void fill_deferred(std::string reply, std::string& out);
   // A command the proxy sent for itself (a ROLE check after AUTH): its reply goes to no
   // client. complete_hidden() takes that reply off the head.
   void on_hidden(Clock::time_point start);
@@ -140,6 +147,7 @@ class ReplyRouter {
     bool substituted;
     bool probe;
     bool hidden;
+    bool deferred;  // a local reply not known yet
     std::int8_t hello_proto;
     PubsubScope scope;
     std::uint32_t confirms_left;   // kPubsub: 0 until known (an unsubscribe from everything)

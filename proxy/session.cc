@@ -89,6 +89,7 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
       write_signal_(client_.get_executor(), Clock::time_point::max()),
       drained_signal_(client_.get_executor(), Clock::time_point::max()),
       resume_signal_(client_.get_executor(), Clock::time_point::max()),
+      deferred_signal_(client_.get_executor(), Clock::time_point::max()),
       last_activity_(Clock::now()) {
   worker_.add(this);
   worker_.stats().connected_clients.add(1);
@@ -116,6 +117,7 @@ void Session::close() {
   write_signal_.cancel();
   drained_signal_.cancel();
   resume_signal_.cancel();
+  deferred_signal_.cancel();
   retry_ = {};  // retry_ is only ever filled while holding: end_hold zeroes the gauge share
   if (hold_since_ != Clock::time_point{}) end_hold(Clock::now());
 }
@@ -533,6 +535,11 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
       self->consider_swap(Clock::now());
       if (!live()) co_return;
     }
+    // Nothing more is read while a deferred reply holds the head (a bounded wait: the
+    // sentinel inside answers at once).
+    while (live() && self->router_.head_is_deferred()) {
+      co_await self->deferred_signal_.async_wait(use_nothrow);
+    }
     while (live() && self->output_held() >= kOutputHighWater) {
       self->backend_paused_ = true;
       co_await self->drained_signal_.async_wait(use_nothrow);
@@ -545,6 +552,8 @@ bool Session::process_replies() {
   const std::string_view data = backend_in_.data();
   std::size_t pos = 0;
   while (pos < data.size()) {
+    // Frames behind a reply that is not known yet wait for it (on_deferred_reply).
+    if (router_.head_is_deferred()) break;
     if (router_.replication_stream()) {
       out_.append(data.substr(pos));
       pos = data.size();
@@ -571,7 +580,12 @@ bool Session::process_replies() {
       continue;
     }
     if (!reply_parser_.is_push() && router_.head_is_probe()) {
-      router_.fill_head_probe(answer_probe(frame));
+      auto reply = answer_probe(frame);
+      if (!reply) {
+        router_.defer_head_probe();
+        continue;  // the loop stops at the deferred reply
+      }
+      router_.fill_head_probe(std::move(*reply));
     }
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
     // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command

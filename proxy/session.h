@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,8 +87,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // goes to the master in the command's place, and answer_probe() decides.
   Route route_proxy_command(std::span<const std::string_view> args, Clock::time_point start);
   // The master's reply to the probe at the head: the PROXY command's reply, or Redis's
-  // refusal.
-  std::string answer_probe(std::string_view probe_reply);
+  // refusal; nullopt when the reply comes later (PROXY FAILOVER, from the sentinel inside,
+  // through on_deferred_reply).
+  std::optional<std::string> answer_probe(std::string_view probe_reply);
+  void on_deferred_reply(std::string reply);
   // The client is one the master would refuse a command for lack of authentication:
   // Redis's limits for unauthenticated clients apply to it.
   bool unauthenticated() const;
@@ -175,7 +178,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string stream_head_;  // first bytes of a reply being streamed through in parts
   asio::steady_timer write_signal_;
   asio::steady_timer drained_signal_;
-  asio::steady_timer resume_signal_;  // wakes a held session
+  asio::steady_timer resume_signal_;    // wakes a held session
+  asio::steady_timer deferred_signal_;  // wakes the backend reader once a deferred reply is in
 
   std::string unreachable_reason_;
   Clock::time_point last_activity_;

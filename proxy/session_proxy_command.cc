@@ -4,6 +4,7 @@
 // with a probe sent in the command's place on the session's own connection.
 
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "proxy/proxy_commands.h"
 #include "proxy/session.h"
@@ -65,7 +66,7 @@ Session::Route Session::route_proxy_command(std::span<const std::string_view> ar
   return Route::kAnswered;
 }
 
-std::string Session::answer_probe(std::string_view probe_reply) {
+std::optional<std::string> Session::answer_probe(std::string_view probe_reply) {
   if (probes_.empty()) return std::string(kNoAuthReply);  // cannot happen: one per probe
   const ProbedCommand command = std::move(probes_.front());
   probes_.pop_front();
@@ -82,8 +83,40 @@ std::string Session::answer_probe(std::string_view probe_reply) {
       break;
   }
   const std::vector<std::string_view> views(command.args.begin(), command.args.end());
+  const ProxyContext& context = worker_.context();
+  if (is_failover_request(views) && context.request_failover) {
+    // The sentinel inside answers on its own thread; the reply is posted back here, and no
+    // session of this worker waits for it meanwhile.
+    context.request_failover(
+        views.size() == 3 ? std::string(views[2]) : std::string(),
+        [executor = client_.get_executor(), weak = weak_from_this()](std::string error) {
+          asio::post(executor, [weak, error = std::move(error)] {
+            if (auto self = weak.lock()) self->on_deferred_reply(failover_request_reply(error));
+          });
+        });
+    return std::nullopt;
+  }
   const SessionView view{topology_.get(), backend_connected_, router_.resp_version()};
-  return proxy_command_reply(views, worker_.context(), view);
+  return proxy_command_reply(views, context, view);
+}
+
+void Session::on_deferred_reply(std::string reply) {
+  if (closed_) return;
+  router_.fill_deferred(std::move(reply), out_);
+  // What the backend sent for the commands behind it waited: it goes on now.
+  if (!process_replies()) {
+    close();
+    return;
+  }
+  if (router_.close_requested()) flush_then_close_ = true;
+  if (draining_ && router_.idle()) flush_then_close_ = true;
+  wake_writer();
+  deferred_signal_.cancel();
+  if (router_.idle() && needs_new_backend()) {
+    // A new master was published meanwhile: the session can move now.
+    wake_resume();
+    consider_swap(Clock::now());
+  }
 }
 
 }  // namespace sp::proxy

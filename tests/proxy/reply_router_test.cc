@@ -495,5 +495,38 @@ TEST(ReplyRouter, KeepsNoMoreThanItsLimit) {
   EXPECT_EQ(batch.requests, "SET a 12345\r\n");
 }
 
+// A PROXY command the master must vouch for: a probe goes in its place. Its answer is
+// filled at once (PROXY INFO), or later (PROXY FAILOVER, from the sentinel inside): until
+// then the backend's replies to the commands behind it and the local replies behind it
+// wait, and all leave in request order.
+TEST(ReplyRouter, ProbedAndDeferredRepliesKeepTheRequestOrder) {
+  RouterHarness h;
+  h.router.on_probe(kProxy, Clock::now());
+  h.forward(CommandRole::kPlain, kPing);
+  EXPECT_TRUE(h.router.head_is_probe());
+  h.router.fill_head_probe("$4\r\ninfo\r\n");  // the master answered the probe: allowed
+  h.out += *h.router.head_substitute();
+  h.router.on_frame(*h.router.head_substitute(), false, false, h.out);
+  h.frame("+PONG\r\n");
+  EXPECT_EQ(h.take_out(), "$4\r\ninfo\r\n+PONG\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, false}, {kPing, false}}));
+
+  h.router.on_probe(kProxy, Clock::now());
+  h.forward(CommandRole::kPlain, kGet);
+  h.local("+OK\r\n", kQuit, true);
+  h.router.defer_head_probe();  // PROXY FAILOVER goes to the sentinel
+  EXPECT_TRUE(h.router.head_is_deferred());
+  EXPECT_FALSE(h.router.idle());
+  EXPECT_EQ(h.take_out(), "");
+  h.router.fill_deferred("-NOGOODSLAVE No suitable replica to promote\r\n", h.out);
+  EXPECT_FALSE(h.router.head_is_deferred());
+  EXPECT_EQ(h.take_out(), "-NOGOODSLAVE No suitable replica to promote\r\n");
+  h.frame("$1\r\nv\r\n");  // GET's reply, which the session held back until now
+  EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, true}, {kGet, false}, {kQuit, false}}));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.router.idle());
+}
+
 }  // namespace
 }  // namespace sp::proxy

@@ -103,6 +103,14 @@ TEST(ProxySecurity, ProxyCommandsNeedWhatTheMasterWouldDemand) {
   EXPECT_EQ(reader_user.ask({"PROXY", "FAILOVER"}),
             "-NOPERM this user has no permissions to run the 'proxy|failover' command\r\n");
   EXPECT_EQ(admin.ask({"PROXY", "FAILOVER"}), "-NOGOODSLAVE No suitable replica to promote\r\n");
+  // The sentinel answers on its own thread, the replies still leave in request order.
+  TestConnection pipelining(g.client_port);
+  FrameReader in_order(pipelining);
+  pipelining.send(resp({"AUTH", "secret"}) + resp({"PROXY", "FAILOVER"}) + resp({"PING"}) +
+                  resp({"PROXY", "FAILOVER", "10.0.0.1:1"}) + resp({"ECHO", "last"}));
+  EXPECT_EQ(in_order.frames(5).value_or("<none>"),
+            "+OK\r\n-NOGOODSLAVE No suitable replica to promote\r\n+PONG\r\n"
+            "-ERR No such replica of this master\r\n$4\r\nlast\r\n");
   // Inside a transaction the master cannot be asked: refused as Redis refuses FAILOVER.
   EXPECT_EQ(admin.ask({"MULTI"}), "+OK\r\n");
   EXPECT_EQ(admin.ask({"PROXY", "FAILOVER"}), "-ERR Command not allowed inside a transaction\r\n");
