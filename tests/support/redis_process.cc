@@ -5,15 +5,21 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <mutex>
+#include <random>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace sp::testing {
 namespace {
@@ -43,20 +49,56 @@ bool answers_ping(int port) {
   return reply == "+PONG\r\n" || reply.starts_with("-NOAUTH");
 }
 
+// The first port the kernel hands out for outgoing connections: a listening port below it
+// is never taken by a client socket between the moment it is chosen and the moment the
+// server binds it.
+int ephemeral_range_start() {
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 32768;
+  range >> low;
+  return low;
+}
+
+bool bindable(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("cannot find a free loopback port");
+  // Ports are chosen below the kernel's ephemeral range, and each is claimed for the life of
+  // this test process with a lock on a file of its own, so that two tests running side by
+  // side (ctest -j2) never choose the same one, and no outgoing connection takes it.
+  static std::mutex mutex;
+  static std::vector<int> claims;  // lock files, open (and locked) until the process ends
+  static std::mt19937 rng(static_cast<std::uint32_t>(std::random_device{}() ^ ::getpid()));
+  const std::lock_guard lock(mutex);
+  const std::string dir = std::filesystem::temp_directory_path() / "sp-test-ports";
+  std::error_code ignored;
+  std::filesystem::create_directories(dir, ignored);
+  const int low = 10000;
+  const int high = std::max(low + 1000, ephemeral_range_start());
+  for (int attempt = 0; attempt < 10000; ++attempt) {
+    const int port = low + static_cast<int>(rng() % static_cast<std::uint32_t>(high - low));
+    const std::string path = dir + "/" + std::to_string(port);
+    const int fd = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || !bindable(port)) {
+      ::close(fd);
+      continue;
+    }
+    claims.push_back(fd);
+    return port;
   }
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  throw std::runtime_error("cannot find a free loopback port");
 }
 
 RedisProcess::RedisProcess(std::vector<std::string> extra_args, const std::string& binary,

@@ -9,8 +9,9 @@
 
 namespace sp::testing {
 
-// A free TCP port on 127.0.0.1 (bound, read, released: good enough for a test that starts
-// its server right after).
+// A free TCP port on 127.0.0.1 for a server a test starts: below the kernel's ephemeral
+// range, and claimed for the life of the test process (a lock file), so that tests run side
+// by side never choose the same one.
 int free_loopback_port();
 
 // A redis-server (or redis-sentinel) child process on a free loopback port, in its own
