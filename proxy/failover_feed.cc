@@ -26,8 +26,7 @@ ReplicationOffsets replication_offsets(const sentinel::Engine& engine, const std
 void feed_failover_notice(FailoverRecorder& recorder, const sentinel::Engine& engine,
                           const std::string& group, const sentinel::Notice& notice) {
   if (const sentinel::Group* g = engine.group(group)) recorder.set_config_epoch(g->config_epoch);
-  recorder.on_notice(notice.type, notice.text, notice.group, FailoverStamp::now(),
-                     replication_offsets(engine, group));
+  recorder.on_notice(notice, FailoverStamp::now(), replication_offsets(engine, group));
 }
 
 }  // namespace sp::proxy

@@ -1,8 +1,6 @@
 #include "proxy/failover_recorder.h"
 
 #include <algorithm>
-#include <charconv>
-#include <sstream>
 
 namespace sp::proxy {
 namespace {
@@ -10,17 +8,11 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 
-constexpr std::string_view kAbortPrefix = "-failover-abort-";
+using sentinel::NoticeKind;
 
-std::vector<std::string> words_of(std::string_view text) {
-  std::vector<std::string> words;
-  std::istringstream in{std::string(text)};
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
-
-std::string address(const std::string& host, const std::string& port) {
-  return host + ":" + port;
+// "host:port" as the engine's notices show it.
+std::string address(const sentinel::ShownAddress& addr) {
+  return addr.host + ":" + std::to_string(addr.port);
 }
 
 std::size_t index(FailoverMilestone m) {
@@ -100,8 +92,7 @@ std::int64_t FailoverRecord::ms(FailoverMilestone m) const {
   return t ? t->count() / 1000 : -1;
 }
 
-void FailoverRecorder::on_notice(std::string_view type, std::string_view text,
-                                 std::string_view group, const FailoverStamp& now,
+void FailoverRecorder::on_notice(const sentinel::Notice& notice, const FailoverStamp& now,
                                  const ReplicationOffsets& offsets) {
   std::lock_guard lock(mutex_);
   // A follower learns the switch after its engine forgot the old master's group: keep the
@@ -115,78 +106,73 @@ void FailoverRecorder::on_notice(std::string_view type, std::string_view text,
     known_ = offsets;
     known_.replica_offsets.merge(before);
   }
-  if (type == "+new-epoch") {
-    std::uint64_t epoch = 0;
-    std::from_chars(text.data(), text.data() + text.size(), epoch);
-    if (open_ && group == group_) open_->config_epoch = epoch;
+  if (notice.group != group_) return;
+  if (notice.kind == NoticeKind::kNewEpoch) {
+    if (open_) open_->config_epoch = notice.epoch;
     return;
   }
-  const std::vector<std::string> words = words_of(text);
-  if (words.size() >= 4 && words[0] == "master" && words[1] == group_) {
-    on_master_notice(type, address(words[2], words[3]), now);
+  if (notice.subject && notice.subject->kind == sentinel::InstanceKind::kMaster) {
+    on_master_notice(notice.kind, address(notice.subject->addr), now);
   } else {
-    on_switch_notice(type, words, now);
+    on_switch_notice(notice, now);
   }
 }
 
-// Notices whose text starts "master <group> <host> <port>" (the master being watched).
-void FailoverRecorder::on_master_notice(std::string_view type, const std::string& master,
+// Notices about the group's master (the master being watched).
+void FailoverRecorder::on_master_notice(NoticeKind kind, const std::string& master,
                                         const FailoverStamp& now) {
   // A record left open on a master that is no longer the one notices speak of.
-  if (open_ && open_->old_master != master && (type == "+sdown" || type == "+odown")) {
+  if (open_ && open_->old_master != master &&
+      (kind == NoticeKind::kSdown || kind == NoticeKind::kOdown)) {
     open_->reason = "superseded";
     finish(FailoverOutcome::kAborted, now);
   }
-  if (type == "+sdown") {
+  if (kind == NoticeKind::kSdown) {
     sdown_ = DownSince{master, now};
     if (!open_) open(master, now);
     if (!open_->at[index(FailoverMilestone::kSdown)]) mark(*open_, FailoverMilestone::kSdown, now);
-  } else if (type == "-sdown") {
+  } else if (kind == NoticeKind::kSdownEnded) {
     sdown_.reset();
     if (open_ && !open_->acted) finish(FailoverOutcome::kRecovered, now);
-  } else if (type == "+odown") {
+  } else if (kind == NoticeKind::kOdown) {
     odown_ = DownSince{master, now};
     FailoverRecord& r = open_ ? *open_ : open(master, now);
     if (!r.at[index(FailoverMilestone::kOdown)]) mark(r, FailoverMilestone::kOdown, now);
-  } else if (type == "-odown") {
+  } else if (kind == NoticeKind::kOdownEnded) {
     odown_.reset();
-  } else if (type == "+try-failover") {
+  } else if (kind == NoticeKind::kTryFailover) {
     (open_ ? *open_ : open(master, now)).acted = true;
-  } else if (type == "+elected-leader") {
+  } else if (kind == NoticeKind::kElectedLeader) {
     FailoverRecord& r = open_ ? *open_ : open(master, now);
     r.acted = true;
     r.leader = true;
     if (!r.at[index(FailoverMilestone::kElected)]) mark(r, FailoverMilestone::kElected, now);
-  } else if (type.starts_with(kAbortPrefix)) {
+  } else if (const auto reason = sentinel::failover_abort_reason(kind)) {
     FailoverRecord& r = open_ ? *open_ : open(master, now);
-    r.reason = std::string(type.substr(kAbortPrefix.size()));
+    r.reason = std::string(*reason);
     finish(FailoverOutcome::kAborted, now);
   }
 }
 
 // The notices that carry the switch: the leader's promotion, a follower learning the new
 // configuration from a peer, and +switch-master (both), which ends the record.
-void FailoverRecorder::on_switch_notice(std::string_view type,
-                                        const std::vector<std::string>& words,
-                                        const FailoverStamp& now) {
-  // "slave <ip:port> <host> <port> @ <group> <master-host> <master-port>"
-  if (type == "+promoted-slave" && words.size() == 8 && words[5] == group_) {
-    FailoverRecord& r = open_ ? *open_ : open(address(words[6], words[7]), now);
+void FailoverRecorder::on_switch_notice(const sentinel::Notice& notice, const FailoverStamp& now) {
+  const std::string old_master = address(notice.master);
+  if (notice.kind == NoticeKind::kPromotedSlave && notice.subject) {
+    FailoverRecord& r = open_ ? *open_ : open(old_master, now);
     r.acted = true;
     r.leader = true;
-    r.new_master = address(words[2], words[3]);
+    r.new_master = address(notice.subject->addr);
     mark(r, FailoverMilestone::kPromoted, now);
     compute_offset_lost(r);
-  } else if (type == "+config-update-from" && words.size() == 8 && words[5] == group_) {
-    // "sentinel <id> <host> <port> @ <group> <old-master-host> <old-master-port>"
-    FailoverRecord& r = open_ ? *open_ : open(address(words[6], words[7]), now);
+  } else if (notice.kind == NoticeKind::kConfigUpdateFrom) {
+    FailoverRecord& r = open_ ? *open_ : open(old_master, now);
     r.acted = true;
     if (!r.at[index(FailoverMilestone::kElected)]) mark(r, FailoverMilestone::kElected, now);
-  } else if (type == "+switch-master" && words.size() == 5 && words[0] == group_) {
-    // "<group> <old-host> <old-port> <new-host> <new-port>"
-    FailoverRecord& r = open_ ? *open_ : open(address(words[1], words[2]), now);
+  } else if (notice.kind == NoticeKind::kSwitchMaster) {
+    FailoverRecord& r = open_ ? *open_ : open(old_master, now);
     r.acted = true;
-    r.new_master = address(words[3], words[4]);
+    r.new_master = address(notice.to);
     if (r.offset_lost < 0) compute_offset_lost(r);
     sdown_.reset();
     odown_.reset();

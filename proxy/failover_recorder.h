@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sentinel/notice.h"
+
 namespace sp::proxy {
 
 enum class FailoverOutcome { kInProgress, kSwitched, kAborted, kRecovered };
@@ -104,10 +106,9 @@ class FailoverRecorder {
 
   explicit FailoverRecorder(std::string group) : group_(std::move(group)) {}
 
-  // One engine notice (`group` is the notice's group field, set for +new-epoch), with the
-  // offsets the engine knows as it is handled.
-  void on_notice(std::string_view type, std::string_view text, std::string_view group,
-                 const FailoverStamp& now, const ReplicationOffsets& offsets);
+  // One engine notice, with the offsets the engine knows as it is handled.
+  void on_notice(const sentinel::Notice& notice, const FailoverStamp& now,
+                 const ReplicationOffsets& offsets);
   // The proxy's topology as published to its sessions: the first call is the start-up
   // master, each later one with a higher config epoch a swap to a new master.
   void on_published(const std::string& master, std::uint64_t config_epoch,
@@ -129,9 +130,9 @@ class FailoverRecorder {
   void finish(FailoverOutcome outcome, const FailoverStamp& now);
   void count(const FailoverRecord& record);
   void compute_offset_lost(FailoverRecord& record) const;
-  void on_master_notice(std::string_view type, const std::string& master, const FailoverStamp& now);
-  void on_switch_notice(std::string_view type, const std::vector<std::string>& words,
+  void on_master_notice(sentinel::NoticeKind kind, const std::string& master,
                         const FailoverStamp& now);
+  void on_switch_notice(const sentinel::Notice& notice, const FailoverStamp& now);
 
   const std::string group_;
   mutable std::mutex mutex_;

@@ -28,7 +28,6 @@
 #include "proxy/master_notice.h"
 #include "proxy/master_updates.h"
 #include "proxy/open_files_limit.h"
-#include "proxy/promoted_notice.h"
 #include "proxy/proxy_context.h"
 #include "proxy/server.h"
 #include "proxy/topology_registry.h"
@@ -167,16 +166,16 @@ int run_proxy_with_sentinel(Options options) {
         if (registry == nullptr) return;
         // First, so that a promotion is recorded before the swap it causes below.
         sp::proxy::feed_failover_notice(*failovers, service_ptr->shell().engine(), group, notice);
-        if (notice.type == "+promoted-slave") {
+        if (notice.kind == sp::sentinel::NoticeKind::kPromotedSlave) {
           // This process led the failover and its replica now reports itself master, with
           // the failover's epoch as the group's config epoch: clients need not wait for the
           // other replicas to be reconfigured (+switch-master comes after that).
-          const std::optional<int> port = sp::proxy::promoted_slave_port(notice.text, group);
-          if (!port) return;
+          if (notice.group != group || !notice.subject) return;
           // The address is taken from the engine: the notice may show a hostname.
           for (const auto& g : service_ptr->shell().engine().groups()) {
             const sp::sentinel::Instance* promoted = g.promoted();
-            if (g.config.name != group || promoted == nullptr || promoted->addr.port != *port) {
+            if (g.config.name != group || promoted == nullptr ||
+                promoted->addr.port != notice.subject->addr.port) {
               continue;
             }
             publish_engine_master(*registry, group, promoted->addr, g.config_epoch,
@@ -192,14 +191,10 @@ int run_proxy_with_sentinel(Options options) {
         const sp::sentinel::Engine& engine = service_ptr->shell().engine();
         const sp::sentinel::Group* served = engine.group(group);
         if (served == nullptr) return;
-        if (notice.type == "+vote-for-leader" && notice.group != group) return;
         const bool keep_holding = sp::sentinel::clients_should_hold(
             *served, sp::sentinel::io::EngineShell::now(), engine.timings().election_timeout);
         const auto hold = sp::proxy::apply_master_notice(
-            *registry, notice.type,
-            sp::proxy::notice_subject(notice.type, notice.text, group,
-                                      served->master.addr.dial_host(), served->master.addr.port),
-            sp::proxy::NoticeSource::kOwnSentinel, keep_holding);
+            *registry, notice, sp::proxy::NoticeSource::kOwnSentinel, keep_holding);
         if (hold) sp::proxy::log_hold_change(group, *hold);
       });
   service_ptr = &service;

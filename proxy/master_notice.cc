@@ -1,46 +1,42 @@
 #include "proxy/master_notice.h"
 
-#include <string>
-
 namespace sp::proxy {
 
-bool names_current_master(std::string_view text, const Topology& current) {
-  // The notice shows the master's hostname or its IP (announce-hostnames).
-  auto names = [&](const std::string& host) {
-    const std::string details =
-        "master " + current.group + " " + host + " " + std::to_string(current.master_port);
-    if (!text.starts_with(details)) return false;
-    return text.size() == details.size() || text[details.size()] == ' ';
-  };
-  return names(current.master_ip) || names(current.master_host);
+bool names_current_master(const sentinel::Notice& notice, const Topology& current) {
+  using sentinel::NoticeKind;
+  if (notice.group != current.group) return false;
+  const sentinel::ShownAddress* master = nullptr;
+  if (notice.subject && notice.subject->kind == sentinel::InstanceKind::kMaster) {
+    master = &notice.subject->addr;
+  } else if (notice.kind == NoticeKind::kVoteForLeader) {
+    master = &notice.master;
+  } else {
+    return false;
+  }
+  return master->port == current.master_port &&
+         (master->host == current.master_ip || master->host == current.master_host);
 }
 
-std::string notice_subject(std::string_view type, std::string_view text, const std::string& group,
-                           std::string_view master_ip, int master_port) {
-  if (type != "+vote-for-leader") return std::string(text);
-  return "master " + group + " " + std::string(master_ip) + " " + std::to_string(master_port);
-}
-
-std::optional<bool> hold_wanted(std::string_view type, NoticeSource source) {
-  if (type == "+odown" || type == "+try-failover") return true;
+std::optional<bool> hold_wanted(sentinel::NoticeKind kind, NoticeSource source) {
+  using sentinel::NoticeKind;
+  if (kind == NoticeKind::kOdown || kind == NoticeKind::kTryFailover) return true;
   // The proxy's own sentinel voting for a failover of the master learns that one is under
   // way, whether or not it finds the master down itself: a replica may be promoted.
-  if (type == "+sdown" || type == "+vote-for-leader") {
+  if (kind == NoticeKind::kSdown || kind == NoticeKind::kVoteForLeader) {
     if (source == NoticeSource::kOwnSentinel) return true;
     return std::nullopt;
   }
-  if (type == "-sdown") return false;
-  if (type == "-odown" && source == NoticeSource::kFollowedSentinel) return false;
+  if (kind == NoticeKind::kSdownEnded) return false;
+  if (kind == NoticeKind::kOdownEnded && source == NoticeSource::kFollowedSentinel) return false;
   return std::nullopt;
 }
 
-std::optional<bool> apply_master_notice(TopologyRegistry& registry, std::string_view type,
-                                        std::string_view text, NoticeSource source,
-                                        bool keep_holding) {
-  const auto hold = hold_wanted(type, source);
+std::optional<bool> apply_master_notice(TopologyRegistry& registry, const sentinel::Notice& notice,
+                                        NoticeSource source, bool keep_holding) {
+  const auto hold = hold_wanted(notice.kind, source);
   if (!hold || (!*hold && keep_holding)) return std::nullopt;
   const TopologyPtr current = registry.current();
-  if (!current || !names_current_master(text, *current)) return std::nullopt;
+  if (!current || !names_current_master(notice, *current)) return std::nullopt;
   if (!registry.set_failover_in_progress(*hold)) return std::nullopt;
   return hold;
 }

@@ -6,6 +6,7 @@
 
 #include "proxy/topology.h"
 #include "proxy/topology_registry.h"
+#include "sentinel/notice.h"
 
 namespace sp::proxy {
 
@@ -15,31 +16,23 @@ namespace sp::proxy {
 // says the master is going away.
 enum class NoticeSource { kOwnSentinel, kFollowedSentinel };
 
-// True when `text` starts with Sentinel's instance details of the master sessions use now,
-// "master <group> <ip-or-host> <port>" (more words may follow, as " #quorum 2/2" after
-// +odown).
-bool names_current_master(std::string_view text, const Topology& current);
+// True when `notice` is about the master sessions use now: the master of its group is the
+// subject (shown by its hostname or its IP, with announce-hostnames), or, for
+// +vote-for-leader, which names no instance, the group's master as the sentinel has it.
+bool names_current_master(const sentinel::Notice& notice, const Topology& current);
 
-// The text apply_master_notice reads for a notice of the proxy's own sentinel about its
-// group: `text` itself, except for +vote-for-leader, whose text is only "<runid> <epoch>"
-// (as Sentinel's): that vote is about the group's master as the sentinel has it
-// (`master_ip`, `master_port`), given in the "master <group> <ip> <port>" form.
-std::string notice_subject(std::string_view type, std::string_view text, const std::string& group,
-                           std::string_view master_ip, int master_port);
-
-// What a notice of `type` about the current master asks of sessions: hold their commands
+// What a notice of `kind` about the current master asks of sessions: hold their commands
 // (true), go on (false), or nothing.
-std::optional<bool> hold_wanted(std::string_view type, NoticeSource source);
+std::optional<bool> hold_wanted(sentinel::NoticeKind kind, NoticeSource source);
 
-// Sets or clears the registry's failover_in_progress for a notice (`type`, Sentinel's event
-// name; `text`, its message) about the master sessions use now. A late notice about the
-// master just replaced is ignored: it must not make clients of its successor wait.
-// `keep_holding`: the sentinel still asks for the hold (clients_should_hold), so a notice
-// that would end it (-sdown of a master whose failover this sentinel voted for) does not.
-// Returns the new state when it changed, for the caller to log.
-std::optional<bool> apply_master_notice(TopologyRegistry& registry, std::string_view type,
-                                        std::string_view text, NoticeSource source,
-                                        bool keep_holding = false);
+// Sets or clears the registry's failover_in_progress for a notice about the master sessions
+// use now. A late notice about the master just replaced is ignored: it must not make clients
+// of its successor wait. `keep_holding`: the sentinel still asks for the hold
+// (clients_should_hold), so a notice that would end it (-sdown of a master whose failover
+// this sentinel voted for) does not. Returns the new state when it changed, for the caller
+// to log.
+std::optional<bool> apply_master_notice(TopologyRegistry& registry, const sentinel::Notice& notice,
+                                        NoticeSource source, bool keep_holding = false);
 
 // Ends a hold that the sentinel no longer asks for (`wanted` false) once a notice could
 // not: the one kept past -sdown by a vote, when the election timed out. Only while the

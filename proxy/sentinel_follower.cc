@@ -260,8 +260,10 @@ asio::awaitable<void> SentinelFollower::on_event(const SentinelEvent& event, std
     co_await refresh(index);
     co_return;
   }
-  const auto hold =
-      apply_master_notice(registry_, event.type, event.text, NoticeSource::kFollowedSentinel);
+  const auto notice = master_notice_of(event);
+  const auto hold = notice
+                        ? apply_master_notice(registry_, *notice, NoticeSource::kFollowedSentinel)
+                        : std::nullopt;
   if (hold) {
     log_hold_change(settings_.name, *hold);
   } else if ((event.type == "+sdown" || event.type == "-sdown") &&

@@ -100,6 +100,19 @@ std::optional<SentinelEvent> event_of(const protocol::Value& message) {
   return SentinelEvent{e[1].text, e[2].text};
 }
 
+std::optional<sentinel::Notice> master_notice_of(const SentinelEvent& event) {
+  const auto kind = sentinel::notice_kind(event.type);
+  if (!kind) return std::nullopt;
+  std::istringstream words{event.text};
+  std::string instance, name, host, port_text;
+  if (!(words >> instance >> name >> host >> port_text) || instance != "master") {
+    return std::nullopt;
+  }
+  const auto port = parse_port(port_text);
+  if (!port) return std::nullopt;
+  return sentinel::master_notice(*kind, name, {host, *port});
+}
+
 std::optional<SwitchMaster> switch_master_of(std::string_view text) {
   std::istringstream words{std::string(text)};
   std::string name, old_ip, old_port, new_ip, new_port, extra;

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "protocol/value.h"
+#include "sentinel/notice.h"
 
 namespace sp::proxy {
 
@@ -44,6 +45,11 @@ struct SentinelEvent {
   std::string text;
 };
 std::optional<SentinelEvent> event_of(const protocol::Value& message);
+
+// An event about a master, read from its text "master <name> <host> <port> ..." (more
+// words may follow, as " #quorum 2/2" after +odown): its kind, group and subject only.
+// nullopt for any other event, and for events this engine does not know.
+std::optional<sentinel::Notice> master_notice_of(const SentinelEvent& event);
 
 // +switch-master's text: "<name> <old-ip> <old-port> <new-ip> <new-port>".
 struct SwitchMaster {

@@ -8,6 +8,7 @@
 
 #include "sentinel/endpoint.h"
 #include "sentinel/hello.h"
+#include "sentinel/notice.h"
 #include "sentinel/persisted_state.h"
 
 namespace sp::sentinel {
@@ -90,17 +91,8 @@ struct PersistState {
   PersistedState state;
 };
 
-// A Sentinel event: `type` is the channel (e.g. "+sdown"), `text` the message.
-// `group` names the group of an event whose text does not (+new-epoch,
-// +vote-for-leader), so that the shell can run that group's notification script.
-struct Notice {
-  std::string type;
-  std::string text;
-  std::string group;
-  bool operator==(const Notice&) const = default;
-};
-
-using Action = std::variant<Connect, Disconnect, SendPing, SendInfo, PublishHello, AskMasterDown,
-                            SendCommand, SendReplicaOf, SwitchMaster, PersistState, Notice>;
+using Action =
+    std::variant<Connect, Disconnect, SendPing, SendInfo, PublishHello, AskMasterDown, SendCommand,
+                 SendReplicaOf, SwitchMaster, PersistState, Notice>;  // Notice: sentinel/notice.h
 
 }  // namespace sp::sentinel

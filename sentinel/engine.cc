@@ -43,8 +43,9 @@ Engine::Engine(EngineConfig config, std::optional<PersistedState> persisted, std
     persist();
   }
   for (const auto& group : groups_) {
-    notice("+monitor",
-           details(group, group.master) + " quorum " + std::to_string(group.config.quorum));
+    Notice n = about(NoticeKind::kMonitor, group, group.master);
+    n.quorum = group.config.quorum;
+    notice(std::move(n));
   }
 }
 
@@ -102,7 +103,7 @@ void Engine::check_tilt(TimePoint now) {
   if (delta < ms(0) || delta > config_.timings.tilt_trigger) {
     tilt_ = true;
     tilt_start_ = now;
-    notice("+tilt", "#tilt mode entered");
+    notice(Notice{.kind = NoticeKind::kTilt});
   }
   previous_tick_ = now;
 }
@@ -115,7 +116,7 @@ void Engine::handle_instance(Group& group, Instance& instance, TimePoint now) {
   if (tilt_) {
     if (now - tilt_start_ < config_.timings.tilt_period) return;
     tilt_ = false;
-    notice("-tilt", "#tilt mode exited");
+    notice(Notice{.kind = NoticeKind::kTiltEnded});
   }
   check_subjectively_down(group, instance, now);
   if (instance.kind != InstanceKind::kMaster) return;
@@ -234,16 +235,20 @@ Endpoint Engine::endpoint_of(const Group& group, const Instance& instance) const
   return Endpoint{group.config.name, instance.kind, instance.addr};
 }
 
-void Engine::notice(std::string type, std::string text) {
-  actions_.emplace_back(Notice{std::move(type), std::move(text), {}});
+void Engine::notice(Notice notice) {
+  actions_.emplace_back(std::move(notice));
 }
 
-void Engine::notice(const Group& group, std::string type, std::string text) {
-  actions_.emplace_back(Notice{std::move(type), std::move(text), group.config.name});
+void Engine::notice(NoticeKind kind, const Group& group, const Instance& instance) {
+  notice(about(kind, group, instance));
 }
 
-std::string Engine::details(const Group& group, const Instance& instance) const {
-  return instance_details(group, instance, config_.hostnames);
+Notice Engine::about(NoticeKind kind, const Group& group, const Instance& instance) const {
+  return instance_notice(kind, group, instance, config_.hostnames);
+}
+
+Notice Engine::about(NoticeKind kind, const Group& group) const {
+  return group_notice(kind, group, config_.hostnames);
 }
 
 std::optional<Address> Engine::make_address(std::string_view host, int port,

@@ -134,10 +134,13 @@ class Engine {
   Address current_master_address(const Group& group) const;
   std::string command_name(const Group& group, std::string_view command) const;
   Endpoint endpoint_of(const Group& group, const Instance& instance) const;
-  void notice(std::string type, std::string text);
-  void notice(const Group& group, std::string type, std::string text);
+  void notice(Notice notice);
+  // An event about `instance` of `group` that carries nothing more.
+  void notice(NoticeKind kind, const Group& group, const Instance& instance);
+  // The event about `instance` (or the group alone), for the caller to add its fields.
+  Notice about(NoticeKind kind, const Group& group, const Instance& instance) const;
+  Notice about(NoticeKind kind, const Group& group) const;
   void persist();
-  std::string details(const Group& group, const Instance& instance) const;
   std::string replica_name(const Address& addr) const;
   std::optional<Address> make_address(std::string_view host, int port,
                                       bool accept_unresolved) const;

@@ -41,8 +41,9 @@ std::string Engine::monitor_group(GroupConfig config, TimePoint now) {
   group.master = make_instance(InstanceKind::kMaster, group.config.name, group.config.address, now);
   groups_.push_back(std::move(group));
   const Group& added = groups_.back();
-  notice("+monitor",
-         details(added, added.master) + " quorum " + std::to_string(added.config.quorum));
+  Notice n = about(NoticeKind::kMonitor, added, added.master);
+  n.quorum = added.config.quorum;
+  notice(std::move(n));
   persist();
   return "";
 }
@@ -51,7 +52,7 @@ bool Engine::remove_group(std::string_view name) {
   for (auto it = groups_.begin(); it != groups_.end(); ++it) {
     if (it->config.name != name) continue;
     Group& group = *it;
-    notice("-monitor", details(group, group.master));
+    notice(NoticeKind::kUnmonitor, group, group.master);
     close_link(group, group.master);
     for (auto& [key, replica] : group.replicas) close_link(group, replica);
     for (auto& [id, peer] : group.sentinels) close_link(group, peer);
@@ -79,7 +80,7 @@ bool Engine::reset_group(std::string_view name, TimePoint now) {
   group->failover_start_time = kNever;
   group->force_failover = false;
   group->promoted_replica.clear();
-  notice("+reset-master", details(*group, group->master));
+  notice(NoticeKind::kResetMaster, *group, group->master);
   persist();
   return true;
 }
@@ -143,8 +144,10 @@ std::string Engine::set_group_option(std::string_view name, std::string_view opt
     return "Unknown option or number of arguments for SENTINEL SET '" + std::string(option) + "'";
   }
   // The password is not shown (Sentinel redacts it in the event as well).
-  notice("+set", details(*group, group->master) + " " + std::string(option) + " " +
-                     (opt == "auth-pass" ? std::string("******") : std::string(value)));
+  Notice n = about(NoticeKind::kSet, *group, group->master);
+  n.option = std::string(option);
+  n.value = opt == "auth-pass" ? std::string("******") : std::string(value);
+  notice(std::move(n));
   persist();
   return "";
 }

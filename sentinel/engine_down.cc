@@ -43,12 +43,12 @@ void Engine::check_subjectively_down(Group& group, Instance& instance, TimePoint
     if (!instance.s_down) {
       instance.s_down = true;
       instance.s_down_since = now;
-      notice("+sdown", details(group, instance));
+      notice(NoticeKind::kSdown, group, instance);
     }
   } else if (instance.s_down) {
     instance.s_down = false;
     instance.script_kill_sent = false;
-    notice("-sdown", details(group, instance));
+    notice(NoticeKind::kSdownEnded, group, instance);
   }
 }
 
@@ -68,12 +68,14 @@ void Engine::check_objectively_down(Group& group, TimePoint now) {
     if (!master.o_down) {
       master.o_down = true;
       master.o_down_since = now;
-      notice("+odown", details(group, master) + " #quorum " + std::to_string(votes) + "/" +
-                           std::to_string(group.config.quorum));
+      Notice n = about(NoticeKind::kOdown, group, master);
+      n.votes = votes;
+      n.quorum = group.config.quorum;
+      notice(std::move(n));
     }
   } else if (master.o_down) {
     master.o_down = false;
-    notice("-odown", details(group, master));
+    notice(NoticeKind::kOdownEnded, group, master);
   }
 }
 

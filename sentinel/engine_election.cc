@@ -24,13 +24,18 @@ const std::string& Engine::vote_leader(Group& group, std::uint64_t req_epoch,
   if (req_epoch > current_epoch_) {
     current_epoch_ = req_epoch;
     persist();
-    notice(group, "+new-epoch", std::to_string(current_epoch_));
+    Notice n = about(NoticeKind::kNewEpoch, group);
+    n.epoch = current_epoch_;
+    notice(std::move(n));
   }
   if (group.leader_epoch < req_epoch && current_epoch_ <= req_epoch) {
     group.leader = req_runid;
     group.leader_epoch = current_epoch_;
     persist();
-    notice(group, "+vote-for-leader", group.leader + " " + std::to_string(group.leader_epoch));
+    Notice n = about(NoticeKind::kVoteForLeader, group);
+    n.run_id = group.leader;
+    n.epoch = group.leader_epoch;
+    notice(std::move(n));
     // Voting for another sentinel backs off our own failover of this master.
     if (group.leader != myid_) {
       group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
@@ -88,8 +93,10 @@ bool Engine::start_failover_if_needed(Group& group, TimePoint now) {
 void Engine::start_failover(Group& group, TimePoint now) {
   group.failover_state = FailoverState::kWaitStart;
   group.failover_epoch = ++current_epoch_;  // persisted by the self-vote that follows
-  notice(group, "+new-epoch", std::to_string(current_epoch_));
-  notice("+try-failover", details(group, group.master));
+  Notice n = about(NoticeKind::kNewEpoch, group);
+  n.epoch = current_epoch_;
+  notice(std::move(n));
+  notice(NoticeKind::kTryFailover, group, group.master);
   group.failover_start_time = now + ms(static_cast<std::int64_t>(rng_.below(kStartJitterMs)));
   group.failover_state_change_time = now;
 }

@@ -68,7 +68,9 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
   if (hello->current_epoch > current_epoch_) {
     current_epoch_ = hello->current_epoch;
     persist();
-    notice(*group, "+new-epoch", std::to_string(current_epoch_));
+    Notice n = about(NoticeKind::kNewEpoch, *group);
+    n.epoch = current_epoch_;
+    notice(std::move(n));
   }
   if (peer != nullptr && group->config_epoch < hello->master_config_epoch) {
     group->config_epoch = hello->master_config_epoch;
@@ -80,10 +82,10 @@ void Engine::process_hello(std::string_view payload, bool via_pubsub, TimePoint 
     // currently announce, and drop an unfinished failover.
     const Address current = current_master_address(*group);
     if (hello->master_port != current.port || !equals_host(current, hello->master_ip)) {
-      notice("+config-update-from", details(*group, *peer));
-      notice("+switch-master", group->config.name + " " + announced(group->master.addr) + " " +
-                                   std::to_string(group->master.addr.port) + " " +
-                                   hello->master_ip + " " + std::to_string(hello->master_port));
+      notice(NoticeKind::kConfigUpdateFrom, *group, *peer);
+      Notice n = about(NoticeKind::kSwitchMaster, *group);
+      n.to = ShownAddress{hello->master_ip, hello->master_port};
+      notice(std::move(n));
       peer->last_hello_time = now;
       // A hostname we may not accept leaves the address as it was (as Sentinel's
       // failing sentinelResetMasterAndChangeAddress does); the epoch is kept.
@@ -112,12 +114,12 @@ void Engine::reject_hello(std::string_view why, std::string_view payload, TimePo
       now - hello_rejected_notice_time_ < kRejectReportPeriod) {
     return;
   }
-  std::string text = std::string(why) + " " + printable(payload);
-  const std::uint64_t unreported = hellos_rejected_ - hellos_rejected_reported_ - 1;
-  if (unreported > 0) text += " (and " + std::to_string(unreported) + " more since the last)";
+  Notice n{.kind = NoticeKind::kHelloRejected};
+  n.reason = std::string(why) + " " + printable(payload);
+  n.count = hellos_rejected_ - hellos_rejected_reported_ - 1;  // not reported before
   hellos_rejected_reported_ = hellos_rejected_;
   hello_rejected_notice_time_ = now;
-  notice("-hello-rejected", std::move(text));
+  notice(std::move(n));
 }
 
 // A hello from an id/address pair we do not know: handle address changes and
@@ -131,12 +133,14 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
     removed = true;
   }
   if (removed) {
-    notice("+sentinel-address-switch", details(group, group.master) + " ip " + addr.host() +
-                                           " port " + std::to_string(addr.port) + " for " + id);
+    Notice n = about(NoticeKind::kSentinelAddressSwitch, group, group.master);
+    n.to = ShownAddress{addr.host(), addr.port};
+    n.run_id = id;
+    notice(std::move(n));
   } else {
     for (auto& [other_id, other] : group.sentinels) {
       if (!same_address(other.addr, addr)) continue;
-      notice("+sentinel-invalid-addr", details(group, other));
+      notice(NoticeKind::kSentinelInvalidAddr, group, other);
       remove_sentinel_everywhere(std::string(other_id));
       break;
     }
@@ -146,7 +150,7 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
   auto [it, inserted] = group.sentinels.emplace(id, std::move(instance));
   Instance& peer = it->second;
   if (!removed) {
-    notice("+sentinel", details(group, peer));
+    notice(NoticeKind::kSentinel, group, peer);
   } else {
     // The same sentinel moved: update it under every other group too.
     int updated = 0;
@@ -158,8 +162,9 @@ Instance* Engine::learn_sentinel(Group& group, const Address& addr, const std::s
       found->second.addr = addr;
       ++updated;
     }
-    notice("+sentinel-address-update",
-           details(group, peer) + " " + std::to_string(updated) + " additional matching instances");
+    Notice n = about(NoticeKind::kSentinelAddressUpdate, group, peer);
+    n.count = static_cast<std::uint64_t>(updated);
+    notice(std::move(n));
   }
   persist();
   return &peer;

@@ -26,7 +26,7 @@ void Engine::refresh_instance_info(Group& group, Instance& instance, const std::
   instance.info_text = text;
   if (!report.run_id.empty() && report.run_id != instance.run_id) {
     if (!instance.run_id.empty()) {
-      notice("+reboot", details(group, instance));
+      notice(NoticeKind::kReboot, group, instance);
       if (instance.kind == InstanceKind::kMaster &&
           group.config.master_reboot_down_after_period != ms(0)) {
         instance.master_reboot = true;
@@ -80,7 +80,7 @@ void Engine::discover_replicas(Group& group, const std::vector<Address>& replica
     if (known) continue;
     auto [it, inserted] = group.replicas.emplace(
         key, make_instance(InstanceKind::kReplica, replica_name(*addr), *addr, now));
-    notice("+slave", details(group, it->second));
+    notice(NoticeKind::kSlave, group, it->second);
     added = true;
   }
   if (added) persist();
@@ -92,8 +92,10 @@ void Engine::record_role(Group& group, Instance& instance, Role role, TimePoint 
   instance.role_reported = role;
   if (role == Role::kSlave) instance.slave_conf_change_time = now;
   bool coherent = (role == Role::kMaster) == (instance.kind == InstanceKind::kMaster);
-  notice(coherent ? "+role-change" : "-role-change",
-         details(group, instance) + " new reported role is " + std::string(to_string(role)));
+  Notice n = about(coherent ? NoticeKind::kRoleChange : NoticeKind::kRoleChangeUnexpected, group,
+                   instance);
+  n.role = role;
+  notice(std::move(n));
 }
 
 // A replica says it is a master: either our promotion succeeded, or an old
@@ -106,8 +108,8 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     group.failover_state = FailoverState::kReconfSlaves;
     group.failover_state_change_time = now;
     persist();
-    notice("+promoted-slave", details(group, replica));
-    notice("+failover-state-reconf-slaves", details(group, group.master));
+    notice(NoticeKind::kPromotedSlave, group, replica);
+    notice(NoticeKind::kFailoverStateReconfSlaves, group, group.master);
     actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch,
                                        instance_up(group.master)});
     // Before the hellos that tell the other sentinels, which publish the switch to their
@@ -123,7 +125,7 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
       (demoted_by_us ||
        (no_down_for(replica, wait, now) && now - replica.role_reported_time > wait))) {
     if (send_replica_of(group, replica, group.master.addr)) {
-      notice("+convert-to-slave", details(group, replica));
+      notice(NoticeKind::kConvertToSlave, group, replica);
     }
   }
 }
@@ -139,7 +141,7 @@ void Engine::fix_wrong_master(Group& group, Instance& replica, TimePoint now) {
   if (master_looks_sane(group, now) && no_down_for(replica, delay, now) &&
       now - replica.slave_conf_change_time > delay) {
     if (send_replica_of(group, replica, group.master.addr)) {
-      notice("+fix-slave-config", details(group, replica));
+      notice(NoticeKind::kFixSlaveConfig, group, replica);
     }
   }
 }
@@ -150,11 +152,11 @@ void Engine::track_reconf_progress(Group& group, Instance& replica) {
       equals_host(promoted->addr, replica.slave_master_host) &&
       replica.slave_master_port == promoted->addr.port) {
     replica.reconf = ReconfState::kInprog;
-    notice("+slave-reconf-inprog", details(group, replica));
+    notice(NoticeKind::kSlaveReconfInprog, group, replica);
   }
   if (replica.reconf == ReconfState::kInprog && replica.slave_master_link_up) {
     replica.reconf = ReconfState::kDone;
-    notice("+slave-reconf-done", details(group, replica));
+    notice(NoticeKind::kSlaveReconfDone, group, replica);
   }
 }
 

@@ -9,9 +9,9 @@ namespace sp::sentinel {
 void Engine::switch_to_promoted(Group& group, TimePoint now) {
   const Instance* promoted = group.promoted();
   Address target = promoted != nullptr ? promoted->addr : group.master.addr;
-  notice("+switch-master", group.config.name + " " + announced(group.master.addr) + " " +
-                               std::to_string(group.master.addr.port) + " " + announced(target) +
-                               " " + std::to_string(target.port));
+  Notice n = about(NoticeKind::kSwitchMaster, group);
+  n.to = shown_address(target, config_.hostnames);
+  notice(std::move(n));
   // Our own failover: the master it replaced stays marked for conversion at once.
   const std::optional<Address> demoted = group.demoted_master;
   reset_master_and_change_address(group, target, now);
@@ -47,7 +47,7 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
     auto [it, inserted] = group.replicas.emplace(
         replica_addr.to_string(),
         make_instance(InstanceKind::kReplica, replica_name(replica_addr), replica_addr, now));
-    notice("+slave", details(group, it->second));
+    notice(NoticeKind::kSlave, group, it->second);
   }
   persist();
   actions_.emplace_back(

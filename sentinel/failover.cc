@@ -56,32 +56,32 @@ void Engine::failover_wait_start(Group& group, TimePoint now) {
     Duration election_timeout =
         std::min(config_.timings.election_timeout, group.config.failover_timeout);
     if (now - group.failover_start_time > election_timeout) {
-      notice("-failover-abort-not-elected", details(group, group.master));
+      notice(NoticeKind::kFailoverAbortNotElected, group, group.master);
       abort_failover(group, now);
     }
     return;
   }
-  notice("+elected-leader", details(group, group.master));
+  notice(NoticeKind::kElectedLeader, group, group.master);
   group.failover_state = FailoverState::kSelectSlave;
   group.failover_state_change_time = now;
-  notice("+failover-state-select-slave", details(group, group.master));
+  notice(NoticeKind::kFailoverStateSelectSlave, group, group.master);
 }
 
 // mirrors sentinelFailoverSelectSlave
 void Engine::failover_select_slave(Group& group, TimePoint now) {
   const Instance* chosen = select_replica(group, config_.timings, now);
   if (chosen == nullptr) {
-    notice("-failover-abort-no-good-slave", details(group, group.master));
+    notice(NoticeKind::kFailoverAbortNoGoodSlave, group, group.master);
     abort_failover(group, now);
     return;
   }
   Instance& replica = group.replicas.at(chosen->addr.to_string());
-  notice("+selected-slave", details(group, replica));
+  notice(NoticeKind::kSelectedSlave, group, replica);
   replica.promoted = true;
   group.promoted_replica = replica.addr.to_string();
   group.failover_state = FailoverState::kSendSlaveofNoone;
   group.failover_state_change_time = now;
-  notice("+failover-state-send-slaveof-noone", details(group, replica));
+  notice(NoticeKind::kFailoverStateSendSlaveofNoone, group, replica);
 }
 
 // Not in Sentinel: before a requested failover promotes its replica while the master is
@@ -120,7 +120,7 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
   if (replica == nullptr) return;
   if (!replica->link.connected) {
     if (now - group.failover_state_change_time > group.config.failover_timeout) {
-      notice("-failover-abort-slave-timeout", details(group, group.master));
+      notice(NoticeKind::kFailoverAbortSlaveTimeout, group, group.master);
       abort_failover(group, now);
     }
     return;
@@ -131,7 +131,7 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
   // role:master arrives with the transaction's reply rather than up to a second later.
   actions_.emplace_back(SendInfo{endpoint_of(group, *replica), command_name(group, "INFO")});
   ++replica->link.pending_commands;
-  notice("+failover-state-wait-promotion", details(group, *replica));
+  notice(NoticeKind::kFailoverStateWaitPromotion, group, *replica);
   group.failover_state = FailoverState::kWaitPromotion;
   group.failover_state_change_time = now;
 }
@@ -139,7 +139,7 @@ void Engine::failover_send_slaveof_noone(Group& group, TimePoint now) {
 // mirrors sentinelFailoverWaitPromotion: progress comes from INFO.
 void Engine::failover_wait_promotion(Group& group, TimePoint now) {
   if (now - group.failover_state_change_time > group.config.failover_timeout) {
-    notice("-failover-abort-slave-timeout", details(group, group.master));
+    notice(NoticeKind::kFailoverAbortSlaveTimeout, group, group.master);
     abort_failover(group, now);
   }
 }
@@ -159,7 +159,7 @@ void Engine::fence_demoted_master(Group& group, const Instance* promoted) {
   const bool paused = group.writes_paused_at != kNever;
   if (send_replica_of(group, group.master, promoted->addr, !paused)) {
     group.demoted_master_fenced = true;
-    notice("+convert-to-slave", details(group, group.master));
+    notice(NoticeKind::kConvertToSlave, group, group.master);
     unpause_writes(group);
   }
 }
@@ -182,7 +182,7 @@ void Engine::failover_reconf_next_slave(Group& group, TimePoint now) {
     // (Sentinel then re-sends SLAVEOF in the same pass; we simply move on.)
     if (replica.reconf == ReconfState::kSent &&
         now - replica.reconf_sent_time > config_.timings.slave_reconf_timeout) {
-      notice("-slave-reconf-sent-timeout", details(group, replica));
+      notice(NoticeKind::kSlaveReconfSentTimeout, group, replica);
       replica.reconf = ReconfState::kDone;
       continue;
     }
@@ -190,7 +190,7 @@ void Engine::failover_reconf_next_slave(Group& group, TimePoint now) {
     if (send_replica_of(group, replica, promoted->addr)) {
       replica.reconf = ReconfState::kSent;
       replica.reconf_sent_time = now;
-      notice("+slave-reconf-sent", details(group, replica));
+      notice(NoticeKind::kSlaveReconfSent, group, replica);
       ++in_progress;
     }
   }
@@ -209,10 +209,10 @@ void Engine::failover_detect_end(Group& group, TimePoint now) {
   bool timeout = now - group.failover_state_change_time > group.config.failover_timeout;
   if (timeout) {
     not_reconfigured = 0;
-    notice("+failover-end-for-timeout", details(group, group.master));
+    notice(NoticeKind::kFailoverEndForTimeout, group, group.master);
   }
   if (not_reconfigured == 0) {
-    notice("+failover-end", details(group, group.master));
+    notice(NoticeKind::kFailoverEnd, group, group.master);
     group.failover_state = FailoverState::kUpdateConfig;
     group.failover_state_change_time = now;
   }
@@ -223,7 +223,7 @@ void Engine::failover_detect_end(Group& group, TimePoint now) {
     if (replica.promoted || replica.reconf != ReconfState::kNone) continue;
     if (!send_replica_of(group, replica, target)) continue;
     replica.reconf = ReconfState::kSent;
-    notice("+slave-reconf-sent-be", details(group, replica));
+    notice(NoticeKind::kSlaveReconfSentBe, group, replica);
   }
 }
 

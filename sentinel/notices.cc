@@ -2,24 +2,23 @@
 
 namespace sp::sentinel {
 
-std::string instance_details(const Group& group, const Instance& instance,
-                             const HostnamePolicy& policy) {
-  std::string text(to_string(instance.kind));
-  text += ' ';
-  text += instance.name;
-  text += ' ';
-  text += announced_host(instance.addr, policy);
-  text += ' ';
-  text += std::to_string(instance.addr.port);
-  if (instance.kind != InstanceKind::kMaster) {
-    text += " @ ";
-    text += group.master.name;
-    text += ' ';
-    text += announced_host(group.master.addr, policy);
-    text += ' ';
-    text += std::to_string(group.master.addr.port);
-  }
-  return text;
+ShownAddress shown_address(const Address& addr, const HostnamePolicy& policy) {
+  return ShownAddress{announced_host(addr, policy), addr.port};
+}
+
+Notice group_notice(NoticeKind kind, const Group& group, const HostnamePolicy& policy) {
+  Notice n;
+  n.kind = kind;
+  n.group = group.config.name;
+  n.master = shown_address(group.master.addr, policy);
+  return n;
+}
+
+Notice instance_notice(NoticeKind kind, const Group& group, const Instance& instance,
+                       const HostnamePolicy& policy) {
+  Notice n = group_notice(kind, group, policy);
+  n.subject = NoticeInstance{instance.kind, instance.name, shown_address(instance.addr, policy)};
+  return n;
 }
 
 }  // namespace sp::sentinel

@@ -1,17 +1,22 @@
 #pragma once
 
-#include <string>
-
 #include "sentinel/hostnames.h"
 #include "sentinel/instance.h"
+#include "sentinel/notice.h"
 
 namespace sp::sentinel {
 
-// The "%@" instance-details prefix of Sentinel events (§9):
-// "<type> <name> <ip> <port>", plus " @ <master> <ip> <port>" for replicas and
-// sentinels. The master part uses the configured master address. Addresses are shown
-// in their announced form (hostnames with announce-hostnames).
-std::string instance_details(const Group& group, const Instance& instance,
-                             const HostnamePolicy& policy);
+// How the engine fills a Notice from its state. Addresses are taken in their announced
+// form (hostnames with announce-hostnames), the master's as configured.
+
+ShownAddress shown_address(const Address& addr, const HostnamePolicy& policy);
+
+// An event about `group` with no instance of its own (+new-epoch, +vote-for-leader,
+// +switch-master): the group and its master are set.
+Notice group_notice(NoticeKind kind, const Group& group, const HostnamePolicy& policy);
+
+// An event about `instance` of `group` (Sentinel's "%@" events).
+Notice instance_notice(NoticeKind kind, const Group& group, const Instance& instance,
+                       const HostnamePolicy& policy);
 
 }  // namespace sp::sentinel

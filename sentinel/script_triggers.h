@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sentinel/actions.h"
 #include "sentinel/instance.h"
+#include "sentinel/notice.h"
 
 namespace sp::sentinel {
 
@@ -15,16 +15,10 @@ namespace sp::sentinel {
 // events run a notification script, and Debug-level ones are not published.
 enum class NoticeLevel : std::uint8_t { kWarning, kNotice, kVerbose, kDebug };
 std::string_view to_string(NoticeLevel level);
-NoticeLevel notice_level(std::string_view type);
-
-// The group an event is about, as sentinelEvent picks `ri->master` (or `ri` for a
-// master): Notice::group when the engine set it, else read from the text
-// ("master <name> ...", "... @ <name> ...", "+switch-master <name> ..."); empty for
-// sentinel-wide events (+tilt, -script-error).
-std::string notice_group(const Notice& notice);
+NoticeLevel notice_level(NoticeKind kind);
 
 // The user scripts an event schedules, each as an argv with the script path first:
-// - the group's notification script with `<type> <text>` for each Warning-level
+// - the group's notification script with `<event> <text>` for each Warning-level
 //   event about the group (mirrors sentinelEvent);
 // - the group's client-reconfig script with `<name> leader|observer start <from-ip>
 //   <from-port> <to-ip> <to-port>` (mirrors sentinelCallClientReconfScript): as the
@@ -47,7 +41,7 @@ class ScriptTriggers {
   // Sentinel runs the script of a removed master for its -monitor event: the engine has
   // already dropped the group when the notice runs, so the paths seen last are kept.
   std::map<std::string, Scripts> scripts_;
-  std::map<std::string, std::string> promoted_;  // group -> text of our +promoted-slave
+  std::map<std::string, Notice> promoted_;  // group -> our +promoted-slave
   Notice previous_;
 };
 

@@ -154,7 +154,7 @@ void EngineShell::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, PersistState>) {
           if (callbacks_.persist) callbacks_.persist(a.state);
         } else if constexpr (std::is_same_v<T, Notice>) {
-          spdlog::info("{} {}", a.type, a.text);
+          spdlog::info("{} {}", to_string(a.kind), to_text(a));
           if (callbacks_.on_notice) callbacks_.on_notice(a);
         }
       },

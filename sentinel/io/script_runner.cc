@@ -20,11 +20,6 @@ constexpr int kForkFailedSignal = 99;
 // Redis's child exits 2 (no retry) when execve fails.
 constexpr int kExecFailedExitCode = 2;
 
-Notice script_error(const std::string& path, int signal, int exit_code) {
-  return Notice{"-script-error",
-                path + " " + std::to_string(signal) + " " + std::to_string(exit_code), ""};
-}
-
 // Starts argv[0] with argv and our environment. Only the standard descriptors are
 // inherited: a script that outlives us must not hold our listening sockets. Returns the
 // pid, or -errno.
@@ -144,7 +139,7 @@ void ScriptRunner::poll() {
   kill_timed_out(now, events);
   // Reported after the queue is consistent: a handler may schedule more.
   for (const Notice& event : events) {
-    spdlog::warn("{} {}", event.type, event.text);
+    spdlog::warn("{} {}", to_string(event.kind), to_text(event));
     if (on_event_) on_event_(event);
   }
 }
@@ -168,11 +163,11 @@ void ScriptRunner::run_pending(Clock::time_point now, std::vector<Notice>& event
       ++it;
     } else if (-pid == EAGAIN || -pid == ENOMEM) {
       // No process could be made: tried again at the next poll, as Sentinel does.
-      events.push_back(script_error(job.argv.front(), kForkFailedSignal, 0));
+      events.push_back(script_error_notice(job.argv.front(), kForkFailedSignal, 0));
       ++it;
     } else {
       // The program could not be executed: Sentinel's child would exit 2, not retried.
-      events.push_back(script_error(job.argv.front(), 0, kExecFailedExitCode));
+      events.push_back(script_error_notice(job.argv.front(), 0, kExecFailedExitCode));
       it = jobs_.erase(it);
     }
   }
@@ -199,7 +194,7 @@ void ScriptRunner::collect_terminated(Clock::time_point now, std::vector<Notice>
       continue;
     }
     if (by_signal != 0 || exit_code != 0) {
-      events.push_back(script_error(job.argv.front(), by_signal, exit_code));
+      events.push_back(script_error_notice(job.argv.front(), by_signal, exit_code));
     }
     it = jobs_.erase(it);
   }
@@ -210,8 +205,10 @@ void ScriptRunner::collect_terminated(Clock::time_point now, std::vector<Notice>
 void ScriptRunner::kill_timed_out(Clock::time_point now, std::vector<Notice>& events) {
   for (const Job& job : jobs_) {
     if (!job.running || now - job.start_time <= current_.max_runtime) continue;
-    events.push_back(
-        Notice{"-script-timeout", job.argv.front() + " " + std::to_string(job.pid), ""});
+    Notice n{.kind = NoticeKind::kScriptTimeout};
+    n.script = job.argv.front();
+    n.pid = job.pid;
+    events.push_back(std::move(n));
     ::kill(job.pid, SIGKILL);
   }
 }

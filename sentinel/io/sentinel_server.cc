@@ -150,18 +150,20 @@ void SentinelService::stop() {
 }
 
 void SentinelService::publish(const Notice& notice) {
-  if (publishing_) port_->publish(notice.type, notice.text);
+  if (publishing_) port_->publish(to_string(notice.kind), to_text(notice));
   if (on_notice_) on_notice_(notice);
 }
 
 // SENTINEL SIMULATE-FAILURE: exit as Sentinel does (status 99) right after the step.
 void SentinelService::crash_if_simulated(const Notice& notice) {
   const std::uint32_t flags = commands_ ? commands_->simulated_failures() : 0;
-  const bool crash =
-      ((flags & SentinelCommands::kCrashAfterElection) && notice.type == "+elected-leader") ||
-      ((flags & SentinelCommands::kCrashAfterPromotion) && notice.type == "+promoted-slave");
+  const bool crash = ((flags & SentinelCommands::kCrashAfterElection) &&
+                      notice.kind == NoticeKind::kElectedLeader) ||
+                     ((flags & SentinelCommands::kCrashAfterPromotion) &&
+                      notice.kind == NoticeKind::kPromotedSlave);
   if (!crash) return;
-  spdlog::warn("simulated failure after {}: exiting (SENTINEL SIMULATE-FAILURE)", notice.type);
+  spdlog::warn("simulated failure after {}: exiting (SENTINEL SIMULATE-FAILURE)",
+               to_string(notice.kind));
   spdlog::default_logger()->flush();
   std::_Exit(99);
 }

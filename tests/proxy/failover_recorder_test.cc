@@ -18,8 +18,60 @@ namespace {
 using namespace std::chrono_literals;
 using Milestone = FailoverMilestone;
 
-constexpr const char* kMaster = "master mymaster 127.0.0.1 6500";
-constexpr const char* kPromoted = "slave 127.0.0.1:6501 127.0.0.1 6501 @ mymaster 127.0.0.1 6500";
+using K = sentinel::NoticeKind;
+
+// The notices of group "mymaster" on 127.0.0.1, its master on port `master` (6500 before
+// the switch).
+sentinel::Notice on_master(K kind, int master = 6500) {
+  return sentinel::master_notice(kind, "mymaster", {"127.0.0.1", master});
+}
+
+sentinel::Notice odown() {
+  sentinel::Notice n = on_master(K::kOdown);
+  n.votes = 2;
+  n.quorum = 2;
+  return n;
+}
+
+sentinel::Notice on_instance(K kind, sentinel::InstanceKind instance, std::string name, int port,
+                             int master) {
+  sentinel::Notice n = on_master(kind, master);
+  n.subject = sentinel::NoticeInstance{instance, std::move(name), {"127.0.0.1", port}};
+  return n;
+}
+
+sentinel::Notice on_replica(K kind, int port, int master = 6500) {
+  return on_instance(kind, sentinel::InstanceKind::kReplica, "127.0.0.1:" + std::to_string(port),
+                     port, master);
+}
+
+sentinel::Notice on_peer(K kind, std::string id) {
+  return on_instance(kind, sentinel::InstanceKind::kSentinel, std::move(id), 26379, 6500);
+}
+
+sentinel::Notice new_epoch(std::uint64_t epoch, std::string group) {
+  sentinel::Notice n{.kind = K::kNewEpoch};
+  n.group = std::move(group);
+  n.epoch = epoch;
+  return n;
+}
+
+sentinel::Notice vote(std::string leader, std::uint64_t epoch) {
+  sentinel::Notice n{.kind = K::kVoteForLeader};
+  n.group = "mymaster";
+  n.master = {"127.0.0.1", 6500};
+  n.run_id = std::move(leader);
+  n.epoch = epoch;
+  return n;
+}
+
+sentinel::Notice switch_master(std::string group, int from, int to) {
+  sentinel::Notice n{.kind = K::kSwitchMaster};
+  n.group = std::move(group);
+  n.master = {"127.0.0.1", from};
+  n.to = {"127.0.0.1", to};
+  return n;
+}
 constexpr std::int64_t kUnixStart = 1'800'000'000'000;
 
 class FailoverRecorderTest : public ::testing::Test {
@@ -27,9 +79,8 @@ class FailoverRecorderTest : public ::testing::Test {
   FailoverStamp at(std::chrono::milliseconds t) const {
     return {base_ + t, kUnixStart + t.count()};
   }
-  void notice(std::chrono::milliseconds t, std::string_view type, std::string_view text,
-              std::string_view group = "") {
-    recorder_.on_notice(type, text, group, at(t), offsets_);
+  void notice(std::chrono::milliseconds t, const sentinel::Notice& n) {
+    recorder_.on_notice(n, at(t), offsets_);
   }
   void publish(std::chrono::milliseconds t, const std::string& master, std::uint64_t epoch) {
     recorder_.on_published(master, epoch, at(t));
@@ -51,22 +102,22 @@ class FailoverRecorderTest : public ::testing::Test {
   void leader_failover() {
     know_old_master_offsets();
     publish(0ms, "127.0.0.1:6500", 0);
-    notice(1000ms, "+sdown", kMaster);
-    notice(1100ms, "+odown", std::string(kMaster) + " #quorum 2/2");
-    notice(1100ms, "+new-epoch", "1", "mymaster");
-    notice(1100ms, "+try-failover", kMaster);
-    notice(1150ms, "+vote-for-leader", "e71fa4e8f810164c079016dbb1a05ead540060ff 1", "mymaster");
-    notice(1300ms, "+elected-leader", kMaster);
-    notice(1300ms, "+failover-state-select-slave", kMaster);
-    notice(1300ms, "+selected-slave", kPromoted);
-    notice(1900ms, "+promoted-slave", kPromoted);
+    notice(1000ms, on_master(K::kSdown));
+    notice(1100ms, odown());
+    notice(1100ms, new_epoch(1, "mymaster"));
+    notice(1100ms, on_master(K::kTryFailover));
+    notice(1150ms, vote("e71fa4e8f810164c079016dbb1a05ead540060ff", 1));
+    notice(1300ms, on_master(K::kElectedLeader));
+    notice(1300ms, on_master(K::kFailoverStateSelectSlave));
+    notice(1300ms, on_replica(K::kSelectedSlave, 6501));
+    notice(1900ms, on_replica(K::kPromotedSlave, 6501));
     publish(1900ms, "127.0.0.1:6501", 1);  // the proxy swaps at the promotion
-    notice(1900ms, "+failover-state-reconf-slaves", kMaster);
-    notice(2900ms, "+failover-end", kMaster);
+    notice(1900ms, on_master(K::kFailoverStateReconfSlaves));
+    notice(2900ms, on_master(K::kFailoverEnd));
     know_new_master();
-    notice(3000ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
-    notice(3000ms, "+slave", "slave 127.0.0.1:6502 127.0.0.1 6502 @ mymaster 127.0.0.1 6501");
-    notice(3000ms, "+sdown", "slave 127.0.0.1:6500 127.0.0.1 6500 @ mymaster 127.0.0.1 6501");
+    notice(3000ms, switch_master("mymaster", 6500, 6501));
+    notice(3000ms, on_replica(K::kSlave, 6502, 6501));
+    notice(3000ms, on_replica(K::kSdown, 6500, 6501));
   }
 
   std::chrono::steady_clock::time_point base_ = std::chrono::steady_clock::now();
@@ -112,17 +163,15 @@ TEST_F(FailoverRecorderTest, LeaderFailoverHasEveryPhaseAndTheOffsetLost) {
 TEST_F(FailoverRecorderTest, FollowerLearnsTheSwitchAndKeepsTheOffsetsItKnewBefore) {
   know_old_master_offsets();
   publish(0ms, "127.0.0.1:6500", 0);
-  notice(500ms, "+new-epoch", "1", "mymaster");
-  notice(500ms, "+vote-for-leader", "e71fa4e8f810164c079016dbb1a05ead540060ff 1", "mymaster");
-  notice(1000ms, "+sdown", kMaster);
-  notice(1200ms, "+odown", std::string(kMaster) + " #quorum 2/2");
+  notice(500ms, new_epoch(1, "mymaster"));
+  notice(500ms, vote("e71fa4e8f810164c079016dbb1a05ead540060ff", 1));
+  notice(1000ms, on_master(K::kSdown));
+  notice(1200ms, odown());
   // The hello that carries the new configuration: the engine switched in the same step,
   // so the offsets handed over with these notices are the new master's.
   know_new_master();
-  notice(2500ms, "+config-update-from",
-         "sentinel e71fa4e8f810164c079016dbb1a05ead540060ff 127.0.0.1 26379 @ mymaster "
-         "127.0.0.1 6500");
-  notice(2500ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
+  notice(2500ms, on_peer(K::kConfigUpdateFrom, "e71fa4e8f810164c079016dbb1a05ead540060ff"));
+  notice(2500ms, switch_master("mymaster", 6500, 6501));
   publish(2501ms, "127.0.0.1:6501", 1);
 
   const auto history = recorder_.history();
@@ -153,11 +202,11 @@ TEST_F(FailoverRecorderTest, FollowerLearnsTheSwitchAndKeepsTheOffsetsItKnewBefo
 TEST_F(FailoverRecorderTest, FollowerKeepsThePromotedReplicasOffsetAfterItReportsMaster) {
   know_old_master_offsets();
   publish(0ms, "127.0.0.1:6500", 0);
-  notice(1000ms, "+sdown", kMaster);
+  notice(1000ms, on_master(K::kSdown));
   offsets_.replica_offsets.erase("127.0.0.1:6501");  // its INFO now says role:master
-  notice(1200ms, "+odown", std::string(kMaster) + " #quorum 2/2");
+  notice(1200ms, odown());
   know_new_master();
-  notice(1500ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
+  notice(1500ms, switch_master("mymaster", 6500, 6501));
   const auto history = recorder_.history();
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].offset_lost, 800);
@@ -165,15 +214,15 @@ TEST_F(FailoverRecorderTest, FollowerKeepsThePromotedReplicasOffsetAfterItReport
 
 TEST_F(FailoverRecorderTest, AbortNamesTheReasonAndALaterSwitchStartsAtTheSameSdown) {
   know_old_master_offsets();
-  notice(1000ms, "+sdown", kMaster);
-  notice(1100ms, "+odown", std::string(kMaster) + " #quorum 2/2");
-  notice(1100ms, "+new-epoch", "3", "mymaster");
-  notice(1100ms, "+try-failover", kMaster);
-  notice(11100ms, "-failover-abort-not-elected", kMaster);
+  notice(1000ms, on_master(K::kSdown));
+  notice(1100ms, odown());
+  notice(1100ms, new_epoch(3, "mymaster"));
+  notice(1100ms, on_master(K::kTryFailover));
+  notice(11100ms, on_master(K::kFailoverAbortNotElected));
   // Meanwhile a peer won the election and its configuration arrives.
   know_new_master();
-  notice(12000ms, "+config-update-from", "sentinel abc 127.0.0.1 26379 @ mymaster 127.0.0.1 6500");
-  notice(12000ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
+  notice(12000ms, on_peer(K::kConfigUpdateFrom, "abc"));
+  notice(12000ms, switch_master("mymaster", 6500, 6501));
 
   const auto history = recorder_.history();
   ASSERT_EQ(history.size(), 2u);
@@ -194,9 +243,9 @@ TEST_F(FailoverRecorderTest, AbortNamesTheReasonAndALaterSwitchStartsAtTheSameSd
 }
 
 TEST_F(FailoverRecorderTest, MasterBackBeforeAnyFailoverIsRecovered) {
-  notice(1000ms, "+sdown", kMaster);
+  notice(1000ms, on_master(K::kSdown));
   EXPECT_EQ(recorder_.history().at(0).outcome, FailoverOutcome::kInProgress);
-  notice(1700ms, "-sdown", kMaster);
+  notice(1700ms, on_master(K::kSdownEnded));
   const auto history = recorder_.history();
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].outcome, FailoverOutcome::kRecovered);
@@ -207,23 +256,23 @@ TEST_F(FailoverRecorderTest, MasterBackBeforeAnyFailoverIsRecovered) {
 }
 
 TEST_F(FailoverRecorderTest, MasterBackDuringOurFailoverDoesNotEndIt) {
-  notice(1000ms, "+sdown", kMaster);
-  notice(1100ms, "+odown", std::string(kMaster) + " #quorum 2/2");
-  notice(1100ms, "+try-failover", kMaster);
-  notice(1200ms, "-sdown", kMaster);
+  notice(1000ms, on_master(K::kSdown));
+  notice(1100ms, odown());
+  notice(1100ms, on_master(K::kTryFailover));
+  notice(1200ms, on_master(K::kSdownEnded));
   EXPECT_EQ(recorder_.history().at(0).outcome, FailoverOutcome::kInProgress);
 }
 
 TEST_F(FailoverRecorderTest, ManualFailoverWithoutSdownStartsAtTryFailover) {
   know_old_master_offsets();
   publish(0ms, "127.0.0.1:6500", 1);  // the start-up master is no swap
-  notice(0ms, "+new-epoch", "2", "mymaster");
-  notice(0ms, "+try-failover", kMaster);
-  notice(0ms, "+elected-leader", kMaster);
-  notice(400ms, "+promoted-slave", kPromoted);
+  notice(0ms, new_epoch(2, "mymaster"));
+  notice(0ms, on_master(K::kTryFailover));
+  notice(0ms, on_master(K::kElectedLeader));
+  notice(400ms, on_replica(K::kPromotedSlave, 6501));
   publish(400ms, "127.0.0.1:6501", 2);
   know_new_master();
-  notice(1000ms, "+switch-master", "mymaster 127.0.0.1 6500 127.0.0.1 6501");
+  notice(1000ms, switch_master("mymaster", 6500, 6501));
   const FailoverRecord r = recorder_.history().at(0);
   EXPECT_EQ(r.outcome, FailoverOutcome::kSwitched);
   EXPECT_EQ(r.ms(Milestone::kSdown), -1);
@@ -239,7 +288,7 @@ TEST_F(FailoverRecorderTest, OffsetLostNeverNegativeAndUnknownWithoutInfo) {
   FailoverRecorder unknown{"mymaster"};
   ReplicationOffsets none;
   none.master = "127.0.0.1:6500";  // no INFO from the master yet
-  unknown.on_notice("+promoted-slave", kPromoted, "", at(0ms), none);
+  unknown.on_notice(on_replica(K::kPromotedSlave, 6501), at(0ms), none);
   EXPECT_EQ(unknown.history().at(0).offset_lost, -1);
 
   // The replica's INFO came after the master's last one.
@@ -247,15 +296,15 @@ TEST_F(FailoverRecorderTest, OffsetLostNeverNegativeAndUnknownWithoutInfo) {
   ReplicationOffsets late = none;
   late.master_offset = 100;
   late.replica_offsets = {{"127.0.0.1:6501", 250}};
-  ahead.on_notice("+promoted-slave", kPromoted, "", at(0ms), late);
+  ahead.on_notice(on_replica(K::kPromotedSlave, 6501), at(0ms), late);
   EXPECT_EQ(ahead.history().at(0).offset_lost, 0);
 }
 
 TEST_F(FailoverRecorderTest, KeepsTheLastSixteenNewestFirst) {
   for (int i = 0; i < 20; ++i) {
     const auto t = std::chrono::milliseconds(i * 1000);
-    notice(t, "+sdown", kMaster);
-    notice(t + 100ms, "-sdown", kMaster);
+    notice(t, on_master(K::kSdown));
+    notice(t + 100ms, on_master(K::kSdownEnded));
   }
   const auto history = recorder_.history();
   ASSERT_EQ(history.size(), FailoverRecorder::kHistorySize);
@@ -265,17 +314,17 @@ TEST_F(FailoverRecorderTest, KeepsTheLastSixteenNewestFirst) {
 }
 
 TEST_F(FailoverRecorderTest, OtherGroupsAndInstancesAreIgnored) {
-  notice(0ms, "+sdown", "master other 127.0.0.1 7000");
-  notice(0ms, "+sdown", "slave 127.0.0.1:6501 127.0.0.1 6501 @ mymaster 127.0.0.1 6500");
-  notice(0ms, "+switch-master", "other 127.0.0.1 7000 127.0.0.1 7001");
-  notice(0ms, "+new-epoch", "9", "other");
+  notice(0ms, sentinel::master_notice(K::kSdown, "other", {"127.0.0.1", 7000}));
+  notice(0ms, on_replica(K::kSdown, 6501, 6500));
+  notice(0ms, switch_master("other", 7000, 7001));
+  notice(0ms, new_epoch(9, "other"));
   EXPECT_TRUE(recorder_.history().empty());
   EXPECT_EQ(recorder_.totals().outcomes, (std::array<std::int64_t, 3>{0, 0, 0}));
 }
 
 TEST_F(FailoverRecorderTest, SameEpochRepublishIsNotASwap) {
   publish(0ms, "127.0.0.1:6500", 4);
-  notice(1000ms, "+sdown", kMaster);
+  notice(1000ms, on_master(K::kSdown));
   publish(1000ms, "127.0.0.1:6500", 4);  // failover_in_progress set: same master, same epoch
   EXPECT_EQ(recorder_.history().at(0).ms(Milestone::kSwapped), -1);
 }

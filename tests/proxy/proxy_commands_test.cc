@@ -122,13 +122,17 @@ TEST_F(ProxyCommands, InfoReportsTopologyLinkAndSummedCounters) {
 TEST_F(ProxyCommands, FailoverHistoryListsTheRecorderAndInfoSummarisesIt) {
   EXPECT_EQ(reply({"PROXY", "FAILOVER", "HISTORY"}), "*0\r\n");
   const FailoverStamp now = FailoverStamp::now();
-  context_.failovers.on_notice("+sdown", "master mymaster 127.0.0.1 6500", "", now, {});
+  context_.failovers.on_notice(
+      sentinel::master_notice(sentinel::NoticeKind::kSdown, "mymaster", {"127.0.0.1", 6500}), now,
+      {});
   const std::string bytes = reply({"proxy", "failover", "history"}, 3);
   EXPECT_TRUE(
       bytes.starts_with("*1\r\n%15\r\n$2\r\nid\r\n:1\r\n$7\r\noutcome\r\n$11\r\nin-progress"))
       << bytes;
   EXPECT_NE(info().find("failovers_total:0\r\nlast_failover_outcome:none\r\n"), std::string::npos);
-  context_.failovers.on_notice("-sdown", "master mymaster 127.0.0.1 6500", "", now, {});
+  context_.failovers.on_notice(
+      sentinel::master_notice(sentinel::NoticeKind::kSdownEnded, "mymaster", {"127.0.0.1", 6500}),
+      now, {});
   EXPECT_NE(info().find("failovers_total:1\r\nlast_failover_outcome:recovered\r\n"
                         "last_failover_total_ms:0\r\nlast_offset_lost:-1\r\n"),
             std::string::npos)

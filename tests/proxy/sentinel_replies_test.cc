@@ -80,6 +80,19 @@ TEST(SentinelReplies, SwitchMasterHasFiveWords) {
   EXPECT_FALSE(switch_master_of("mymaster 127.0.0.1 x 127.0.0.1 6380"));
 }
 
+// Follow mode reads a followed sentinel's master events into typed notices: trailing words
+// (+odown's "#quorum") are ignored, other instances' events are not master events.
+TEST(SentinelReplies, MasterEventsOfAFollowedSentinel) {
+  const auto odown = master_notice_of({"+odown", "master mymaster 10.0.0.1 6379 #quorum 2/2"});
+  EXPECT_EQ(odown,
+            sentinel::master_notice(sentinel::NoticeKind::kOdown, "mymaster", {"10.0.0.1", 6379}));
+  EXPECT_FALSE(master_notice_of({"+sdown",
+                                 "slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster "
+                                 "10.0.0.1 6379"}));
+  EXPECT_FALSE(master_notice_of({"+sdown", "master mymaster 10.0.0.1 x"}));
+  EXPECT_FALSE(master_notice_of({"+unknown-event", "master mymaster 10.0.0.1 6379"}));
+}
+
 TEST(SentinelReplies, FlagsTellAMasterGoingAway) {
   auto with_flags = [](const std::string& flags) {
     return decoded("*2\r\n$5\r\nflags\r\n$" + std::to_string(flags.size()) + "\r\n" + flags +

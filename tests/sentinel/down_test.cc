@@ -26,9 +26,10 @@ TEST_F(DownTest, LoadingAndMasterdownCountAsAliveOtherErrorsDoNot) {
   redis_[addr(6380)].ping_reply = PingReplyKind::kMasterDown;
   redis_[addr(6381)].ping_reply = PingReplyKind::kOtherError;  // e.g. -MISCONF
   run_for(ms(6000));
-  EXPECT_EQ(notices_.size() - std::count_if(notices_.begin(), notices_.end(),
-                                            [](const Notice& n) { return n.type != "+sdown"; }),
-            1u);
+  EXPECT_EQ(
+      notices_.size() - std::count_if(notices_.begin(), notices_.end(),
+                                      [](const Notice& n) { return n.kind != NoticeKind::kSdown; }),
+      1u);
   EXPECT_TRUE(
       has_notice("+sdown", "slave 127.0.0.1:6381 127.0.0.1 6381 @ mymaster 127.0.0.1 6379"));
 }

@@ -157,20 +157,20 @@ std::string EngineFixture::info_text(const Address& address) const {
 
 std::vector<std::string> EngineFixture::notice_types() const {
   std::vector<std::string> out;
-  for (const auto& n : notices_) out.push_back(n.type);
+  for (const auto& n : notices_) out.emplace_back(to_string(n.kind));
   return out;
 }
 
 bool EngineFixture::has_notice(const std::string& type, const std::string& text) const {
   for (const auto& n : notices_) {
-    if (n.type == type && n.text == text) return true;
+    if (to_string(n.kind) == type && to_text(n) == text) return true;
   }
   return false;
 }
 
 bool EngineFixture::has_notice_type(const std::string& type) const {
   for (const auto& n : notices_) {
-    if (n.type == type) return true;
+    if (to_string(n.kind) == type) return true;
   }
   return false;
 }

@@ -100,7 +100,7 @@ TEST_F(HostileHelloTest, AFloodIsReportedOnceASecondWithItsCount) {
   clear_log();
   for (int i = 0; i < 50; ++i) deliver(HelloReceived{"bad\r\n" + std::to_string(i), true});
   int reports = 0;
-  for (const Notice& n : notices_) reports += n.type == "-hello-rejected";
+  for (const Notice& n : notices_) reports += n.kind == NoticeKind::kHelloRejected;
   EXPECT_EQ(reports, 1);
   // Control bytes never reach the log as such.
   EXPECT_TRUE(has_notice("-hello-rejected", "not 8 fields bad\\x0d\\x0a0"));

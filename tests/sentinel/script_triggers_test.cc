@@ -38,25 +38,20 @@ class ScriptTriggersTest : public EngineFixture {
 };
 
 TEST(NoticeLevelTest, LevelsOfSection9) {
-  EXPECT_EQ(notice_level("+sdown"), NoticeLevel::kWarning);
-  EXPECT_EQ(notice_level("+switch-master"), NoticeLevel::kWarning);
-  EXPECT_EQ(notice_level("-script-error"), NoticeLevel::kWarning);
-  EXPECT_EQ(notice_level("+slave"), NoticeLevel::kNotice);
-  EXPECT_EQ(notice_level("+slave-reconf-sent"), NoticeLevel::kNotice);
-  EXPECT_EQ(notice_level("-role-change"), NoticeLevel::kVerbose);
-  EXPECT_EQ(notice_level("+script-child"), NoticeLevel::kDebug);
+  EXPECT_EQ(notice_level(NoticeKind::kSdown), NoticeLevel::kWarning);
+  EXPECT_EQ(notice_level(NoticeKind::kSwitchMaster), NoticeLevel::kWarning);
+  EXPECT_EQ(notice_level(NoticeKind::kScriptError), NoticeLevel::kWarning);
+  EXPECT_EQ(notice_level(NoticeKind::kSlave), NoticeLevel::kNotice);
+  EXPECT_EQ(notice_level(NoticeKind::kSlaveReconfSent), NoticeLevel::kNotice);
+  EXPECT_EQ(notice_level(NoticeKind::kRoleChangeUnexpected), NoticeLevel::kVerbose);
 }
 
-TEST(NoticeGroupTest, ReadFromTheTextOrTheNotice) {
-  EXPECT_EQ(notice_group({"+sdown", "master mymaster 127.0.0.1 6379", ""}), "mymaster");
-  EXPECT_EQ(notice_group({"+sdown", "slave 127.0.0.1:6380 127.0.0.1 6380 @ g2 127.0.0.1 6379", ""}),
-            "g2");
-  EXPECT_EQ(
-      notice_group({"+config-update-from", "sentinel abc 127.0.0.1 26380 @ g3 10.0.0.1 1", ""}),
-      "g3");
-  EXPECT_EQ(notice_group({"+switch-master", "g4 127.0.0.1 6379 127.0.0.1 6380", ""}), "g4");
-  EXPECT_EQ(notice_group({"+new-epoch", "3", "g5"}), "g5");
-  EXPECT_EQ(notice_group({"+tilt", "#tilt mode entered", ""}), "");
+// A sentinel-wide event (no group) runs no script.
+TEST_F(ScriptTriggersTest, SentinelWideEventsRunNoScript) {
+  start(group_with_scripts());
+  clear_log();
+  Notice tilt{.kind = NoticeKind::kTilt};
+  EXPECT_TRUE(triggers_.on_notice(tilt, engine_->groups()).empty());
 }
 
 TEST_F(ScriptTriggersTest, LeaderRunsTheNotificationScriptForWarningsAndReconfigAsLeader) {
@@ -65,10 +60,10 @@ TEST_F(ScriptTriggersTest, LeaderRunsTheNotificationScriptForWarningsAndReconfig
   run_until_notice("+switch-master", ms(30000));
   std::vector<Argv> expected;
   for (const Notice& n : notices_) {
-    if (notice_level(n.type) == NoticeLevel::kWarning) {
-      expected.push_back({"/scripts/notify.sh", n.type, n.text});
+    if (notice_level(n.kind) == NoticeLevel::kWarning) {
+      expected.push_back({"/scripts/notify.sh", std::string(to_string(n.kind)), to_text(n)});
     }
-    if (n.type == "+failover-state-reconf-slaves") {
+    if (n.kind == NoticeKind::kFailoverStateReconfSlaves) {
       expected.push_back({"/scripts/reconfig.sh", "mymaster", "leader", "start", "127.0.0.1",
                           "6379", "127.0.0.1", "6380"});
     }

@@ -17,7 +17,7 @@ TEST_F(VoteTest, FirstAskerOfAnEpochWinsAndStaleAskersGetTheExistingVote) {
   std::vector<std::string> kinds;
   for (const auto& act : log_) {
     if (std::holds_alternative<PersistState>(act)) kinds.push_back("persist");
-    if (const auto* n = std::get_if<Notice>(&act)) kinds.push_back(n->type);
+    if (const auto* n = std::get_if<Notice>(&act)) kinds.emplace_back(to_string(n->kind));
   }
   EXPECT_EQ(kinds,
             (std::vector<std::string>{"persist", "+new-epoch", "persist", "+vote-for-leader"}));

@@ -60,7 +60,7 @@ TEST_F(RunnerFixture, ExitOneIsRetriedUntilTenRunsThenReported) {
   ASSERT_TRUE(run_until([&] { return runner.queued() == 0; }, 20s));
   EXPECT_EQ(lines_of(path("out")).size(), static_cast<std::size_t>(ScriptRunner::kMaxRuns));
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0], (Notice{"-script-error", script + " 0 1", ""}));
+  EXPECT_EQ(events[0], script_error_notice(script, 0, 1));
 }
 
 TEST_F(RunnerFixture, ARetryWaitsItsDelayAndShowsAsScheduled) {
@@ -88,7 +88,7 @@ TEST_F(RunnerFixture, ExitTwoIsNotRetried) {
   ASSERT_TRUE(run_until([&] { return runner.queued() == 0; }));
   EXPECT_EQ(lines_of(path("out")).size(), 1u);
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0], (Notice{"-script-error", script + " 0 2", ""}));
+  EXPECT_EQ(events[0], script_error_notice(script, 0, 2));
 }
 
 TEST_F(RunnerFixture, AProgramThatCannotBeExecutedFailsAsExitTwo) {
@@ -96,7 +96,7 @@ TEST_F(RunnerFixture, AProgramThatCannotBeExecutedFailsAsExitTwo) {
   runner.schedule({missing, "+sdown", "x"});
   ASSERT_TRUE(run_until([&] { return runner.queued() == 0; }));
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0], (Notice{"-script-error", missing + " 0 2", ""}));
+  EXPECT_EQ(events[0], script_error_notice(missing, 0, 2));
 }
 
 TEST_F(RunnerFixture, AScriptOverItsRuntimeIsKilledAndRetried) {
@@ -110,8 +110,9 @@ TEST_F(RunnerFixture, AScriptOverItsRuntimeIsKilledAndRetried) {
   const pid_t pid = runner.pending().at(0).pid;
   ASSERT_TRUE(run_until([&] { return runner.queued() == 0; }));
   ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0], (Notice{"-script-timeout", script + " " + std::to_string(pid), ""}));
-  for (const Notice& e : events) EXPECT_EQ(e.type, "-script-timeout");
+  EXPECT_EQ(to_string(events[0].kind), "-script-timeout");
+  EXPECT_EQ(to_text(events[0]), script + " " + std::to_string(pid));
+  for (const Notice& e : events) EXPECT_EQ(e.kind, NoticeKind::kScriptTimeout);
   EXPECT_EQ(lines_of(path("out")).size(), 2u);
 }
 

@@ -1,7 +1,6 @@
 #include "tests/sim/sim_proxy.h"
 
 #include "proxy/master_notice.h"
-#include "proxy/promoted_notice.h"
 
 namespace sp::sentinel::sim {
 
@@ -72,20 +71,17 @@ bool SimProxy::observe(const Action& action, const Group& group, TimePoint now,
   const auto* notice = std::get_if<Notice>(&action);
   const auto current = topology();
   if (notice == nullptr || !current) return false;
-  if (notice->type == "+promoted-slave") {
-    const auto port = proxy::promoted_slave_port(notice->text, name);
+  if (notice->kind == NoticeKind::kPromotedSlave) {
     const Instance* promoted = group.promoted();
-    if (!port || promoted == nullptr || promoted->addr.port != *port) return false;
+    if (notice->group != name || !notice->subject || promoted == nullptr ||
+        promoted->addr.port != notice->subject->addr.port) {
+      return false;
+    }
     return publish(name, promoted->addr, group.config_epoch, engine_epoch);
   }
   // Clients hold while this sentinel finds their master down or a failover of it may be
   // under way (the shipped rule).
-  if (notice->type == "+vote-for-leader" && notice->group != name) return false;
-  const Address& engine_master = group.master.addr;
-  proxy::apply_master_notice(*registry, notice->type,
-                             proxy::notice_subject(notice->type, notice->text, name,
-                                                   engine_master.dial_host(), engine_master.port),
-                             proxy::NoticeSource::kOwnSentinel,
+  proxy::apply_master_notice(*registry, *notice, proxy::NoticeSource::kOwnSentinel,
                              clients_should_hold(group, now, Timings{}.election_timeout));
   return false;
 }

@@ -3,7 +3,7 @@
 // catch (so that a passing simulation means something).
 #include <gtest/gtest.h>
 
-#include "proxy/promoted_notice.h"
+#include "sentinel/notices.h"
 #include "tests/sim/sim_proxy.h"
 #include "tests/sim/sim_proxy_ledger.h"
 #include "tests/sim/sim_scenario.h"
@@ -14,18 +14,13 @@ namespace {
 const Address kOld{"10.0.0.1", 6379};
 const Address kNew{"10.0.0.2", 6379};
 const Address kNewer{"10.0.0.3", 6379};
+const Notice kOldDown = master_notice(NoticeKind::kSdown, "mymaster", {"10.0.0.1", 6379});
+const Notice kOldUp = master_notice(NoticeKind::kSdownEnded, "mymaster", {"10.0.0.1", 6379});
 
 Group group_named(const std::string& name) {
   Group group;
   group.config.name = name;
   return group;
-}
-
-TEST(PromotedNotice, PortOfTheServedGroupsPromotedReplica) {
-  const char* text = "slave 10.0.0.2:6380 10.0.0.2 6380 @ mymaster 10.0.0.1 6379";
-  EXPECT_EQ(proxy::promoted_slave_port(text, "mymaster"), 6380);
-  EXPECT_EQ(proxy::promoted_slave_port(text, "other"), std::nullopt);
-  EXPECT_EQ(proxy::promoted_slave_port("slave x", "mymaster"), std::nullopt);
 }
 
 TEST(SimProxy, FollowsNewerMastersAndHolds) {
@@ -35,17 +30,17 @@ TEST(SimProxy, FollowsNewerMastersAndHolds) {
   EXPECT_EQ(proxy.master(), kOld);
   EXPECT_EQ(proxy.topology()->epoch, 0u);
 
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
+  proxy.observe(kOldDown, group, TimePoint{});
   EXPECT_TRUE(proxy.holding());
-  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
+  proxy.observe(kOldUp, group, TimePoint{});
   EXPECT_FALSE(proxy.holding());
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
+  proxy.observe(kOldDown, group, TimePoint{});
 
   EXPECT_TRUE(proxy.observe(SwitchMaster{"mymaster", kNew, 5}, group, TimePoint{}));
   EXPECT_EQ(proxy.master(), kNew);
   EXPECT_FALSE(proxy.holding());  // a new snapshot ends the hold
   // A late notice about the replaced master does not make its successor's clients wait.
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, TimePoint{});
+  proxy.observe(kOldDown, group, TimePoint{});
   EXPECT_FALSE(proxy.holding());
   // Another group's switch, an equal or an older epoch: nothing moves.
   EXPECT_FALSE(proxy.observe(SwitchMaster{"other", kNewer, 9}, group, TimePoint{}));
@@ -66,14 +61,14 @@ TEST(SimProxy, AMasterBackDuringAVotedFailoverStaysHeldUntilTheElectionTimesOut)
   const TimePoint voted = TimePoint{} + ms(1000000);
   const Duration election = Timings{}.election_timeout;
   group.master.s_down = true;
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted);
+  proxy.observe(kOldDown, group, voted);
   group.leader = "a-peer";
   group.leader_epoch = 3;
   group.failover_start_time = voted;
   EXPECT_TRUE(failover_vote_pending(group, voted, election));
 
   group.master.s_down = false;
-  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted + ms(500));
+  proxy.observe(kOldUp, group, voted + ms(500));
   EXPECT_TRUE(proxy.holding());
   proxy.check_engine(group, voted + election - ms(1));
   EXPECT_TRUE(proxy.holding());
@@ -82,11 +77,11 @@ TEST(SimProxy, AMasterBackDuringAVotedFailoverStaysHeldUntilTheElectionTimesOut)
 
   // With the switch seen (config epoch caught up), -sdown ends the hold at once.
   group.master.s_down = true;
-  proxy.observe(Notice{"+sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted);
+  proxy.observe(kOldDown, group, voted);
   group.config_epoch = 3;
   EXPECT_FALSE(failover_vote_pending(group, voted, election));
   group.master.s_down = false;
-  proxy.observe(Notice{"-sdown", "master mymaster 10.0.0.1 6379", ""}, group, voted + ms(500));
+  proxy.observe(kOldUp, group, voted + ms(500));
   EXPECT_FALSE(proxy.holding());
 }
 
@@ -99,9 +94,11 @@ TEST(SimProxy, PublishesTheLeadersPromotedReplicaAtTheGroupsConfigEpoch) {
   group.config_epoch = 7;
   SimProxy proxy;
   proxy.start("mymaster", kOld);
-  EXPECT_TRUE(proxy.observe(
-      Notice{"+promoted-slave", "slave 10.0.0.2:6379 10.0.0.2 6379 @ mymaster 10.0.0.1 6379", ""},
-      group, TimePoint{}));
+  group.master.addr = kOld;
+  const Instance& promoted = group.replicas.at(kNew.to_string());
+  EXPECT_TRUE(
+      proxy.observe(instance_notice(NoticeKind::kPromotedSlave, group, promoted, HostnamePolicy{}),
+                    group, TimePoint{}));
   EXPECT_EQ(proxy.master(), kNew);
   EXPECT_EQ(proxy.topology()->epoch, 7u);
 }

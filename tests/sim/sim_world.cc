@@ -1,6 +1,5 @@
 #include "tests/sim/sim_world.h"
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,12 +13,6 @@ constexpr SimTime kReplicationStep = 100;
 // (100-199 ms) to keep 10 000 scenarios fast; still far below TILT's 2 s.
 constexpr SimTime kTickMin = 100;
 constexpr std::uint64_t kTickJitter = 100;
-
-std::uint64_t parse_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return v;
-}
 
 }  // namespace
 
@@ -181,10 +174,9 @@ void SimWorld::after_engine_call(int i) {
 }
 
 void SimWorld::check_notice(int i, const Notice& notice) {
-  if (notice.type != "+vote-for-leader") return;
-  std::size_t space = notice.text.find(' ');
-  std::string voted = notice.text.substr(0, space);
-  std::uint64_t epoch = parse_u64(notice.text.substr(space + 1));
+  if (notice.kind != NoticeKind::kVoteForLeader) return;
+  const std::string& voted = notice.run_id;
+  const std::uint64_t epoch = notice.epoch;
   auto key = std::make_pair(sentinels_[i].config.myid, epoch);
   auto [it, inserted] = votes_.emplace(key, voted);
   if (!inserted) {
@@ -209,8 +201,8 @@ void SimWorld::route(int i, const Action& action) {
     s.persisted = p->state;
   } else if (const auto* n = std::get_if<Notice>(&action)) {
     if (trace_)
-      std::printf("%8lld s%d %s %s\n", static_cast<long long>(net_.now()), i, n->type.c_str(),
-                  n->text.c_str());
+      std::printf("%8lld s%d %s %s\n", static_cast<long long>(net_.now()), i,
+                  std::string(to_string(n->kind)).c_str(), to_text(*n).c_str());
     check_notice(i, *n);
     proxy_observe(i, action);
   } else if (const auto* sw = std::get_if<SwitchMaster>(&action)) {
@@ -233,7 +225,9 @@ void SimWorld::route(int i, const Action& action) {
     }
     const Endpoint& to = std::visit(
         [](const auto& a) -> const Endpoint& {
-          if constexpr (requires { a.to; }) {
+          if constexpr (requires {
+                          { a.to } -> std::convertible_to<const Endpoint&>;
+                        }) {
             return a.to;
           } else {
             static const Endpoint kNone;
