@@ -86,9 +86,11 @@ wait_for_port() {  # a TCP accept is enough: twemproxy closes the connection on 
 # backend socket), 1 in the client script and 1 in Redis. Raise the soft limit as far as
 # the hard limit allows; where the hard limit is lower (a container), measure fewer
 # connections and say so: the figure is per connection anyway.
+# The proxy keeps 64 descriptors in reserve and lowers its maxclients to what fits (as
+# Redis does), so stay a little below that: the script's own probes are clients too.
 hard=$(ulimit -Hn)
-if [ "$hard" != unlimited ] && [ $((2 * idle_connections + 64)) -gt "$hard" ]; then
-  idle_connections=$(((hard - 64) / 2))
+if [ "$hard" != unlimited ] && [ $((2 * idle_connections + 128)) -gt "$hard" ]; then
+  idle_connections=$(((hard - 128) / 2))
   echo "note: open-file hard limit is $hard: measuring $idle_connections idle connections" >&2
 fi
 if [ "$hard" = unlimited ]; then ulimit -n $((2 * idle_connections + 1024)); else ulimit -n "$hard"; fi

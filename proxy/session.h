@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,12 +164,13 @@ class Session : public std::enable_shared_from_this<Session> {
   std::int64_t held_commands_ = 0;  // this session's share of the held-commands gauge
   // What the backend gets in place of a command answered by substitution (route_request).
   std::string_view substitute_bytes_;
-  // PROXY commands waiting for their probe's reply, in order.
+  // PROXY commands waiting for their probe's reply, in order. A vector, not a deque: it is
+  // empty in nearly every session, and an empty std::deque already allocates.
   struct ProbedCommand {
     std::vector<std::string> args;  // "proxy", the canonical subcommand, its arguments
     ProxyAccess access;
   };
-  std::deque<ProbedCommand> probes_;
+  std::vector<ProbedCommand> probes_;
 
   std::string out_;      // client output not yet handed to a write
   std::string writing_;  // the write in progress

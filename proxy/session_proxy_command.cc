@@ -69,7 +69,7 @@ Session::Route Session::route_proxy_command(std::span<const std::string_view> ar
 std::optional<std::string> Session::answer_probe(std::string_view probe_reply) {
   if (probes_.empty()) return std::string(kNoAuthReply);  // cannot happen: one per probe
   const ProbedCommand command = std::move(probes_.front());
-  probes_.pop_front();
+  probes_.erase(probes_.begin());
   switch (judge_probe_reply(probe_reply, command.access)) {
     case ProbeVerdict::kNotAuthenticated:
       worker_.stats().proxy_commands_refused.add();
