@@ -14,9 +14,17 @@ void RespWriter::header(char type, std::int64_t count) {
   out_ += "\r\n";
 }
 
+// A line-typed value (status, error, double, big number) ends at its CRLF, so a CR or LF
+// inside would end it early and let the rest pass for more replies: as Redis does for
+// status and error replies, they become spaces. Client bytes reach these lines (an unknown
+// subcommand's name is quoted back).
 void RespWriter::line(char type, std::string_view body) {
   out_ += type;
+  const std::size_t from = out_.size();
   out_ += body;
+  for (std::size_t i = from; i < out_.size(); ++i) {
+    if (out_[i] == '\r' || out_[i] == '\n') out_[i] = ' ';
+  }
   out_ += "\r\n";
 }
 

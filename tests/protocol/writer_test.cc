@@ -103,6 +103,14 @@ TEST(RespWriter, RoundTripsAnAttributedReply) {
   EXPECT_EQ(encode_value(*value), out);
 }
 
+// Client bytes quoted back in an error (an unknown subcommand's name) cannot end the line
+// early: CR and LF become spaces, as in Redis's replies ("unknown subcommand 'a  b'").
+TEST(RespWriter, LineRepliesCannotCarryALineBreak) {
+  std::string out;
+  RespWriter(out).error("ERR unknown subcommand 'a\r\nb'").simple_string("x\ny\rz");
+  EXPECT_EQ(out, "-ERR unknown subcommand 'a  b'\r\n+x y z\r\n");
+}
+
 TEST(DecodeValue, RefusesTruncatedOrTrailingBytes) {
   EXPECT_FALSE(decode_value("*2\r\n:1\r\n").has_value());
   EXPECT_FALSE(decode_value("+OK\r\n+OK\r\n").has_value());

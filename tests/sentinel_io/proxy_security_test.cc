@@ -137,6 +137,11 @@ TEST(ProxySecurity, RenamedAndDisabledProxyCommands) {
   EXPECT_EQ(call(port, {"PROXY", "INFO"}), "-ERR unknown subcommand 'INFO'. Try PROXY HELP.\r\n");
   EXPECT_TRUE(call(port, {"PROXY", "stats"}).starts_with("$")) << call(port, {"PROXY", "stats"});
   EXPECT_TRUE(call(port, {"PROXY", "TOPOLOGY"}).starts_with("*8\r\n"));
+  // A name with a line break is quoted back without it, as redis-server quotes one
+  // ("unknown subcommand 'a  b'. Try CLIENT HELP."): it cannot pass for a second reply.
+  EXPECT_EQ(call(port, {"PROXY", "a\r\nb"}), "-ERR unknown subcommand 'a  b'. Try PROXY HELP.\r\n");
+  EXPECT_EQ(call(redis.port(), {"CLIENT", "a\r\nb"}),
+            "-ERR unknown subcommand 'a  b'. Try CLIENT HELP.\r\n");
 
   // PROXY itself disabled: the name is the master's business again, as for any command.
   const int bare_port = free_loopback_port();
