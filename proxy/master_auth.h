@@ -7,7 +7,7 @@
 namespace sp::proxy {
 
 // Whether the group's master demands authentication of a new connection, as the proxy
-// last found it (an unauthenticated PING answered -NOAUTH or not). The proxy holds its
+// last found it (an unauthenticated command answered -NOAUTH or not). The proxy holds its
 // own commands and its client port to the same rule as the master: what Redis would
 // refuse an unauthenticated client, the proxy refuses too.
 enum class MasterAuth : std::uint8_t {

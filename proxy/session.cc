@@ -301,8 +301,9 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   batch_.clear();
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
+  // Who the client is changes only with a reply, never within one pass.
+  request_parser_.set_unauthenticated(unauthenticated());
   while (offset < data.size() && !stop_reading_) {
-    request_parser_.set_unauthenticated(unauthenticated());
     const auto result = request_parser_.parse(data.substr(offset));
     if (result.status == ParseStatus::kNeedMore) break;
     if (result.status == ParseStatus::kError && state_.identity_pending() &&
