@@ -1,37 +1,24 @@
 // sentinel-proxy [config-file] [--directive value ...] | --help | --version | --test-config
 #include <fcntl.h>
 #include <unistd.h>
-#include <algorithm>
 
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
-#include <asio/executor_work_guard.hpp>
-#include <asio/io_context.hpp>
-#include <asio/post.hpp>
-
-#include "protocol/command_table.h"
 #include "proxy/config_loader.h"
-#include "proxy/engine_watch.h"
-#include "proxy/failover_feed.h"
 #include "proxy/follow_mode.h"
 #include "proxy/logging.h"
-#include "proxy/master_notice.h"
-#include "proxy/master_updates.h"
 #include "proxy/open_files_limit.h"
+#include "proxy/own_sentinel_mode.h"
 #include "proxy/proxy_context.h"
 #include "proxy/server.h"
-#include "proxy/topology_registry.h"
-#include "sentinel/io/engine_shell.h"
 #include "sentinel/io/sentinel_server.h"
 #include "sp/version.h"
 
@@ -83,184 +70,6 @@ Options parse_options(int argc, char** argv) {
   sp::proxy::apply_config_text(options.config, sp::proxy::command_line_to_text(directives),
                                "command line");
   return options;
-}
-
-// The in-process sentinel of proxy mode, from the `sentinel ...` lines of the proxy's
-// own file (which it rewrites with its state, as Sentinel does). Throws on bad input.
-sp::sentinel::io::SentinelFileConfig sentinel_config_of(const Options& options) {
-  using sp::sentinel::io::SentinelConfigError;
-  if (options.file.empty()) {
-    throw SentinelConfigError(
-        "the sentinel needs a config file: it rewrites it with its state (as Sentinel)");
-  }
-  sp::sentinel::io::SentinelFileConfig config;
-  std::ifstream in(options.file);
-  std::stringstream text;
-  text << in.rdbuf();
-  config.lines = sp::sentinel::io::split_config_text(text.str());
-  config.redis_file = false;
-  config.engine.port = options.config.sentinel_port;
-  config.bind = options.config.bind;
-  // In Sentinel's three passes, as drop-in mode reads them: any order loads.
-  std::vector<sp::sentinel::io::SentinelLine> lines;
-  for (const auto& d : options.config.sentinel_directives) {
-    if (sp::protocol::to_lower(d[0]) != "sentinel") {
-      const std::string error = sp::sentinel::io::apply_sentinel_directive(config, d);
-      if (!error.empty()) throw SentinelConfigError(options.file + ": " + error);
-      continue;
-    }
-    std::string text;
-    for (const std::string& word : d) text += (text.empty() ? "" : " ") + word;
-    lines.push_back({d, options.file, text});
-  }
-  sp::sentinel::io::apply_sentinel_lines(config, lines);
-  if (config.engine.groups.empty()) throw SentinelConfigError("no 'sentinel monitor' line");
-  return config;
-}
-
-// The monitored group the client port serves: `proxy-group`, or the only one.
-std::string served_group(const Options& options,
-                         const sp::sentinel::io::SentinelFileConfig& config) {
-  const auto& groups = config.engine.groups;
-  if (options.config.proxy_group.empty()) {
-    if (groups.size() == 1) return groups.front().name;
-    throw sp::sentinel::io::SentinelConfigError(
-        "several groups are monitored: name the one to serve with 'proxy-group <name>'");
-  }
-  for (const auto& g : groups) {
-    if (g.name == options.config.proxy_group) return g.name;
-  }
-  throw sp::sentinel::io::SentinelConfigError("proxy-group '" + options.config.proxy_group +
-                                              "' is not monitored");
-}
-
-// A master named by the engine: sessions connect to the IP it resolved (a hostname given
-// with resolve-hostnames is kept as the master's host). The engine's current epoch goes
-// with it, for the registry's epoch gate (TopologyRegistry::publish).
-void publish_engine_master(sp::proxy::TopologyRegistry& registry, const std::string& group,
-                           const sp::sentinel::Address& addr, std::uint64_t config_epoch,
-                           bool replaced_master_up, const sp::sentinel::Engine& engine) {
-  sp::proxy::publish_master(registry, group, addr.dial_host(), addr.port, config_epoch, addr.host(),
-                            replaced_master_up, engine.current_epoch());
-}
-
-// Proxy mode with the sentinel inside: the engine runs on its own thread and publishes
-// each new master of the served group to the proxy's topology registry.
-int run_proxy_with_sentinel(Options options) {
-  auto sentinel_config = sentinel_config_of(options);
-  const std::string group = served_group(options, sentinel_config);
-  sentinel_config.served_group = group;
-  asio::io_context engine_io;
-  sp::sentinel::io::SentinelService* service_ptr = nullptr;
-  sp::proxy::TopologyRegistry* registry = nullptr;
-  sp::proxy::FailoverRecorder* failovers = nullptr;
-  sp::sentinel::io::SentinelService service(
-      engine_io.get_executor(), std::move(sentinel_config), options.file, sp::kVersion,
-      [&registry, &service_ptr, group](const sp::sentinel::SwitchMaster& s) {
-        if (s.group == group && registry != nullptr) {
-          publish_engine_master(*registry, group, s.addr, s.config_epoch, s.replaced_master_up,
-                                service_ptr->shell().engine());
-        }
-      },
-      [&registry, &failovers, &service_ptr, group](const sp::sentinel::Notice& notice) {
-        if (registry == nullptr) return;
-        // First, so that a promotion is recorded before the swap it causes below.
-        sp::proxy::feed_failover_notice(*failovers, service_ptr->shell().engine(), group, notice);
-        if (notice.kind == sp::sentinel::NoticeKind::kPromotedSlave) {
-          // This process led the failover and its replica now reports itself master, with
-          // the failover's epoch as the group's config epoch: clients need not wait for the
-          // other replicas to be reconfigured (+switch-master comes after that).
-          if (notice.group != group || !notice.subject) return;
-          // The address is taken from the engine: the notice may show a hostname.
-          for (const auto& g : service_ptr->shell().engine().groups()) {
-            const sp::sentinel::Instance* promoted = g.promoted();
-            if (g.config.name != group || promoted == nullptr ||
-                promoted->addr.port != notice.subject->addr.port) {
-              continue;
-            }
-            publish_engine_master(*registry, group, promoted->addr, g.config_epoch,
-                                  sp::sentinel::instance_up(g.master),
-                                  service_ptr->shell().engine());
-          }
-          return;
-        }
-        // Clients hold their commands while this sentinel finds the served master down,
-        // until it is back (-sdown) or its successor is published; a master back while a
-        // failover of it this sentinel voted for may be promoting a replica stays held (its
-        // writes would be thrown away), until the switch or the election's timeout.
-        const sp::sentinel::Engine& engine = service_ptr->shell().engine();
-        const sp::sentinel::Group* served = engine.group(group);
-        if (served == nullptr) return;
-        const bool keep_holding = sp::sentinel::clients_should_hold(
-            *served, sp::sentinel::io::EngineShell::now(), engine.timings().election_timeout);
-        const auto hold = sp::proxy::apply_master_notice(
-            *registry, notice, sp::proxy::NoticeSource::kOwnSentinel, keep_holding);
-        if (hold) sp::proxy::log_hold_change(group, *hold);
-      });
-  service_ptr = &service;
-  // The proxy starts on the master the sentinel knows (the rewritten monitor line).
-  const auto master = service.shell().engine().master_address(group).value();
-  options.config.upstream_host = master.host();  // resolved by the proxy at start
-  options.config.upstream_port = static_cast<std::uint16_t>(master.port);
-  options.config.group_name = group;
-  options.config.sentinel_managed = true;
-  if (options.config.failover_hold.count() < 0) {
-    const auto& groups = service.shell().engine().groups();
-    const auto served = std::find_if(groups.begin(), groups.end(),
-                                     [&](const auto& g) { return g.config.name == group; });
-    options.config.failover_hold =
-        std::chrono::duration_cast<std::chrono::milliseconds>(served->config.failover_timeout);
-  }
-  sp::proxy::Server server(options.config);
-  registry = &server.registry();
-  failovers = &server.failovers();
-  if (const auto* served = service.shell().engine().group(group)) {
-    failovers->set_config_epoch(served->config_epoch);
-  }
-  service.start();
-  sp::proxy::EngineWatch watch(
-      engine_io.get_executor(),
-      [&service, &server, group] {
-        sp::proxy::EngineWatch::View view;
-        const sp::sentinel::Engine& engine = service.shell().engine();
-        server.context().hellos_rejected.store(engine.hellos_rejected(), std::memory_order_relaxed);
-        server.context().config_save_failures.store(service.config_save_failures(),
-                                                    std::memory_order_relaxed);
-        const sp::sentinel::Group* served = engine.group(group);
-        if (served == nullptr) return view;
-        const sp::sentinel::Address& master = served->master.addr;
-        view.reaches_majority = sp::sentinel::reaches_majority(*served);
-        view.hold_wanted = sp::sentinel::clients_should_hold(
-            *served, sp::sentinel::io::EngineShell::now(), engine.timings().election_timeout);
-        view.master_ip = master.dial_host();
-        view.master_port = master.port;
-        return view;
-      },
-      server.registry(), group, options.config.fence_on_minority);
-  watch.start();
-  server.context().request_failover = [&engine_io, &service, group](
-                                          std::string replica,
-                                          sp::proxy::ProxyContext::FailoverAnswer done) {
-    // The engine lives on its own thread: asked there, it answers there.
-    asio::post(engine_io, [&service, group, replica = std::move(replica), done = std::move(done)] {
-      const auto request = service.shell().engine().request_failover(
-          group, sp::sentinel::io::EngineShell::now(), replica);
-      service.shell().run_actions();
-      done(sp::sentinel::failover_request_error(request));
-    });
-  };
-  std::thread engine_thread([&engine_io] {
-    auto guard = asio::make_work_guard(engine_io);
-    engine_io.run();
-  });
-  const int code = server.run();
-  asio::post(engine_io, [&] {
-    watch.stop();
-    service_ptr->stop();
-    engine_io.stop();
-  });
-  engine_thread.join();
-  return code;
 }
 
 // mirrors Redis's daemonize(): the parent exits at once (an init script or a forking unit
@@ -355,7 +164,7 @@ int main(int argc, char** argv) {
   if (options.test_config && options.config.follow_name.empty() &&
       !options.config.sentinel_directives.empty()) {
     try {
-      served_group(options, sentinel_config_of(options));
+      sp::proxy::own_sentinel_config(options.config, options.file);
     } catch (const std::exception& e) {
       std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
       return 1;
@@ -374,7 +183,7 @@ int main(int argc, char** argv) {
     if (!options.config.follow_name.empty()) {
       code = sp::proxy::run_proxy_following(std::move(options.config));
     } else if (!options.config.sentinel_directives.empty()) {
-      code = run_proxy_with_sentinel(std::move(options));
+      code = sp::proxy::run_proxy_with_sentinel(std::move(options.config), options.file);
     } else {
       sp::proxy::Server server(options.config);
       code = server.run();

@@ -212,22 +212,21 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
              MetricType::Gauge, &WorkerStats::buffer_bytes);
   add_failover(out, c);
   if (c.config.sentinel_managed) add_failover_history(out, c.failovers, c.config.group_name);
-  if (c.config.sentinel_managed && c.config.follow_name.empty()) {
+  if (c.sentinel_counts) {
+    const ProxyContext::SentinelCounts counts = c.sentinel_counts();
     auto rejected = family("sentinel_proxy_hellos_rejected_total",
                            "Sentinel hellos the sentinel inside refused: malformed, out of range "
                            "or forged with its own id.",
                            MetricType::Counter);
     rejected.metric.push_back(
-        sample(static_cast<double>(c.hellos_rejected.load(std::memory_order_relaxed)),
-               MetricType::Counter));
+        sample(static_cast<double>(counts.hellos_rejected), MetricType::Counter));
     out.push_back(std::move(rejected));
     auto save_failures = family("sentinel_proxy_config_save_failures_total",
                                 "Rewrites of the config file the sentinel inside could not save "
                                 "(retried at the next change).",
                                 MetricType::Counter);
     save_failures.metric.push_back(
-        sample(static_cast<double>(c.config_save_failures.load(std::memory_order_relaxed)),
-               MetricType::Counter));
+        sample(static_cast<double>(counts.config_save_failures), MetricType::Counter));
     out.push_back(std::move(save_failures));
   }
   add_bytes(out, c);

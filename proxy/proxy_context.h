@@ -32,10 +32,13 @@ struct ProxyContext {
   FailoverRecorder failovers{config.group_name};              // fed by the sentinel inside
   TopologyRegistry registry;
   // With the sentinel inside: hellos its engine refused (malformed, out of range, forged
-  // with its id), copied from the engine thread every 100 ms for the metrics scrape.
-  std::atomic<std::uint64_t> hellos_rejected{0};
-  // With the sentinel inside: rewrites of the config file that failed (copied likewise).
-  std::atomic<std::uint64_t> config_save_failures{0};
+  // with its id) and rewrites of its config file that failed, for the metrics scrape. Set
+  // once before the workers start; callable from any thread.
+  struct SentinelCounts {
+    std::uint64_t hellos_rejected = 0;
+    std::uint64_t config_save_failures = 0;
+  };
+  std::function<SentinelCounts()> sentinel_counts;
   // Follow mode: the sentinel followed now ("" while none), for PROXY INFO. Set once before
   // the workers start; callable from any thread.
   std::function<std::string()> followed_sentinel;

@@ -5,8 +5,7 @@
 #include <asio/this_coro.hpp>
 
 #include "common/asio_util.h"
-#include "proxy/master_notice.h"
-#include "proxy/master_updates.h"
+#include "proxy/followed_hold.h"
 
 namespace sp::proxy {
 namespace {
@@ -144,11 +143,22 @@ SentinelFollower::SentinelFollower(asio::any_io_executor executor, FollowSetting
     : executor_(executor),
       settings_(std::move(settings)),
       registry_(registry),
+      bridge_(registry, /*fence_on_minority=*/false),
       subscription_(executor),
       timer_(executor) {}
 
+sentinel::ServedView SentinelFollower::view_of(const FollowedMaster& master) const {
+  sentinel::ServedView view;
+  view.group = settings_.name;
+  view.master = sentinel::Address{master.ip, master.port};
+  view.config_epoch = master.config_epoch;
+  view.hold = master.going_away;
+  return view;
+}
+
 void SentinelFollower::start(const FollowedMaster& master) {
-  publish_master(registry_, settings_.name, master.ip, master.port, master.config_epoch);
+  view_ = view_of(master);
+  bridge_.apply(view_);
   asio::co_spawn(executor_, run(shared_from_this(), master.sentinel),
                  LogStrayException{"sentinel follower"});
 }
@@ -261,11 +271,10 @@ asio::awaitable<void> SentinelFollower::on_event(const SentinelEvent& event, std
     co_return;
   }
   const auto notice = master_notice_of(event);
-  const auto hold = notice
-                        ? apply_master_notice(registry_, *notice, NoticeSource::kFollowedSentinel)
-                        : std::nullopt;
+  const auto hold = notice ? followed_hold(*notice, view_) : std::nullopt;
   if (hold) {
-    log_hold_change(settings_.name, *hold);
+    view_.hold = *hold;
+    bridge_.apply(view_);
   } else if ((event.type == "+sdown" || event.type == "-sdown") &&
              event.text.starts_with("master " + settings_.name + " ")) {
     // One sentinel's own view holds nothing, but tells the operator what it sees.
@@ -284,15 +293,12 @@ asio::awaitable<void> SentinelFollower::refresh(std::size_t first) {
     co_return;
   }
   recheck_ = false;
-  if (current && found->ip == current->master_ip && found->port == current->master_port) {
-    // The +odown or -odown that set or cleared the hold may have gone to a subscription
-    // that broke since: the sentinel's state now is what counts.
-    if (registry_.set_failover_in_progress(found->going_away)) {
-      log_hold_change(settings_.name, found->going_away);
-    }
-    co_return;
-  }
-  if (!publish_master(registry_, settings_.name, found->ip, found->port, found->config_epoch)) {
+  // The sentinel's state now is what counts: the +odown or -odown that set or cleared the
+  // hold may have gone to a subscription that broke since.
+  view_ = view_of(*found);
+  bridge_.apply(view_);
+  const TopologyPtr now_routed = registry_.current();
+  if (!now_routed || now_routed->master_ip != found->ip || now_routed->master_port != found->port) {
     recheck_ = true;  // a newer snapshot came meanwhile; ask again
   }
 }

@@ -15,6 +15,7 @@
 #include "proxy/config.h"
 #include "proxy/control_link.h"
 #include "proxy/sentinel_replies.h"
+#include "proxy/served_view_bridge.h"
 #include "proxy/topology.h"
 #include "proxy/topology_registry.h"
 
@@ -78,10 +79,13 @@ class SentinelFollower : public std::enable_shared_from_this<SentinelFollower> {
   // Asks the sentinels (from `first`) and publishes the master they name if it is new.
   asio::awaitable<void> refresh(std::size_t first);
   void set_followed(std::string address);
+  sentinel::ServedView view_of(const FollowedMaster& master) const;
 
   asio::any_io_executor executor_;
   FollowSettings settings_;
   TopologyRegistry& registry_;
+  ServedViewBridge bridge_;
+  sentinel::ServedView view_;  // the followed sentinel's, as last heard
   ControlLink subscription_;
   asio::steady_timer timer_;
   bool stopped_ = false;

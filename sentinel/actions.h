@@ -80,9 +80,6 @@ struct SwitchMaster {
   std::string group;
   Address addr;
   std::uint64_t config_epoch = 0;
-  // The master it replaces was reachable and not down: it still answers (a planned
-  // failover), so replies to commands in flight on it are worth waiting for.
-  bool replaced_master_up = false;
 };
 
 // Store this state durably before executing any later action or answering the

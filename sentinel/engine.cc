@@ -205,16 +205,6 @@ Instance* Engine::find_instance(Group& group, const Endpoint& endpoint) {
   return nullptr;
 }
 
-// mirrors sentinelGetCurrentMasterAddress
-Address Engine::current_master_address(const Group& group) const {
-  const Instance* promoted = group.promoted();
-  if (group.failover_in_progress() && promoted != nullptr &&
-      group.failover_state >= FailoverState::kReconfSlaves) {
-    return promoted->addr;
-  }
-  return group.master.addr;
-}
-
 // mirrors sentinelInstanceMapCommand (rename-command)
 // (the names compared without regard to case, as Sentinel's dict compares them: the file
 // keeps the operator's spelling, which the rewrite writes back).

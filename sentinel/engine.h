@@ -131,7 +131,6 @@ class Engine {
   void handle_instance(Group& group, Instance& instance, TimePoint now);
   Group* find_group(std::string_view name);
   Instance* find_instance(Group& group, const Endpoint& endpoint);
-  Address current_master_address(const Group& group) const;
   std::string command_name(const Group& group, std::string_view command) const;
   Endpoint endpoint_of(const Group& group, const Instance& instance) const;
   void notice(Notice notice);

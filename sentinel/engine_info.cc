@@ -107,11 +107,11 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     group.demoted_master_fenced = false;
     group.failover_state = FailoverState::kReconfSlaves;
     group.failover_state_change_time = now;
+    group.replaced_master_up = instance_up(group.master);
     persist();
     notice(NoticeKind::kPromotedSlave, group, replica);
     notice(NoticeKind::kFailoverStateReconfSlaves, group, group.master);
-    actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch,
-                                       instance_up(group.master)});
+    actions_.emplace_back(SwitchMaster{group.config.name, replica.addr, group.config_epoch});
     // Before the hellos that tell the other sentinels, which publish the switch to their
     // clients: the old master's paused writers are refused the sooner.
     fence_demoted_master(group, &replica);

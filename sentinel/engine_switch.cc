@@ -42,6 +42,7 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
   group.writes_paused_at = kNever;
   group.demoted_master.reset();  // a switch learned from others: their failover, not ours
   group.demoted_master_fenced = false;
+  group.replaced_master_up = replaced_master_up;
 
   for (const auto& replica_addr : replicas) {
     auto [it, inserted] = group.replicas.emplace(
@@ -50,8 +51,7 @@ void Engine::reset_master_and_change_address(Group& group, const Address& addr, 
     notice(NoticeKind::kSlave, group, it->second);
   }
   persist();
-  actions_.emplace_back(
-      SwitchMaster{group.config.name, addr, group.config_epoch, replaced_master_up});
+  actions_.emplace_back(SwitchMaster{group.config.name, addr, group.config_epoch});
 }
 
 }  // namespace sp::sentinel

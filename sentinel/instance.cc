@@ -73,9 +73,13 @@ bool failover_vote_pending(const Group& group, TimePoint now, Duration election_
          std::min(election_timeout, group.config.failover_timeout);
 }
 
-bool clients_should_hold(const Group& group, TimePoint now, Duration election_timeout) {
-  return group.master.s_down || group.failover_in_progress() ||
-         failover_vote_pending(group, now, election_timeout);
+Address current_master_address(const Group& group) {
+  const Instance* promoted = group.promoted();
+  if (group.failover_in_progress() && promoted != nullptr &&
+      group.failover_state >= FailoverState::kReconfSlaves) {
+    return promoted->addr;
+  }
+  return group.master.addr;
 }
 
 bool reaches_majority(const Group& group) {

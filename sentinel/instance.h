@@ -128,6 +128,10 @@ struct Group {
   // would be thrown away at its resync.
   std::optional<Address> demoted_master;
   bool demoted_master_fenced = false;  // its SLAVEOF went out during the reconfiguration
+  // The master the current one replaced (by our promotion or an address switch) still
+  // answered this sentinel then: a planned failover, whose in-flight replies are worth
+  // waiting for (Topology::replaced_master_up).
+  bool replaced_master_up = false;
 
   bool failover_in_progress() const { return failover_state != FailoverState::kNone; }
   Instance* promoted() {
@@ -149,9 +153,9 @@ bool instance_up(const Instance& instance);
 // answers again.
 bool failover_vote_pending(const Group& group, TimePoint now, Duration election_timeout);
 
-// What this sentinel's view of the group asks of the proxy's sessions: to hold their
-// commands while it finds the master down, runs a failover, or has a vote pending.
-bool clients_should_hold(const Group& group, TimePoint now, Duration election_timeout);
+// mirrors sentinelGetCurrentMasterAddress: the promoted replica once our failover reached
+// RECONF_SLAVES, else the master.
+Address current_master_address(const Group& group);
 
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
 // (itself included) *and* to at least `quorum` of them: false when more than half of

@@ -99,9 +99,24 @@ void EngineShell::schedule_tick() {
 void EngineShell::run_actions() {
   // Executing an action can produce events (a link that fails at once), which produce
   // more actions: drain until the engine has nothing left to say.
+  ++running_actions_;
   for (auto actions = engine_.take_actions(); !actions.empty(); actions = engine_.take_actions()) {
     for (const Action& action : actions) execute(action);
   }
+  // Only once the outermost batch is done: every notice of the call (the failover history
+  // records a promotion from one) goes out before the view it changed.
+  if (--running_actions_ == 0) {
+    hellos_rejected_.store(engine_.hellos_rejected(), std::memory_order_relaxed);
+    hand_on_served_view();
+  }
+}
+
+void EngineShell::hand_on_served_view() {
+  if (!callbacks_.on_served_view || shell_config_.served_group.empty()) return;
+  auto view = served_view(engine_, shell_config_.served_group, now());
+  if (!view || view == served_view_) return;
+  served_view_ = view;
+  callbacks_.on_served_view(*view);
 }
 
 void EngineShell::deliver(const Event& event) {
@@ -150,7 +165,7 @@ void EngineShell::execute(const Action& action) {
           send(a.to, a.commands.back(),
                [to = a.to](const protocol::Value&) -> Event { return CommandReply{to}; });
         } else if constexpr (std::is_same_v<T, SwitchMaster>) {
-          if (callbacks_.on_switch_master) callbacks_.on_switch_master(a);
+          // Carried to the proxy by the served view, computed after the batch.
         } else if constexpr (std::is_same_v<T, PersistState>) {
           if (callbacks_.persist) callbacks_.persist(a.state);
         } else if constexpr (std::is_same_v<T, Notice>) {

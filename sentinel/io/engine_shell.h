@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -15,6 +16,7 @@
 #include "sentinel/engine.h"
 #include "sentinel/io/host_cache.h"
 #include "sentinel/io/resp_link.h"
+#include "sentinel/served_view.h"
 
 namespace sp::sentinel::io {
 
@@ -26,15 +28,20 @@ struct ShellConfig {
   std::string sentinel_pass;
   std::string requirepass;
   std::chrono::milliseconds connect_timeout{1000};
+  // Proxy mode: the group whose ServedView is handed to on_served_view ("" in drop-in
+  // mode: none).
+  std::string served_group;
 };
 
 struct ShellCallbacks {
   // Must have stored the state durably when it returns: the engine's next action (a
   // vote reply, a new epoch) relies on it.
   std::function<void(const PersistedState&)> persist;
-  std::function<void(const SwitchMaster&)> on_switch_master;
   // Every engine notice, after it was logged (the sentinel port publishes it).
   std::function<void(const Notice&)> on_notice;
+  // The served group's view, at start and whenever a tick, an event or a request changed
+  // it; after the notices of the same engine call.
+  std::function<void(const ServedView&)> on_served_view;
 };
 
 // The engine's shell: runs the pure Engine on one executor (the engine thread), ticks it
@@ -57,8 +64,12 @@ class EngineShell {
   const Engine& engine() const { return engine_; }
 
   // Runs the engine's pending actions now (after a command on the sentinel port changed
-  // its state, e.g. a vote that must be persisted before the reply goes out).
+  // its state, e.g. a vote that must be persisted before the reply goes out), then hands
+  // on the served view if it changed.
   void run_actions();
+
+  // Hellos the engine refused since start; read from any thread.
+  std::uint64_t hellos_rejected() const { return hellos_rejected_.load(std::memory_order_relaxed); }
 
   // SENTINEL CONFIG SET sentinel-user / sentinel-pass: used for links opened from now on.
   void set_peer_credentials(std::string user, std::string pass) {
@@ -83,6 +94,7 @@ class EngineShell {
 
   void schedule_tick();
   void execute(const Action& action);
+  void hand_on_served_view();
   void connect(const Connect& c);
   void start_links(const Endpoint& to, const std::string& ip);
   void resolve_then_start(const Endpoint& to);
@@ -106,6 +118,9 @@ class EngineShell {
   asio::ip::tcp::resolver resolver_;
   std::mt19937 jitter_{std::random_device{}()};
   bool stopped_ = false;
+  int running_actions_ = 0;  // nesting of run_actions (a link failing at once nests it)
+  std::optional<ServedView> served_view_;
+  std::atomic<std::uint64_t> hellos_rejected_{0};
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted work checks it
 };
 

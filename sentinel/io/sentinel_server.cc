@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
 #include "sentinel/io/engine_shell.h"
@@ -36,11 +37,11 @@ std::string random_run_id() {
 }  // namespace
 
 SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
-                                 std::string config_path, std::string version,
-                                 SwitchCallback on_switch, NoticeCallback on_notice)
+                                 std::string config_path, std::string version, ViewCallback on_view,
+                                 NoticeCallback on_notice)
     : config_(std::move(config)),
       config_path_(std::move(config_path)),
-      on_switch_(std::move(on_switch)),
+      executor_(executor),
       on_notice_(std::move(on_notice)) {
   scripts_ = std::make_unique<ScriptRunner>(
       executor,
@@ -60,9 +61,8 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
     }
     crash_if_simulated(notice);
   };
-  callbacks.on_switch_master = [this](const SwitchMaster& s) {
-    if (on_switch_) on_switch_(s);
-  };
+  callbacks.on_served_view = std::move(on_view);
+  config_.shell.served_group = config_.served_group;
   shell_ = std::make_unique<EngineShell>(executor, config_.engine, config_.persisted, config_.shell,
                                          std::move(callbacks));
   shell_->engine().set_script_policy({config_.deny_scripts_reconfig, is_executable_file});
@@ -149,9 +149,22 @@ void SentinelService::stop() {
   port_->close();
 }
 
+void SentinelService::request_failover(std::string replica, FailoverAnswer done) {
+  asio::post(executor_, [this, replica = std::move(replica), done = std::move(done)] {
+    const auto request =
+        shell_->engine().request_failover(config_.served_group, EngineShell::now(), replica);
+    shell_->run_actions();
+    done(failover_request_error(request));
+  });
+}
+
+std::uint64_t SentinelService::hellos_rejected() const {
+  return shell_->hellos_rejected();
+}
+
 void SentinelService::publish(const Notice& notice) {
   if (publishing_) port_->publish(to_string(notice.kind), to_text(notice));
-  if (on_notice_) on_notice_(notice);
+  if (on_notice_) on_notice_(notice, shell_->engine());
 }
 
 // SENTINEL SIMULATE-FAILURE: exit as Sentinel does (status 99) right after the step.
@@ -190,9 +203,9 @@ void SentinelService::persist(const PersistedState& state) {
     if (save_failing_) spdlog::warn("the sentinel config file is saved again: {}", config_path_);
     save_failing_ = false;
   } catch (const std::exception& e) {
-    ++config_save_failures_;
+    const std::uint64_t failures = ++config_save_failures_;
     save_failing_ = true;
-    if (commands_) commands_->set_config_save_failures(config_save_failures_);
+    if (commands_) commands_->set_config_save_failures(failures);
     spdlog::warn("WARNING: Sentinel was not able to save the new configuration on disk!!!: {}",
                  e.what());
   }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "sentinel/io/sentinel_config.h"
 #include "sentinel/script_triggers.h"
+#include "sentinel/served_view.h"
 
 namespace sp::sentinel::io {
 
@@ -23,12 +26,16 @@ class SentinelPort;
 // answered.
 class SentinelService {
  public:
-  using SwitchCallback = std::function<void(const SwitchMaster&)>;
-  using NoticeCallback = std::function<void(const Notice&)>;
+  using ViewCallback = std::function<void(const ServedView&)>;
+  using NoticeCallback = std::function<void(const Notice&, const Engine&)>;
+  // The refusal's text without the leading '-', "" when the failover started.
+  using FailoverAnswer = std::function<void(std::string error)>;
 
   // Binds the sentinel port (unless `sentinel-port`/`port` is 0); throws when it cannot.
+  // `on_view` receives the view of `config.served_group` (proxy mode), `on_notice` every
+  // notice; both on the engine's executor.
   SentinelService(asio::any_io_executor executor, SentinelFileConfig config,
-                  std::string config_path, std::string version, SwitchCallback on_switch = {},
+                  std::string config_path, std::string version, ViewCallback on_view = {},
                   NoticeCallback on_notice = {});
   ~SentinelService();
   SentinelService(const SentinelService&) = delete;
@@ -37,8 +44,17 @@ class SentinelService {
   void start();
   void stop();
   EngineShell& shell() { return *shell_; }
-  // Rewrites of the config file that failed since start (read on the engine's thread).
-  std::uint64_t config_save_failures() const { return config_save_failures_; }
+
+  // PROXY FAILOVER from any thread: the request is made on the engine's executor and
+  // `done` called there with the answer.
+  void request_failover(std::string replica, FailoverAnswer done);
+
+  // From any thread: rewrites of the config file that failed since start, and hellos the
+  // engine refused.
+  std::uint64_t config_save_failures() const {
+    return config_save_failures_.load(std::memory_order_relaxed);
+  }
+  std::uint64_t hellos_rejected() const;
 
  private:
   void persist(const PersistedState& state);
@@ -48,7 +64,7 @@ class SentinelService {
 
   SentinelFileConfig config_;
   std::string config_path_;
-  SwitchCallback on_switch_;
+  asio::any_io_executor executor_;
   NoticeCallback on_notice_;
   std::unique_ptr<ScriptRunner> scripts_;
   ScriptTriggers script_triggers_;
@@ -56,7 +72,7 @@ class SentinelService {
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;
   bool publishing_ = false;
-  std::uint64_t config_save_failures_ = 0;
+  std::atomic<std::uint64_t> config_save_failures_{0};
   bool save_failing_ = false;  // the last save failed: say so when one succeeds again
 };
 

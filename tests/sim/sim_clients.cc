@@ -39,43 +39,24 @@ void SimWorld::start_proxy(int i) {
   schedule_write(i, think_time());
 }
 
-void SimWorld::proxy_observe(int i, const Action& action) {
+void SimWorld::proxy_observe(int i) {
   SimProxy& p = proxies_[i];
   if (!p.alive) return;
   const bool held = p.holding();
+  const bool fenced = p.writes_fenced();
+  const Engine& engine = *sentinels_[i].engine;
   const bool routed =
-      p.observe(action, *sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()),
-                sentinels_[i].engine->current_epoch());
-  if (trace_ && (routed || held != p.holding())) {
-    std::printf("%8lld p%d %s %s:%d epoch %llu\n", static_cast<long long>(net_.now()), i,
-                routed ? "routes to" : (p.holding() ? "holds for" : "releases"),
+      p.observe(*engine.group(kGroup), sentinels_[i].local(net_.now()), engine.current_epoch());
+  if (trace_ && (routed || held != p.holding() || fenced != p.writes_fenced())) {
+    std::printf("%8lld p%d %s %s:%d epoch %llu%s\n", static_cast<long long>(net_.now()), i,
+                routed ? "routes to" : (p.holding() ? "holds for" : "goes on with"),
                 p.topology()->master_ip.c_str(), p.topology()->master_port,
-                static_cast<unsigned long long>(p.topology()->epoch));
+                static_cast<unsigned long long>(p.topology()->epoch),
+                p.writes_fenced() ? ", writes fenced" : "");
   }
   if (!routed) return;
-  const char* why =
-      std::holds_alternative<SwitchMaster>(action) ? "SwitchMaster" : "+promoted-slave";
-  std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), why);
+  std::string failure = ledger_.on_route(i, *p.topology(), net_.now(), "served view");
   if (!failure.empty()) fail(failure);
-}
-
-// EngineWatch polls every 100 ms; what it reads only changes when the engine runs (or,
-// for a vote's election timeout, as time passes: the engine is called at least every
-// tick), so the model looks after each engine call instead: never later than the
-// product, at most 100 ms earlier (kFenceBound keeps those 100 ms).
-void SimWorld::check_engine(int i) {
-  SimProxy& p = proxies_[i];
-  if (!p.alive) return;
-  const bool fenced = p.writes_fenced();
-  const bool held = p.holding();
-  p.check_engine(*sentinels_[i].engine->group(kGroup), sentinels_[i].local(net_.now()));
-  if (trace_ && fenced != p.writes_fenced()) {
-    std::printf("%8lld p%d %s\n", static_cast<long long>(net_.now()), i,
-                fenced ? "unfences writes" : "fences writes");
-  }
-  if (trace_ && held != p.holding()) {
-    std::printf("%8lld p%d releases (vote timed out)\n", static_cast<long long>(net_.now()), i);
-  }
 }
 
 // A proxy is cut off when the live sentinels its node reaches, its own included, are

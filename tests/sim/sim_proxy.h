@@ -5,10 +5,11 @@
 #include <optional>
 #include <string>
 
+#include "proxy/served_view_bridge.h"
 #include "proxy/topology.h"
 #include "proxy/topology_registry.h"
-#include "sentinel/actions.h"
 #include "sentinel/instance.h"
+#include "sentinel/served_view.h"
 #include "tests/sim/sim_network.h"
 
 namespace sp::sentinel::sim {
@@ -16,22 +17,24 @@ namespace sp::sentinel::sim {
 // Which proxy the simulation runs. Only kAsShipped is the product; the others are
 // broken on purpose, to show that the proxy invariants can fail.
 enum class ProxyVariant {
-  kAsShipped,                  // proxy/main.cc's rules and the registry's epoch gate
-  kNoEpochGate,                // takes every announced master, older ones too
+  kAsShipped,                  // the shipped ServedViewBridge and the registry's epoch gate
+  kNoEpochGate,                // takes every master its engine names, older ones too
   kRestartOnConfiguredMaster,  // a restarted proxy routes to the configured master
-  kFenceNeverEngages           // fence-on-minority set, but writes are never fenced
+  kFenceNeverEngages           // fence-on-minority set, but the bridge never fences
 };
 
 // The proxy that runs in one sentinel's process (it crashes and restarts with it) and
-// takes its topology from that engine alone, as run_proxy_with_sentinel does, through
-// the proxy's own TopologyRegistry (the epoch gate); and the one client writing through
-// it: an increasing counter, one write at a time.
+// takes its topology from that engine alone, as run_proxy_with_sentinel does: the view
+// the engine shell computes after every engine call (sentinel/served_view.h), handed to
+// the shipped ServedViewBridge and the proxy's own TopologyRegistry (the epoch gate); and
+// the one client writing through it: an increasing counter, one write at a time.
 struct SimProxy {
   ProxyVariant variant = ProxyVariant::kAsShipped;
   bool alive = false;
   int incarnation = 0;
   std::unique_ptr<proxy::TopologyRegistry> registry;  // a new one per process
-  bool fence_on_minority = false;                     // the directive, for EngineWatch
+  std::unique_ptr<proxy::ServedViewBridge> bridge;
+  bool fence_on_minority = false;  // the directive
   SimTime started_at = 0;
 
   std::uint64_t next_value = 1;
@@ -43,26 +46,19 @@ struct SimProxy {
   // kRestartOnConfiguredMaster variant) at config epoch 0.
   void start(const std::string& group, const Address& master);
   void crash();
-  // Mirrors the two callbacks of run_proxy_with_sentinel: a SwitchMaster of the group,
-  // or a Notice, read with `group` as the engine holds it after the call that emitted
-  // it, at the engine's time `now`. True when a new master was published.
-  // `engine_epoch`: the engine's current epoch, for the registry's gate (nullopt: unknown,
-  // the gate alone decides).
-  bool observe(const Action& action, const Group& group, TimePoint now,
-               std::optional<std::uint64_t> engine_epoch = std::nullopt);
+  // What the engine shell does after each engine call: the served view of `group` at the
+  // engine's time `now` (`engine_epoch`: its current epoch), handed to the bridge when it
+  // changed. True when sessions were routed to a new master.
+  bool observe(const Group& group, TimePoint now, std::uint64_t engine_epoch);
   // What its sessions route by; null while it is down.
   proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
   bool holding() const;
   bool writes_fenced() const;
-  // mirrors EngineWatch::check, run every 100 ms: ends a hold the engine no longer asks
-  // for, and fences writes while the engine does not reach a majority of the group's
-  // sentinels it knows.
-  void check_engine(const Group& group, TimePoint now);
   Address master() const;
 
  private:
-  bool publish(const std::string& group, const Address& addr, std::uint64_t config_epoch,
-               std::optional<std::uint64_t> engine_epoch = std::nullopt);
+  void new_registry();
+  std::optional<ServedView> last_view_;
 };
 
 }  // namespace sp::sentinel::sim

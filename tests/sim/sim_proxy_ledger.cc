@@ -16,6 +16,7 @@ std::string at(SimTime now) {
 
 void ProxyFigures::add(const ProxyFigures& o) {
   new_masters += o.new_masters;
+  starts += o.starts;
   sent += o.sent;
   acknowledged += o.acknowledged;
   lost_at_promotion += o.lost_at_promotion;
@@ -89,6 +90,7 @@ void ProxyLedger::finish() {
 
 void ProxyLedger::on_restart(int proxy) {
   proxies_[proxy].running_epoch.reset();
+  ++figures_.starts;
   remember(proxy, "process started (with its sentinel)");
 }
 

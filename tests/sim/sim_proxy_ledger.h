@@ -16,6 +16,7 @@ namespace sp::sentinel::sim {
 // What the proxies did and the clients' writes came to, summed over a scenario (or many).
 struct ProxyFigures {
   std::uint64_t new_masters = 0;  // snapshots published after the first, by any proxy
+  std::uint64_t starts = 0;       // proxy processes started, restarts included
   std::uint64_t sent = 0;
   std::uint64_t acknowledged = 0;
   // Acknowledged by an old master while another instance ran as master after a SLAVEOF

@@ -164,7 +164,7 @@ void SimWorld::after_engine_call(int i) {
     route(i, action);
   }
   if (s.engine->tilt()) tilt_seen_at_[i] = net_.now();
-  check_engine(i);
+  proxy_observe(i);
   const Group* group = s.engine->group(kGroup);
   if (group->config_epoch < s.last_config_epoch) {
     fail("config epoch went back on sentinel " + std::to_string(i) + ": " +
@@ -204,13 +204,11 @@ void SimWorld::route(int i, const Action& action) {
       std::printf("%8lld s%d %s %s\n", static_cast<long long>(net_.now()), i,
                   std::string(to_string(n->kind)).c_str(), to_text(*n).c_str());
     check_notice(i, *n);
-    proxy_observe(i, action);
   } else if (const auto* sw = std::get_if<SwitchMaster>(&action)) {
     if (sw->config_epoch > 0) {
       check_switch(static_cast<SimTime>(sw->config_epoch), sw->addr, "switched to");
     }
     ledger_.name_master(sw->addr, sw->config_epoch, net_.now(), "switch-master");
-    proxy_observe(i, action);
   } else if (const auto* c = std::get_if<Connect>(&action)) {
     connect(i, c->to);
   } else if (const auto* d = std::get_if<Disconnect>(&action)) {

@@ -72,14 +72,14 @@ class SimWorld {
   // The proxy of sentinel i and its client (sim_clients.cc).
   enum class WriteOutcome { kAcknowledged, kAcknowledgedStale, kReadonly, kUnknown };
   void start_proxy(int i);
-  void proxy_observe(int i, const Action& action);
+  // After each call of engine i, as the engine shell: its view to proxy i's bridge.
+  void proxy_observe(int i);
   void schedule_write(int i, SimTime delay);
   void client_step(int i);
   void send_write(int i);
   void write_done(int i, int incarnation, int serial, const Address& to, WriteOutcome outcome);
   std::vector<Address> masters() const;
   SimTime think_time();
-  void check_engine(int i);
   // A write of proxy i was acknowledged (`stale`: by a stale master): checks (c) and
   // counts where stale acknowledgements come from.
   void judge_fence(int i, bool stale);
