@@ -27,6 +27,12 @@ struct CommandFlags {
   bool no_multi : 1 = false;
 };
 
+// Redis's arity rule: N means exactly N words including the command's name, -N at least N.
+constexpr bool arity_allows(int arity, std::size_t argc) {
+  return arity >= 0 ? argc == static_cast<std::size_t>(arity)
+                    : argc >= static_cast<std::size_t>(-arity);
+}
+
 struct CommandInfo {
   std::string_view name;  // lower case; subcommands as "container|sub"
   // Redis arity: N means exactly N arguments including the name, -N at least N.
@@ -37,10 +43,7 @@ struct CommandInfo {
   CommandFlags flags;
   std::span<const CommandInfo> subcommands;  // sorted by name; empty for most commands
 
-  bool arity_ok(std::size_t argc) const {
-    return arity >= 0 ? argc == static_cast<std::size_t>(arity)
-                      : argc >= static_cast<std::size_t>(-arity);
-  }
+  bool arity_ok(std::size_t argc) const { return arity_allows(arity, argc); }
 };
 
 // Every command of redis-server 7.0, sorted by name. Generated data: see

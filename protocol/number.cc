@@ -1,37 +1,17 @@
 #include "protocol/number.h"
 
-#include <limits>
+#include "common/parse_number.h"
 
 namespace sp::protocol {
 
 // Mirrors Redis's string2ll, so that every length line is accepted or refused exactly
-// as redis-server does.
+// as redis-server does: from_chars's decimal integer, without a leading zero or "-0".
 bool parse_int64(std::string_view text, std::int64_t& out) {
-  if (text.empty() || text.size() > 20) return false;
-  if (text == "0") {
-    out = 0;
-    return true;
-  }
-  std::size_t i = 0;
-  const bool negative = text[0] == '-';
-  if (negative && ++i == text.size()) return false;
-  if (text[i] < '1' || text[i] > '9') return false;
-  std::uint64_t value = 0;
-  for (; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c < '0' || c > '9') return false;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-    value = value * 10 + digit;
-  }
-  constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-  if (negative) {
-    if (value > kMax + 1) return false;
-    out = static_cast<std::int64_t>(0 - value);
-  } else {
-    if (value > kMax) return false;
-    out = static_cast<std::int64_t>(value);
-  }
+  const std::size_t sign = text.starts_with('-') ? 1 : 0;
+  if (text.size() > sign && text[sign] == '0' && text.size() != 1) return false;
+  const auto value = parse_number<std::int64_t>(text);
+  if (!value) return false;
+  out = *value;
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
 #include "proxy/sentinel_replies.h"
@@ -16,10 +17,8 @@ namespace {
 
 template <typename Int>
 std::optional<Int> parse_int(std::string_view text, Int min, Int max) {
-  Int value{};
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < min || value > max) return std::nullopt;
+  const auto value = parse_number<Int>(text);
+  if (!value || *value < min || *value > max) return std::nullopt;
   return value;
 }
 

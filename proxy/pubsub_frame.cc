@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 
 namespace sp::proxy {
@@ -17,8 +18,9 @@ bool read_line(std::string_view s, std::size_t& pos, std::string_view& line) {
 }
 
 bool read_int(std::string_view text, std::int64_t& value) {
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  const auto parsed = parse_number<std::int64_t>(text);
+  if (parsed) value = *parsed;
+  return parsed.has_value();
 }
 
 // Skips one bulk string or null (the channel), true if it was one.

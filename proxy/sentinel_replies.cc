@@ -3,17 +3,16 @@
 #include <charconv>
 #include <sstream>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 
 namespace sp::proxy {
 namespace {
 
 std::optional<std::uint16_t> parse_port(std::string_view text) {
-  unsigned value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < 1 || value > 65535) return std::nullopt;
-  return static_cast<std::uint16_t>(value);
+  const auto value = parse_number<unsigned>(text);
+  if (!value || *value < 1 || *value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
 }
 
 bool is_text(const protocol::Value& v) {
@@ -63,11 +62,7 @@ std::optional<std::string> field_of(const protocol::Value& fields, std::string_v
 std::optional<std::uint64_t> uint_field_of(const protocol::Value& fields, std::string_view name) {
   const auto text = field_of(fields, name);
   if (!text) return std::nullopt;
-  std::uint64_t value = 0;
-  const char* end = text->data() + text->size();
-  auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (ec != std::errc() || ptr != end || text->empty()) return std::nullopt;
-  return value;
+  return parse_number<std::uint64_t>(*text);
 }
 
 bool master_going_away(const protocol::Value& fields) {

@@ -20,15 +20,6 @@ namespace {
 using protocol::iequals;
 using protocol::ParseStatus;
 
-// What fence-on-minority refuses: commands Redis flags as writes, and scripts and
-// functions, which may write (their _RO forms may not).
-bool may_write(const protocol::CommandInfo* info) {
-  if (info == nullptr) return false;
-  if (info->flags.write) return true;
-  const std::string_view name = info->name;
-  return name == "eval" || name == "evalsha" || name == "fcall";
-}
-
 protocol::ProtocolLimits limits_from(const Config& config) {
   protocol::ProtocolLimits limits;
   limits.max_bulk_len = config.proto_max_bulk_len;
@@ -90,14 +81,15 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
       drained_signal_(client_.get_executor(), Clock::time_point::max()),
       resume_signal_(client_.get_executor(), Clock::time_point::max()),
       deferred_signal_(client_.get_executor(), Clock::time_point::max()),
-      last_activity_(Clock::now()) {
-  worker_.add(this);
+      last_activity_(Clock::now()),
+      machine_(worker.context().config.failover_hold) {
+  worker_.sessions().add(this);
   worker_.stats().connected_clients.add(1);
   worker_.stats().connections_accepted.add(1);
 }
 
 Session::~Session() {
-  worker_.remove(this);
+  worker_.sessions().remove(this);
   worker_.stats().connected_clients.add(-1);
   worker_.context().clients.fetch_sub(1, std::memory_order_relaxed);
 }
@@ -119,7 +111,7 @@ void Session::close() {
   resume_signal_.cancel();
   deferred_signal_.cancel();
   retry_ = {};  // retry_ is only ever filled while holding: end_hold zeroes the gauge share
-  if (hold_since_ != Clock::time_point{}) end_hold(Clock::now());
+  end_hold(Clock::now());
 }
 
 void Session::drain() {
@@ -262,7 +254,7 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
   for (;;) {
     // At a command boundary with nothing in flight, a session without a (current) master
     // connection gets one: without a sentinel that is simply trying again with each batch.
-    if (needs_new_backend() && router_.idle() && !migrating_ && now >= next_attach_) {
+    if (machine_.attach_inline(facts(), now)) {
       co_await attach_backend();
       if (closed_) break;
     }
@@ -282,7 +274,7 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
     now = Clock::now();
     if (closed_) break;
     consider_swap(now);
-    if (hold_enabled() && now >= hold_since_ + worker_.context().config.failover_hold) {
+    if (machine_.hold_expired(facts(), now)) {
       expire_retry(now);
       hold_expired_ = true;
     }
@@ -370,7 +362,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
   }
   hold_expired_ = false;
-  if (!held && hold_since_ != Clock::time_point{} && offset > 0) end_hold(now);
+  if (!held && offset > 0) end_hold(now);
   have_partial_ = !held && offset < data.size() && !stop_reading_;
   if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
   if (!batch_.empty() && backend_connected_) {
@@ -421,7 +413,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     return Route::kAnswered;
   }
   const bool fenced = worker_.topology()->writes_fenced;
-  if (fenced && may_write(info) && !state_.in_multi()) {
+  if (SessionMachine::refuses_write(fenced, state_.in_multi(), info)) {
     worker_.stats().writes_refused_fenced.add();
     state_.command_refused();
     answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
@@ -432,11 +424,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     // A transaction the session could not carry to a new master fails as Redis fails it;
     // the backend's own MULTI is ended with DISCARD in EXEC's place. Under fencing every
     // transaction is discarded so: its writes would otherwise reach the master.
-    auto fate = state_.exec_fate();
-    if (fenced && fate == SessionState::ExecFate::kForward) {
-      worker_.stats().writes_refused_fenced.add();
-      fate = SessionState::ExecFate::kAbort;
-    }
+    const auto fate = SessionMachine::exec_fate(state_.exec_fate(), fenced);
+    if (fate != state_.exec_fate()) worker_.stats().writes_refused_fenced.add();
     if (fate != SessionState::ExecFate::kForward) {
       std::string reply;
       protocol::RespWriter writer(reply, router_.resp_version() == 3
@@ -591,13 +580,14 @@ bool Session::process_replies() {
     const std::string* substitute = reply_parser_.is_push() ? nullptr : router_.head_substitute();
     // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command
     // (a pop a demoted master ended) both prove nothing happened: sent again elsewhere.
-    const bool unblocked =
-        frame.starts_with("-UNBLOCKED ") && is_key_blocking_request(router_.head_request());
-    const bool taken_back = substitute == nullptr && reply_parser_.is_error() &&
-                            !reply_parser_.is_push() &&
-                            (frame.starts_with("-READONLY ") || unblocked) &&
-                            begin_retry(unblocked ? "-UNBLOCKED" : "-READONLY");
-    if (taken_back || replaced_grace_until_ != Clock::time_point{}) {
+    const std::string_view refusal =
+        substitute == nullptr && reply_parser_.is_error() && !reply_parser_.is_push()
+            ? SessionMachine::retryable_refusal(frame,
+                                                frame.starts_with("-UNBLOCKED ") &&
+                                                    is_key_blocking_request(router_.head_request()))
+            : std::string_view();
+    const bool taken_back = !refusal.empty() && begin_retry(refusal);
+    if (taken_back || machine_.awaiting_replaced_master()) {
       // Any other reply from a replaced master means its commands ran there, too late
       // (see consider_swap).
       if (!taken_back) abandon_replaced_master();

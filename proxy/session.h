@@ -17,6 +17,7 @@
 #include "proxy/io_buffer.h"
 #include "proxy/proxy_access.h"
 #include "proxy/reply_router.h"
+#include "proxy/session_machine.h"
 #include "proxy/session_state.h"
 #include "proxy/topology.h"
 
@@ -94,8 +95,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // Redis's limits for unauthenticated clients apply to it.
   bool unauthenticated() const;
 
-  // --- failover (session_failover.cc)
+  // --- failover (session_failover.cc): SessionMachine decides, these act.
   bool hold_enabled() const;
+  SessionFacts facts() const;
   // The session has no backend connection, or it has one to a master that is no longer
   // the published one.
   bool needs_new_backend() const;
@@ -108,17 +110,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // Starts a move to the published master when the session is at a command boundary and
   // nothing else is driving it; closes it when commands are in flight on the old master.
   void consider_swap(Clock::time_point now);
-  // A new master was published while commands are in flight on the old one: true while the
-  // session waits (up to kReplacedMasterGrace) for their next reply, which is worth having
-  // when it is -READONLY. Only when the sentinel found the old master up.
-  bool awaits_replaced_master(Clock::time_point now);
   static asio::awaitable<void> end_replaced_grace(std::shared_ptr<Session> self);
   // Closes the session, which has commands of unknown outcome on the replaced master.
   void abandon_replaced_master();
   // A live backend connection broke: true when the session stays, detached, to be moved.
   bool detach_backend(std::string_view why);
-  Clock::time_point next_wake() const;
   void begin_hold(Clock::time_point now);
+  void count_hold_begun();
   void end_hold(Clock::time_point now);
   // Brings the held-commands gauge up to date: retry_ plus the requests held in in_.
   void count_held_commands();
@@ -134,7 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> send_retry();
   // Past failover-hold-ms without a master, retry_ is answered with the hold error.
   void expire_retry(Clock::time_point now);
-  // Waits until next_wake() or a wake_resume(), whichever comes first.
+  // Waits until the machine's next_wake() or a wake_resume(), whichever comes first.
   asio::awaitable<void> wait_resume();
   void wake_resume();
   // The reply to the ROLE sent behind an AUTH: the master is verified, or the session ends.
@@ -185,12 +183,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point last_activity_;
   Clock::time_point partial_start_;
   Clock::time_point soft_limit_since_{};
-  Clock::time_point hold_since_{};            // {}: not holding
-  Clock::time_point next_attach_{};           // no attempt to attach before this
-  Clock::time_point replaced_grace_until_{};  // {}: not waiting on a replaced master
-  std::uint64_t backend_generation_ = 0;      // which backend reader is the live one
+  SessionMachine machine_;
+  std::uint64_t backend_generation_ = 0;  // which backend reader is the live one
   bool ever_attached_ = false;
-  bool migrating_ = false;
   bool in_requests_ = false;  // process_requests is running (it drives moves itself)
   bool resume_waiting_ = false;
   bool hold_expired_ = false;  // this pass answers held commands with an error

@@ -20,16 +20,6 @@ namespace {
 
 using protocol::ParseStatus;
 
-// How long a session with commands in flight on a replaced master that still answers waits
-// for their next reply, in case it is -READONLY, before it is closed.
-constexpr auto kReplacedMasterGrace = std::chrono::milliseconds(1000);
-
-// A session without a master connection tries again at most this often (a new topology
-// makes it try at once).
-constexpr auto kAttachRetry = std::chrono::milliseconds(250);
-
-constexpr Clock::time_point kNotSince{};
-
 // Complete requests at the start of `data`: what a held session has queued.
 std::int64_t count_requests(std::string_view data, const protocol::ProtocolLimits& limits) {
   protocol::RequestParser parser(limits);
@@ -56,22 +46,36 @@ bool Session::hold_enabled() const {
   return config.sentinel_managed && config.failover_hold.count() > 0;
 }
 
+SessionFacts Session::facts() const {
+  const Topology& published = *worker_.topology();
+  SessionFacts f;
+  f.hold_enabled = hold_enabled();
+  f.backend_connected = backend_connected_;
+  f.master_replaced = published.epoch > topology_->epoch;
+  f.failover_in_progress = published.failover_in_progress;
+  f.replaced_master_up = published.replaced_master_up;
+  f.idle = router_.idle();
+  f.passthrough = router_.passthrough();
+  f.ending = draining_ || flush_then_close_;
+  f.stop_reading = stop_reading_;
+  f.in_requests = in_requests_;
+  f.in_multi = state_.in_multi();
+  f.retry_pending = !retry_.empty();
+  return f;
+}
+
 bool Session::needs_new_backend() const {
-  return !backend_connected_ || worker_.topology()->epoch > topology_->epoch;
+  return SessionMachine::needs_new_backend(facts());
 }
 
 bool Session::must_hold() const {
-  if (migrating_) return true;
-  // Commands for a replaced master wait for the ones in flight, then go to the new one.
-  if (backend_connected_ && needs_new_backend()) return true;
-  if (!hold_enabled()) return false;
-  return !backend_connected_ || worker_.topology()->failover_in_progress;
+  return machine_.must_hold(facts());
 }
 
 void Session::on_topology() {
   if (closed_) return;
-  next_attach_ = kNotSince;
-  if (migrating_ && worker_.topology()->epoch > topology_->epoch) {
+  machine_.topology_changed();
+  if (machine_.moving() && worker_.topology()->epoch > topology_->epoch) {
     // Still connecting to (or replaying on) the master just replaced, maybe a hung one:
     // give that up, the new one is tried at once.
     std::error_code ec;
@@ -82,37 +86,30 @@ void Session::on_topology() {
 }
 
 void Session::consider_swap(Clock::time_point now) {
-  if (closed_ || draining_ || migrating_ || flush_then_close_) return;
-  if (!needs_new_backend()) return;
-  if (backend_connected_ && (!router_.idle() || router_.passthrough())) {
-    if (!awaits_replaced_master(now)) abandon_replaced_master();
-    return;
+  if (closed_) return;
+  switch (machine_.consider_swap(facts(), now)) {
+    case SessionMachine::Swap::kNone:
+    case SessionMachine::Swap::kAwaitReplacedReplies:
+      return;
+    case SessionMachine::Swap::kWakeRequests:
+      wake_resume();  // process_requests moves the session itself, between two commands
+      return;
+    case SessionMachine::Swap::kStartMove:
+      asio::co_spawn(client_.get_executor(), attach_in_background(shared_from_this()),
+                     LogStrayException{"session move"});
+      return;
+    case SessionMachine::Swap::kStartReplacedGrace:
+      asio::co_spawn(client_.get_executor(), end_replaced_grace(shared_from_this()),
+                     LogStrayException{"session grace"});
+      return;
+    case SessionMachine::Swap::kCloseUnknownOutcome:
+      abandon_replaced_master();
+      return;
   }
-  if (!backend_connected_ && !hold_enabled()) return;  // the next request tries again
-  if (in_requests_) {
-    wake_resume();  // process_requests moves the session itself, between two commands
-    return;
-  }
-  if (now < next_attach_) return;
-  migrating_ = true;  // until attach_backend ends; nothing is sent meanwhile
-  asio::co_spawn(client_.get_executor(), attach_in_background(shared_from_this()),
-                 LogStrayException{"session move"});
-}
-
-bool Session::awaits_replaced_master(Clock::time_point now) {
-  if (router_.passthrough() || !hold_enabled() || !worker_.topology()->replaced_master_up) {
-    return false;
-  }
-  if (replaced_grace_until_ == kNotSince) {
-    replaced_grace_until_ = now + kReplacedMasterGrace;
-    asio::co_spawn(client_.get_executor(), end_replaced_grace(shared_from_this()),
-                   LogStrayException{"session grace"});
-  }
-  return now < replaced_grace_until_;
 }
 
 asio::awaitable<void> Session::end_replaced_grace(std::shared_ptr<Session> self) {
-  asio::steady_timer timer(self->client_.get_executor(), self->replaced_grace_until_);
+  asio::steady_timer timer(self->client_.get_executor(), self->machine_.replaced_grace_until());
   co_await timer.async_wait(use_nothrow);
   self->consider_swap(Clock::now());
 }
@@ -130,7 +127,7 @@ void Session::abandon_replaced_master() {
   worker_.stats().sessions_closed_at_swap.add();
   ++backend_generation_;
   backend_connected_ = false;
-  replaced_grace_until_ = kNotSince;
+  machine_.left_backend();
   std::error_code ec;
   backend_.close(ec);
   stop_reading_ = true;
@@ -143,25 +140,22 @@ asio::awaitable<void> Session::attach_in_background(std::shared_ptr<Session> sel
 }
 
 bool Session::detach_backend(std::string_view why) {
-  if (!hold_enabled() || !router_.idle() || router_.passthrough() || draining_ ||
-      flush_then_close_ || stop_reading_) {
-    return false;
-  }
+  if (machine_.on_backend_lost(facts()) == SessionMachine::Lost::kClose) return false;
   spdlog::info("client {}: connection to master {} lost ({}); the session waits for a master",
                peer_name(client_), topology_->master_address(), why);
   ++backend_generation_;
   backend_connected_ = false;
+  machine_.left_backend();
   unreachable_reason_ = std::string(why);
   std::error_code ec;
   backend_.close(ec);
-  next_attach_ = kNotSince;  // a restarted master is back at the same address
   wake_resume();
   consider_swap(Clock::now());
   return true;
 }
 
 asio::awaitable<bool> Session::attach_backend() {
-  migrating_ = true;
+  machine_.attach_started();
   const std::uint64_t generation = ++backend_generation_;
   std::error_code ec;
   const bool moving = ever_attached_;
@@ -201,14 +195,13 @@ asio::awaitable<bool> Session::attach_backend() {
     }
   } else {
     backend_.close(ec);
-    // A newer master published meanwhile is tried at once; the same one a little later.
-    const bool newer = worker_.topology()->epoch > topology_->epoch;
-    if (config.sentinel_managed && !newer) next_attach_ = Clock::now() + kAttachRetry;
   }
-  migrating_ = false;
+  // A newer master published meanwhile is tried at once; the same one a little later.
+  machine_.attach_done(ok, worker_.topology()->epoch > topology_->epoch, config.sentinel_managed,
+                       Clock::now());
   wake_resume();
   wake_writer();
-  if (!ok && !closed_ && next_attach_ == kNotSince) consider_swap(Clock::now());
+  if (!ok && !closed_ && !machine_.attach_scheduled()) consider_swap(Clock::now());
   co_return ok;
 }
 
@@ -276,18 +269,8 @@ asio::awaitable<bool> Session::replay_state() {
   co_return false;
 }
 
-Clock::time_point Session::next_wake() const {
-  const Config& config = worker_.context().config;
-  Clock::time_point wake = Clock::time_point::max();
-  if (hold_enabled() && hold_since_ != kNotSince) {
-    wake = std::min(wake, hold_since_ + config.failover_hold);
-  }
-  if (needs_new_backend() && !migrating_ && router_.idle()) wake = std::min(wake, next_attach_);
-  return wake;
-}
-
 asio::awaitable<void> Session::wait_resume() {
-  resume_signal_.expires_at(next_wake());
+  resume_signal_.expires_at(machine_.next_wake(facts()));
   resume_waiting_ = true;
   co_await resume_signal_.async_wait(use_nothrow);
   resume_waiting_ = false;
@@ -314,22 +297,16 @@ void Session::on_role_check(std::string_view reply) {
 }
 
 bool Session::begin_retry(std::string_view refusal) {
-  if (!hold_enabled() || !retry_.empty() || state_.in_multi() || draining_ || flush_then_close_ ||
-      stop_reading_) {
-    return false;
-  }
-  if (!router_.take_for_retry(retry_)) return false;
+  if (!SessionMachine::may_retry(facts()) || !router_.take_for_retry(retry_)) return false;
   spdlog::info("client {}: master {} answered {}; {} command(s) wait for the current master",
                peer_name(client_), topology_->master_address(), refusal, retry_.commands.size());
   ++backend_generation_;
   backend_connected_ = false;
-  replaced_grace_until_ = kNotSince;
   unreachable_reason_ = "it answered -READONLY";
   std::error_code ec;
   backend_.close(ec);
   const auto now = Clock::now();
-  next_attach_ = kNotSince;
-  begin_hold(now);
+  if (machine_.retry_started(now)) count_hold_begun();
   count_held_commands();
   wake_resume();
   consider_swap(now);
@@ -365,10 +342,7 @@ asio::awaitable<bool> Session::send_retry() {
 }
 
 void Session::expire_retry(Clock::time_point now) {
-  if (retry_.empty() || hold_since_ == kNotSince ||
-      now < hold_since_ + worker_.context().config.failover_hold) {
-    return;
-  }
+  if (retry_.empty() || !machine_.hold_expired(facts(), now)) return;
   const RetryBatch batch = std::exchange(retry_, {});
   for (const auto& command : batch.commands) {
     worker_.stats().hold_timeouts.add();
@@ -382,7 +356,7 @@ void Session::expire_retry(Clock::time_point now) {
 
 void Session::count_held_commands() {
   std::int64_t held = static_cast<std::int64_t>(retry_.commands.size());
-  if (hold_since_ != kNotSince && !closed_) {
+  if (machine_.holding() && !closed_) {
     held += count_requests(in_.data(), request_parser_.limits());
   }
   worker_.stats().held_commands.add(held - held_commands_);
@@ -390,18 +364,18 @@ void Session::count_held_commands() {
 }
 
 void Session::begin_hold(Clock::time_point now) {
-  if (hold_since_ != kNotSince) return;
-  hold_since_ = now;
+  if (machine_.begin_hold(now)) count_hold_begun();
+}
+
+void Session::count_hold_begun() {
   worker_.stats().holds.add();
   worker_.stats().sessions_held.add(1);
 }
 
 void Session::end_hold(Clock::time_point now) {
-  if (hold_since_ == kNotSince) return;
-  worker_.stats().hold_ns.add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(now - hold_since_).count());
+  if (!machine_.holding()) return;
+  worker_.stats().hold_ns.add(machine_.end_hold(now).count());
   worker_.stats().sessions_held.add(-1);
-  hold_since_ = kNotSince;
   count_held_commands();
 }
 

@@ -2,7 +2,6 @@
 
 #include <cstddef>
 #include <thread>
-#include <unordered_set>
 
 #include <asio/awaitable.hpp>
 #include <asio/executor_work_guard.hpp>
@@ -10,18 +9,18 @@
 #include <asio/steady_timer.hpp>
 
 #include "proxy/proxy_context.h"
+#include "proxy/session_set.h"
 #include "proxy/topology.h"
 #include "proxy/worker_stats.h"
 
 namespace sp::proxy {
-
-class Session;
 
 // One thread, one io_context, the sessions pinned to it (Asio's io_context-per-thread
 // model). Everything here is touched only from its own thread, except start/stop/drain
 // and the topology hand-over, which post onto it.
 class Worker {
  public:
+  // `index`: which of the context's worker_stats is this worker's.
   Worker(std::size_t index, ProxyContext& context);
   ~Worker();
   Worker(const Worker&) = delete;
@@ -38,27 +37,22 @@ class Worker {
   void publish(TopologyPtr topology);
 
   asio::io_context& io() { return io_; }
-  std::size_t index() const { return index_; }
   ProxyContext& context() { return context_; }
   WorkerStats& stats() { return stats_; }
   const TopologyPtr& topology() const { return topology_; }
   bool draining() const { return draining_; }
-  std::size_t session_count() const { return sessions_.size(); }
-
-  void add(Session* session) { sessions_.insert(session); }
-  void remove(Session* session) { sessions_.erase(session); }
+  SessionSet& sessions() { return sessions_; }
 
  private:
   static asio::awaitable<void> cron_loop(Worker* worker);
 
-  std::size_t index_;
   ProxyContext& context_;
   WorkerStats& stats_;
   TopologyPtr topology_;
   bool draining_ = false;
   // Declared before io_ so that sessions destroyed with io_'s handlers can still remove
   // themselves.
-  std::unordered_set<Session*> sessions_;
+  SessionSet sessions_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   asio::steady_timer cron_;

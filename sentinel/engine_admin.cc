@@ -2,19 +2,12 @@
 // RESET and SET (mirrors their branches of sentinelCommand and sentinelSetCommand).
 #include <charconv>
 
+#include "common/parse_number.h"
 #include "sentinel/engine.h"
 #include "sentinel/notices.h"
 
 namespace sp::sentinel {
 namespace {
-
-template <typename T>
-std::optional<T> parse_number(std::string_view s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);

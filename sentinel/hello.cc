@@ -3,6 +3,7 @@
 #include <charconv>
 #include <vector>
 
+#include "common/parse_number.h"
 #include "sentinel/hostnames.h"
 
 namespace sp::sentinel {
@@ -13,9 +14,9 @@ constexpr std::size_t kIdLength = 40;
 
 template <typename T>
 bool parse_number(std::string_view text, T& out) {
-  if (text.empty()) return false;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && ptr == text.data() + text.size();
+  const auto value = sp::parse_number<T>(text);
+  if (value) out = *value;
+  return value.has_value();
 }
 
 bool parse_port(std::string_view text, int& out) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <random>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "sentinel/io/port_replies.h"
 #include "sentinel/io/sentinel_command_table.h"
@@ -14,13 +15,6 @@ namespace {
 
 using protocol::iequals;
 using protocol::RespWriter;
-
-std::optional<long long> parse_number(std::string_view s) {
-  long long v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 void getuser(const AclUser& user, RespWriter& w) {
   w.map(6);
@@ -69,7 +63,7 @@ void cat(std::span<const std::string_view> args, RespWriter& w) {
 void genpass(std::span<const std::string_view> args, RespWriter& w) {
   long long bits = 256;
   if (args.size() == 3) {
-    const auto n = parse_number(args[2]);
+    const auto n = parse_number<long long>(args[2]);
     if (!n || *n <= 0 || *n > 4096) {
       return void(
           w.error("ERR ACL GENPASS argument must be the number of bits for the output password, a "
@@ -122,8 +116,7 @@ void acl_command(PortClient& client, std::span<const std::string_view> args, Acl
   const std::string sub = protocol::to_lower(args[1]);
   const SentinelCommandSpec* spec = find_sentinel_command("acl|" + sub);
   if (spec == nullptr) return unknown_subcommand("acl", args[1], w);
-  const auto argc = static_cast<int>(args.size());
-  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+  if (!protocol::arity_allows(spec->arity, args.size())) {
     return wrong_arity(spec->name, w);
   }
   if (sub == "whoami") {
@@ -195,7 +188,7 @@ void acl_command(PortClient& client, std::span<const std::string_view> args, Acl
     }
     std::size_t count = 10;
     if (args.size() == 3) {
-      const auto n = parse_number(args[2]);
+      const auto n = parse_number<long long>(args[2]);
       if (!n) return void(w.error("ERR value is not an integer or out of range"));
       count = static_cast<std::size_t>(std::max<long long>(*n, 0));
     }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "sentinel/io/port_replies.h"
 
@@ -27,10 +28,7 @@ bool is_pubsub(const PortClient& client) {
 }
 
 std::optional<std::uint64_t> parse_id(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return parse_number<std::uint64_t>(s);
 }
 
 // TYPE values CLIENT LIST and CLIENT KILL accept; the sentinel port only has normal and
@@ -51,10 +49,7 @@ bool has_type(const PortClient& client, std::string_view type) {
 }
 
 std::optional<std::int64_t> parse_signed(std::string_view s) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return parse_number<std::int64_t>(s);
 }
 
 // CLIENT PAUSE <timeout-ms> [WRITE|ALL]

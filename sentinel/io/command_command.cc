@@ -89,8 +89,7 @@ void docs(std::span<const std::string_view> args, RespVersion version, std::stri
 void getkeys(std::span<const std::string_view> args, RespWriter& w) {
   const SentinelCommandSpec* spec = sentinel_command_for(args.subspan(2));
   if (spec == nullptr) return void(w.error("ERR Invalid command specified"));
-  const auto argc = static_cast<int>(args.size() - 2);
-  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+  if (!protocol::arity_allows(spec->arity, args.size() - 2)) {
     return void(w.error("ERR Invalid number of arguments specified for command"));
   }
   w.error("ERR The command has no key arguments");
@@ -129,8 +128,7 @@ void command_command(std::span<const std::string_view> args, RespVersion version
   const std::string sub = protocol::to_lower(args[1]);
   const SentinelCommandSpec* spec = find_sentinel_command("command|" + sub);
   if (spec == nullptr) return unknown_subcommand("command", args[1], w);
-  const auto argc = static_cast<int>(args.size());
-  if ((spec->arity > 0 && argc != spec->arity) || argc < -spec->arity) {
+  if (!protocol::arity_allows(spec->arity, args.size())) {
     return wrong_arity(spec->name, w);
   }
   if (sub == "count") {

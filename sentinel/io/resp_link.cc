@@ -195,7 +195,6 @@ asio::awaitable<void> RespLink::read_loop() {
       if (raw == nullptr) break;
       const protocol::Value reply = to_value(*static_cast<redisReply*>(raw));
       freeReplyObject(raw);
-      last_reply_ = std::chrono::steady_clock::now();
       dispatch(reply);
     }
   }

@@ -48,13 +48,11 @@ class RespLink : public std::enable_shared_from_this<RespLink> {
   void close();
 
   bool is_open() const { return !closed_; }
-  bool connected() const { return connected_; }
   // Commands sent whose reply has not come yet.
   std::size_t pending() const { return handlers_.size(); }
   // The local address of the connection (what a sentinel announces when announce-ip
   // is not set); empty before the connection is up.
   std::string local_ip() const;
-  std::chrono::steady_clock::time_point last_reply_time() const { return last_reply_; }
   const std::string& name() const { return name_; }
 
  private:
@@ -76,7 +74,6 @@ class RespLink : public std::enable_shared_from_this<RespLink> {
   redisReader* reader_;
   bool connected_ = false;
   bool closed_ = false;
-  std::chrono::steady_clock::time_point last_reply_{};
 };
 
 }  // namespace sp::sentinel::io

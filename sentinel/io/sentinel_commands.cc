@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/number.h"
@@ -42,10 +43,7 @@ void field_lists(const std::vector<FieldList>& lists, RespWriter& w) {
 }
 
 std::optional<std::uint64_t> parse_u64(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return parse_number<std::uint64_t>(s);
 }
 
 }  // namespace
@@ -363,13 +361,8 @@ constexpr DebugTimer kDebugTimers[] = {
 
 // mirrors getLongLongFromObject (string2ll): a strict decimal integer.
 std::optional<long long> strict_long_long(std::string_view s) {
-  long long v = 0;
-  if (s.empty() || s[0] == '+' || (s.size() > 1 && s[0] == '0') ||
-      (s.size() > 1 && s[0] == '-' && s[1] == '0')) {
-    return std::nullopt;
-  }
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  std::int64_t v = 0;
+  if (!protocol::parse_int64(s, v)) return std::nullopt;
   return v;
 }
 
@@ -447,12 +440,12 @@ void SentinelCommands::simulate_failure(PortClient& client, std::span<const std:
                                         std::string& out) {
   RespWriter w(out, client.resp);
   if (args.size() < 3) return wrong_arity("sentinel|simulate-failure", w);
-  std::uint32_t flags = 0;
+  SimulatedFailures failures;
   for (std::size_t i = 2; i < args.size(); ++i) {
     if (iequals(args[i], "crash-after-election")) {
-      flags |= kCrashAfterElection;
+      failures.crash_after_election = true;
     } else if (iequals(args[i], "crash-after-promotion")) {
-      flags |= kCrashAfterPromotion;
+      failures.crash_after_promotion = true;
     } else if (iequals(args[i], "help")) {
       w.array(2);
       w.bulk_string("crash-after-election");
@@ -463,7 +456,7 @@ void SentinelCommands::simulate_failure(PortClient& client, std::span<const std:
       return;
     }
   }
-  simulated_failures_ = flags;
+  simulated_failures_ = failures;
   w.simple_string("OK");
 }
 
@@ -599,16 +592,16 @@ std::string SentinelCommands::info_sentinel_section() const {
                     : "-1";
   const std::size_t running_scripts = scripts_ != nullptr ? scripts_->running() : 0;
   const std::size_t queued_scripts = scripts_ != nullptr ? scripts_->queued() : 0;
-  std::string text = "sentinel_masters:" + std::to_string(engine.groups().size()) +
-                     "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
-                     "\r\nsentinel_tilt_since_seconds:" + tilt_since +
-                     "\r\nsentinel_running_scripts:" + std::to_string(running_scripts) +
-                     "\r\nsentinel_scripts_queue_length:" + std::to_string(queued_scripts) +
-                     "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_) +
-                     // Ours, not Sentinel's: rewrites of the config file that failed (a
-                     // failed save is retried at the next change instead of exiting).
-                     "\r\nsentinel_config_save_failures:" + std::to_string(config_save_failures_) +
-                     "\r\n";
+  std::string text =
+      "sentinel_masters:" + std::to_string(engine.groups().size()) +
+      "\r\nsentinel_tilt:" + (engine.tilt() ? "1" : "0") +
+      "\r\nsentinel_tilt_since_seconds:" + tilt_since +
+      "\r\nsentinel_running_scripts:" + std::to_string(running_scripts) +
+      "\r\nsentinel_scripts_queue_length:" + std::to_string(queued_scripts) +
+      "\r\nsentinel_simulate_failure_flags:" + std::to_string(simulated_failures_.flags()) +
+      // Ours, not Sentinel's: rewrites of the config file that failed (a
+      // failed save is retried at the next change instead of exiting).
+      "\r\nsentinel_config_save_failures:" + std::to_string(config_save_failures_) + "\r\n";
   int n = 0;
   for (const Group& group : engine.groups()) {
     const Address addr = engine.master_address(group.config.name).value_or(group.master.addr);

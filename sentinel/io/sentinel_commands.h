@@ -51,10 +51,14 @@ class SentinelCommands {
   // `out`) when the client's ACL user may not run it or use its channels.
   bool admit(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
-  // SENTINEL SIMULATE-FAILURE flags, checked by the service on each notice.
-  static constexpr std::uint32_t kCrashAfterElection = 1;
-  static constexpr std::uint32_t kCrashAfterPromotion = 2;
-  std::uint32_t simulated_failures() const { return simulated_failures_; }
+  // SENTINEL SIMULATE-FAILURE, checked by the service on each notice.
+  struct SimulatedFailures {
+    bool crash_after_election = false;
+    bool crash_after_promotion = false;
+    // INFO's sentinel_simulate_failure_flags: Sentinel's bits (1 and 2).
+    int flags() const { return (crash_after_election ? 1 : 0) | (crash_after_promotion ? 2 : 0); }
+  };
+  const SimulatedFailures& simulated_failures() const { return simulated_failures_; }
 
   // Rewrites of the config file that failed, shown by INFO (sentinel_config_save_failures).
   void set_config_save_failures(std::uint64_t n) { config_save_failures_ = n; }
@@ -98,7 +102,7 @@ class SentinelCommands {
 
   EngineShell& shell_;
   ServerFacts facts_;
-  std::uint32_t simulated_failures_ = 0;
+  SimulatedFailures simulated_failures_;
   std::uint64_t config_save_failures_ = 0;
   ConfigAccess config_access_;
   SentinelPort* port_ = nullptr;

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
 #include "sentinel/hello.h"
@@ -28,10 +29,7 @@ namespace {
 
 template <typename T>
 std::optional<T> number(const std::string& s) {
-  T v{};
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return parse_number<T>(s);
 }
 
 bool yes_no(const std::string& s) {

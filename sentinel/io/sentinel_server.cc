@@ -169,11 +169,10 @@ void SentinelService::publish(const Notice& notice) {
 
 // SENTINEL SIMULATE-FAILURE: exit as Sentinel does (status 99) right after the step.
 void SentinelService::crash_if_simulated(const Notice& notice) {
-  const std::uint32_t flags = commands_ ? commands_->simulated_failures() : 0;
-  const bool crash = ((flags & SentinelCommands::kCrashAfterElection) &&
-                      notice.kind == NoticeKind::kElectedLeader) ||
-                     ((flags & SentinelCommands::kCrashAfterPromotion) &&
-                      notice.kind == NoticeKind::kPromotedSlave);
+  if (!commands_) return;
+  const SentinelCommands::SimulatedFailures& failures = commands_->simulated_failures();
+  const bool crash = (failures.crash_after_election && notice.kind == NoticeKind::kElectedLeader) ||
+                     (failures.crash_after_promotion && notice.kind == NoticeKind::kPromotedSlave);
   if (!crash) return;
   spdlog::warn("simulated failure after {}: exiting (SENTINEL SIMULATE-FAILURE)",
                to_string(notice.kind));
