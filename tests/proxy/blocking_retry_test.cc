@@ -1,4 +1,4 @@
-#include "proxy/blocking_retry.h"
+#include "proxy/session/blocking_retry.h"
 
 #include <gtest/gtest.h>
 

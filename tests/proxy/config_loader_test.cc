@@ -1,7 +1,7 @@
 // The Redis-style config file and its `--name value` command-line twin: every directive's
 // effect, and the exact "<source>:<line>: <reason>" of every refusal.
 
-#include "proxy/config_loader.h"
+#include "proxy/config/config_loader.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // The failover recorder fed the notice sequences Sentinel emits (SENTINEL-PROTOCOL.md §9)
 // for a leader, a follower, an aborted attempt and a master that came back, on a fake
 // clock; then the ring bound, the offsets and the PROXY replies built from it.
-#include "proxy/failover_recorder.h"
+#include "proxy/failover/failover_recorder.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "protocol/reply_parser.h"
 #include "protocol/value.h"
-#include "proxy/failover_history_reply.h"
+#include "proxy/failover/failover_history_reply.h"
 
 namespace sp::proxy {
 namespace {

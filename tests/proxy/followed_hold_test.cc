@@ -1,7 +1,7 @@
 // Which notices of a followed sentinel hold or release the proxy's clients: only the
 // group's agreement about the master the view serves.
 
-#include "proxy/followed_hold.h"
+#include "proxy/follow/followed_hold.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/proxy_access.h"
+#include "proxy/admin/proxy_access.h"
 
 #include <gtest/gtest.h>
 

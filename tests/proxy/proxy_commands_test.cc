@@ -1,7 +1,7 @@
 // The replies of the commands the proxy answers itself, byte for byte where they are
 // fixed, and PROXY INFO's fields read back from the workers' counters.
 
-#include "proxy/proxy_commands.h"
+#include "proxy/admin/proxy_commands.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include "protocol/command_table.h"
 #include "protocol/reply_parser.h"
 #include "protocol/value.h"
-#include "proxy/proxy_context.h"
+#include "proxy/server/proxy_context.h"
 
 namespace sp::proxy {
 namespace {

@@ -1,7 +1,7 @@
 // classify_pubsub_frame reads only a frame's first bytes: every kind, in RESP2 arrays and
 // RESP3 pushes, whole frames and prefixes of long ones, and arrays that only look close.
 
-#include "proxy/pubsub_frame.h"
+#include "proxy/session/pubsub_frame.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The bridge from a sentinel's served view to the registry's snapshots: which master
 // sessions go to, when they hold, when writes are fenced.
 
-#include "proxy/served_view_bridge.h"
+#include "proxy/topology/served_view_bridge.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The session's failover decisions, driven by hand: facts and time in, decisions out. No
 // sockets, no sleeps (DESIGN.md, "Failover as a client sees it").
 
-#include "proxy/session_machine.h"
+#include "proxy/session/session_machine.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // SessionState fed as the session feeds it: commands noted when forwarded, outcomes applied
 // in the same order, then the replay a new master connection would receive.
 
-#include "proxy/session_state.h"
+#include "proxy/session/session_state.h"
 
 #include <gtest/gtest.h>
 

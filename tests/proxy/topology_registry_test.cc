@@ -2,7 +2,7 @@
 // epoch fell below) and hands each accepted snapshot to every subscriber, the current one
 // first on subscription.
 
-#include "proxy/topology_registry.h"
+#include "proxy/topology/topology_registry.h"
 
 #include <gtest/gtest.h>
 

@@ -5,9 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "proxy/served_view_bridge.h"
-#include "proxy/topology.h"
-#include "proxy/topology_registry.h"
+#include "proxy/topology/served_view_bridge.h"
+#include "proxy/topology/topology.h"
+#include "proxy/topology/topology_registry.h"
 #include "sentinel/instance.h"
 #include "sentinel/served_view.h"
 #include "tests/sim/sim_network.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/topology.h"
+#include "proxy/topology/topology.h"
 #include "sentinel/address.h"
 #include "tests/sim/sim_network.h"
 

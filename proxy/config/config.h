@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "proxy/admin/proxy_access.h"
+
+namespace sp::proxy {
+
+// Redis's log levels, with Redis's names.
+enum class LogLevel { kDebug, kVerbose, kNotice, kWarning, kNothing };
+std::string_view to_string(LogLevel level);
+
+// `client-output-buffer-limit normal <hard> <soft> <soft-seconds>`, Redis's semantics applied
+// to the reply bytes the proxy holds for one client: over `hard`, or over `soft` for
+// `soft_seconds` in a row, and the client is closed. 0 disables a limit.
+struct OutputBufferLimit {
+  std::uint64_t hard = 0;
+  std::uint64_t soft = 0;
+  std::chrono::seconds soft_seconds{0};
+};
+
+// Everything start-up reads from the config file and the command line. Defaults are the
+// ones documented in conf/sentinel-proxy.conf (Redis's where Redis has the directive).
+struct Config {
+  std::vector<std::string> bind{"127.0.0.1"};
+  std::uint16_t port = 26380;
+  std::string upstream_host = "127.0.0.1";
+  std::uint16_t upstream_port = 6379;
+  std::string group_name = "mymaster";
+  int io_threads = 1;
+  std::string metrics_bind = "127.0.0.1";
+  std::uint16_t metrics_port = 9380;  // 0: no metrics endpoint
+  std::uint32_t maxclients = 10000;
+  std::chrono::seconds timeout{0};  // idle client timeout, 0: never
+  std::chrono::milliseconds connect_timeout{2000};
+  // Set when a sentinel (inside, or followed) names the master: sessions verify a new
+  // master with ROLE, move to it at a failover with their state, and hold commands while
+  // there is no master, for up to `failover_hold` (-1: the group's failover-timeout; 0:
+  // no holding, commands fail at once as without a sentinel).
+  bool sentinel_managed = false;
+  std::chrono::milliseconds failover_hold{-1};
+  // fence-on-minority yes: refuse writes while the sentinel inside cannot reach a majority
+  // of its group's sentinels (DESIGN.md, "Failover as a client sees it").
+  bool fence_on_minority = false;
+  std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
+  OutputBufferLimit client_output_buffer_limit;
+  std::int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int tcp_backlog = 511;
+  LogLevel loglevel = LogLevel::kNotice;
+  std::string logfile;  // empty: standard output
+  std::string pidfile;
+  // The in-process sentinel: `sentinel ...` lines (as in sentinel.conf), its port (0: off)
+  // and the monitored group whose master the client port serves (needed with several).
+  std::vector<std::vector<std::string>> sentinel_directives;
+  std::uint16_t sentinel_port = 26379;
+  std::string proxy_group;
+  // Follow mode: no sentinel inside; the master is the one these existing sentinels name
+  // for `follow_name` (`sentinel-follow <name> <host:port> ...`), asked with the optional
+  // AUTH credentials. `upstream_given` tells the explicit `upstream` from its default.
+  std::string follow_name;
+  std::vector<std::string> follow_sentinels;  // "host:port", in the order to ask them
+  std::string follow_user;
+  std::string follow_pass;
+  bool upstream_given = false;
+  // Security (README.md): the names of PROXY and its subcommands (rename-command), and
+  // protected mode: while the master demands no authentication, clients from other hosts
+  // than this one are refused with Redis's DENIED text.
+  ProxyCommandNames proxy_commands;
+  bool protected_mode = true;
+};
+
+}  // namespace sp::proxy

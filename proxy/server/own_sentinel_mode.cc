@@ -1,0 +1,129 @@
+#include "proxy/server/own_sentinel_mode.h"
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/post.hpp>
+
+#include "protocol/command_table.h"
+#include "proxy/failover/failover_feed.h"
+#include "proxy/server/proxy_context.h"
+#include "proxy/server/server.h"
+#include "proxy/topology/served_view_bridge.h"
+#include "sentinel/io/engine_shell.h"
+#include "sentinel/io/sentinel_server.h"
+#include "sp/version.h"
+
+namespace sp::proxy {
+namespace {
+
+using sentinel::io::SentinelConfigError;
+
+// The monitored group the client port serves: `proxy-group`, or the only one.
+std::string served_group(const Config& config, const sentinel::io::SentinelFileConfig& sentinel) {
+  const auto& groups = sentinel.engine.groups;
+  if (config.proxy_group.empty()) {
+    if (groups.size() == 1) return groups.front().name;
+    throw SentinelConfigError(
+        "several groups are monitored: name the one to serve with 'proxy-group <name>'");
+  }
+  for (const auto& g : groups) {
+    if (g.name == config.proxy_group) return g.name;
+  }
+  throw SentinelConfigError("proxy-group '" + config.proxy_group + "' is not monitored");
+}
+
+// The proxy starts on the master the sentinel knows (the rewritten monitor line), and holds
+// clients for the group's failover-timeout unless failover-hold-ms says otherwise.
+void start_on_engine_master(Config& config, const sentinel::Engine& engine,
+                            const std::string& group) {
+  const sentinel::Group& served = *engine.group(group);
+  const sentinel::Address master = sentinel::current_master_address(served);
+  config.upstream_host = master.host();  // resolved by the proxy at start
+  config.upstream_port = static_cast<std::uint16_t>(master.port);
+  config.group_name = group;
+  config.sentinel_managed = true;
+  if (config.failover_hold.count() < 0) {
+    config.failover_hold =
+        std::chrono::duration_cast<std::chrono::milliseconds>(served.config.failover_timeout);
+  }
+}
+
+}  // namespace
+
+sentinel::io::SentinelFileConfig own_sentinel_config(const Config& config,
+                                                     const std::string& file) {
+  if (file.empty()) {
+    throw SentinelConfigError(
+        "the sentinel needs a config file: it rewrites it with its state (as Sentinel)");
+  }
+  sentinel::io::SentinelFileConfig sentinel;
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  sentinel.lines = sentinel::io::split_config_text(text.str());
+  sentinel.redis_file = false;
+  sentinel.engine.port = config.sentinel_port;
+  sentinel.bind = config.bind;
+  // In Sentinel's three passes, as drop-in mode reads them: any order loads.
+  std::vector<sentinel::io::SentinelLine> lines;
+  for (const auto& d : config.sentinel_directives) {
+    if (protocol::to_lower(d[0]) != "sentinel") {
+      const std::string error = sentinel::io::apply_sentinel_directive(sentinel, d);
+      if (!error.empty()) throw SentinelConfigError(file + ": " + error);
+      continue;
+    }
+    std::string words;
+    for (const std::string& word : d) words += (words.empty() ? "" : " ") + word;
+    lines.push_back({d, file, words});
+  }
+  sentinel::io::apply_sentinel_lines(sentinel, lines);
+  if (sentinel.engine.groups.empty()) throw SentinelConfigError("no 'sentinel monitor' line");
+  sentinel.served_group = served_group(config, sentinel);
+  return sentinel;
+}
+
+int run_proxy_with_sentinel(Config config, const std::string& file) {
+  auto sentinel_config = own_sentinel_config(config, file);
+  const std::string group = sentinel_config.served_group;
+  asio::io_context engine_io;
+  ServedViewBridge* bridge = nullptr;  // both set before the engine starts
+  FailoverRecorder* failovers = nullptr;
+  sentinel::io::SentinelService service(
+      engine_io.get_executor(), std::move(sentinel_config), file, kVersion,
+      [&bridge](const sentinel::ServedView& view) { bridge->apply(view); },
+      [&failovers, group](const sentinel::Notice& notice, const sentinel::Engine& engine) {
+        feed_failover_notice(*failovers, engine, group, notice);
+      });
+  start_on_engine_master(config, service.shell().engine(), group);
+  Server server(config);
+  ServedViewBridge view_bridge(server.registry(), config.fence_on_minority);
+  bridge = &view_bridge;
+  failovers = &server.failovers();
+  failovers->set_config_epoch(service.shell().engine().group(group)->config_epoch);
+  server.context().sentinel_counts = [&service] {
+    return ProxyContext::SentinelCounts{service.hellos_rejected(), service.config_save_failures()};
+  };
+  server.context().request_failover = [&service](std::string replica,
+                                                 ProxyContext::FailoverAnswer done) {
+    service.request_failover(std::move(replica), std::move(done));
+  };
+  service.start();
+  std::thread engine_thread([&engine_io] {
+    auto guard = asio::make_work_guard(engine_io);
+    engine_io.run();
+  });
+  const int code = server.run();
+  asio::post(engine_io, [&] {
+    service.stop();
+    engine_io.stop();
+  });
+  engine_thread.join();
+  return code;
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,136 @@
+#include "proxy/server/server.h"
+
+#include <csignal>
+#include <thread>
+
+#include <prometheus/exposer.h>
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/signal_set.hpp>
+
+#include "common/asio_util.h"
+#include "proxy/admin/master_auth_watch.h"
+#include "proxy/metrics/metrics_collector.h"
+#include "proxy/server/listener.h"
+#include "proxy/server/proxy_context.h"
+#include "proxy/server/worker.h"
+#include "sp/version.h"
+
+namespace sp::proxy {
+namespace {
+
+// Resolves once at start-up; sessions then connect to a literal address without lookups.
+std::string resolve(const std::string& host, std::uint16_t port) {
+  std::error_code ec;
+  auto literal = asio::ip::make_address(host, ec);
+  if (!ec) return literal.to_string();
+  asio::io_context io;
+  asio::ip::tcp::resolver resolver(io);
+  auto results = resolver.resolve(host, std::to_string(port), ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error("cannot resolve upstream host '" + host + "': " + ec.message());
+  }
+  return results.begin()->endpoint().address().to_string();
+}
+
+constexpr auto kDrainDeadline = std::chrono::seconds(5);
+
+}  // namespace
+
+Server::Server(Config config) {
+  const auto threads = static_cast<std::size_t>(config.io_threads);
+  context_ = std::make_unique<ProxyContext>(std::move(config), threads);
+  const Config& c = context_->config;
+  auto topology = std::make_shared<Topology>();
+  topology->group = c.group_name;
+  topology->master_host = c.upstream_host;
+  topology->master_ip = resolve(c.upstream_host, c.upstream_port);
+  topology->master_port = c.upstream_port;
+  topology->epoch = 0;
+  context_->registry.publish(std::move(topology));
+
+  std::vector<Worker*> raw;
+  for (std::size_t i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>(i, *context_));
+    raw.push_back(workers_.back().get());
+  }
+  for (auto& worker : workers_) {
+    context_->registry.subscribe([w = worker.get()](const TopologyPtr& t) { w->publish(t); });
+  }
+  // A master published with a higher epoch is the moment clients were swapped over (a short
+  // locked update on the publishing thread, never on the data path).
+  context_->registry.subscribe([recorder = &context_->failovers](const TopologyPtr& t) {
+    recorder->on_published(t->master_address(), t->epoch, FailoverStamp::now());
+  });
+  listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
+  if (c.metrics_port != 0) {
+    const std::string address = c.metrics_bind + ":" + std::to_string(c.metrics_port);
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(address, 1);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
+    }
+    collector_ = std::make_shared<MetricsCollector>(*context_);
+    exposer_->RegisterCollectable(collector_);
+  }
+}
+
+TopologyRegistry& Server::registry() {
+  return context_->registry;
+}
+
+ProxyContext& Server::context() {
+  return *context_;
+}
+
+FailoverRecorder& Server::failovers() {
+  return context_->failovers;
+}
+
+Server::~Server() {
+  exposer_.reset();
+  for (auto& worker : workers_) worker->stop_and_join();
+}
+
+int Server::run() {
+  asio::io_context main_io;
+  asio::signal_set signals(main_io, SIGINT, SIGTERM);
+  int received = 0;
+  signals.async_wait([&](std::error_code ec, int signal) {
+    if (!ec) received = signal;
+  });
+  // Whether the master demands authentication decides what unauthenticated clients may do
+  // (Security in README.md): known before the first client is accepted when the master
+  // answers, and kept up to date from then on.
+  {
+    asio::io_context probe_io;
+    asio::co_spawn(probe_io, probe_master_auth(*context_), LogStrayException{"auth probe"});
+    probe_io.run();
+  }
+  asio::co_spawn(workers_.front()->io(), watch_master_auth(*context_),
+                 LogStrayException{"auth watch"});
+  for (auto& worker : workers_) worker->start();
+  listener_->start();
+  const Config& c = context_->config;
+  spdlog::info(
+      "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
+      "thread(s), metrics {}",
+      kVersion, c.port, c.group_name, c.upstream_host, c.upstream_port, c.io_threads,
+      c.metrics_port ? c.metrics_bind + ":" + std::to_string(c.metrics_port) : "off");
+  main_io.run();
+  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  listener_->stop();
+  for (auto& worker : workers_) worker->drain();
+  const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
+  while (context_->clients.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  for (auto& worker : workers_) worker->stop_and_join();
+  spdlog::info("bye");
+  spdlog::default_logger()->flush();
+  return 0;
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "proxy/config/config.h"
+
+namespace prometheus {
+class Exposer;
+}
+
+namespace sp::proxy {
+
+struct ProxyContext;
+class Worker;
+class Listener;
+class MetricsCollector;
+class TopologyRegistry;
+class FailoverRecorder;
+
+// The whole proxy: the context, the workers, the listener and the metrics endpoint.
+// Construction resolves the upstream, publishes the first topology and binds every port
+// (throwing with a clear message when it cannot); run() serves until SIGINT/SIGTERM.
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+
+  // Serves until a signal, then stops accepting, lets sessions flush what their backends
+  // already sent (up to a few seconds) and returns 0.
+  int run();
+
+  // Where topology changes enter (the sentinel engine publishes new masters here).
+  TopologyRegistry& registry();
+  // The state the workers share (set follow mode's hooks before run()).
+  ProxyContext& context();
+  // Where the sentinel's notices about the served group are recorded.
+  FailoverRecorder& failovers();
+
+ private:
+  std::unique_ptr<ProxyContext> context_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<Listener> listener_;
+  std::shared_ptr<MetricsCollector> collector_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+}  // namespace sp::proxy

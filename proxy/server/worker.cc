@@ -1,0 +1,57 @@
+#include "proxy/server/worker.h"
+
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+
+#include "common/asio_util.h"
+
+namespace sp::proxy {
+
+Worker::Worker(std::size_t index, ProxyContext& context)
+    : context_(context),
+      stats_(*context.worker_stats.at(index)),
+      topology_(context.registry.current()),
+      work_(io_.get_executor()),
+      cron_(io_) {}
+
+Worker::~Worker() {
+  stop_and_join();
+}
+
+void Worker::start() {
+  asio::co_spawn(io_, cron_loop(this), LogStrayException{"worker cron"});
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void Worker::stop_and_join() {
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::drain() {
+  asio::post(io_, [this] {
+    draining_ = true;
+    work_.reset();
+    std::error_code ec;
+    cron_.cancel();
+    sessions_.drain_all();
+  });
+}
+
+void Worker::publish(TopologyPtr topology) {
+  asio::post(io_, [this, topology = std::move(topology)]() mutable {
+    topology_ = std::move(topology);
+    sessions_.topology_changed();
+  });
+}
+
+asio::awaitable<void> Worker::cron_loop(Worker* worker) {
+  while (!worker->draining_) {
+    worker->cron_.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await worker->cron_.async_wait(use_nothrow);
+    if (ec || worker->draining_) co_return;
+    worker->sessions_.cron(std::chrono::steady_clock::now());
+  }
+}
+
+}  // namespace sp::proxy

@@ -1,0 +1,651 @@
+#include "proxy/session/session.h"
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/read.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/write.hpp>
+
+#include "common/asio_util.h"
+#include "protocol/command_table.h"
+#include "protocol/writer.h"
+#include "proxy/admin/proxy_commands.h"
+#include "proxy/links/backend_connect.h"
+#include "proxy/server/worker.h"
+#include "proxy/session/blocking_retry.h"
+
+namespace sp::proxy {
+namespace {
+
+using protocol::iequals;
+using protocol::ParseStatus;
+
+protocol::ProtocolLimits limits_from(const Config& config) {
+  protocol::ProtocolLimits limits;
+  limits.max_bulk_len = config.proto_max_bulk_len;
+  return limits;
+}
+
+// What a session sends behind its first AUTH when its master could not be verified before.
+constexpr std::string_view kRoleCheck = "*1\r\n$4\r\nROLE\r\n";
+
+// What a session sends in EXEC's place when the transaction cannot run (see route_request).
+constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
+
+// Commands the proxy answers itself: they never wait for a master.
+bool answered_by_proxy(std::string_view name, const Config& config) {
+  return iequals(name, "quit") || config.proxy_commands.is_proxy(name);
+}
+
+// Replies longer than this are streamed to the client in parts as they arrive.
+constexpr std::size_t kStreamAbove = 16 * 1024;
+constexpr std::size_t kStreamHead = 64;
+
+CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::string_view> args) {
+  if (info == nullptr) return CommandRole::kPlain;
+  const std::string_view name = info->name;
+  if (name == "subscribe" || name == "psubscribe" || name == "ssubscribe" ||
+      name == "unsubscribe" || name == "punsubscribe" || name == "sunsubscribe") {
+    return CommandRole::kPubsub;
+  }
+  if (name == "sync" || name == "psync") return CommandRole::kReplication;
+  if (name == "monitor") return CommandRole::kPassthrough;
+  if (name == "client" && args.size() >= 3 && iequals(args[1], "reply") &&
+      (iequals(args[2], "off") || iequals(args[2], "skip"))) {
+    return CommandRole::kPassthrough;
+  }
+  if (name == "hello") return CommandRole::kHello;
+  if (name == "reset") return CommandRole::kReset;
+  return CommandRole::kPlain;
+}
+
+}  // namespace
+
+std::string peer_name(const asio::ip::tcp::socket& socket) {
+  std::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+Session::Session(Worker& worker, asio::ip::tcp::socket client)
+    : worker_(worker),
+      client_(std::move(client)),
+      backend_(client_.get_executor()),
+      topology_(worker.topology()),
+      in_(worker.stats().buffer_bytes),
+      backend_in_(worker.stats().buffer_bytes),
+      request_parser_(limits_from(worker.context().config)),
+      reply_parser_(),
+      write_signal_(client_.get_executor(), Clock::time_point::max()),
+      drained_signal_(client_.get_executor(), Clock::time_point::max()),
+      resume_signal_(client_.get_executor(), Clock::time_point::max()),
+      deferred_signal_(client_.get_executor(), Clock::time_point::max()),
+      last_activity_(Clock::now()),
+      machine_(worker.context().config.failover_hold) {
+  worker_.sessions().add(this);
+  worker_.stats().connected_clients.add(1);
+  worker_.stats().connections_accepted.add(1);
+}
+
+Session::~Session() {
+  worker_.sessions().remove(this);
+  worker_.stats().connected_clients.add(-1);
+  worker_.context().clients.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void Session::start() {
+  std::error_code ec;
+  client_.set_option(asio::ip::tcp::no_delay(true), ec);
+  asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
+}
+
+void Session::close() {
+  if (closed_) return;
+  closed_ = true;
+  std::error_code ec;
+  client_.close(ec);
+  backend_.close(ec);
+  write_signal_.cancel();
+  drained_signal_.cancel();
+  resume_signal_.cancel();
+  deferred_signal_.cancel();
+  retry_ = {};  // retry_ is only ever filled while holding: end_hold zeroes the gauge share
+  end_hold(Clock::now());
+}
+
+void Session::drain() {
+  draining_ = true;
+  stop_reading_ = true;
+  wake_resume();
+  std::error_code ec;
+  // Wakes the client reader with end-of-file; it sees draining_ and keeps the session.
+  client_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  if (pending_.idle() || !backend_connected_) close_when_flushed();
+}
+
+void Session::close_when_flushed() {
+  flush_then_close_ = true;
+  wake_writer();
+}
+
+void Session::on_cron(Clock::time_point now) {
+  if (closed_) return;
+  consider_swap(now);
+  if (closed_) return;
+  expire_retry(now);
+  const Config& config = worker_.context().config;
+  if (config.timeout.count() > 0 && pending_.idle() && retry_.empty() && !pending_.subscribed() &&
+      !pending_.passthrough() && now - last_activity_ > config.timeout) {
+    spdlog::info("closing client {}: idle for more than {}s", peer_name(client_),
+                 config.timeout.count());
+    worker_.stats().limit_closes.add();
+    close();
+    return;
+  }
+  const auto& limit = config.client_output_buffer_limit;
+  if (limit.soft == 0 || output_held() < limit.soft) {
+    soft_limit_since_ = {};
+  } else if (soft_limit_since_ == Clock::time_point{}) {
+    soft_limit_since_ = now;
+  } else if (now - soft_limit_since_ >= limit.soft_seconds) {
+    spdlog::warn("closing client {}: output over the soft limit ({} bytes) for {}s",
+                 peer_name(client_), limit.soft, limit.soft_seconds.count());
+    worker_.stats().limit_closes.add();
+    close();
+  }
+}
+
+bool Session::check_output_limit() {
+  const auto hard = worker_.context().config.client_output_buffer_limit.hard;
+  if (hard == 0 || output_held() < hard) return true;
+  spdlog::warn("closing client {}: output buffer over the hard limit ({} bytes)",
+               peer_name(client_), hard);
+  worker_.stats().limit_closes.add();
+  close();
+  return false;
+}
+
+void Session::wake_writer() {
+  if (writer_waiting_) write_signal_.cancel();
+}
+
+asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
+  // Plain statements around co_await: GCC 12 miscompiles some co_await in conditions.
+  Session* session = self.get();
+  co_await session->attach_backend();
+  asio::co_spawn(session->client_.get_executor(), client_writer(self),
+                 LogStrayException{"client writer"});
+  co_await client_reader(self);
+}
+
+asio::awaitable<bool> Session::connect_backend() {
+  topology_ = worker_.topology();
+  std::error_code ec;
+  const auto address = asio::ip::make_address(topology_->master_ip, ec);
+  if (!ec) {
+    ec = co_await connect_with_timeout(backend_,
+                                       asio::ip::tcp::endpoint(address, topology_->master_port),
+                                       worker_.context().config.connect_timeout);
+  }
+  auto& stats = worker_.stats();
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  if (ec) {
+    unreachable_reason_ = ec == asio::error::timed_out ? "Connection timed out" : ec.message();
+    stats.backend_connect_failures.add();
+    stats.last_connect_fail_ns.add(now_ns - stats.last_connect_fail_ns.get());
+    spdlog::warn("client {}: master of '{}' ({}) unreachable: {}", peer_name(client_),
+                 topology_->group, topology_->master_address(), unreachable_reason_);
+    co_return false;
+  }
+  stats.backend_connects.add();
+  stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
+  co_return true;
+}
+
+asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
+  const std::uint64_t query_limit = self->worker_.context().config.client_query_buffer_limit;
+  while (!self->closed_ && !self->stop_reading_) {
+    auto room = self->in_.prepare();
+    auto [ec, n] =
+        co_await self->client_.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow);
+    if (ec || n == 0) {
+      if (self->draining_) co_return;  // drain() shut the read side; the writer finishes
+      // The client is gone: as with Redis, whatever it asked for is dropped.
+      if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted &&
+          ec != asio::error::connection_reset) {
+        spdlog::info("client {}: read failed: {}", peer_name(self->client_), ec.message());
+      }
+      self->close();
+      co_return;
+    }
+    const auto now = Clock::now();
+    self->in_.commit(n);
+    self->last_activity_ = now;
+    self->worker_.stats().client_bytes_in.add(static_cast<std::int64_t>(n));
+    const bool more = co_await self->process_requests(now);
+    if (!more) co_return;
+    // Replies the proxy wrote itself count against the output limit too, and a client that
+    // does not read them is not read either (as the master is not read for one that does
+    // not read its replies), so that they cannot pile up in the proxy.
+    if (!self->check_output_limit()) co_return;
+    while (!self->closed_ && self->output_held() >= kOutputHighWater) {
+      self->client_paused_ = true;
+      co_await self->drained_signal_.async_wait(use_nothrow);
+      self->client_paused_ = false;
+    }
+    if (self->in_.size() > query_limit) {
+      // Redis closes such a client without a reply ("max query buffer length").
+      spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)",
+                   peer_name(self->client_), query_limit);
+      self->worker_.stats().limit_closes.add();
+      self->close();
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
+  // Bytes read after the session decided to stop (QUIT, a protocol error, the master lost)
+  // are dropped, as Redis drops them; above all, a lost master is not reconnected here.
+  if (stop_reading_ || closed_) co_return false;
+  in_requests_ = true;
+  for (;;) {
+    // At a command boundary with nothing in flight, a session without a (current) master
+    // connection gets one: without a sentinel that is simply trying again with each batch.
+    if (machine_.attach_inline(facts(), now)) {
+      co_await attach_backend();
+      if (closed_) break;
+    }
+    const bool held = co_await forward_requests(now);
+    if (awaiting_identity_ && !closed_ && !stop_reading_) {
+      while ((state_.identity_pending() || role_check_pending_) && backend_connected_ && !closed_) {
+        co_await wait_resume();
+      }
+      awaiting_identity_ = false;
+      now = Clock::now();
+      continue;
+    }
+    if (!held || closed_ || stop_reading_) break;
+    begin_hold(now);
+    count_held_commands();
+    co_await wait_resume();
+    now = Clock::now();
+    if (closed_) break;
+    consider_swap(now);
+    if (machine_.hold_expired(facts(), now)) {
+      expire_retry(now);
+      hold_expired_ = true;
+    }
+  }
+  in_requests_ = false;
+  co_return !closed_ && !stop_reading_;
+}
+
+asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
+  const std::string_view data = in_.data();
+  const bool had_partial = have_partial_;
+  Clock::time_point start = had_partial ? partial_start_ : now;
+  std::size_t offset = 0;
+  std::size_t range_start = 0;
+  bool held = false;
+  batch_.clear();
+  // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
+  if (byte_pipe_) offset = data.size();
+  // Who the client is changes only with a reply, never within one pass.
+  request_parser_.set_unauthenticated(unauthenticated());
+  while (offset < data.size() && !stop_reading_) {
+    const auto result = request_parser_.parse(data.substr(offset));
+    if (result.status == ParseStatus::kNeedMore) break;
+    if (result.status == ParseStatus::kError && state_.identity_pending() &&
+        (request_parser_.error() == protocol::ProtocolError::kUnauthenticatedBulkLength ||
+         request_parser_.error() == protocol::ProtocolError::kUnauthenticatedMultibulkLength)) {
+      // Over the limits of a client not yet authenticated, behind an AUTH whose reply is
+      // still to come: Redis would have run the AUTH first, so wait for it (not reading the
+      // client meanwhile) and judge this request again then.
+      request_parser_.reset();
+      awaiting_identity_ = true;
+      break;
+    }
+    if (result.status == ParseStatus::kError) {
+      // Like Redis: the requests before it are served, then the error, then the close.
+      spdlog::info("closing client {}: {}", peer_name(client_), request_parser_.error_message());
+      worker_.stats().protocol_errors.add();
+      std::string reply;
+      protocol::RespWriter(reply).error("ERR " + request_parser_.error_message());
+      if (offset > range_start) {
+        batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+      }
+      answer_locally(std::move(reply), static_cast<std::uint32_t>(command_slot(nullptr)), start,
+                     true, true);
+      range_start = offset = data.size();
+      stop_reading_ = true;
+      break;
+    }
+    const auto args = request_parser_.args();
+    // Behind commands waiting to be retried everything waits, even what the proxy answers.
+    if (!args.empty() && (!retry_.empty() ||
+                          (!hold_expired_ &&
+                           !answered_by_proxy(args[0], worker_.context().config) && must_hold()))) {
+      held = true;  // this request and those after it wait in in_
+      break;
+    }
+    const std::size_t end = offset + result.consumed;
+    const Route route = route_request(args, data.substr(offset, result.consumed), start);
+    if (byte_pipe_) {
+      offset = data.size();
+      break;
+    }
+    if (role_check_after_) {
+      // A ROLE goes right behind the AUTH, and what follows waits for its verdict.
+      batch_.push_back(asio::buffer(data.substr(range_start, end - range_start)));
+      batch_.push_back(asio::buffer(kRoleCheck));
+      pending_.on_hidden(now);
+      role_check_after_ = false;
+      role_check_pending_ = true;
+      awaiting_identity_ = true;
+      range_start = offset = end;
+      break;
+    }
+    if (route != Route::kForward) {
+      if (offset > range_start) {
+        batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+      }
+      if (route == Route::kSubstituted) batch_.push_back(asio::buffer(substitute_bytes_));
+      range_start = end;
+    }
+    offset = end;
+    start = now;
+  }
+  if (offset > range_start && backend_connected_) {
+    batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+  }
+  hold_expired_ = false;
+  if (!held && offset > 0) end_hold(now);
+  have_partial_ = !held && offset < data.size() && !stop_reading_;
+  if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
+  if (!batch_.empty() && backend_connected_) {
+    const std::uint64_t generation = backend_generation_;
+    auto [ec, written] = co_await asio::async_write(backend_, batch_, use_nothrow);
+    if (ec && generation != backend_generation_) {
+      // The connection was left meanwhile for a -READONLY retry, which took these
+      // commands back with the others awaiting replies.
+      in_.consume(offset);
+      co_return held;
+    }
+    if (ec) {
+      spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
+                   topology_->master_address(), ec.message());
+      close();
+      in_.consume(offset);
+      co_return false;
+    }
+    worker_.stats().backend_bytes_out.add(static_cast<std::int64_t>(written));
+  }
+  in_.consume(offset);
+  wake_writer();
+  co_return held;
+}
+
+Session::Route Session::route_request(std::span<const std::string_view> args,
+                                      std::string_view request, Clock::time_point start) {
+  if (args.empty()) return Route::kForward;  // an empty line: Redis ignores it, so can we
+  if (iequals(args[0], "quit")) {
+    answer_locally("+OK\r\n", static_cast<std::uint32_t>(quit_command_slot()), start, true, false);
+    stop_reading_ = true;
+    return Route::kAnswered;
+  }
+  if (worker_.context().config.proxy_commands.is_proxy(args[0])) {
+    return route_proxy_command(args, start);
+  }
+  const protocol::CommandInfo* info = protocol::find_command(args[0]);
+  const auto slot = static_cast<std::uint32_t>(command_slot(info));
+  if (hold_expired_ && must_hold()) {
+    worker_.stats().hold_timeouts.add();
+    answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
+                   slot, start, false, true);
+    return Route::kAnswered;
+  }
+  if (!backend_connected_) {
+    answer_locally(master_unreachable_reply(*topology_, unreachable_reason_), slot, start, false,
+                   true);
+    return Route::kAnswered;
+  }
+  const bool fenced = worker_.topology()->writes_fenced;
+  if (SessionMachine::refuses_write(fenced, state_.in_multi(), info)) {
+    worker_.stats().writes_refused_fenced.add();
+    state_.command_refused();
+    answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
+    return Route::kAnswered;
+  }
+  const bool tracks_state = !pending_.passthrough() && SessionState::changes_state(args);
+  if (tracks_state && iequals(args[0], "exec")) {
+    // A transaction the session could not carry to a new master fails as Redis fails it;
+    // the backend's own MULTI is ended with DISCARD in EXEC's place. Under fencing every
+    // transaction is discarded so: its writes would otherwise reach the master.
+    const auto fate = SessionMachine::exec_fate(state_.exec_fate(), fenced);
+    if (fate != state_.exec_fate()) worker_.stats().writes_refused_fenced.add();
+    if (fate != SessionState::ExecFate::kForward) {
+      std::string reply;
+      protocol::RespWriter writer(reply, pending_.resp_version() == 3
+                                             ? protocol::RespVersion::kResp3
+                                             : protocol::RespVersion::kResp2);
+      if (fate == SessionState::ExecFate::kAbort) {
+        writer.error("EXECABORT Transaction discarded because of previous errors.");
+      } else {
+        writer.null_array();
+      }
+      worker_.stats().exec_aborted.add();
+      pending_.on_substituted(std::move(reply), slot, start, true);
+      substitute_bytes_ = kDiscardCommand;
+      state_.note_forwarded(args);
+      return Route::kSubstituted;
+    }
+  }
+  const CommandRole role = role_of(info, args);
+  int hello_proto = 0;
+  if (role == CommandRole::kHello && args.size() >= 2) {
+    if (args[1] == "2") hello_proto = 2;
+    if (args[1] == "3") hello_proto = 3;
+  }
+  PubsubRequest pubsub;
+  if (role == CommandRole::kPubsub) {
+    // psubscribe/punsubscribe name patterns, ssubscribe/sunsubscribe shard channels.
+    const std::string_view name = info->name;
+    if (name == "psubscribe" || name == "punsubscribe") pubsub.scope = PubsubScope::kPatterns;
+    if (name == "ssubscribe" || name == "sunsubscribe") pubsub.scope = PubsubScope::kShards;
+    pubsub.names = static_cast<std::uint32_t>(args.size() - 1);
+  }
+  // Only a plain command outside a transaction can be sent again on its own.
+  const bool retryable =
+      role == CommandRole::kPlain && !tracks_state && !state_.in_multi() && hold_enabled();
+  pending_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
+                        retryable ? request : std::string_view());
+  if (role == CommandRole::kReplication) byte_pipe_ = true;
+  if (tracks_state) state_.note_forwarded(args);
+  if (role_unverified_ && (iequals(args[0], "auth") || iequals(args[0], "hello"))) {
+    role_check_after_ = true;
+  }
+  return Route::kForward;
+}
+
+void Session::note_state_replies() {
+  for (const bool error : pending_.state_replies()) state_.on_reply(error);
+  pending_.state_replies().clear();
+  if (awaiting_identity_ && !state_.identity_pending()) wake_resume();
+}
+
+void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
+                             bool close_after, bool error) {
+  pending_.on_local(std::move(reply), slot, start, close_after, error, out_);
+  if (pending_.close_requested()) flush_then_close_ = true;
+}
+
+asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
+                                              std::uint64_t generation) {
+  // A reader whose connection was replaced (the session moved to a new master) stops
+  // without touching anything: the new connection has its own reader.
+  const auto live = [&] { return !self->closed_ && self->backend_generation_ == generation; };
+  while (live()) {
+    auto room = self->backend_in_.prepare();
+    auto [ec, n] = co_await self->backend_.async_read_some(asio::buffer(room.data(), room.size()),
+                                                           use_nothrow);
+    if (!live()) co_return;
+    if (ec || n == 0) {
+      const std::string why = ec ? ec.message() : std::string("closed by the master");
+      if (self->detach_backend(why)) co_return;
+      // The master closed (or broke) the connection: the client sees its connection close
+      // too, after the replies that did arrive, exactly as a direct connection would.
+      if (!self->flush_then_close_) {
+        spdlog::warn("client {}: connection to master {} lost: {}", peer_name(self->client_),
+                     self->topology_->master_address(), why);
+      }
+      self->backend_connected_ = false;
+      self->stop_reading_ = true;
+      self->close_when_flushed();
+      co_return;
+    }
+    self->backend_in_.commit(n);
+    self->worker_.stats().backend_bytes_in.add(static_cast<std::int64_t>(n));
+    if (!self->process_replies()) {
+      spdlog::error("client {}: malformed reply from master {}: {}", peer_name(self->client_),
+                    self->topology_->master_address(),
+                    protocol::to_string(self->reply_parser_.error()));
+      self->close();
+      co_return;
+    }
+    if (self->pending_.close_requested()) self->flush_then_close_ = true;
+    if (self->draining_ && self->pending_.idle()) self->flush_then_close_ = true;
+    self->wake_writer();
+    if (!self->check_output_limit()) co_return;
+    if (self->pending_.idle() && self->needs_new_backend()) {
+      // The last reply from a replaced master is in: the session can move now.
+      self->wake_resume();
+      self->consider_swap(Clock::now());
+      if (!live()) co_return;
+    }
+    // Nothing more is read while a deferred reply holds the head (a bounded wait: the
+    // sentinel inside answers at once).
+    while (live() && self->pending_.head_is_deferred()) {
+      co_await self->deferred_signal_.async_wait(use_nothrow);
+    }
+    while (live() && self->output_held() >= kOutputHighWater) {
+      self->backend_paused_ = true;
+      co_await self->drained_signal_.async_wait(use_nothrow);
+      self->backend_paused_ = false;
+    }
+  }
+}
+
+bool Session::process_replies() {
+  const std::string_view data = backend_in_.data();
+  std::size_t pos = 0;
+  while (pos < data.size()) {
+    // Frames behind a reply that is not known yet wait for it (on_deferred_reply).
+    if (pending_.head_is_deferred()) break;
+    if (pending_.replication_stream()) {
+      out_.append(data.substr(pos));
+      pos = data.size();
+      break;
+    }
+    const auto result = reply_parser_.parse(data.substr(pos));
+    if (result.status == ParseStatus::kError) return false;
+    if (result.status == ParseStatus::kNeedMore) {
+      // A long reply goes on in parts, so that memory stays bounded whatever its size.
+      const std::size_t framed = reply_parser_.framed();
+      if (framed >= kStreamAbove) {
+        if (stream_head_.empty()) stream_head_.assign(data.substr(pos, kStreamHead));
+        out_.append(data.substr(pos, framed));
+        reply_parser_.drop_prefix(framed);
+        pos += framed;
+      }
+      break;
+    }
+    const std::string_view frame = data.substr(pos, result.consumed);
+    pos += result.consumed;
+    if (!reply_parser_.is_push() && pending_.head_is_hidden()) {
+      on_role_check(frame);
+      pending_.complete_hidden(out_);
+      continue;
+    }
+    if (!reply_parser_.is_push() && pending_.head_is_probe()) {
+      auto reply = answer_probe(frame);
+      if (!reply) {
+        pending_.defer_head_probe();
+        continue;  // the loop stops at the deferred reply
+      }
+      pending_.fill_head_probe(std::move(*reply));
+    }
+    const std::string* substitute = reply_parser_.is_push() ? nullptr : pending_.head_substitute();
+    // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command
+    // (a pop a demoted master ended) both prove nothing happened: sent again elsewhere.
+    const std::string_view refusal =
+        substitute == nullptr && reply_parser_.is_error() && !reply_parser_.is_push()
+            ? SessionMachine::retryable_refusal(
+                  frame, frame.starts_with("-UNBLOCKED ") &&
+                             is_key_blocking_request(pending_.head_request()))
+            : std::string_view();
+    const bool taken_back = !refusal.empty() && begin_retry(refusal);
+    if (taken_back || machine_.awaiting_replaced_master()) {
+      // Any other reply from a replaced master means its commands ran there, too late
+      // (see consider_swap).
+      if (!taken_back) abandon_replaced_master();
+      // What else this connection sends is for commands taken back or abandoned.
+      backend_in_.consume(backend_in_.size());
+      note_state_replies();
+      return true;
+    }
+    if (substitute != nullptr) {
+      const std::string reply = *substitute;  // PendingReplies drops its copy on completion
+      out_.append(reply);
+      pending_.on_frame(reply, false, reply.front() == '-', out_);
+    } else {
+      out_.append(frame);
+      const std::string_view head = stream_head_.empty() ? frame : std::string_view(stream_head_);
+      pending_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), out_);
+    }
+    stream_head_.clear();
+  }
+  backend_in_.consume(pos);
+  note_state_replies();
+  return true;
+}
+
+asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
+  auto& stats = self->worker_.stats();
+  while (!self->closed_) {
+    if (self->out_.empty()) {
+      if (self->flush_then_close_) break;
+      self->writer_waiting_ = true;
+      co_await self->write_signal_.async_wait(use_nothrow);
+      self->writer_waiting_ = false;
+      continue;
+    }
+    std::swap(self->out_, self->writing_);
+    std::swap(self->pending_.completed(), self->writing_completed_);
+    auto [ec, n] =
+        co_await asio::async_write(self->client_, asio::buffer(self->writing_), use_nothrow);
+    if (ec) {
+      if (!self->closed_ && ec != asio::error::broken_pipe && ec != asio::error::connection_reset) {
+        spdlog::info("client {}: write failed: {}", peer_name(self->client_), ec.message());
+      }
+      break;
+    }
+    const auto now = Clock::now();
+    stats.client_bytes_out.add(static_cast<std::int64_t>(n));
+    for (const auto& done : self->writing_completed_) {
+      stats.count_command(done.slot, done.error, now - done.start);
+    }
+    self->writing_completed_.clear();
+    if (self->writing_.capacity() > IoBuffer::kShrinkAbove) {
+      std::string().swap(self->writing_);
+    } else {
+      self->writing_.clear();
+    }
+    if (self->backend_paused_ || self->client_paused_) self->drained_signal_.cancel();
+  }
+  self->close();
+}
+
+}  // namespace sp::proxy

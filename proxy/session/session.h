@@ -1,0 +1,214 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/buffer.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "protocol/reply_parser.h"
+#include "protocol/request_parser.h"
+#include "proxy/admin/proxy_access.h"
+#include "proxy/session/io_buffer.h"
+#include "proxy/session/pending_replies.h"
+#include "proxy/session/session_machine.h"
+#include "proxy/session/session_state.h"
+#include "proxy/topology/topology.h"
+
+namespace sp::proxy {
+
+class Worker;
+
+// "ip:port" of a socket's peer, for log lines ("?" once it is gone).
+std::string peer_name(const asio::ip::tcp::socket& socket);
+
+// One client connection and its own backend connection to the group's master, on one
+// worker thread. Owned by shared_ptr: each of its three coroutines holds one.
+//   client_reader   frames requests, forwards them unchanged in batches, answers PROXY/QUIT
+//   backend_reader  frames replies, appends them to the client's output, matches them
+//   client_writer   writes the client's output, counts completed commands
+// Backpressure: the client reader awaits its backend write, so a backend that does not
+// read stops the client being read; the backend reader pauses while the client's output
+// is over kOutputHighWater.
+//
+// Failover (session_failover.cc, DESIGN.md "Failover as a client sees it"): when a new
+// master is published, a session with nothing in flight moves to it and replays its state
+// (SessionState); one with commands in flight on the old master is closed, since their
+// outcome is unknown. While there is no master to send to, commands are held in the input
+// buffer (the client is not read meanwhile) for up to failover-hold-ms.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  static constexpr std::size_t kOutputHighWater = 64 * 1024;
+
+  Session(Worker& worker, asio::ip::tcp::socket client);
+  ~Session();
+
+  void start();
+  // Closes both connections now; pending output is dropped.
+  void close();
+  // Stops reading the client; closes once the replies already asked for are written.
+  void drain();
+  // Once a second from the worker: idle timeout and the output soft limit.
+  void on_cron(Clock::time_point now);
+  // From the worker, once it took a new topology snapshot.
+  void on_topology();
+
+ private:
+  static asio::awaitable<void> run(std::shared_ptr<Session> self);
+  static asio::awaitable<void> client_reader(std::shared_ptr<Session> self);
+  static asio::awaitable<void> backend_reader(std::shared_ptr<Session> self,
+                                              std::uint64_t generation);
+  static asio::awaitable<void> client_writer(std::shared_ptr<Session> self);
+
+  // Connects to the master of the current topology; false (and why, in
+  // unreachable_reason_) when it cannot.
+  asio::awaitable<bool> connect_backend();
+  // Frames the complete requests in in_ and forwards or answers them, holding them while
+  // there is no master to send to. False: stop reading.
+  asio::awaitable<bool> process_requests(Clock::time_point now);
+  // One pass over in_: forwards or answers requests until one must be held. True when
+  // one is held (it and what follows stay in in_).
+  asio::awaitable<bool> forward_requests(Clock::time_point now);
+  enum class Route { kForward, kAnswered, kSubstituted };
+  // One complete request: classify and record it.
+  // `request`: the command's bytes, kept for a -READONLY retry when it can be retried.
+  Route route_request(std::span<const std::string_view> args, std::string_view request,
+                      Clock::time_point start);
+  void note_state_replies();
+
+  // --- the proxy's own commands (session_proxy_command.cc)
+  // PROXY ...: answered now when the client may (or may not) have it; otherwise a probe
+  // goes to the master in the command's place, and answer_probe() decides.
+  Route route_proxy_command(std::span<const std::string_view> args, Clock::time_point start);
+  // The master's reply to the probe at the head: the PROXY command's reply, or Redis's
+  // refusal; nullopt when the reply comes later (PROXY FAILOVER, from the sentinel inside,
+  // through on_deferred_reply).
+  std::optional<std::string> answer_probe(std::string_view probe_reply);
+  void on_deferred_reply(std::string reply);
+  // The client is one the master would refuse a command for lack of authentication:
+  // Redis's limits for unauthenticated clients apply to it.
+  bool unauthenticated() const;
+
+  // --- failover (session_failover.cc): SessionMachine decides, these act.
+  bool hold_enabled() const;
+  SessionFacts facts() const;
+  // The session has no backend connection, or it has one to a master that is no longer
+  // the published one.
+  bool needs_new_backend() const;
+  // Whether a command for the backend must wait now.
+  bool must_hold() const;
+  // Connects to the published master, verifies it and replays the session's state.
+  asio::awaitable<bool> attach_backend();
+  asio::awaitable<bool> replay_state();
+  static asio::awaitable<void> attach_in_background(std::shared_ptr<Session> self);
+  // Starts a move to the published master when the session is at a command boundary and
+  // nothing else is driving it; closes it when commands are in flight on the old master.
+  void consider_swap(Clock::time_point now);
+  static asio::awaitable<void> end_replaced_grace(std::shared_ptr<Session> self);
+  // Closes the session, which has commands of unknown outcome on the replaced master.
+  void abandon_replaced_master();
+  // A live backend connection broke: true when the session stays, detached, to be moved.
+  bool detach_backend(std::string_view why);
+  void begin_hold(Clock::time_point now);
+  void count_hold_begun();
+  void end_hold(Clock::time_point now);
+  // Brings the held-commands gauge up to date: retry_ plus the requests held in in_.
+  void count_held_commands();
+  // -READONLY from the backend: the write did not run, the master is a replica now (or
+  // -UNBLOCKED for a blocking command: it popped nothing). Takes
+  // back the commands awaiting replies (the refused one and those behind it, whose replies
+  // from a replica must not reach the client ahead of it) and leaves the connection, to
+  // send them to the current master once one answers ROLE as master. False when they
+  // cannot all be sent again as they are: the client then gets the error.
+  // `refusal` names the reply for the log.
+  bool begin_retry(std::string_view refusal);
+  // On a newly attached master: sends retry_ ahead of anything else.
+  asio::awaitable<bool> send_retry();
+  // Past failover-hold-ms without a master, retry_ is answered with the hold error.
+  void expire_retry(Clock::time_point now);
+  // Waits until the machine's next_wake() or a wake_resume(), whichever comes first.
+  asio::awaitable<void> wait_resume();
+  void wake_resume();
+  // The reply to the ROLE sent behind an AUTH: the master is verified, or the session ends.
+  void on_role_check(std::string_view reply);
+  // Frames what the backend sent; false on a malformed reply stream.
+  bool process_replies();
+  void answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
+                      bool close_after, bool error);
+  void wake_writer();
+  std::size_t output_held() const { return out_.size() + writing_.size(); }
+  bool check_output_limit();
+  void close_when_flushed();
+
+  Worker& worker_;
+  asio::ip::tcp::socket client_;
+  asio::ip::tcp::socket backend_;
+  TopologyPtr topology_;
+
+  IoBuffer in_;
+  IoBuffer backend_in_;
+  protocol::RequestParser request_parser_;
+  protocol::ReplyParser reply_parser_;
+  PendingReplies pending_;
+  SessionState state_;
+  std::vector<asio::const_buffer> batch_;
+  RetryBatch retry_;                // taken back after -READONLY, to send before anything else
+  std::int64_t held_commands_ = 0;  // this session's share of the held-commands gauge
+  // What the backend gets in place of a command answered by substitution (route_request).
+  std::string_view substitute_bytes_;
+  // PROXY commands waiting for their probe's reply, in order. A vector, not a deque: it is
+  // empty in nearly every session, and an empty std::deque already allocates.
+  struct ProbedCommand {
+    std::vector<std::string> args;  // "proxy", the canonical subcommand, its arguments
+    ProxyAccess access;
+  };
+  std::vector<ProbedCommand> probes_;
+
+  std::string out_;      // client output not yet handed to a write
+  std::string writing_;  // the write in progress
+  std::vector<CompletedCommand> writing_completed_;
+  std::string stream_head_;  // first bytes of a reply being streamed through in parts
+  asio::steady_timer write_signal_;
+  asio::steady_timer drained_signal_;
+  asio::steady_timer resume_signal_;    // wakes a held session
+  asio::steady_timer deferred_signal_;  // wakes the backend reader once a deferred reply is in
+
+  std::string unreachable_reason_;
+  Clock::time_point last_activity_;
+  Clock::time_point partial_start_;
+  Clock::time_point soft_limit_since_{};
+  SessionMachine machine_;
+  std::uint64_t backend_generation_ = 0;  // which backend reader is the live one
+  bool ever_attached_ = false;
+  bool in_requests_ = false;  // process_requests is running (it drives moves itself)
+  bool resume_waiting_ = false;
+  bool hold_expired_ = false;  // this pass answers held commands with an error
+  bool have_partial_ = false;
+  bool backend_connected_ = false;
+  bool writer_waiting_ = false;
+  bool backend_paused_ = false;
+  bool client_paused_ = false;  // the client reader waits for its output to drain
+  bool stop_reading_ = false;
+  bool flush_then_close_ = false;
+  // SYNC/PSYNC was forwarded: the client is a replica now, its bytes go on as they are.
+  bool byte_pipe_ = false;
+  // A request waits for an AUTH's reply, or a ROLE check's (forward_requests).
+  bool awaiting_identity_ = false;
+  // The replayed AUTH failed on a new master.
+  bool credentials_refused_ = false;
+  // The master answered the attach's ROLE check -NOAUTH (the session had not authenticated):
+  // the check is made again right behind the session's first AUTH, before anything else.
+  bool role_unverified_ = false;
+  bool role_check_after_ = false;    // the request being routed is that AUTH
+  bool role_check_pending_ = false;  // its ROLE is in flight: requests wait
+  bool draining_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace sp::proxy

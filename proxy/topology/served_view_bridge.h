@@ -1,0 +1,31 @@
+#pragma once
+
+#include "proxy/topology/topology_registry.h"
+#include "sentinel/served_view.h"
+
+namespace sp::proxy {
+
+// The one way a sentinel's decisions reach the data path: turns each ServedView of the
+// served group (the sentinel inside, or a followed one) into topology snapshots. No Asio:
+// the simulation runs this very class against its engines.
+class ServedViewBridge {
+ public:
+  // `fence_on_minority`: the directive; writes are fenced while the view's sentinel does
+  // not reach a majority.
+  ServedViewBridge(TopologyRegistry& registry, bool fence_on_minority)
+      : registry_(registry), fence_on_minority_(fence_on_minority) {}
+
+  // Brings the registry in line with `view`: a master other than the one sessions use is
+  // published (the registry's epoch gate decides) with the view's hold and fence; for the
+  // master sessions use, the hold and the fence are set as the view says. A hold never
+  // applies to another master than the one routed to: a view the gate refused (a stale
+  // announcement) must not make the clients of a newer master wait. Every change is
+  // logged. True when sessions were routed to a new master.
+  bool apply(const sentinel::ServedView& view);
+
+ private:
+  TopologyRegistry& registry_;
+  bool fence_on_minority_;
+};
+
+}  // namespace sp::proxy

@@ -1,0 +1,532 @@
+// PendingReplies driven by hand, as the session drives it: commands forwarded, the proxy's own
+// replies, then the backend's frames one by one (each appended to the output first, as
+// Session::process_replies does). Asserts the output order and which commands completed.
+
+#include "proxy/session/pending_replies.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/reply_parser.h"
+
+namespace sp::proxy {
+
+void PrintTo(CommandRole role, std::ostream* os) {
+  *os << to_string(role);
+}
+
+namespace {
+
+using Done = std::vector<std::pair<std::uint32_t, bool>>;  // slot, error
+
+// Slots are arbitrary labels here; the router only carries them.
+enum Slot : std::uint32_t { kGet = 1, kSet, kSub, kUnsub, kPing, kHello, kQuit, kProxy, kExec };
+
+class RouterHarness {
+ public:
+  void forward(CommandRole role, std::uint32_t slot, int hello_proto = 0) {
+    router.on_forwarded(role, slot, Clock::now(), hello_proto);
+  }
+  // A (P|S)(UN)SUBSCRIBE naming `names` channels or patterns (0: all of them).
+  void pubsub(std::uint32_t slot, std::uint32_t names, PubsubScope scope = PubsubScope::kChannels) {
+    router.on_forwarded(CommandRole::kPubsub, slot, Clock::now(), 0, {scope, names});
+  }
+  void local(const std::string& reply, std::uint32_t slot, bool close_after = false,
+             bool error = false) {
+    router.on_local(reply, slot, Clock::now(), close_after, error, out);
+  }
+  // One complete backend frame, appended to the output and then reported.
+  void frame(const std::string& bytes) {
+    protocol::ReplyParser parser;
+    const auto result = parser.parse(bytes);
+    ASSERT_EQ(result.status, protocol::ParseStatus::kComplete) << bytes;
+    ASSERT_EQ(result.consumed, bytes.size()) << bytes;
+    out += bytes;
+    router.on_frame(bytes, parser.is_push(), parser.is_error(), out);
+  }
+  Done done() {
+    Done d;
+    for (const auto& c : router.completed()) d.emplace_back(c.slot, c.error);
+    router.completed().clear();
+    return d;
+  }
+  std::string take_out() { return std::exchange(out, std::string()); }
+
+  PendingReplies router;
+  std::string out;
+};
+
+const std::string kOk = "+OK\r\n";
+const std::string kQueued = "+QUEUED\r\n";
+
+std::string confirm(std::string_view kind, std::string_view channel, int count, char type = '*') {
+  return std::string(1, type) + "3\r\n$" + std::to_string(kind.size()) + "\r\n" +
+         std::string(kind) + "\r\n$" + std::to_string(channel.size()) + "\r\n" +
+         std::string(channel) + "\r\n:" + std::to_string(count) + "\r\n";
+}
+
+std::string message(std::string_view channel, std::string_view payload, char type = '*') {
+  return std::string(1, type) + "3\r\n$7\r\nmessage\r\n$" + std::to_string(channel.size()) +
+         "\r\n" + std::string(channel) + "\r\n$" + std::to_string(payload.size()) + "\r\n" +
+         std::string(payload) + "\r\n";
+}
+
+TEST(PendingReplies, PipelineRepliesMatchInOrder) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPlain, kGet);
+  EXPECT_EQ(h.router.pending(), 3u);
+  h.frame(kOk);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.idle());
+  h.frame("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, true}}));
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_EQ(h.take_out(),
+            "+OK\r\n$1\r\nv\r\n-WRONGTYPE Operation against a key holding the wrong kind of "
+            "value\r\n");
+}
+
+TEST(PendingReplies, LocalReplyWithNothingPendingGoesOutAtOnce) {
+  RouterHarness h;
+  h.local("$3\r\nabc\r\n", kProxy);
+  EXPECT_EQ(h.take_out(), "$3\r\nabc\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, false}}));
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_FALSE(h.router.close_requested());
+}
+
+TEST(PendingReplies, LocalRepliesKeepTheirPlaceInThePipeline) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);
+  h.local("+LOCAL1\r\n", kProxy);
+  h.local("+LOCAL2\r\n", kProxy, false, true);
+  h.forward(CommandRole::kPlain, kGet);
+  h.local("+LOCAL3\r\n", kProxy);
+  EXPECT_EQ(h.out, "");
+  EXPECT_EQ(h.router.pending(), 5u);
+  h.frame(kOk);
+  EXPECT_EQ(h.take_out(), "+OK\r\n+LOCAL1\r\n+LOCAL2\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kProxy, false}, {kProxy, true}}));
+  h.frame("$-1\r\n");
+  EXPECT_EQ(h.take_out(), "$-1\r\n+LOCAL3\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, QuitClosesOnlyOnceItsReplyIsOut) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.local(kOk, kQuit, true);
+  EXPECT_FALSE(h.router.close_requested());
+  h.frame("$1\r\nv\r\n");
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
+}
+
+TEST(PendingReplies, UnsolicitedFramesAreForwardedButNotMatched) {
+  RouterHarness h;
+  h.frame(kOk);
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+  EXPECT_EQ(h.take_out(), kOk);
+}
+
+TEST(PendingReplies, MultiExecIsOneReplyPerCommand) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kSet);  // MULTI
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPlain, kExec);
+  h.local("+AFTER\r\n", kProxy);
+  for (const auto& f : {kOk, kQueued, kQueued}) h.frame(f);
+  EXPECT_EQ(h.router.pending(), 2u);
+  h.frame("*2\r\n+OK\r\n$1\r\nv\r\n");
+  EXPECT_EQ(h.done(),
+            (Done{{kSet, false}, {kSet, false}, {kGet, false}, {kExec, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with("*2\r\n+OK\r\n$1\r\nv\r\n+AFTER\r\n"));
+
+  // A failed transaction: queued errors, then EXECABORT.
+  h.forward(CommandRole::kPlain, kSet);  // MULTI
+  h.forward(CommandRole::kPlain, kGet);  // unknown command inside
+  h.forward(CommandRole::kPlain, kExec);
+  h.frame(kOk);
+  h.frame("-ERR unknown command 'nope', with args beginning with: \r\n");
+  h.frame("-EXECABORT Transaction discarded because of previous errors.\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, true}, {kExec, true}}));
+  // WATCH + EXEC with a touched key: a null array.
+  h.forward(CommandRole::kPlain, kExec);
+  h.frame("*-1\r\n");
+  EXPECT_EQ(h.done(), (Done{{kExec, false}}));
+}
+
+TEST(PendingReplies, Resp2SubscribedMode) {
+  RouterHarness h;
+  h.pubsub(kSub, 2);  // SUBSCRIBE a b
+  h.forward(CommandRole::kPlain, kPing);
+  h.local("+LOCAL\r\n", kProxy);
+  h.frame(confirm("subscribe", "a", 1));
+  EXPECT_TRUE(h.done().empty());  // one confirmation per channel
+  EXPECT_TRUE(h.router.subscribed());
+  h.frame(confirm("subscribe", "b", 2));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}}));
+  h.frame(message("b", "hi"));
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_EQ(h.router.pending(), 2u);
+  h.frame("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  EXPECT_EQ(h.done(), (Done{{kPing, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with("*2\r\n$4\r\npong\r\n$0\r\n\r\n+LOCAL\r\n"));
+
+  // A disallowed command gets an error that is its reply.
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame(
+      "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+      "are allowed in this context\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, true}}));
+
+  h.pubsub(kUnsub, 0);  // UNSUBSCRIBE (all)
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame(confirm("unsubscribe", "a", 1));
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.subscribed());
+  h.frame(confirm("unsubscribe", "b", 0));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  // Out of subscribed mode an array reply is a reply, whatever it holds.
+  h.frame(message("x", "y"));
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, Resp2ReplyThatLooksLikeAMessageBeforeASubscribe) {
+  // LRANGE returning ["message", "ch", "foo"], pipelined with SUBSCRIBE: the array is
+  // LRANGE's reply (nothing is subscribed yet), and must not be taken for a message.
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.pubsub(kSub, 1);
+  h.local(kOk, kQuit, true);
+  h.frame(message("ch", "foo"));
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  h.frame(confirm("subscribe", "ch", 1));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), message("ch", "foo") + confirm("subscribe", "ch", 1) + kOk);
+}
+
+TEST(PendingReplies, Resp2ConfirmationLookalikeAfterUnsubscribingEverything) {
+  RouterHarness h;
+  h.pubsub(kSub, 1);
+  h.frame(confirm("subscribe", "a", 1));
+  h.pubsub(kUnsub, 0);
+  h.forward(CommandRole::kPlain, kGet);  // LRANGE returning a subscribe-like array
+  h.frame(confirm("unsubscribe", "a", 0));
+  h.frame(confirm("subscribe", "z", 9));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kUnsub, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, LocalReplyWaitsForEveryConfirmation) {
+  // SUBSCRIBE a b c + QUIT in one write: Redis confirms all three, then says +OK.
+  RouterHarness h;
+  h.pubsub(kSub, 3);
+  h.local(kOk, kQuit, true);
+  h.frame(confirm("subscribe", "a", 1));
+  h.frame(confirm("subscribe", "b", 2));
+  EXPECT_FALSE(h.router.close_requested());
+  h.frame(confirm("subscribe", "c", 3));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_EQ(h.take_out(), confirm("subscribe", "a", 1) + confirm("subscribe", "b", 2) +
+                              confirm("subscribe", "c", 3) + kOk);
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
+}
+
+TEST(PendingReplies, UnsubscribeAllConfirmsEachNameOfItsScope) {
+  RouterHarness h;
+  h.pubsub(kSub, 2);
+  h.frame(confirm("subscribe", "a", 1));
+  h.frame(confirm("subscribe", "b", 2));
+  h.pubsub(kSub, 1);  // already subscribed: confirmed, count unchanged
+  h.frame(confirm("subscribe", "a", 2));
+  h.pubsub(kSub, 3, PubsubScope::kPatterns);
+  h.frame(confirm("psubscribe", "x*", 3));
+  h.frame(confirm("psubscribe", "y*", 4));
+  h.frame(confirm("psubscribe", "x*", 4));
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kSub, false}, {kSub, false}}));
+  h.pubsub(kUnsub, 0);                          // two channels, not the patterns
+  h.pubsub(kUnsub, 0, PubsubScope::kPatterns);  // two patterns
+  h.pubsub(kUnsub, 0);                          // nothing left: one confirmation
+  h.local("+LOCAL\r\n", kProxy);
+  h.frame(confirm("unsubscribe", "b", 3));
+  h.frame(confirm("unsubscribe", "a", 2));
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  h.frame(confirm("punsubscribe", "y*", 1));
+  EXPECT_TRUE(h.done().empty());
+  h.frame(confirm("punsubscribe", "x*", 0));
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+  h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kProxy, false}}));
+  EXPECT_TRUE(h.take_out().ends_with(":0\r\n+LOCAL\r\n"));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, SubscribeErrorCompletesTheCommand) {
+  RouterHarness h;
+  h.pubsub(kSub, 0);  // SUBSCRIBE without a channel
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame("-ERR wrong number of arguments for 'subscribe' command\r\n");
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSub, true}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+}
+
+TEST(PendingReplies, UnsubscribeWithNothingSubscribed) {
+  RouterHarness h;
+  h.pubsub(kUnsub, 0);
+  h.forward(CommandRole::kPlain, kGet);
+  h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kGet, false}}));
+  EXPECT_FALSE(h.router.subscribed());
+}
+
+TEST(PendingReplies, ShardAndPatternSubscriptionsAreCountedApart) {
+  RouterHarness h;
+  h.pubsub(kSub, 1, PubsubScope::kShards);  // SSUBSCRIBE s
+  h.frame(confirm("ssubscribe", "s", 1));
+  h.pubsub(kSub, 1, PubsubScope::kPatterns);  // PSUBSCRIBE p*
+  h.frame(confirm("psubscribe", "p*", 1));
+  h.frame("*4\r\n$8\r\npmessage\r\n$2\r\np*\r\n$2\r\npx\r\n$1\r\nm\r\n");
+  h.frame("*3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$1\r\nm\r\n");
+  h.pubsub(kUnsub, 0, PubsubScope::kPatterns);  // PUNSUBSCRIBE
+  h.frame(confirm("punsubscribe", "p*", 0));
+  EXPECT_TRUE(h.router.subscribed());         // the shard channel is still there
+  h.pubsub(kUnsub, 0, PubsubScope::kShards);  // SUNSUBSCRIBE
+  h.frame(confirm("sunsubscribe", "s", 0));
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kSub, false}, {kSub, false}, {kUnsub, false}, {kUnsub, false}}));
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, HelloSwitchesTheProtocolOnlyOnSuccess) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  EXPECT_EQ(h.router.resp_version(), 2);
+  h.frame("-NOPROTO unsupported protocol version\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  EXPECT_EQ(h.router.resp_version(), 3);
+  h.forward(CommandRole::kHello, kHello, 0);  // HELLO without a version: unchanged
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  EXPECT_EQ(h.router.resp_version(), 3);
+  h.forward(CommandRole::kHello, kHello, 2);
+  h.frame("*2\r\n$5\r\nproto\r\n:2\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_EQ(h.done(), (Done{{kHello, true}, {kHello, false}, {kHello, false}, {kHello, false}}));
+}
+
+TEST(PendingReplies, Resp3PushesAreNeverMatched) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  h.forward(CommandRole::kPlain, kSet);
+  h.forward(CommandRole::kPlain, kGet);
+  const std::string invalidate = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n";
+  h.frame(invalidate);
+  EXPECT_EQ(h.done(), (Done{{kHello, false}}));
+  h.frame(kOk);
+  h.frame(invalidate);
+  h.frame("_\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
+  h.frame(invalidate);  // nothing pending: forwarded only
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+}
+
+TEST(PendingReplies, Resp3SubscriptionsAllowOrdinaryCommands) {
+  RouterHarness h;
+  h.forward(CommandRole::kHello, kHello, 3);
+  h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
+  h.pubsub(kSub, 2);                     // SUBSCRIBE a b
+  h.forward(CommandRole::kPlain, kGet);  // LRANGE: an ordinary array, even if it looks odd
+  h.frame(confirm("subscribe", "a", 1, '>'));
+  h.frame(message("a", "m", '>'));
+  h.frame(confirm("subscribe", "b", 2, '>'));
+  EXPECT_EQ(h.done(), (Done{{kHello, false}, {kSub, false}}));
+  h.frame(message("a", "not a message"));  // '*', not '>'
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  EXPECT_TRUE(h.router.subscribed());
+
+  h.forward(CommandRole::kReset, kSet);
+  h.frame("+RESET\r\n");
+  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.done(), (Done{{kSet, false}}));
+}
+
+TEST(PendingReplies, PassthroughStopsMatchingAfterPendingReplies) {
+  RouterHarness h;
+  h.forward(CommandRole::kPlain, kGet);
+  h.forward(CommandRole::kPassthrough, kSet);  // MONITOR
+  h.forward(CommandRole::kPlain, kGet);        // not tracked any more
+  EXPECT_TRUE(h.router.passthrough());
+  EXPECT_EQ(h.router.pending(), 1u);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kGet, false}}));
+  h.frame(kOk);
+  h.frame("+1700000000.000000 [0 127.0.0.1:1234] \"get\" \"k\"\r\n");
+  EXPECT_TRUE(h.done().empty());
+  EXPECT_TRUE(h.router.idle());
+  h.local(kOk, kQuit, true);
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.take_out().ends_with("\"k\"\r\n+OK\r\n"));
+}
+
+TEST(PendingReplies, ASubstitutedCommandGetsItsReplacementInItsPlace) {
+  // EXEC sent as DISCARD after a failover: DISCARD's +OK becomes EXECABORT for the client,
+  // and the GET after it still gets its own reply.
+  RouterHarness h;
+  h.router.on_substituted("-EXECABORT Transaction discarded because of previous errors.\r\n", kExec,
+                          Clock::now(), /*tracks_state=*/true);
+  h.forward(CommandRole::kPlain, kGet);
+  const std::string* substitute = h.router.head_substitute();
+  ASSERT_NE(substitute, nullptr);
+  const std::string reply = *substitute;
+  h.out += reply;
+  h.router.on_frame(reply, false, true, h.out);
+  EXPECT_EQ(h.router.head_substitute(), nullptr);
+  h.frame("$1\r\nv\r\n");
+  EXPECT_EQ(h.take_out(),
+            "-EXECABORT Transaction discarded because of previous errors.\r\n$1\r\nv\r\n");
+  EXPECT_EQ(h.done(), (Done{{kExec, true}, {kGet, false}}));
+  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+}
+
+TEST(PendingReplies, StateRepliesListOnlyTrackedCommandsInOrder) {
+  RouterHarness h;
+  h.router.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, /*tracks_state=*/true);
+  h.forward(CommandRole::kPlain, kGet);
+  h.router.on_forwarded(CommandRole::kPubsub, kSub, Clock::now(), 0, {PubsubScope::kChannels, 2},
+                        /*tracks_state=*/true);
+  h.frame("-ERR DB index is out of range\r\n");
+  h.frame("$-1\r\n");
+  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+  h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+  EXPECT_EQ(h.router.state_replies().size(), 1u);  // one confirmation of two: not complete
+  h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
+  EXPECT_EQ(h.router.state_replies(), (std::vector<bool>{true, false}));
+}
+
+// -READONLY retry: a command's bytes are kept from forwarding to reply, so the commands
+// still awaiting replies can be taken back in order and sent to another master.
+class RetryHarness : public RouterHarness {
+ public:
+  void kept(std::uint32_t slot, const std::string& request) {
+    router.on_forwarded(CommandRole::kPlain, slot, Clock::now(), 0, {}, false, request);
+  }
+};
+
+TEST(PendingReplies, TakesBackEveryPendingCommandWithItsBytesInOrder) {
+  RetryHarness h;
+  h.kept(kSet, "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n");
+  h.kept(kSet, "SET b 2\r\n");
+  h.kept(kGet, "*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+  h.frame("+OK\r\n");  // the first SET ran: its bytes are released
+  EXPECT_EQ(h.done(), (Done{{kSet, false}}));
+  RetryBatch batch;
+  ASSERT_TRUE(h.router.take_for_retry(batch));
+  EXPECT_EQ(batch.requests, "SET b 2\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
+  ASSERT_EQ(batch.commands.size(), 2u);
+  EXPECT_EQ(batch.commands[0].slot, kSet);
+  EXPECT_EQ(batch.commands[0].length, 9u);
+  EXPECT_EQ(batch.commands[1].slot, kGet);
+  EXPECT_TRUE(h.router.idle());
+  // Sent again, they are kept again, and released as their replies come.
+  h.kept(kSet, "SET b 2\r\n");
+  h.frame("+OK\r\n");
+  h.kept(kGet, "GET b\r\n");
+  RetryBatch again;
+  ASSERT_TRUE(h.router.take_for_retry(again));
+  EXPECT_EQ(again.requests, "GET b\r\n");
+}
+
+TEST(PendingReplies, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {
+  const auto refuses = [](const std::function<void(RetryHarness&)>& behind) {
+    RetryHarness h;
+    h.kept(kSet, "SET a 1\r\n");
+    behind(h);
+    RetryBatch batch;
+    const bool taken = h.router.take_for_retry(batch);
+    EXPECT_FALSE(h.router.idle());
+    return !taken && batch.empty();
+  };
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.forward(CommandRole::kPlain, kGet); }));  // not kept
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.local("+proxy\r\n", kProxy); }));
+  EXPECT_TRUE(refuses([](RetryHarness& h) { h.pubsub(kSub, 1); }));
+  EXPECT_TRUE(refuses([](RetryHarness& h) {
+    h.router.on_forwarded(CommandRole::kPlain, kPing, Clock::now(), 0, {}, true, "SELECT 1\r\n");
+  }));
+  EXPECT_TRUE(
+      refuses([](RetryHarness& h) { h.router.on_substituted("*-1\r\n", kExec, {}, false); }));
+  RetryHarness h;
+  RetryBatch batch;
+  EXPECT_FALSE(h.router.take_for_retry(batch));  // nothing pending
+}
+
+TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
+  RetryHarness h;
+  const std::string big(PendingReplies::kRetainLimit - 10, 'x');
+  h.kept(kSet, big);
+  h.kept(kSet, "SET a 12345\r\n");  // would pass the limit: not kept
+  RetryBatch batch;
+  EXPECT_FALSE(h.router.take_for_retry(batch));
+  h.frame("+OK\r\n");
+  h.frame("+OK\r\n");
+  h.kept(kSet, "SET a 12345\r\n");  // the big one was released with its reply
+  EXPECT_TRUE(h.router.take_for_retry(batch));
+  EXPECT_EQ(batch.requests, "SET a 12345\r\n");
+}
+
+// A PROXY command the master must vouch for: a probe goes in its place. Its answer is
+// filled at once (PROXY INFO), or later (PROXY FAILOVER, from the sentinel inside): until
+// then the backend's replies to the commands behind it and the local replies behind it
+// wait, and all leave in request order.
+TEST(PendingReplies, ProbedAndDeferredRepliesKeepTheRequestOrder) {
+  RouterHarness h;
+  h.router.on_probe(kProxy, Clock::now());
+  h.forward(CommandRole::kPlain, kPing);
+  EXPECT_TRUE(h.router.head_is_probe());
+  h.router.fill_head_probe("$4\r\ninfo\r\n");  // the master answered the probe: allowed
+  h.out += *h.router.head_substitute();
+  h.router.on_frame(*h.router.head_substitute(), false, false, h.out);
+  h.frame("+PONG\r\n");
+  EXPECT_EQ(h.take_out(), "$4\r\ninfo\r\n+PONG\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, false}, {kPing, false}}));
+
+  h.router.on_probe(kProxy, Clock::now());
+  h.forward(CommandRole::kPlain, kGet);
+  h.local("+OK\r\n", kQuit, true);
+  h.router.defer_head_probe();  // PROXY FAILOVER goes to the sentinel
+  EXPECT_TRUE(h.router.head_is_deferred());
+  EXPECT_FALSE(h.router.idle());
+  EXPECT_EQ(h.take_out(), "");
+  h.router.fill_deferred("-NOGOODSLAVE No suitable replica to promote\r\n", h.out);
+  EXPECT_FALSE(h.router.head_is_deferred());
+  EXPECT_EQ(h.take_out(), "-NOGOODSLAVE No suitable replica to promote\r\n");
+  h.frame("$1\r\nv\r\n");  // GET's reply, which the session held back until now
+  EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
+  EXPECT_EQ(h.done(), (Done{{kProxy, true}, {kGet, false}, {kQuit, false}}));
+  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.router.idle());
+}
+
+}  // namespace
+}  // namespace sp::proxy
