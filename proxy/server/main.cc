@@ -19,7 +19,7 @@
 #include "proxy/server/own_sentinel_mode.h"
 #include "proxy/server/proxy_context.h"
 #include "proxy/server/server.h"
-#include "sentinel/io/sentinel_server.h"
+#include "sentinel/io/sentinel_service.h"
 #include "sp/version.h"
 
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "proxy/config/config.h"
-#include "sentinel/io/sentinel_config.h"
+#include "sentinel/io/config/sentinel_config.h"
 
 namespace sp::proxy {
 

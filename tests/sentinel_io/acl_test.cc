@@ -1,11 +1,11 @@
-#include "sentinel/io/acl.h"
+#include "sentinel/io/port/acl.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "sentinel/io/sha256.h"
+#include "sentinel/io/port/sha256.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "sentinel/hostnames.h"
-#include "sentinel/io/host_cache.h"
+#include "sentinel/io/shell/host_cache.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -1,6 +1,6 @@
 // ScriptRunner with real child processes: small /bin/sh scripts in a temp dir that
 // append to a file, and shortened limits.
-#include "sentinel/io/script_runner.h"
+#include "sentinel/io/shell/script_runner.h"
 
 #include <sys/stat.h>
 

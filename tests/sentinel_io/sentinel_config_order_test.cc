@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "sentinel/io/sentinel_config.h"
+#include "sentinel/io/config/sentinel_config.h"
 
 namespace sp::sentinel::io {
 namespace {

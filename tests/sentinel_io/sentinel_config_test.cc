@@ -1,5 +1,5 @@
 // sentinel.conf loading and the rewrite that persists the sentinel's state.
-#include "sentinel/io/sentinel_config.h"
+#include "sentinel/io/config/sentinel_config.h"
 
 #include <gtest/gtest.h>
 

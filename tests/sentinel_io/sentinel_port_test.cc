@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/sentinel_port.h"
 
 #include <gtest/gtest.h>
 

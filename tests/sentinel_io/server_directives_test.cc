@@ -1,7 +1,7 @@
 // The redis-server directives a sentinel.conf may carry, accepted or refused with Redis's
 // own words (each text below is what redis-sentinel 7.0.15 prints for the same line; the
 // side-by-side check over all of redis.conf is sentinel_directives_compat_test).
-#include "sentinel/io/server_directives.h"
+#include "sentinel/io/config/server_directives.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sentinel/replies.h"
+#include "sentinel/field_lists.h"
 
 namespace sp::sentinel {
 

@@ -1,4 +1,4 @@
-#include "sentinel/io/resp_link.h"
+#include "sentinel/io/shell/resp_link.h"
 
 #include "common/asio_util.h"
 

@@ -11,8 +11,8 @@
 
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
-#include "sentinel/io/sentinel_config.h"
-#include "sentinel/io/server_directives.h"
+#include "sentinel/io/config/sentinel_config.h"
+#include "sentinel/io/config/server_directives.h"
 
 namespace sp::sentinel::io {
 namespace {

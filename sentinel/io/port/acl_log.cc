@@ -1,8 +1,8 @@
-#include "sentinel/io/acl_log.h"
+#include "sentinel/io/port/acl_log.h"
 
 #include <algorithm>
 
-#include "sentinel/io/client_command.h"
+#include "sentinel/io/port/client_command.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/port_client.h"
 
 namespace sp::sentinel::io {
 
@@ -17,7 +17,7 @@ std::string client_info_line(const PortClient& client);
 
 // CLIENT ID | GETNAME | SETNAME | INFO | LIST [TYPE t] [ID id ...] | KILL ... | NO-EVICT |
 // HELP on the sentinel port. Appends the reply to `out`.
-void client_command(PortClient& client, std::span<const std::string_view> args, SentinelPort& port,
+void client_command(PortClient& client, std::span<const std::string_view> args, PortClients& port,
                     std::string& out);
 
 }  // namespace sp::sentinel::io

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "sentinel/config.h"
-#include "sentinel/io/engine_shell.h"
+#include "sentinel/io/shell/shell_config.h"
 #include "sentinel/persisted_state.h"
 
 namespace sp::sentinel::io {

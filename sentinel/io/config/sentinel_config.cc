@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_config.h"
+#include "sentinel/io/config/sentinel_config.h"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -19,10 +19,10 @@
 #include "protocol/command_table.h"
 #include "protocol/inline_args.h"
 #include "sentinel/hello.h"
-#include "sentinel/io/acl.h"
-#include "sentinel/io/host_cache.h"
-#include "sentinel/io/sentinel_command_table.h"
-#include "sentinel/io/server_directives.h"
+#include "sentinel/io/config/server_directives.h"
+#include "sentinel/io/port/acl.h"
+#include "sentinel/io/port/sentinel_command_table.h"
+#include "sentinel/io/shell/host_cache.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "sentinel/io/acl.h"
-#include "sentinel/io/acl_log.h"
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/acl.h"
+#include "sentinel/io/port/acl_log.h"
+#include "sentinel/io/port/port_client.h"
 
 namespace sp::sentinel::io {
 
@@ -17,7 +17,7 @@ namespace sp::sentinel::io {
 struct AclContext {
   AclUsers& users;
   AclLog& log;
-  SentinelPort* port = nullptr;
+  PortClients* port = nullptr;
   std::function<void()> persist;
 };
 

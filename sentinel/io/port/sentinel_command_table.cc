@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/port/sentinel_command_table.h"
 
 #include <algorithm>
 
@@ -7,7 +7,7 @@
 namespace sp::sentinel::io {
 namespace {
 
-#include "sentinel/io/sentinel_command_data.inc"
+#include "sentinel/io/port/sentinel_command_data.inc"
 
 bool has_word(std::string_view words, std::string_view word) {
   while (!words.empty()) {

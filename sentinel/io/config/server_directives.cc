@@ -1,4 +1,4 @@
-#include "sentinel/io/server_directives.h"
+#include "sentinel/io/config/server_directives.h"
 
 #include <algorithm>
 #include <cctype>
@@ -49,7 +49,7 @@ constexpr long long kULLongMax = -1;  // ULLONG_MAX once compared as unsigned
 constexpr std::string_view kProtectedAction = "no, yes, local";
 constexpr std::string_view kShutdownFlags = "default, save, nosave, now, force";
 
-#include "sentinel/io/server_directive_table.inc"
+#include "sentinel/io/config/server_directive_table.inc"
 
 // Special configs that take any number of words (MULTI_ARG_CONFIG).
 bool multi_arg(std::string_view name) {

@@ -14,24 +14,13 @@
 #include <asio/steady_timer.hpp>
 
 #include "sentinel/engine.h"
-#include "sentinel/io/host_cache.h"
-#include "sentinel/io/resp_link.h"
+#include "sentinel/io/shell/engine_access.h"
+#include "sentinel/io/shell/host_cache.h"
+#include "sentinel/io/shell/resp_link.h"
+#include "sentinel/io/shell/shell_config.h"
 #include "sentinel/served_view.h"
 
 namespace sp::sentinel::io {
-
-// What the shell needs beyond the engine's own config.
-struct ShellConfig {
-  // Credentials towards peer sentinels: sentinel-user / sentinel-pass, falling back to
-  // our own requirepass when sentinel-pass is not set (Sentinel's convention, §2.3).
-  std::string sentinel_user;
-  std::string sentinel_pass;
-  std::string requirepass;
-  std::chrono::milliseconds connect_timeout{1000};
-  // Proxy mode: the group whose ServedView is handed to on_served_view ("" in drop-in
-  // mode: none).
-  std::string served_group;
-};
 
 struct ShellCallbacks {
   // Must have stored the state durably when it returns: the engine's next action (a
@@ -48,7 +37,7 @@ struct ShellCallbacks {
 // every 50–100 ms with jitter (as Sentinel's randomised hz does, so that sentinels started
 // together do not stay in lock-step), turns its actions into commands on RespLinks and
 // the replies back into events. Mirrors the I/O half of sentinel.c.
-class EngineShell {
+class EngineShell : public EngineAccess {
  public:
   EngineShell(asio::any_io_executor executor, EngineConfig config,
               std::optional<PersistedState> persisted, ShellConfig shell_config,
@@ -60,13 +49,13 @@ class EngineShell {
   void start();
   void stop();
 
-  Engine& engine() { return engine_; }
+  Engine& engine() override { return engine_; }
   const Engine& engine() const { return engine_; }
 
   // Runs the engine's pending actions now (after a command on the sentinel port changed
   // its state, e.g. a vote that must be persisted before the reply goes out), then hands
   // on the served view if it changed.
-  void run_actions();
+  void run_actions() override;
 
   // Hellos the engine refused since start; read from any thread.
   std::uint64_t hellos_rejected() const { return hellos_rejected_.load(std::memory_order_relaxed); }
@@ -78,13 +67,12 @@ class EngineShell {
   }
 
   // Persists the engine's state now (SENTINEL FLUSHCONFIG).
-  void persist_now() {
+  void persist_now() override {
     if (callbacks_.persist) callbacks_.persist(engine_.persisted_state());
   }
 
-  // The engine's clock: wall-clock milliseconds, as Sentinel's mstime(), so that a clock
-  // jump is seen (and answered with TILT) as Sentinel would.
-  static TimePoint now();
+  // The engine's clock (wall_clock_now).
+  static TimePoint now() { return wall_clock_now(); }
 
  private:
   struct LinkPair {

@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_server.h"
+#include "sentinel/io/sentinel_service.h"
 
 #include <unistd.h>
 
@@ -12,10 +12,10 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
-#include "sentinel/io/engine_shell.h"
-#include "sentinel/io/script_runner.h"
-#include "sentinel/io/sentinel_commands.h"
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/sentinel_commands.h"
+#include "sentinel/io/port/sentinel_port.h"
+#include "sentinel/io/shell/engine_shell.h"
+#include "sentinel/io/shell/script_runner.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -80,7 +80,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
                          std::string& out) { return commands_->admit(client, args, out); });
   commands_->set_port(port_.get());
   load_acl_users();
-  commands_->set_script_runner(scripts_.get());
+  commands_->set_script_queue(scripts_.get());
   commands_->set_config_access(
       {[this] { return sentinel_globals(config_); },
        [this](std::string_view name, std::string_view value) {

@@ -1,4 +1,4 @@
-#include "sentinel/io/client_command.h"
+#include "sentinel/io/port/client_command.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,7 +7,7 @@
 
 #include "common/parse_number.h"
 #include "protocol/command_table.h"
-#include "sentinel/io/port_replies.h"
+#include "sentinel/io/port/redis_texts.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -53,12 +53,12 @@ std::optional<std::int64_t> parse_signed(std::string_view s) {
 }
 
 // CLIENT PAUSE <timeout-ms> [WRITE|ALL]
-void pause(std::span<const std::string_view> args, SentinelPort& port, RespWriter& w) {
+void pause(std::span<const std::string_view> args, PortClients& port, RespWriter& w) {
   if (args.size() != 3 && args.size() != 4) return wrong_arity("client|pause", w);
-  auto mode = SentinelPort::PauseMode::kAll;
+  auto mode = PauseMode::kAll;
   if (args.size() == 4) {
     if (iequals(args[3], "write")) {
-      mode = SentinelPort::PauseMode::kWrite;
+      mode = PauseMode::kWrite;
     } else if (!iequals(args[3], "all")) {
       return void(w.error("ERR CLIENT PAUSE mode must be WRITE or ALL"));
     }
@@ -71,7 +71,7 @@ void pause(std::span<const std::string_view> args, SentinelPort& port, RespWrite
 }
 
 // CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
-void tracking(PortClient& client, std::span<const std::string_view> args, SentinelPort& port,
+void tracking(PortClient& client, std::span<const std::string_view> args, PortClients& port,
               RespWriter& w) {
   if (args.size() < 3) return wrong_arity("client|tracking", w);
   std::int64_t redirect = 0;
@@ -118,7 +118,7 @@ void tracking(PortClient& client, std::span<const std::string_view> args, Sentin
   w.simple_string("OK");
 }
 
-void list(std::span<const std::string_view> args, SentinelPort& port, RespWriter& w) {
+void list(std::span<const std::string_view> args, PortClients& port, RespWriter& w) {
   std::optional<std::string> type;
   std::vector<std::uint64_t> ids;
   if (args.size() == 4 && iequals(args[2], "type")) {
@@ -144,7 +144,7 @@ void list(std::span<const std::string_view> args, SentinelPort& port, RespWriter
 
 // CLIENT KILL <ip:port> (old form: error when nobody matched) or
 // CLIENT KILL [ID id] [TYPE t] [USER u] [ADDR a] [LADDR a] [SKIPME yes|no] (count).
-void kill(PortClient& self, std::span<const std::string_view> args, SentinelPort& port,
+void kill(PortClient& self, std::span<const std::string_view> args, PortClients& port,
           RespWriter& w) {
   if (args.size() == 3) {
     const std::string addr(args[2]);
@@ -268,7 +268,7 @@ std::string client_info_line(const PortClient& c) {
          " redir=-1 resp=" + (c.resp == protocol::RespVersion::kResp3 ? "3" : "2");
 }
 
-void client_command(PortClient& client, std::span<const std::string_view> args, SentinelPort& port,
+void client_command(PortClient& client, std::span<const std::string_view> args, PortClients& port,
                     std::string& out) {
   RespWriter w(out, client.resp);
   if (args.size() < 2) return wrong_arity("client", w);

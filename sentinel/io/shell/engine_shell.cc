@@ -1,4 +1,4 @@
-#include "sentinel/io/engine_shell.h"
+#include "sentinel/io/shell/engine_shell.h"
 
 #include <spdlog/spdlog.h>
 
@@ -61,7 +61,7 @@ EngineShell::~EngineShell() {
   stop();
 }
 
-TimePoint EngineShell::now() {
+TimePoint wall_clock_now() {
   const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
   return TimePoint(std::chrono::duration_cast<Duration>(since_epoch));
 }

@@ -9,14 +9,13 @@
 #include <utility>
 #include <vector>
 
-#include "sentinel/io/acl.h"
-#include "sentinel/io/acl_log.h"
-#include "sentinel/io/engine_shell.h"
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/acl.h"
+#include "sentinel/io/port/acl_log.h"
+#include "sentinel/io/port/port_client.h"
+#include "sentinel/io/shell/engine_access.h"
+#include "sentinel/io/shell/script_queue.h"
 
 namespace sp::sentinel::io {
-
-class ScriptRunner;
 
 // Facts about this process that INFO and HELLO report.
 struct ServerFacts {
@@ -34,11 +33,11 @@ struct ServerFacts {
 // hellos), runs the shell's actions before replying so that state is persisted first.
 class SentinelCommands {
  public:
-  SentinelCommands(EngineShell& shell, ServerFacts facts)
+  SentinelCommands(EngineAccess& shell, ServerFacts facts)
       : shell_(shell), facts_(std::move(facts)) {}
 
   // The port whose clients CLIENT LIST/KILL and INFO report.
-  void set_port(SentinelPort* port) { port_ = port; }
+  void set_port(PortClients* port) { port_ = port; }
 
   // The sentinel's ACL users (requirepass is the default user's password); `persist`
   // writes the config file after ACL SETUSER/DELUSER.
@@ -72,7 +71,7 @@ class SentinelCommands {
   void set_config_access(ConfigAccess access) { config_access_ = std::move(access); }
 
   // The user scripts' queue, for SENTINEL PENDING-SCRIPTS and INFO; not owned.
-  void set_script_runner(const ScriptRunner* scripts) { scripts_ = scripts; }
+  void set_script_queue(const ScriptQueue* scripts) { scripts_ = scripts; }
 
   AfterReply handle(PortClient& client, std::span<const std::string_view> args, std::string& out);
 
@@ -100,16 +99,16 @@ class SentinelCommands {
   void simulate_failure(PortClient& client, std::span<const std::string_view> args,
                         std::string& out);
 
-  EngineShell& shell_;
+  EngineAccess& shell_;
   ServerFacts facts_;
   SimulatedFailures simulated_failures_;
   std::uint64_t config_save_failures_ = 0;
   ConfigAccess config_access_;
-  SentinelPort* port_ = nullptr;
+  PortClients* port_ = nullptr;
   AclUsers acl_users_;
   AclLog acl_log_;
   std::function<void()> persist_acl_;
-  const ScriptRunner* scripts_ = nullptr;
+  const ScriptQueue* scripts_ = nullptr;
 };
 
 }  // namespace sp::sentinel::io

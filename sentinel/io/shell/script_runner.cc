@@ -1,4 +1,4 @@
-#include "sentinel/io/script_runner.h"
+#include "sentinel/io/shell/script_runner.h"
 
 #include <signal.h>
 #include <spawn.h>

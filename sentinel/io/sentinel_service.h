@@ -8,7 +8,7 @@
 
 #include <asio/any_io_executor.hpp>
 
-#include "sentinel/io/sentinel_config.h"
+#include "sentinel/io/config/sentinel_config.h"
 #include "sentinel/script_triggers.h"
 #include "sentinel/served_view.h"
 

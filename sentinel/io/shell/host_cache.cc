@@ -1,4 +1,4 @@
-#include "sentinel/io/host_cache.h"
+#include "sentinel/io/shell/host_cache.h"
 
 #include <netdb.h>
 #include <sys/socket.h>

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "protocol/writer.h"
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/port_client.h"
 
 namespace sp::sentinel::io {
 

@@ -1,4 +1,4 @@
-#include "sentinel/io/sha256.h"
+#include "sentinel/io/port/sha256.h"
 
 #include <array>
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "sentinel/io/port_replies.h"
+#include "sentinel/io/port/redis_texts.h"
 
 #include <algorithm>
 

@@ -14,6 +14,7 @@
 #include <asio/steady_timer.hpp>
 
 #include "sentinel/actions.h"
+#include "sentinel/io/shell/script_queue.h"
 
 namespace sp::sentinel::io {
 
@@ -21,15 +22,6 @@ namespace sp::sentinel::io {
 struct ScriptLimits {
   std::chrono::milliseconds max_runtime{60000};
   std::chrono::milliseconds retry_delay{30000};
-};
-
-// One entry of SENTINEL PENDING-SCRIPTS.
-struct PendingScript {
-  std::vector<std::string> argv;  // the script path first
-  bool running = false;
-  pid_t pid = 0;                        // 0 unless running
-  std::chrono::milliseconds millis{0};  // run-time when running, else run-delay
-  int retry_num = 0;                    // how many times it was started
 };
 
 // Sentinel's queue of user scripts (notification and client-reconfig scripts), on the
@@ -41,7 +33,7 @@ struct PendingScript {
 // Failures are reported as `-script-error <path> <signal> <exit-code>`. Children are
 // reaped by a timer every `poll_period` (waitpid WNOHANG), as Sentinel's cron does, so
 // the executor never blocks on them.
-class ScriptRunner {
+class ScriptRunner : public ScriptQueue {
  public:
   static constexpr std::size_t kMaxQueue = 256;
   static constexpr std::size_t kMaxRunning = 16;
@@ -62,9 +54,9 @@ class ScriptRunner {
   void schedule(std::vector<std::string> argv);
 
   // INFO's sentinel_running_scripts and sentinel_scripts_queue_length.
-  std::size_t running() const { return running_; }
-  std::size_t queued() const { return jobs_.size(); }
-  std::vector<PendingScript> pending() const;
+  std::size_t running() const override { return running_; }
+  std::size_t queued() const override { return jobs_.size(); }
+  std::vector<PendingScript> pending() const override;
 
   // Stops polling; queued jobs are not started any more.
   void stop();

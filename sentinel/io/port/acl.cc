@@ -1,13 +1,13 @@
-#include "sentinel/io/acl.h"
+#include "sentinel/io/port/acl.h"
 
 #include <algorithm>
 
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/inline_args.h"
-#include "sentinel/io/sentinel_command_table.h"
-#include "sentinel/io/server_directives.h"
-#include "sentinel/io/sha256.h"
+#include "sentinel/io/config/server_directives.h"
+#include "sentinel/io/port/sentinel_command_table.h"
+#include "sentinel/io/port/sha256.h"
 
 namespace sp::sentinel::io {
 namespace {

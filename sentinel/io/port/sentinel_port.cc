@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_port.h"
+#include "sentinel/io/port/sentinel_port.h"
 
 #include <spdlog/spdlog.h>
 
@@ -10,7 +10,7 @@
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/request_parser.h"
-#include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/port/sentinel_command_table.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -1,11 +1,11 @@
-#include "sentinel/io/command_command.h"
+#include "sentinel/io/port/command_command.h"
 
 #include <vector>
 
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
-#include "sentinel/io/port_replies.h"
-#include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/port/redis_texts.h"
+#include "sentinel/io/port/sentinel_command_table.h"
 
 namespace sp::sentinel::io {
 namespace {

@@ -1,4 +1,4 @@
-#include "sentinel/io/acl_command.h"
+#include "sentinel/io/port/acl_command.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,8 +7,8 @@
 
 #include "common/parse_number.h"
 #include "protocol/command_table.h"
-#include "sentinel/io/port_replies.h"
-#include "sentinel/io/sentinel_command_table.h"
+#include "sentinel/io/port/redis_texts.h"
+#include "sentinel/io/port/sentinel_command_table.h"
 
 namespace sp::sentinel::io {
 namespace {

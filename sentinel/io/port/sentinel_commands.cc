@@ -1,4 +1,4 @@
-#include "sentinel/io/sentinel_commands.h"
+#include "sentinel/io/port/sentinel_commands.h"
 
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -15,13 +15,12 @@
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/number.h"
-#include "sentinel/io/acl_command.h"
-#include "sentinel/io/client_command.h"
-#include "sentinel/io/command_command.h"
-#include "sentinel/io/port_replies.h"
-#include "sentinel/io/script_runner.h"
-#include "sentinel/io/sentinel_command_table.h"
-#include "sentinel/replies.h"
+#include "sentinel/field_lists.h"
+#include "sentinel/io/port/acl_command.h"
+#include "sentinel/io/port/client_command.h"
+#include "sentinel/io/port/command_command.h"
+#include "sentinel/io/port/redis_texts.h"
+#include "sentinel/io/port/sentinel_command_table.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -91,7 +90,7 @@ void SentinelCommands::sentinel(PortClient& client, std::span<const std::string_
   if (args.size() < 2) return wrong_arity("sentinel", w);
   const std::string sub = protocol::to_lower(args[1]);
   const Engine& engine = shell_.engine();
-  const TimePoint now = EngineShell::now();
+  const TimePoint now = wall_clock_now();
   auto arity = [&](std::size_t n) {
     if (args.size() == n) return true;
     w.error("ERR wrong number of arguments for 'sentinel|" + sub + "' command");
@@ -302,7 +301,7 @@ void SentinelCommands::is_master_down_by_addr(PortClient& client,
     return;
   }
   const IsMasterDownAnswer answer = shell_.engine().answer_is_master_down(
-      args[2], static_cast<int>(*port), *epoch, args[5], EngineShell::now());
+      args[2], static_cast<int>(*port), *epoch, args[5], wall_clock_now());
   shell_.run_actions();
   w.array(3);
   w.integer(answer.down ? 1 : 0);
@@ -587,7 +586,7 @@ std::string SentinelCommands::info_sentinel_section() const {
   // Seconds in TILT mode, -1 when not in it.
   const std::string tilt_since =
       engine.tilt() ? std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                         EngineShell::now() - engine.tilt_start())
+                                         wall_clock_now() - engine.tilt_start())
                                          .count())
                     : "-1";
   const std::size_t running_scripts = scripts_ != nullptr ? scripts_->running() : 0;
@@ -632,7 +631,7 @@ void SentinelCommands::publish(PortClient& client, std::span<const std::string_v
     w.error("ERR Only HELLO messages are accepted by Sentinel instances.");
     return;
   }
-  shell_.engine().on_event(HelloReceived{std::string(args[2]), false}, EngineShell::now());
+  shell_.engine().on_event(HelloReceived{std::string(args[2]), false}, wall_clock_now());
   shell_.run_actions();
   w.integer(1);
 }
