@@ -13,6 +13,7 @@
 #include "proxy/links/backend_connect.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
+#include "proxy/session/command_class.h"
 
 namespace sp::proxy {
 namespace {
@@ -33,31 +34,38 @@ constexpr std::string_view kRoleCheck = "*1\r\n$4\r\nROLE\r\n";
 constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
 
 // Commands the proxy answers itself: they never wait for a master.
-bool answered_by_proxy(std::string_view name, const Config& config) {
-  return iequals(name, "quit") || config.proxy_commands.is_proxy(name);
+bool answered_by_proxy(const CommandClass& command, std::string_view name, const Config& config) {
+  return command.quit || config.proxy_commands.is_proxy(name);
+}
+
+// Writes what the socket takes at once, without waiting (both sockets are in non-blocking
+// mode): a request batch or a reply that fits the kernel's buffer then costs one send and
+// no trip through the event loop. Returns the bytes written; `ec` is set for a failure
+// other than a full buffer.
+template <typename Buffers>
+std::size_t write_now(asio::ip::tcp::socket& socket, const Buffers& buffers, std::error_code& ec) {
+  const std::size_t n = socket.write_some(buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec.clear();
+    return 0;
+  }
+  return n;
+}
+
+// Drops the first `n` bytes of a gather list (what write_now already sent).
+void drop_prefix(std::vector<asio::const_buffer>& buffers, std::size_t n) {
+  auto it = buffers.begin();
+  while (it != buffers.end() && n >= it->size()) {
+    n -= it->size();
+    ++it;
+  }
+  buffers.erase(buffers.begin(), it);
+  if (n > 0 && !buffers.empty()) buffers.front() += n;
 }
 
 // Replies longer than this are streamed to the client in parts as they arrive.
 constexpr std::size_t kStreamAbove = 16 * 1024;
 constexpr std::size_t kStreamHead = 64;
-
-CommandRole role_of(const protocol::CommandInfo* info, std::span<const std::string_view> args) {
-  if (info == nullptr) return CommandRole::kPlain;
-  const std::string_view name = info->name;
-  if (name == "subscribe" || name == "psubscribe" || name == "ssubscribe" ||
-      name == "unsubscribe" || name == "punsubscribe" || name == "sunsubscribe") {
-    return CommandRole::kPubsub;
-  }
-  if (name == "sync" || name == "psync") return CommandRole::kReplication;
-  if (name == "monitor") return CommandRole::kPassthrough;
-  if (name == "client" && args.size() >= 3 && iequals(args[1], "reply") &&
-      (iequals(args[2], "off") || iequals(args[2], "skip"))) {
-    return CommandRole::kPassthrough;
-  }
-  if (name == "hello") return CommandRole::kHello;
-  if (name == "reset") return CommandRole::kReset;
-  return CommandRole::kPlain;
-}
 
 }  // namespace
 
@@ -97,6 +105,7 @@ Session::~Session() {
 void Session::start() {
   std::error_code ec;
   client_.set_option(asio::ip::tcp::no_delay(true), ec);
+  client_.non_blocking(true, ec);  // for write_now
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
 
@@ -167,7 +176,32 @@ bool Session::check_output_limit() {
 }
 
 void Session::wake_writer() {
-  if (writer_waiting_) write_signal_.cancel();
+  if (!writer_waiting_) return;  // a write is in flight: the writer goes on with out_
+  // Over the hard limit, nothing is written: check_output_limit, right behind every
+  // append, closes the client, as Redis closes one whose reply outgrew the limit before
+  // any of it was written.
+  const auto hard = worker_.context().config.client_output_buffer_limit.hard;
+  if (!out_.empty() && !closed_ && (hard == 0 || output_held() < hard)) {
+    // The writer is idle: what the client's socket takes now is written here, and the
+    // writer is only woken for a rest (or an error, which its own write reports).
+    std::error_code ec;
+    const std::size_t n = write_now(client_, asio::buffer(out_), ec);
+    if (!ec && n > 0) {
+      WorkerStats& stats = worker_.stats();
+      stats.client_bytes_out.add(static_cast<std::int64_t>(n));
+      out_.erase(0, n);
+      if (out_.empty()) {
+        const auto now = Clock::now();
+        for (const auto& done : pending_.completed()) {
+          stats.count_command(done.slot, done.error, now - done.start);
+        }
+        pending_.completed().clear();
+        if (backend_paused_ || client_paused_) drained_signal_.cancel();
+        if (!flush_then_close_) return;
+      }
+    }
+  }
+  write_signal_.cancel();
 }
 
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
@@ -200,6 +234,7 @@ asio::awaitable<bool> Session::connect_backend() {
     co_return false;
   }
   stats.backend_connects.add();
+  backend_.non_blocking(true, ec);  // for write_now
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
   co_return true;
 }
@@ -324,15 +359,16 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       break;
     }
     const auto args = request_parser_.args();
+    const CommandClass command = classify_command(args);
     // Behind commands waiting to be retried everything waits, even what the proxy answers.
-    if (!args.empty() && (!retry_.empty() ||
-                          (!hold_expired_ &&
-                           !answered_by_proxy(args[0], worker_.context().config) && must_hold()))) {
+    if (!args.empty() &&
+        (!retry_.empty() || (!hold_expired_ && must_hold() &&
+                             !answered_by_proxy(command, args[0], worker_.context().config)))) {
       held = true;  // this request and those after it wait in in_
       break;
     }
     const std::size_t end = offset + result.consumed;
-    const Route route = route_request(args, data.substr(offset, result.consumed), start);
+    const Route route = route_request(args, command, data.substr(offset, result.consumed), start);
     if (byte_pipe_) {
       offset = data.size();
       break;
@@ -367,7 +403,15 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
   if (!batch_.empty() && backend_connected_) {
     const std::uint64_t generation = backend_generation_;
-    auto [ec, written] = co_await asio::async_write(backend_, batch_, use_nothrow);
+    const std::size_t total = asio::buffer_size(batch_);
+    std::error_code ec;
+    std::size_t written = write_now(backend_, batch_, ec);
+    if (!ec && written < total) {
+      drop_prefix(batch_, written);
+      auto [async_ec, rest] = co_await asio::async_write(backend_, batch_, use_nothrow);
+      ec = async_ec;
+      written += rest;
+    }
     if (ec && generation != backend_generation_) {
       // The connection was left meanwhile for a -READONLY retry, which took these
       // commands back with the others awaiting replies.
@@ -389,9 +433,10 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
 }
 
 Session::Route Session::route_request(std::span<const std::string_view> args,
-                                      std::string_view request, Clock::time_point start) {
+                                      const CommandClass& command, std::string_view request,
+                                      Clock::time_point start) {
   if (args.empty()) return Route::kForward;  // an empty line: Redis ignores it, so can we
-  if (iequals(args[0], "quit")) {
+  if (command.quit) {
     answer_locally("+OK\r\n", static_cast<std::uint32_t>(quit_command_slot()), start, true, false);
     stop_reading_ = true;
     return Route::kAnswered;
@@ -399,8 +444,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   if (worker_.context().config.proxy_commands.is_proxy(args[0])) {
     return route_proxy_command(args, start);
   }
-  const protocol::CommandInfo* info = protocol::find_command(args[0]);
-  const auto slot = static_cast<std::uint32_t>(command_slot(info));
+  const protocol::CommandInfo* info = command.info;
+  const std::uint32_t slot = command.slot;
   if (hold_expired_ && must_hold()) {
     worker_.stats().hold_timeouts.add();
     answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
@@ -419,8 +464,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
     return Route::kAnswered;
   }
-  const bool tracks_state = !pending_.passthrough() && SessionState::changes_state(args);
-  if (tracks_state && iequals(args[0], "exec")) {
+  const bool tracks_state = !pending_.passthrough() && command.tracks_state;
+  if (tracks_state && command.exec) {
     // A transaction the session could not carry to a new master fails as Redis fails it;
     // the backend's own MULTI is ended with DISCARD in EXEC's place. Under fencing every
     // transaction is discarded so: its writes would otherwise reach the master.
@@ -443,7 +488,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
       return Route::kSubstituted;
     }
   }
-  const CommandRole role = role_of(info, args);
+  const CommandRole role = command.role;
   int hello_proto = 0;
   if (role == CommandRole::kHello && args.size() >= 2) {
     if (args[1] == "2") hello_proto = 2;
@@ -451,10 +496,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   }
   PubsubRequest pubsub;
   if (role == CommandRole::kPubsub) {
-    // psubscribe/punsubscribe name patterns, ssubscribe/sunsubscribe shard channels.
-    const std::string_view name = info->name;
-    if (name == "psubscribe" || name == "punsubscribe") pubsub.scope = PubsubScope::kPatterns;
-    if (name == "ssubscribe" || name == "sunsubscribe") pubsub.scope = PubsubScope::kShards;
+    pubsub.scope = command.scope;
     pubsub.names = static_cast<std::uint32_t>(args.size() - 1);
   }
   // Only a plain command outside a transaction can be sent again on its own.
@@ -464,7 +506,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
                         retryable ? request : std::string_view());
   if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
-  if (role_unverified_ && (iequals(args[0], "auth") || iequals(args[0], "hello"))) {
+  if (role_unverified_ && command.identifies) {
     role_check_after_ = true;
   }
   return Route::kForward;

@@ -24,6 +24,7 @@
 namespace sp::proxy {
 
 class Worker;
+struct CommandClass;
 
 // "ip:port" of a socket's peer, for log lines ("?" once it is gone).
 std::string peer_name(const asio::ip::tcp::socket& socket);
@@ -76,10 +77,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // one is held (it and what follows stay in in_).
   asio::awaitable<bool> forward_requests(Clock::time_point now);
   enum class Route { kForward, kAnswered, kSubstituted };
-  // One complete request: classify and record it.
+  // One complete request, classified once (`command`): answer or forward it, and record it.
   // `request`: the command's bytes, kept for a -READONLY retry when it can be retried.
-  Route route_request(std::span<const std::string_view> args, std::string_view request,
-                      Clock::time_point start);
+  Route route_request(std::span<const std::string_view> args, const CommandClass& command,
+                      std::string_view request, Clock::time_point start);
   void note_state_replies();
 
   // --- the proxy's own commands (session_proxy_command.cc)

@@ -4,6 +4,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
+#include "proxy/session/command_class.h"
 
 namespace sp::proxy {
 namespace {
@@ -27,14 +28,7 @@ void write_subscribe(std::string_view command, const std::set<std::string>& name
 }  // namespace
 
 bool SessionState::changes_state(std::span<const std::string_view> args) {
-  if (args.empty()) return false;
-  const std::string_view name = args[0];
-  for (std::string_view s :
-       {"auth", "hello", "select", "subscribe", "psubscribe", "ssubscribe", "unsubscribe",
-        "punsubscribe", "sunsubscribe", "multi", "exec", "discard", "watch", "unwatch", "reset"}) {
-    if (iequals(name, s)) return true;
-  }
-  return iequals(name, "client") && args.size() >= 2 && iequals(args[1], "setname");
+  return classify_command(args).tracks_state;
 }
 
 void SessionState::note_forwarded(std::span<const std::string_view> args) {
