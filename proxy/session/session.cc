@@ -38,10 +38,10 @@ bool answered_by_proxy(const CommandClass& command, std::string_view name, const
   return command.quit || config.proxy_commands.is_proxy(name);
 }
 
-// Writes what the socket takes at once, without waiting (both sockets are in non-blocking
-// mode): a request batch or a reply that fits the kernel's buffer then costs one send and
-// no trip through the event loop. Returns the bytes written; `ec` is set for a failure
-// other than a full buffer.
+// Writes what the socket takes at once, without waiting (the socket is in non-blocking
+// mode): a request batch that fits the kernel's buffer then costs one send and no trip
+// through the event loop. Returns the bytes written; `ec` is set for a failure other than
+// a full buffer.
 template <typename Buffers>
 std::size_t write_now(asio::ip::tcp::socket& socket, const Buffers& buffers, std::error_code& ec) {
   const std::size_t n = socket.write_some(buffers, ec);
@@ -105,7 +105,6 @@ Session::~Session() {
 void Session::start() {
   std::error_code ec;
   client_.set_option(asio::ip::tcp::no_delay(true), ec);
-  client_.non_blocking(true, ec);  // for write_now
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
 
@@ -176,32 +175,10 @@ bool Session::check_output_limit() {
 }
 
 void Session::wake_writer() {
-  if (!writer_waiting_) return;  // a write is in flight: the writer goes on with out_
-  // Over the hard limit, nothing is written: check_output_limit, right behind every
-  // append, closes the client, as Redis closes one whose reply outgrew the limit before
-  // any of it was written.
-  const auto hard = worker_.context().config.client_output_buffer_limit.hard;
-  if (!out_.empty() && !closed_ && (hard == 0 || output_held() < hard)) {
-    // The writer is idle: what the client's socket takes now is written here, and the
-    // writer is only woken for a rest (or an error, which its own write reports).
-    std::error_code ec;
-    const std::size_t n = write_now(client_, asio::buffer(out_), ec);
-    if (!ec && n > 0) {
-      WorkerStats& stats = worker_.stats();
-      stats.client_bytes_out.add(static_cast<std::int64_t>(n));
-      out_.erase(0, n);
-      if (out_.empty()) {
-        const auto now = Clock::now();
-        for (const auto& done : pending_.completed()) {
-          stats.count_command(done.slot, done.error, now - done.start);
-        }
-        pending_.completed().clear();
-        if (backend_paused_ || client_paused_) drained_signal_.cancel();
-        if (!flush_then_close_) return;
-      }
-    }
-  }
-  write_signal_.cancel();
+  // The writer runs after the handlers ready now: with many clients, replies read in one
+  // pass over the event loop's ready sockets leave together (writing each at once, as the
+  // requests are, measured 5-8 % slower at -c 50 on two cores, and no faster at -c 1).
+  if (writer_waiting_) write_signal_.cancel();
 }
 
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
