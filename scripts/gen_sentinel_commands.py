@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates sentinel/io/sentinel_command_data.inc from a live redis-sentinel.
+"""Regenerates sentinel/io/port/sentinel_command_data.inc from a live redis-sentinel.
 
 The sentinel port answers COMMAND, COMMAND INFO/DOCS/LIST/COUNT and ACL CAT as a real
 Sentinel does; the replies are its own bytes, captured here per command (and per
@@ -150,7 +150,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int)
     parser.add_argument("--output", default=os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "sentinel", "io",
+        os.path.dirname(os.path.abspath(__file__)), "..", "sentinel", "io", "port",
         "sentinel_command_data.inc"))
     args = parser.parse_args()
     with throwaway_server("redis-sentinel", args.port) as port:

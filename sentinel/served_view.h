@@ -17,7 +17,7 @@ class Engine;
 // go, at which config epoch, and whether they must wait or may write. The engine shell
 // computes it after every tick, event and request and hands it on when it changed; follow
 // mode builds the same view from a followed sentinel's answers and events. The proxy's
-// bridge (proxy/served_view_bridge.h) is its one reader.
+// bridge (proxy/topology/served_view_bridge.h) is its one reader.
 struct ServedView {
   std::string group;
   // Where clients go: the group's master, or the replica this sentinel's failover promoted

@@ -44,7 +44,7 @@ struct Config {
   bool sentinel_managed = false;
   std::chrono::milliseconds failover_hold{-1};
   // fence-on-minority yes: refuse writes while the sentinel inside cannot reach a majority
-  // of its group's sentinels (DESIGN.md, "Failover as a client sees it").
+  // of its group's sentinels (README.md, "Failover as your clients see it").
   bool fence_on_minority = false;
   std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit;

@@ -72,8 +72,6 @@ Server::Server(Config config) {
     } catch (const std::exception& e) {
       throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
     }
-    collector_ = std::make_shared<MetricsCollector>(*context_);
-    exposer_->RegisterCollectable(collector_);
   }
 }
 
@@ -95,6 +93,12 @@ Server::~Server() {
 }
 
 int Server::run() {
+  // The port was bound at construction; the collector reads the hooks set since (the
+  // sentinel's counters), so it is registered only now, before the first worker thread.
+  if (exposer_) {
+    collector_ = std::make_shared<MetricsCollector>(*context_);
+    exposer_->RegisterCollectable(collector_);
+  }
   asio::io_context main_io;
   asio::signal_set signals(main_io, SIGINT, SIGTERM);
   int received = 0;

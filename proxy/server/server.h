@@ -32,7 +32,7 @@ class Server {
 
   // Where topology changes enter (the sentinel engine publishes new masters here).
   TopologyRegistry& registry();
-  // The state the workers share (set follow mode's hooks before run()).
+  // The state the workers share (set its hooks before run(): nothing reads them earlier).
   ProxyContext& context();
   // Where the sentinel's notices about the served group are recorded.
   FailoverRecorder& failovers();

@@ -38,7 +38,7 @@ std::string peer_name(const asio::ip::tcp::socket& socket);
 // read stops the client being read; the backend reader pauses while the client's output
 // is over kOutputHighWater.
 //
-// Failover (session_failover.cc, DESIGN.md "Failover as a client sees it"): when a new
+// Failover (session_failover.cc, README.md "Failover as your clients see it"): when a new
 // master is published, a session with nothing in flight moves to it and replays its state
 // (SessionState); one with commands in flight on the old master is closed, since their
 // outcome is unknown. While there is no master to send to, commands are held in the input

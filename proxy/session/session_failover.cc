@@ -1,5 +1,5 @@
-// Session: what a failover does to one client connection (DESIGN.md, "Failover as a client
-// sees it"). The data path itself is in session.cc.
+// Session: what a failover does to one client connection (README.md, "Failover as
+// your clients see it"). The data path itself is in session.cc.
 #include <algorithm>
 #include <utility>
 

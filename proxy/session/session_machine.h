@@ -32,7 +32,7 @@ struct SessionFacts {
 // unknown outcome. It takes the session's facts and the time, and answers with what to
 // do; Session (session_failover.cc) does it. Its own state is the hold, the move in
 // progress, the next attempt to attach and the grace given a replaced master.
-// DESIGN.md, "Failover as a client sees it".
+// README.md, "Failover as your clients see it".
 class SessionMachine {
  public:
   using Clock = std::chrono::steady_clock;
@@ -76,7 +76,11 @@ class SessionMachine {
   Swap consider_swap(const SessionFacts& f, Clock::time_point now);
   // The request loop, at a command boundary: attach now (inline) rather than hold.
   bool attach_inline(const SessionFacts& f, Clock::time_point now) const;
-  void attach_started() { moving_ = true; }
+  // A move leaves the old connection, and any grace given to it ends with it.
+  void attach_started() {
+    moving_ = true;
+    replaced_grace_until_ = Clock::time_point{};
+  }
   // The attach ended; `newer_published`: a newer master was published meanwhile (tried at
   // once), else a failed one is tried again kAttachRetry later. `sentinel_managed`: without
   // a sentinel, each request batch tries again.

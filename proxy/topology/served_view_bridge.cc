@@ -7,10 +7,12 @@
 namespace sp::proxy {
 namespace {
 
-// The same master: the proxy may have resolved a hostname the engine has not resolved yet.
+// The same master, by the host as given and the port (as the engine tells instances
+// apart): the proxy resolves the master's host itself at start, and the two lookups may
+// give different addresses (an IPv6 literal written another way, round-robin DNS, a
+// hostname the engine has not resolved yet).
 bool routes_to(const Topology& topology, const sentinel::Address& master) {
-  return topology.master_port == master.port && topology.master_host == master.host() &&
-         (master.ip.empty() || topology.master_ip == master.ip);
+  return topology.master_port == master.port && topology.master_host == master.host();
 }
 
 void log_published(const Topology& published, const sentinel::ServedView& view) {

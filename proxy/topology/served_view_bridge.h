@@ -17,10 +17,11 @@ class ServedViewBridge {
 
   // Brings the registry in line with `view`: a master other than the one sessions use is
   // published (the registry's epoch gate decides) with the view's hold and fence; for the
-  // master sessions use, the hold and the fence are set as the view says. A hold never
-  // applies to another master than the one routed to: a view the gate refused (a stale
-  // announcement) must not make the clients of a newer master wait. Every change is
-  // logged. True when sessions were routed to a new master.
+  // master sessions use, the hold is set as the view says. A hold never applies to another
+  // master than the one routed to: a view the gate refused (a stale announcement) must not
+  // make the clients of a newer master wait. The fence follows the view whatever master
+  // is routed to: it says where this sentinel stands, not where the master is. Every
+  // change is logged. True when sessions were routed to a new master.
   bool apply(const sentinel::ServedView& view);
 
  private:

@@ -8,7 +8,7 @@ namespace sp::proxy {
 
 // What a session needs to know about its group, as one immutable snapshot: sessions hold
 // a shared_ptr to the snapshot they connected with, and a change is a new snapshot with a
-// higher config epoch (DESIGN.md, "topology snapshot").
+// higher config epoch.
 struct Topology {
   std::string group;        // the monitored group's name, e.g. "mymaster"
   std::string master_host;  // as configured or announced

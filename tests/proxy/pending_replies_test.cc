@@ -23,21 +23,21 @@ namespace {
 
 using Done = std::vector<std::pair<std::uint32_t, bool>>;  // slot, error
 
-// Slots are arbitrary labels here; the router only carries them.
+// Slots are arbitrary labels here; PendingReplies only carries them.
 enum Slot : std::uint32_t { kGet = 1, kSet, kSub, kUnsub, kPing, kHello, kQuit, kProxy, kExec };
 
 class RouterHarness {
  public:
   void forward(CommandRole role, std::uint32_t slot, int hello_proto = 0) {
-    router.on_forwarded(role, slot, Clock::now(), hello_proto);
+    pending.on_forwarded(role, slot, Clock::now(), hello_proto);
   }
   // A (P|S)(UN)SUBSCRIBE naming `names` channels or patterns (0: all of them).
   void pubsub(std::uint32_t slot, std::uint32_t names, PubsubScope scope = PubsubScope::kChannels) {
-    router.on_forwarded(CommandRole::kPubsub, slot, Clock::now(), 0, {scope, names});
+    pending.on_forwarded(CommandRole::kPubsub, slot, Clock::now(), 0, {scope, names});
   }
   void local(const std::string& reply, std::uint32_t slot, bool close_after = false,
              bool error = false) {
-    router.on_local(reply, slot, Clock::now(), close_after, error, out);
+    pending.on_local(reply, slot, Clock::now(), close_after, error, out);
   }
   // One complete backend frame, appended to the output and then reported.
   void frame(const std::string& bytes) {
@@ -46,17 +46,17 @@ class RouterHarness {
     ASSERT_EQ(result.status, protocol::ParseStatus::kComplete) << bytes;
     ASSERT_EQ(result.consumed, bytes.size()) << bytes;
     out += bytes;
-    router.on_frame(bytes, parser.is_push(), parser.is_error(), out);
+    pending.on_frame(bytes, parser.is_push(), parser.is_error(), out);
   }
   Done done() {
     Done d;
-    for (const auto& c : router.completed()) d.emplace_back(c.slot, c.error);
-    router.completed().clear();
+    for (const auto& c : pending.completed()) d.emplace_back(c.slot, c.error);
+    pending.completed().clear();
     return d;
   }
   std::string take_out() { return std::exchange(out, std::string()); }
 
-  PendingReplies router;
+  PendingReplies pending;
   std::string out;
 };
 
@@ -80,14 +80,14 @@ TEST(PendingReplies, PipelineRepliesMatchInOrder) {
   h.forward(CommandRole::kPlain, kSet);
   h.forward(CommandRole::kPlain, kGet);
   h.forward(CommandRole::kPlain, kGet);
-  EXPECT_EQ(h.router.pending(), 3u);
+  EXPECT_EQ(h.pending.pending(), 3u);
   h.frame(kOk);
   h.frame("$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
-  EXPECT_FALSE(h.router.idle());
+  EXPECT_FALSE(h.pending.idle());
   h.frame("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
   EXPECT_EQ(h.done(), (Done{{kGet, true}}));
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
   EXPECT_EQ(h.take_out(),
             "+OK\r\n$1\r\nv\r\n-WRONGTYPE Operation against a key holding the wrong kind of "
             "value\r\n");
@@ -98,8 +98,8 @@ TEST(PendingReplies, LocalReplyWithNothingPendingGoesOutAtOnce) {
   h.local("$3\r\nabc\r\n", kProxy);
   EXPECT_EQ(h.take_out(), "$3\r\nabc\r\n");
   EXPECT_EQ(h.done(), (Done{{kProxy, false}}));
-  EXPECT_TRUE(h.router.idle());
-  EXPECT_FALSE(h.router.close_requested());
+  EXPECT_TRUE(h.pending.idle());
+  EXPECT_FALSE(h.pending.close_requested());
 }
 
 TEST(PendingReplies, LocalRepliesKeepTheirPlaceInThePipeline) {
@@ -110,23 +110,23 @@ TEST(PendingReplies, LocalRepliesKeepTheirPlaceInThePipeline) {
   h.forward(CommandRole::kPlain, kGet);
   h.local("+LOCAL3\r\n", kProxy);
   EXPECT_EQ(h.out, "");
-  EXPECT_EQ(h.router.pending(), 5u);
+  EXPECT_EQ(h.pending.pending(), 5u);
   h.frame(kOk);
   EXPECT_EQ(h.take_out(), "+OK\r\n+LOCAL1\r\n+LOCAL2\r\n");
   EXPECT_EQ(h.done(), (Done{{kSet, false}, {kProxy, false}, {kProxy, true}}));
   h.frame("$-1\r\n");
   EXPECT_EQ(h.take_out(), "$-1\r\n+LOCAL3\r\n");
   EXPECT_EQ(h.done(), (Done{{kGet, false}, {kProxy, false}}));
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, QuitClosesOnlyOnceItsReplyIsOut) {
   RouterHarness h;
   h.forward(CommandRole::kPlain, kGet);
   h.local(kOk, kQuit, true);
-  EXPECT_FALSE(h.router.close_requested());
+  EXPECT_FALSE(h.pending.close_requested());
   h.frame("$1\r\nv\r\n");
-  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.pending.close_requested());
   EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
 }
 
@@ -134,7 +134,7 @@ TEST(PendingReplies, UnsolicitedFramesAreForwardedButNotMatched) {
   RouterHarness h;
   h.frame(kOk);
   EXPECT_TRUE(h.done().empty());
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
   EXPECT_EQ(h.take_out(), kOk);
 }
 
@@ -146,7 +146,7 @@ TEST(PendingReplies, MultiExecIsOneReplyPerCommand) {
   h.forward(CommandRole::kPlain, kExec);
   h.local("+AFTER\r\n", kProxy);
   for (const auto& f : {kOk, kQueued, kQueued}) h.frame(f);
-  EXPECT_EQ(h.router.pending(), 2u);
+  EXPECT_EQ(h.pending.pending(), 2u);
   h.frame("*2\r\n+OK\r\n$1\r\nv\r\n");
   EXPECT_EQ(h.done(),
             (Done{{kSet, false}, {kSet, false}, {kGet, false}, {kExec, false}, {kProxy, false}}));
@@ -173,12 +173,12 @@ TEST(PendingReplies, Resp2SubscribedMode) {
   h.local("+LOCAL\r\n", kProxy);
   h.frame(confirm("subscribe", "a", 1));
   EXPECT_TRUE(h.done().empty());  // one confirmation per channel
-  EXPECT_TRUE(h.router.subscribed());
+  EXPECT_TRUE(h.pending.subscribed());
   h.frame(confirm("subscribe", "b", 2));
   EXPECT_EQ(h.done(), (Done{{kSub, false}}));
   h.frame(message("b", "hi"));
   EXPECT_TRUE(h.done().empty());
-  EXPECT_EQ(h.router.pending(), 2u);
+  EXPECT_EQ(h.pending.pending(), 2u);
   h.frame("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
   EXPECT_EQ(h.done(), (Done{{kPing, false}, {kProxy, false}}));
   EXPECT_TRUE(h.take_out().ends_with("*2\r\n$4\r\npong\r\n$0\r\n\r\n+LOCAL\r\n"));
@@ -194,14 +194,14 @@ TEST(PendingReplies, Resp2SubscribedMode) {
   h.forward(CommandRole::kPlain, kGet);
   h.frame(confirm("unsubscribe", "a", 1));
   EXPECT_TRUE(h.done().empty());
-  EXPECT_TRUE(h.router.subscribed());
+  EXPECT_TRUE(h.pending.subscribed());
   h.frame(confirm("unsubscribe", "b", 0));
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_FALSE(h.pending.subscribed());
   EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
   // Out of subscribed mode an array reply is a reply, whatever it holds.
   h.frame(message("x", "y"));
   EXPECT_EQ(h.done(), (Done{{kGet, false}}));
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, Resp2ReplyThatLooksLikeAMessageBeforeASubscribe) {
@@ -215,7 +215,7 @@ TEST(PendingReplies, Resp2ReplyThatLooksLikeAMessageBeforeASubscribe) {
   EXPECT_EQ(h.done(), (Done{{kGet, false}}));
   h.frame(confirm("subscribe", "ch", 1));
   EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
-  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.pending.close_requested());
   EXPECT_EQ(h.take_out(), message("ch", "foo") + confirm("subscribe", "ch", 1) + kOk);
 }
 
@@ -228,8 +228,8 @@ TEST(PendingReplies, Resp2ConfirmationLookalikeAfterUnsubscribingEverything) {
   h.frame(confirm("unsubscribe", "a", 0));
   h.frame(confirm("subscribe", "z", 9));
   EXPECT_EQ(h.done(), (Done{{kSub, false}, {kUnsub, false}, {kGet, false}}));
-  EXPECT_FALSE(h.router.subscribed());
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_FALSE(h.pending.subscribed());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, LocalReplyWaitsForEveryConfirmation) {
@@ -239,9 +239,9 @@ TEST(PendingReplies, LocalReplyWaitsForEveryConfirmation) {
   h.local(kOk, kQuit, true);
   h.frame(confirm("subscribe", "a", 1));
   h.frame(confirm("subscribe", "b", 2));
-  EXPECT_FALSE(h.router.close_requested());
+  EXPECT_FALSE(h.pending.close_requested());
   h.frame(confirm("subscribe", "c", 3));
-  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.pending.close_requested());
   EXPECT_EQ(h.take_out(), confirm("subscribe", "a", 1) + confirm("subscribe", "b", 2) +
                               confirm("subscribe", "c", 3) + kOk);
   EXPECT_EQ(h.done(), (Done{{kSub, false}, {kQuit, false}}));
@@ -270,11 +270,11 @@ TEST(PendingReplies, UnsubscribeAllConfirmsEachNameOfItsScope) {
   EXPECT_TRUE(h.done().empty());
   h.frame(confirm("punsubscribe", "x*", 0));
   EXPECT_EQ(h.done(), (Done{{kUnsub, false}}));
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_FALSE(h.pending.subscribed());
   h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
   EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kProxy, false}}));
   EXPECT_TRUE(h.take_out().ends_with(":0\r\n+LOCAL\r\n"));
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, SubscribeErrorCompletesTheCommand) {
@@ -284,7 +284,7 @@ TEST(PendingReplies, SubscribeErrorCompletesTheCommand) {
   h.frame("-ERR wrong number of arguments for 'subscribe' command\r\n");
   h.frame("$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kSub, true}, {kGet, false}}));
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_FALSE(h.pending.subscribed());
 }
 
 TEST(PendingReplies, UnsubscribeWithNothingSubscribed) {
@@ -294,7 +294,7 @@ TEST(PendingReplies, UnsubscribeWithNothingSubscribed) {
   h.frame("*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
   h.frame("$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kUnsub, false}, {kGet, false}}));
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_FALSE(h.pending.subscribed());
 }
 
 TEST(PendingReplies, ShardAndPatternSubscriptionsAreCountedApart) {
@@ -307,29 +307,29 @@ TEST(PendingReplies, ShardAndPatternSubscriptionsAreCountedApart) {
   h.frame("*3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$1\r\nm\r\n");
   h.pubsub(kUnsub, 0, PubsubScope::kPatterns);  // PUNSUBSCRIBE
   h.frame(confirm("punsubscribe", "p*", 0));
-  EXPECT_TRUE(h.router.subscribed());         // the shard channel is still there
+  EXPECT_TRUE(h.pending.subscribed());        // the shard channel is still there
   h.pubsub(kUnsub, 0, PubsubScope::kShards);  // SUNSUBSCRIBE
   h.frame(confirm("sunsubscribe", "s", 0));
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_FALSE(h.pending.subscribed());
   EXPECT_EQ(h.done(), (Done{{kSub, false}, {kSub, false}, {kUnsub, false}, {kUnsub, false}}));
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, HelloSwitchesTheProtocolOnlyOnSuccess) {
   RouterHarness h;
   h.forward(CommandRole::kHello, kHello, 3);
-  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_EQ(h.pending.resp_version(), 2);
   h.frame("-NOPROTO unsupported protocol version\r\n");
-  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_EQ(h.pending.resp_version(), 2);
   h.forward(CommandRole::kHello, kHello, 3);
   h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
-  EXPECT_EQ(h.router.resp_version(), 3);
+  EXPECT_EQ(h.pending.resp_version(), 3);
   h.forward(CommandRole::kHello, kHello, 0);  // HELLO without a version: unchanged
   h.frame("%1\r\n$5\r\nproto\r\n:3\r\n");
-  EXPECT_EQ(h.router.resp_version(), 3);
+  EXPECT_EQ(h.pending.resp_version(), 3);
   h.forward(CommandRole::kHello, kHello, 2);
   h.frame("*2\r\n$5\r\nproto\r\n:2\r\n");
-  EXPECT_EQ(h.router.resp_version(), 2);
+  EXPECT_EQ(h.pending.resp_version(), 2);
   EXPECT_EQ(h.done(), (Done{{kHello, true}, {kHello, false}, {kHello, false}, {kHello, false}}));
 }
 
@@ -348,7 +348,7 @@ TEST(PendingReplies, Resp3PushesAreNeverMatched) {
   EXPECT_EQ(h.done(), (Done{{kSet, false}, {kGet, false}}));
   h.frame(invalidate);  // nothing pending: forwarded only
   EXPECT_TRUE(h.done().empty());
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 TEST(PendingReplies, Resp3SubscriptionsAllowOrdinaryCommands) {
@@ -363,12 +363,12 @@ TEST(PendingReplies, Resp3SubscriptionsAllowOrdinaryCommands) {
   EXPECT_EQ(h.done(), (Done{{kHello, false}, {kSub, false}}));
   h.frame(message("a", "not a message"));  // '*', not '>'
   EXPECT_EQ(h.done(), (Done{{kGet, false}}));
-  EXPECT_TRUE(h.router.subscribed());
+  EXPECT_TRUE(h.pending.subscribed());
 
   h.forward(CommandRole::kReset, kSet);
   h.frame("+RESET\r\n");
-  EXPECT_EQ(h.router.resp_version(), 2);
-  EXPECT_FALSE(h.router.subscribed());
+  EXPECT_EQ(h.pending.resp_version(), 2);
+  EXPECT_FALSE(h.pending.subscribed());
   EXPECT_EQ(h.done(), (Done{{kSet, false}}));
 }
 
@@ -377,16 +377,16 @@ TEST(PendingReplies, PassthroughStopsMatchingAfterPendingReplies) {
   h.forward(CommandRole::kPlain, kGet);
   h.forward(CommandRole::kPassthrough, kSet);  // MONITOR
   h.forward(CommandRole::kPlain, kGet);        // not tracked any more
-  EXPECT_TRUE(h.router.passthrough());
-  EXPECT_EQ(h.router.pending(), 1u);
+  EXPECT_TRUE(h.pending.passthrough());
+  EXPECT_EQ(h.pending.pending(), 1u);
   h.frame("$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kGet, false}}));
   h.frame(kOk);
   h.frame("+1700000000.000000 [0 127.0.0.1:1234] \"get\" \"k\"\r\n");
   EXPECT_TRUE(h.done().empty());
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
   h.local(kOk, kQuit, true);
-  EXPECT_TRUE(h.router.close_requested());
+  EXPECT_TRUE(h.pending.close_requested());
   EXPECT_TRUE(h.take_out().ends_with("\"k\"\r\n+OK\r\n"));
 }
 
@@ -394,35 +394,35 @@ TEST(PendingReplies, ASubstitutedCommandGetsItsReplacementInItsPlace) {
   // EXEC sent as DISCARD after a failover: DISCARD's +OK becomes EXECABORT for the client,
   // and the GET after it still gets its own reply.
   RouterHarness h;
-  h.router.on_substituted("-EXECABORT Transaction discarded because of previous errors.\r\n", kExec,
-                          Clock::now(), /*tracks_state=*/true);
+  h.pending.on_substituted("-EXECABORT Transaction discarded because of previous errors.\r\n",
+                           kExec, Clock::now(), /*tracks_state=*/true);
   h.forward(CommandRole::kPlain, kGet);
-  const std::string* substitute = h.router.head_substitute();
+  const std::string* substitute = h.pending.head_substitute();
   ASSERT_NE(substitute, nullptr);
   const std::string reply = *substitute;
   h.out += reply;
-  h.router.on_frame(reply, false, true, h.out);
-  EXPECT_EQ(h.router.head_substitute(), nullptr);
+  h.pending.on_frame(reply, false, true, h.out);
+  EXPECT_EQ(h.pending.head_substitute(), nullptr);
   h.frame("$1\r\nv\r\n");
   EXPECT_EQ(h.take_out(),
             "-EXECABORT Transaction discarded because of previous errors.\r\n$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kExec, true}, {kGet, false}}));
-  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+  EXPECT_EQ(h.pending.state_replies(), std::vector<bool>{true});
 }
 
 TEST(PendingReplies, StateRepliesListOnlyTrackedCommandsInOrder) {
   RouterHarness h;
-  h.router.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, /*tracks_state=*/true);
+  h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, /*tracks_state=*/true);
   h.forward(CommandRole::kPlain, kGet);
-  h.router.on_forwarded(CommandRole::kPubsub, kSub, Clock::now(), 0, {PubsubScope::kChannels, 2},
-                        /*tracks_state=*/true);
+  h.pending.on_forwarded(CommandRole::kPubsub, kSub, Clock::now(), 0, {PubsubScope::kChannels, 2},
+                         /*tracks_state=*/true);
   h.frame("-ERR DB index is out of range\r\n");
   h.frame("$-1\r\n");
-  EXPECT_EQ(h.router.state_replies(), std::vector<bool>{true});
+  EXPECT_EQ(h.pending.state_replies(), std::vector<bool>{true});
   h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-  EXPECT_EQ(h.router.state_replies().size(), 1u);  // one confirmation of two: not complete
+  EXPECT_EQ(h.pending.state_replies().size(), 1u);  // one confirmation of two: not complete
   h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
-  EXPECT_EQ(h.router.state_replies(), (std::vector<bool>{true, false}));
+  EXPECT_EQ(h.pending.state_replies(), (std::vector<bool>{true, false}));
 }
 
 // -READONLY retry: a command's bytes are kept from forwarding to reply, so the commands
@@ -430,7 +430,7 @@ TEST(PendingReplies, StateRepliesListOnlyTrackedCommandsInOrder) {
 class RetryHarness : public RouterHarness {
  public:
   void kept(std::uint32_t slot, const std::string& request) {
-    router.on_forwarded(CommandRole::kPlain, slot, Clock::now(), 0, {}, false, request);
+    pending.on_forwarded(CommandRole::kPlain, slot, Clock::now(), 0, {}, false, request);
   }
 };
 
@@ -442,19 +442,19 @@ TEST(PendingReplies, TakesBackEveryPendingCommandWithItsBytesInOrder) {
   h.frame("+OK\r\n");  // the first SET ran: its bytes are released
   EXPECT_EQ(h.done(), (Done{{kSet, false}}));
   RetryBatch batch;
-  ASSERT_TRUE(h.router.take_for_retry(batch));
+  ASSERT_TRUE(h.pending.take_for_retry(batch));
   EXPECT_EQ(batch.requests, "SET b 2\r\n*2\r\n$3\r\nGET\r\n$1\r\nb\r\n");
   ASSERT_EQ(batch.commands.size(), 2u);
   EXPECT_EQ(batch.commands[0].slot, kSet);
   EXPECT_EQ(batch.commands[0].length, 9u);
   EXPECT_EQ(batch.commands[1].slot, kGet);
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.idle());
   // Sent again, they are kept again, and released as their replies come.
   h.kept(kSet, "SET b 2\r\n");
   h.frame("+OK\r\n");
   h.kept(kGet, "GET b\r\n");
   RetryBatch again;
-  ASSERT_TRUE(h.router.take_for_retry(again));
+  ASSERT_TRUE(h.pending.take_for_retry(again));
   EXPECT_EQ(again.requests, "GET b\r\n");
 }
 
@@ -464,21 +464,21 @@ TEST(PendingReplies, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {
     h.kept(kSet, "SET a 1\r\n");
     behind(h);
     RetryBatch batch;
-    const bool taken = h.router.take_for_retry(batch);
-    EXPECT_FALSE(h.router.idle());
+    const bool taken = h.pending.take_for_retry(batch);
+    EXPECT_FALSE(h.pending.idle());
     return !taken && batch.empty();
   };
   EXPECT_TRUE(refuses([](RetryHarness& h) { h.forward(CommandRole::kPlain, kGet); }));  // not kept
   EXPECT_TRUE(refuses([](RetryHarness& h) { h.local("+proxy\r\n", kProxy); }));
   EXPECT_TRUE(refuses([](RetryHarness& h) { h.pubsub(kSub, 1); }));
   EXPECT_TRUE(refuses([](RetryHarness& h) {
-    h.router.on_forwarded(CommandRole::kPlain, kPing, Clock::now(), 0, {}, true, "SELECT 1\r\n");
+    h.pending.on_forwarded(CommandRole::kPlain, kPing, Clock::now(), 0, {}, true, "SELECT 1\r\n");
   }));
   EXPECT_TRUE(
-      refuses([](RetryHarness& h) { h.router.on_substituted("*-1\r\n", kExec, {}, false); }));
+      refuses([](RetryHarness& h) { h.pending.on_substituted("*-1\r\n", kExec, {}, false); }));
   RetryHarness h;
   RetryBatch batch;
-  EXPECT_FALSE(h.router.take_for_retry(batch));  // nothing pending
+  EXPECT_FALSE(h.pending.take_for_retry(batch));  // nothing pending
 }
 
 TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
@@ -487,11 +487,11 @@ TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
   h.kept(kSet, big);
   h.kept(kSet, "SET a 12345\r\n");  // would pass the limit: not kept
   RetryBatch batch;
-  EXPECT_FALSE(h.router.take_for_retry(batch));
+  EXPECT_FALSE(h.pending.take_for_retry(batch));
   h.frame("+OK\r\n");
   h.frame("+OK\r\n");
   h.kept(kSet, "SET a 12345\r\n");  // the big one was released with its reply
-  EXPECT_TRUE(h.router.take_for_retry(batch));
+  EXPECT_TRUE(h.pending.take_for_retry(batch));
   EXPECT_EQ(batch.requests, "SET a 12345\r\n");
 }
 
@@ -501,31 +501,31 @@ TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
 // wait, and all leave in request order.
 TEST(PendingReplies, ProbedAndDeferredRepliesKeepTheRequestOrder) {
   RouterHarness h;
-  h.router.on_probe(kProxy, Clock::now());
+  h.pending.on_probe(kProxy, Clock::now());
   h.forward(CommandRole::kPlain, kPing);
-  EXPECT_TRUE(h.router.head_is_probe());
-  h.router.fill_head_probe("$4\r\ninfo\r\n");  // the master answered the probe: allowed
-  h.out += *h.router.head_substitute();
-  h.router.on_frame(*h.router.head_substitute(), false, false, h.out);
+  EXPECT_TRUE(h.pending.head_is_probe());
+  h.pending.fill_head_probe("$4\r\ninfo\r\n");  // the master answered the probe: allowed
+  h.out += *h.pending.head_substitute();
+  h.pending.on_frame(*h.pending.head_substitute(), false, false, h.out);
   h.frame("+PONG\r\n");
   EXPECT_EQ(h.take_out(), "$4\r\ninfo\r\n+PONG\r\n");
   EXPECT_EQ(h.done(), (Done{{kProxy, false}, {kPing, false}}));
 
-  h.router.on_probe(kProxy, Clock::now());
+  h.pending.on_probe(kProxy, Clock::now());
   h.forward(CommandRole::kPlain, kGet);
   h.local("+OK\r\n", kQuit, true);
-  h.router.defer_head_probe();  // PROXY FAILOVER goes to the sentinel
-  EXPECT_TRUE(h.router.head_is_deferred());
-  EXPECT_FALSE(h.router.idle());
+  h.pending.defer_head_probe();  // PROXY FAILOVER goes to the sentinel
+  EXPECT_TRUE(h.pending.head_is_deferred());
+  EXPECT_FALSE(h.pending.idle());
   EXPECT_EQ(h.take_out(), "");
-  h.router.fill_deferred("-NOGOODSLAVE No suitable replica to promote\r\n", h.out);
-  EXPECT_FALSE(h.router.head_is_deferred());
+  h.pending.fill_deferred("-NOGOODSLAVE No suitable replica to promote\r\n", h.out);
+  EXPECT_FALSE(h.pending.head_is_deferred());
   EXPECT_EQ(h.take_out(), "-NOGOODSLAVE No suitable replica to promote\r\n");
   h.frame("$1\r\nv\r\n");  // GET's reply, which the session held back until now
   EXPECT_EQ(h.take_out(), "$1\r\nv\r\n+OK\r\n");
   EXPECT_EQ(h.done(), (Done{{kProxy, true}, {kGet, false}, {kQuit, false}}));
-  EXPECT_TRUE(h.router.close_requested());
-  EXPECT_TRUE(h.router.idle());
+  EXPECT_TRUE(h.pending.close_requested());
+  EXPECT_TRUE(h.pending.idle());
 }
 
 }  // namespace

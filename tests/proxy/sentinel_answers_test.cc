@@ -15,7 +15,7 @@ protocol::Value decoded(const std::string& frame) {
   return v.value_or(protocol::Value{});
 }
 
-TEST(SentinelReplies, SplitsHostAndPort) {
+TEST(SentinelAnswers, SplitsHostAndPort) {
   auto a = split_host_port("127.0.0.1:26379");
   ASSERT_TRUE(a);
   EXPECT_EQ(a->host, "127.0.0.1");
@@ -28,7 +28,7 @@ TEST(SentinelReplies, SplitsHostAndPort) {
   }
 }
 
-TEST(SentinelReplies, MasterAddrIsTwoBulkStrings) {
+TEST(SentinelAnswers, MasterAddrIsTwoBulkStrings) {
   auto a = master_addr_of(decoded("*2\r\n$9\r\n127.0.0.1\r\n$4\r\n6379\r\n"));
   ASSERT_TRUE(a);
   EXPECT_EQ(a->host, "127.0.0.1");
@@ -38,7 +38,7 @@ TEST(SentinelReplies, MasterAddrIsTwoBulkStrings) {
   EXPECT_FALSE(master_addr_of(decoded("*2\r\n$9\r\n127.0.0.1\r\n$1\r\nx\r\n")));
 }
 
-TEST(SentinelReplies, FieldsOfSentinelMaster) {
+TEST(SentinelAnswers, FieldsOfSentinelMaster) {
   const auto fields = decoded(
       "*6\r\n$4\r\nname\r\n$8\r\nmymaster\r\n$12\r\nconfig-epoch\r\n$1\r\n7\r\n"
       "$16\r\nfailover-timeout\r\n$5\r\n10000\r\n");
@@ -50,14 +50,14 @@ TEST(SentinelReplies, FieldsOfSentinelMaster) {
   EXPECT_EQ(field_of(decoded("-ERR No such master with that name\r\n"), "name"), std::nullopt);
 }
 
-TEST(SentinelReplies, RoleSaysMaster) {
+TEST(SentinelAnswers, RoleSaysMaster) {
   EXPECT_TRUE(role_is_master(decoded("*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n")));
   EXPECT_FALSE(role_is_master(
       decoded("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n:6379\r\n$9\r\nconnected\r\n:1\r\n")));
   EXPECT_FALSE(role_is_master(decoded("-LOADING\r\n")));
 }
 
-TEST(SentinelReplies, EventsAreMessagesOnEventChannels) {
+TEST(SentinelAnswers, EventsAreMessagesOnEventChannels) {
   auto e =
       event_of(decoded("*3\r\n$7\r\nmessage\r\n$6\r\n+odown\r\n$42\r\nmaster mymaster 127.0.0.1 "
                        "6379 #quorum 2/2\r\n"));
@@ -68,7 +68,7 @@ TEST(SentinelReplies, EventsAreMessagesOnEventChannels) {
   EXPECT_FALSE(event_of(decoded("*2\r\n$4\r\npong\r\n$0\r\n\r\n")));
 }
 
-TEST(SentinelReplies, SwitchMasterHasFiveWords) {
+TEST(SentinelAnswers, SwitchMasterHasFiveWords) {
   auto s = switch_master_of("mymaster 127.0.0.1 6379 127.0.0.1 6380");
   ASSERT_TRUE(s);
   EXPECT_EQ(s->name, "mymaster");
@@ -82,7 +82,7 @@ TEST(SentinelReplies, SwitchMasterHasFiveWords) {
 
 // Follow mode reads a followed sentinel's master events into typed notices: trailing words
 // (+odown's "#quorum") are ignored, other instances' events are not master events.
-TEST(SentinelReplies, MasterEventsOfAFollowedSentinel) {
+TEST(SentinelAnswers, MasterEventsOfAFollowedSentinel) {
   const auto odown = master_notice_of({"+odown", "master mymaster 10.0.0.1 6379 #quorum 2/2"});
   EXPECT_EQ(odown,
             sentinel::master_notice(sentinel::NoticeKind::kOdown, "mymaster", {"10.0.0.1", 6379}));
@@ -93,7 +93,7 @@ TEST(SentinelReplies, MasterEventsOfAFollowedSentinel) {
   EXPECT_FALSE(master_notice_of({"+unknown-event", "master mymaster 10.0.0.1 6379"}));
 }
 
-TEST(SentinelReplies, FlagsTellAMasterGoingAway) {
+TEST(SentinelAnswers, FlagsTellAMasterGoingAway) {
   auto with_flags = [](const std::string& flags) {
     return decoded("*2\r\n$5\r\nflags\r\n$" + std::to_string(flags.size()) + "\r\n" + flags +
                    "\r\n");

@@ -118,6 +118,12 @@ TEST(ServedViewBridge, AnUnresolvedHostnameIsTheMasterTheProxyResolved) {
   EXPECT_FALSE(bridge.apply(view));
   EXPECT_EQ(registry.current()->master_ip, "10.0.0.9");
   EXPECT_TRUE(registry.current()->failover_in_progress);
+  // Resolved by the engine to another address (round-robin DNS, an IPv6 literal written
+  // another way): still the master routed to, so its hold still applies.
+  view.master.ip = "10.0.0.10";
+  view.hold = false;
+  EXPECT_FALSE(bridge.apply(view));
+  EXPECT_FALSE(registry.current()->failover_in_progress);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The session's failover decisions, driven by hand: facts and time in, decisions out. No
-// sockets, no sleeps (DESIGN.md, "Failover as a client sees it").
+// sockets, no sleeps (README.md, "Failover as your clients see it").
 
 #include "proxy/session/session_machine.h"
 
@@ -147,6 +147,15 @@ TEST(SessionMachine, CommandsInFlightOnAReplacedMasterCloseTheSession) {
   answered.left_backend();
   EXPECT_FALSE(answered.awaiting_replaced_master());
   EXPECT_EQ(answered.consider_swap(replaced(attached()), t0 + milliseconds(20)), Swap::kStartMove);
+
+  // Replies that end the grace without a verdict (a hidden ROLE check, a deferred probe)
+  // leave the session idle: it moves, and the grace ends with the old connection, so the
+  // new master's first reply is not taken for a late one from the replaced master.
+  SessionMachine moved(kHold);
+  ASSERT_EQ(moved.consider_swap(busy, t0), Swap::kStartReplacedGrace);
+  ASSERT_EQ(moved.consider_swap(replaced(attached()), t0 + milliseconds(20)), Swap::kStartMove);
+  moved.attach_started();
+  EXPECT_FALSE(moved.awaiting_replaced_master());
 
   // A MONITOR-like stream cannot be carried over, nor waited for.
   SessionFacts monitor = replaced(attached());

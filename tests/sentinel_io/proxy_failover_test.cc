@@ -1,4 +1,4 @@
-// Failover as a client of the proxy sees it (DESIGN.md, "Failover as a client sees it"):
+// Failover as a client of the proxy sees it (README.md, "Failover as your clients see it"):
 // three sentinel-proxy processes in proxy mode in front of a real master and two replicas,
 // clients connected through one of them, then the master killed or hung. Idle sessions keep
 // their connection and state, commands sent while there is no master are held and answered

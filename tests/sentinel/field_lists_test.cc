@@ -7,7 +7,7 @@
 namespace sp::sentinel {
 namespace {
 
-using RepliesTest = EngineFixture;
+using FieldListsTest = EngineFixture;
 
 std::vector<std::string> names(const FieldList& fields) {
   std::vector<std::string> out;
@@ -15,7 +15,7 @@ std::vector<std::string> names(const FieldList& fields) {
   return out;
 }
 
-TEST_F(RepliesTest, HealthyMasterHasTwentyFieldsInRedisOrder) {
+TEST_F(FieldListsTest, HealthyMasterHasTwentyFieldsInRedisOrder) {
   start();
   run_for(ms(1000));
   auto master = master_reply(*engine_, "mymaster", now_);
@@ -46,7 +46,7 @@ TEST_F(RepliesTest, HealthyMasterHasTwentyFieldsInRedisOrder) {
   EXPECT_EQ(masters_reply(*engine_, now_).size(), 1u);
 }
 
-TEST_F(RepliesTest, ReplicaAndSentinelFieldLists) {
+TEST_F(FieldListsTest, ReplicaAndSentinelFieldLists) {
   start();
   add_peer(kPeer1, 26380);
   run_for(ms(1000));
@@ -66,7 +66,7 @@ TEST_F(RepliesTest, ReplicaAndSentinelFieldLists) {
                                       "voted-leader", "voted-leader-epoch"}));
 }
 
-TEST_F(RepliesTest, FlagsInSentinelOrderAndDownTimes) {
+TEST_F(FieldListsTest, FlagsInSentinelOrderAndDownTimes) {
   start();
   add_peer(kPeer1, 26380);
   add_peer(kPeer2, 26381);
@@ -82,7 +82,7 @@ TEST_F(RepliesTest, FlagsInSentinelOrderAndDownTimes) {
   EXPECT_EQ(master[12].first, "o-down-time");
 }
 
-TEST_F(RepliesTest, GetMasterAddrByName) {
+TEST_F(FieldListsTest, GetMasterAddrByName) {
   start();
   EXPECT_EQ(engine_->master_address("mymaster"), addr(6379));
   EXPECT_FALSE(engine_->master_address("other").has_value());
