@@ -89,9 +89,11 @@ Try:
 
 A failover: stop the master (redis-cli -p $base shutdown nosave) and watch
   redis-cli -p $sentinel_port subscribe +switch-master
-after about 3 s the proxies send new clients to the promoted replica
-(redis-cli -p $proxy_port proxy topology). Clients connected to the old master are
-disconnected and reconnect; holding them through the switch is not built yet.
+after about 3 s the proxies send clients to the promoted replica
+(redis-cli -p $proxy_port proxy topology). Connected clients are held meanwhile and
+moved with their state (database, subscriptions, name); only one with a command in
+flight on the dead master is disconnected, since that command's outcome is unknown.
+A planned switchover that loses nothing: redis-cli -p $proxy_port proxy failover
 
 Ctrl-C stops everything.
 MSG

@@ -2,8 +2,10 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/details/file_helper.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -26,6 +28,44 @@ spdlog::level::level_enum to_spdlog(LogLevel level) {
   return spdlog::level::info;
 }
 
+// The log file, opened again by its name on SIGHUP: after logrotate renamed it, lines go
+// to a new file under the configured name. The new file is opened before the old one is
+// let go, so a failed reopen (the directory gone) leaves logging where it was.
+class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit ReopenableFileSink(std::string path) : path_(std::move(path)) {
+    file_->open(path_, false);
+  }
+
+  bool reopen() {
+    auto fresh = std::make_unique<spdlog::details::file_helper>();
+    try {
+      fresh->open(path_, false);
+    } catch (const spdlog::spdlog_ex&) {
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    file_ = std::move(fresh);
+    return true;
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    file_->write(formatted);
+  }
+  void flush_() override { file_->flush(); }
+
+ private:
+  std::string path_;
+  std::unique_ptr<spdlog::details::file_helper> file_ =
+      std::make_unique<spdlog::details::file_helper>();
+};
+
+// Set once by setup_logging, before any other thread exists.
+std::shared_ptr<ReopenableFileSink> log_file;
+
 }  // namespace
 
 void setup_logging(const Config& config) {
@@ -33,13 +73,28 @@ void setup_logging(const Config& config) {
   if (config.logfile.empty()) {
     logger = spdlog::stdout_logger_mt("sentinel-proxy");
   } else {
-    logger = spdlog::basic_logger_mt("sentinel-proxy", config.logfile);
+    log_file = std::make_shared<ReopenableFileSink>(config.logfile);
+    logger = std::make_shared<spdlog::logger>("sentinel-proxy", log_file);
   }
   logger->set_pattern("%P %Y-%m-%d %H:%M:%S.%e %l %v");
   logger->set_level(to_spdlog(config.loglevel));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   spdlog::flush_every(std::chrono::seconds(1));
+}
+
+void reopen_log_file() {
+  if (!log_file) {
+    spdlog::info("received SIGHUP: logging to standard output, nothing to reopen");
+    return;
+  }
+  if (log_file->reopen()) {
+    spdlog::info("received SIGHUP: log file reopened");
+  } else {
+    spdlog::warn(
+        "received SIGHUP: the log file could not be opened again; logging goes on "
+        "to the file open before");
+  }
 }
 
 }  // namespace sp::proxy

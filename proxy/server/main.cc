@@ -127,7 +127,8 @@ int run_drop_in_sentinel(int argc, char** argv) {
     const std::string pidfile = config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     const std::string path = config.path;
-    const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion);
+    const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion,
+                                                    sp::proxy::reopen_log_file);
     if (!pidfile.empty()) std::remove(pidfile.c_str());  // as Redis does at shutdown
     return code;
   } catch (const std::exception& e) {

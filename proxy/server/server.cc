@@ -1,6 +1,7 @@
 #include "proxy/server/server.h"
 
 #include <csignal>
+#include <functional>
 #include <thread>
 
 #include <prometheus/exposer.h>
@@ -12,6 +13,7 @@
 
 #include "common/asio_util.h"
 #include "proxy/admin/master_auth_watch.h"
+#include "proxy/config/logging.h"
 #include "proxy/metrics/metrics_collector.h"
 #include "proxy/server/listener.h"
 #include "proxy/server/proxy_context.h"
@@ -101,9 +103,19 @@ int Server::run() {
   }
   asio::io_context main_io;
   asio::signal_set signals(main_io, SIGINT, SIGTERM);
+  // SIGHUP (logrotate's postrotate, `systemctl reload`) reopens the log file; clients
+  // notice nothing. Without this it would end the process.
+  asio::signal_set hangups(main_io, SIGHUP);
+  std::function<void(std::error_code, int)> on_hangup = [&](std::error_code ec, int) {
+    if (ec) return;
+    reopen_log_file();
+    hangups.async_wait(on_hangup);
+  };
+  hangups.async_wait(on_hangup);
   int received = 0;
   signals.async_wait([&](std::error_code ec, int signal) {
     if (!ec) received = signal;
+    hangups.cancel();
   });
   // Whether the master demands authentication decides what unauthenticated clients may do
   // (Security in README.md): known before the first client is accepted when the master

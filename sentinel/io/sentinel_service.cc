@@ -211,10 +211,18 @@ void SentinelService::persist(const PersistedState& state) {
 }
 
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
-                 const std::string& version) {
+                 const std::string& version, std::function<void()> on_hangup) {
   asio::io_context io;
   const int port = config.engine.port;
   SentinelService service(io.get_executor(), std::move(config), config_path, version);
+  // SIGHUP (logrotate) must not end the sentinel: Redis ignores it; this reopens the log.
+  asio::signal_set hangups(io, SIGHUP);
+  std::function<void(const std::error_code&, int)> hangup = [&](const std::error_code& ec, int) {
+    if (ec) return;
+    if (on_hangup) on_hangup();
+    hangups.async_wait(hangup);
+  };
+  hangups.async_wait(hangup);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const std::error_code& ec, int) {
     if (ec) return;

@@ -77,8 +77,9 @@ class SentinelService {
 };
 
 // Drop-in mode (`sentinel-proxy --sentinel sentinel.conf`): a SentinelService alone until
-// SIGTERM/SIGINT. Returns the exit code, 0 after a signal.
+// SIGTERM/SIGINT. SIGHUP calls `on_hangup` (the log file reopened) and goes on. Returns
+// the exit code, 0 after a signal.
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
-                 const std::string& version);
+                 const std::string& version, std::function<void()> on_hangup = {});
 
 }  // namespace sp::sentinel::io

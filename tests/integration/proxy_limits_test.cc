@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -183,6 +184,31 @@ TEST(ProxyLimits, UnreadProxyRepliesStopTheClientBeingRead) {
   EXPECT_LT(sent, requests.size()) << "the proxy read every request of a client reading nothing";
   EXPECT_LT(stalled - before, 8L * 1024 * 1024) << before << " -> " << stalled;
   EXPECT_EQ(call(proxy.port(), {"PING"}), "+PONG\r\n");
+}
+
+// logrotate renames the log file, then sends SIGHUP: the proxy goes on writing to a new
+// file under the configured name, and a connected client notices nothing.
+TEST(ProxyLimits, SighupReopensTheLogFileAndKeepsItsClients) {
+  RedisProcess redis;
+  const std::string dir = make_temp_dir();
+  const std::string log = dir + "/proxy.log";
+  {
+    ProxyProcess proxy(redis.port(), {"--logfile", log});
+    TestConnection client(proxy.port());
+    FrameReader reader(client);
+    client.send(resp({"PING"}));
+    ASSERT_EQ(reader.frames(1).value_or(""), "+PONG\r\n");
+    std::filesystem::rename(log, log + ".1");
+    ::kill(proxy.pid(), SIGHUP);
+    EXPECT_TRUE(wait_until(
+        [&] { return read_file(log).find("log file reopened") != std::string::npos; }, 10s))
+        << "the renamed file has " << read_file(log + ".1").size() << " bytes";
+    EXPECT_TRUE(proxy.running());
+    client.send(resp({"PING"}));
+    EXPECT_EQ(reader.frames(1).value_or(""), "+PONG\r\n");
+    EXPECT_EQ(read_file(log + ".1").find("log file reopened"), std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ProxyLimits, SigtermFlushesRepliesAlreadyAskedForAndExitsZero) {

@@ -203,6 +203,34 @@ TEST(SentinelDropIn, AFileWithoutMastersLoadsAndTakesMonitorsLater) {
   p.expect_same_rewrite("after SENTINEL MONITOR");
 }
 
+// SIGHUP ends neither: redis-sentinel ignores it, drop-in mode reopens its log file.
+TEST(SentinelDropIn, SighupEndsNeitherSentinel) {
+  TempDir dir;
+  for (bool real : {true, false}) {
+    const std::string name = real ? "real" : "ours";
+    const int port = free_loopback_port();
+    std::ofstream(dir.path + "/" + name + ".conf")
+        << "port " << port << "\n"
+        << "logfile " << dir.path << "/" << name << ".log\n"
+        << "sentinel monitor mymaster 127.0.0.1 1 2\n";
+    const std::string binary =
+        real ? "redis-sentinel" : std::string(SP_SENTINEL_PROXY_BINARY) + " --sentinel";
+    ChildProcess child({"/bin/sh", "-c", "exec " + binary + " " + dir.path + "/" + name + ".conf"},
+                       dir.path + "/" + name + ".out");
+    ASSERT_TRUE(wait_until([&] { return !call(port, {"PING"}, 200ms).empty(); }, 10s)) << name;
+    ::kill(child.pid(), SIGHUP);
+    if (!real) {
+      EXPECT_TRUE(wait_until(
+          [&] {
+            return read_file(dir.path + "/ours.log").find("log file reopened") != std::string::npos;
+          },
+          10s));
+    }
+    EXPECT_EQ(call(port, {"PING"}), "+PONG\r\n") << name;
+    EXPECT_TRUE(child.running()) << name;
+  }
+}
+
 // Redis works from `dir`: a relative logfile lands there, and the config file, named
 // relative to where the process started, is still the one rewritten.
 TEST(SentinelDropIn, DirMovesTheWorkingDirectoryAsInRedisSentinel) {
