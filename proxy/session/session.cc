@@ -10,6 +10,7 @@
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
 #include "proxy/admin/proxy_commands.h"
+#include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
@@ -206,8 +207,12 @@ asio::awaitable<bool> Session::connect_backend() {
     unreachable_reason_ = ec == asio::error::timed_out ? "Connection timed out" : ec.message();
     stats.backend_connect_failures.add();
     stats.last_connect_fail_ns.add(now_ns - stats.last_connect_fail_ns.get());
-    spdlog::warn("client {}: master of '{}' ({}) unreachable: {}", peer_name(client_),
-                 topology_->group, topology_->master_address(), unreachable_reason_);
+    static RepeatedLog repeated;
+    if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
+      spdlog::warn("client {}: master of '{}' ({}) unreachable: {}{}", peer_name(client_),
+                   topology_->group, topology_->master_address(), unreachable_reason_,
+                   RepeatedLog::note(left_out));
+    }
     co_return false;
   }
   stats.backend_connects.add();
@@ -516,9 +521,11 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
       if (self->detach_backend(why)) co_return;
       // The master closed (or broke) the connection: the client sees its connection close
       // too, after the replies that did arrive, exactly as a direct connection would.
-      if (!self->flush_then_close_) {
-        spdlog::warn("client {}: connection to master {} lost: {}", peer_name(self->client_),
-                     self->topology_->master_address(), why);
+      static RepeatedLog repeated;
+      std::uint64_t left_out = 0;
+      if (!self->flush_then_close_ && repeated.admit(Clock::now(), left_out)) {
+        spdlog::warn("client {}: connection to master {} lost: {}{}", peer_name(self->client_),
+                     self->topology_->master_address(), why, RepeatedLog::note(left_out));
       }
       self->backend_connected_ = false;
       self->stop_reading_ = true;

@@ -9,6 +9,7 @@
 
 #include "common/asio_util.h"
 #include "proxy/admin/proxy_commands.h"
+#include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
@@ -142,8 +143,11 @@ asio::awaitable<void> Session::attach_in_background(std::shared_ptr<Session> sel
 
 bool Session::detach_backend(std::string_view why) {
   if (machine_.on_backend_lost(facts()) == SessionMachine::Lost::kClose) return false;
-  spdlog::info("client {}: connection to master {} lost ({}); the session waits for a master",
-               peer_name(client_), topology_->master_address(), why);
+  static RepeatedLog repeated;  // every session of a master that died says the same
+  if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
+    spdlog::info("client {}: connection to master {} lost ({}); the session waits for a master{}",
+                 peer_name(client_), topology_->master_address(), why, RepeatedLog::note(left_out));
+  }
   ++backend_generation_;
   backend_connected_ = false;
   machine_.left_backend();
@@ -183,8 +187,11 @@ asio::awaitable<bool> Session::attach_backend() {
     ever_attached_ = true;
     if (moving) {
       worker_.stats().sessions_migrated.add();
-      spdlog::info("client {}: moved from master {} to {} with its state", peer_name(client_), from,
-                   topology_->master_address());
+      static RepeatedLog repeated;
+      if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
+        spdlog::info("client {}: moved from master {} to {} with its state{}", peer_name(client_),
+                     from, topology_->master_address(), RepeatedLog::note(left_out));
+      }
     }
     asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this(), generation),
                    LogStrayException{"backend reader"});

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/integration/proxy_harness.h"
 #include "tests/protocol/malformed_requests.h"
@@ -129,6 +131,36 @@ TEST(ProxyBadInput, MasterKilledMidReplyThenBack) {
   redis.reset();
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
+}
+
+// While the master does not answer, every command of every client fails the same way;
+// the log says so about once a second with a count, not once per command.
+TEST(ProxyBadInput, AnUnreachableMasterDoesNotFloodTheLog) {
+  const int nobody = free_loopback_port();
+  ProxyProcess proxy(nobody);
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  std::vector<std::unique_ptr<FrameReader>> readers;
+  for (int c = 0; c < 4; ++c) {
+    clients.push_back(std::make_unique<TestConnection>(proxy.port()));
+    readers.push_back(std::make_unique<FrameReader>(*clients.back()));
+  }
+  // One command at a time: each one makes its session try the master again.
+  for (int i = 0; i < 200; ++i) {
+    for (int c = 0; c < 4; ++c) {
+      clients[c]->send(resp({"PING"}));
+      ASSERT_TRUE(readers[c]->frames(1).value_or("").starts_with("-ERR sentinel-proxy: master"));
+    }
+  }
+  const std::string log = proxy.log();
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("unreachable"); at != std::string::npos;
+       at = log.find("unreachable", at + 1)) {
+    ++lines;
+  }
+  // 800 commands, each a failed connection attempt: a line a second at most (the test
+  // takes well under 30 s even on a busy machine), the rest counted in the next line.
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 30u) << log.size() << " bytes of log";
 }
 
 TEST(ProxyBadInput, MasterDownAtConnectGetsTheDocumentedError) {
