@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/systemd_notify.h"
 #include "proxy/admin/proxy_access.h"
 
 namespace sp::proxy {
@@ -53,6 +54,9 @@ struct Config {
   LogLevel loglevel = LogLevel::kNotice;
   std::string logfile;  // empty: standard output
   std::string pidfile;
+  // `supervised systemd` (or `auto` under systemd): READY=1 once the ports listen, STATUS=
+  // at each new master, STOPPING=1 at the drain (Type=notify units).
+  Supervised supervised = Supervised::kNo;
   // The in-process sentinel: `sentinel ...` lines (as in sentinel.conf), its port (0: off)
   // and the monitored group whose master the client port serves (needed with several).
   std::vector<std::vector<std::string>> sentinel_directives;

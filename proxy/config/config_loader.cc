@@ -137,6 +137,17 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     config.logfile = v;
   } else if (name == "pidfile") {
     config.pidfile = v;
+  } else if (name == "supervised") {
+    const std::string mode = protocol::to_lower(v);
+    if (mode == "systemd") {
+      config.supervised = Supervised::kSystemd;
+    } else if (mode == "auto") {
+      config.supervised = Supervised::kAuto;
+    } else if (mode == "no") {
+      config.supervised = Supervised::kNo;
+    } else {
+      return "invalid supervised '" + v + "' (systemd, auto, no; upstart is not supported)";
+    }
   } else {
     return "unknown directive '" + name + "'";
   }

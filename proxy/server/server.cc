@@ -12,6 +12,7 @@
 #include <asio/signal_set.hpp>
 
 #include "common/asio_util.h"
+#include "common/systemd_notify.h"
 #include "proxy/admin/master_auth_watch.h"
 #include "proxy/config/logging.h"
 #include "proxy/metrics/metrics_collector.h"
@@ -130,6 +131,16 @@ int Server::run() {
   for (auto& worker : workers_) worker->start();
   listener_->start();
   const Config& c = context_->config;
+  const bool supervised = supervised_by_systemd(c.supervised);
+  if (supervised) {
+    // Every port listens: the unit is started. Each new master is told in STATUS=.
+    context_->registry.subscribe([context = context_.get()](const TopologyPtr& t) {
+      notify_systemd("STATUS=master " + t->master_address() + ", epoch " +
+                     std::to_string(t->epoch) + ", " +
+                     std::to_string(context->clients.load(std::memory_order_relaxed)) + " clients");
+    });
+    notify_systemd("READY=1");
+  }
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
       "thread(s), metrics {}",
@@ -137,6 +148,7 @@ int Server::run() {
       c.metrics_port ? c.metrics_bind + ":" + std::to_string(c.metrics_port) : "off");
   main_io.run();
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
+  if (supervised) notify_systemd("STOPPING=1\nSTATUS=draining clients");
   listener_->stop();
   for (auto& worker : workers_) worker->drain();
   const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;

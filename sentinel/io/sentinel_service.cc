@@ -12,6 +12,7 @@
 #include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
+#include "common/systemd_notify.h"
 #include "sentinel/io/port/sentinel_commands.h"
 #include "sentinel/io/port/sentinel_port.h"
 #include "sentinel/io/shell/engine_shell.h"
@@ -214,6 +215,7 @@ int run_sentinel(SentinelFileConfig config, const std::string& config_path,
                  const std::string& version, std::function<void()> on_hangup) {
   asio::io_context io;
   const int port = config.engine.port;
+  const bool supervised = supervised_by_systemd(config.supervised);
   SentinelService service(io.get_executor(), std::move(config), config_path, version);
   // SIGHUP (logrotate) must not end the sentinel: Redis ignores it; this reopens the log.
   asio::signal_set hangups(io, SIGHUP);
@@ -227,12 +229,17 @@ int run_sentinel(SentinelFileConfig config, const std::string& config_path,
   signals.async_wait([&](const std::error_code& ec, int) {
     if (ec) return;
     spdlog::warn("received a signal: sentinel is now ready to exit, bye bye...");
+    if (supervised) notify_systemd("STOPPING=1");
     service.stop();
     io.stop();
   });
   service.start();
   spdlog::info("sentinel-proxy {} running in sentinel mode, port {}, config {}", version, port,
                config_path);
+  if (supervised) {
+    notify_systemd("READY=1\nSTATUS=sentinel on port " + std::to_string(port) + ", " +
+                   std::to_string(service.shell().engine().groups().size()) + " master(s)");
+  }
   io.run();
   return 0;
 }

@@ -4,11 +4,13 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -208,6 +210,48 @@ TEST(ProxyLimits, SighupReopensTheLogFileAndKeepsItsClients) {
     EXPECT_EQ(reader.frames(1).value_or(""), "+PONG\r\n");
     EXPECT_EQ(read_file(log + ".1").find("log file reopened"), std::string::npos);
   }
+  std::filesystem::remove_all(dir);
+}
+
+// Under a Type=notify unit: READY=1 once the proxy listens, the master in STATUS=, and
+// STOPPING=1 at SIGTERM, all on the test's own NOTIFY_SOCKET.
+TEST(ProxyLimits, SupervisedSystemdSaysReadyStatusAndStopping) {
+  RedisProcess redis;
+  const std::string dir = make_temp_dir();
+  const std::string path = dir + "/notify";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(path.size(), sizeof address.sun_path);
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  timeval timeout{10, 0};  // each wait for a message
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  const auto next = [fd] {
+    char buffer[512];
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string("<none>");
+  };
+  ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+  {
+    ProxyProcess proxy(redis.port(), {"--supervised", "systemd"});
+    ::unsetenv("NOTIFY_SOCKET");
+    std::string told;
+    for (int i = 0; i < 4 && told.find("READY=1") == std::string::npos; ++i) told += next() + "|";
+    EXPECT_NE(told.find("READY=1"), std::string::npos) << told;
+    EXPECT_NE(told.find("STATUS=master 127.0.0.1:" + std::to_string(redis.port()) + ", epoch 0"),
+              std::string::npos)
+        << told;
+    ::kill(proxy.pid(), SIGTERM);
+    std::string stopping;
+    for (int i = 0; i < 4 && stopping.find("STOPPING=1") == std::string::npos; ++i) {
+      stopping += next() + "|";
+    }
+    EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
+  }
+  ::unsetenv("NOTIFY_SOCKET");
+  ::close(fd);
   std::filesystem::remove_all(dir);
 }
 

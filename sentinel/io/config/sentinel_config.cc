@@ -330,6 +330,12 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
     config.pidfile = args[1];
   } else if (name == "daemonize") {
     config.daemonize = protocol::to_lower(args[1]) == "yes";
+  } else if (name == "supervised") {
+    // Checked against the directive table already; upstart is taken as no.
+    const std::string mode = protocol::to_lower(args[1]);
+    config.supervised = mode == "systemd" ? Supervised::kSystemd
+                        : mode == "auto"  ? Supervised::kAuto
+                                          : Supervised::kNo;
   } else if (name == "loglevel") {
     config.loglevel = protocol::to_lower(args[1]);
   } else if (name == "dir") {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/systemd_notify.h"
 #include "sentinel/config.h"
 #include "sentinel/io/shell/shell_config.h"
 #include "sentinel/persisted_state.h"
@@ -30,11 +31,12 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
-  std::size_t maxclients = 10000;     // the sentinel port's, as Redis's default
-  bool daemonize = false;             // `daemonize yes`: the process goes to the background
-  bool deny_scripts_reconfig = true;  // SENTINEL SET may not change script paths
-  std::vector<std::string> lines;     // the file as read (split_config_text), for the rewrite
-  std::string path;                   // the file, made absolute before any `dir` moved us
+  std::size_t maxclients = 10000;           // the sentinel port's, as Redis's default
+  Supervised supervised = Supervised::kNo;  // `supervised systemd|auto`: READY=1 and so on
+  bool daemonize = false;                   // `daemonize yes`: the process goes to the background
+  bool deny_scripts_reconfig = true;        // SENTINEL SET may not change script paths
+  std::vector<std::string> lines;           // the file as read (split_config_text), for the rewrite
+  std::string path;                         // the file, made absolute before any `dir` moved us
   // Proxy mode: the group the client port serves. Chosen at start as the only group when
   // the file names none; the rewrite then writes `proxy-group` once a second group is
   // monitored, or the file would no longer say which one to serve at the next start.
