@@ -37,6 +37,9 @@ struct Config {
   std::uint16_t metrics_port = 9380;  // 0: no metrics endpoint
   std::uint32_t maxclients = 10000;
   std::chrono::seconds timeout{0};  // idle client timeout, 0: never
+  // TCP keepalive on client and master connections, as Redis's (0: off): a peer gone
+  // without a FIN is found after about this long plus two more probes.
+  std::chrono::seconds tcp_keepalive{300};
   std::chrono::milliseconds connect_timeout{2000};
   // Set when a sentinel (inside, or followed) names the master: sessions verify a new
   // master with ROLE, move to it at a failover with their state, and hold commands while

@@ -1,10 +1,15 @@
 #include "proxy/config/config_loader.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "common/parse_number.h"
@@ -101,6 +106,14 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     auto n = parse_int<std::int64_t>(v, 0, 100'000'000);
     if (!n) return "invalid timeout '" + v + "'";
     config.timeout = std::chrono::seconds(*n);
+  } else if (name == "tcp-keepalive") {
+    auto n = parse_int<std::int64_t>(v, 0, std::numeric_limits<int>::max());
+    if (!n) return "invalid tcp-keepalive '" + v + "'";
+    config.tcp_keepalive = std::chrono::seconds(*n);
+  } else if (name == "dir") {
+    // mirrors setConfigDirOption: the process works from `dir`, so the relative paths read
+    // after it (logfile, pidfile) are taken from there.
+    if (::chdir(v.c_str()) != 0) return "dir '" + v + "': " + std::strerror(errno);
   } else if (name == "connect-timeout") {
     auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
     if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";

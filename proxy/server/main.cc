@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -65,6 +66,9 @@ Options parse_options(int argc, char** argv) {
     throw sp::proxy::ConfigError("command line: unexpected argument '" + directives.front() +
                                  "' (directives are --name value ...)");
   }
+  // Absolute before the file is read: its `dir` moves the working directory, and the
+  // sentinel inside reads the file again and rewrites it.
+  if (!file.empty()) file = std::filesystem::absolute(file).string();
   options.file = file;
   if (!file.empty()) sp::proxy::apply_config_file(options.config, file);
   sp::proxy::apply_config_text(options.config, sp::proxy::command_line_to_text(directives),

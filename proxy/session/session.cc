@@ -12,6 +12,7 @@
 #include "proxy/admin/proxy_commands.h"
 #include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
+#include "proxy/links/tcp_keepalive.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
 #include "proxy/session/command_class.h"
@@ -106,6 +107,7 @@ Session::~Session() {
 void Session::start() {
   std::error_code ec;
   client_.set_option(asio::ip::tcp::no_delay(true), ec);
+  set_tcp_keepalive(client_.native_handle(), worker_.context().config.tcp_keepalive);
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
 
@@ -216,6 +218,7 @@ asio::awaitable<bool> Session::connect_backend() {
     co_return false;
   }
   stats.backend_connects.add();
+  set_tcp_keepalive(backend_.native_handle(), worker_.context().config.tcp_keepalive);
   backend_.non_blocking(true, ec);  // for write_now
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
   co_return true;

@@ -10,11 +10,14 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/integration/proxy_harness.h"
@@ -253,6 +256,52 @@ TEST(ProxyLimits, SupervisedSystemdSaysReadyStatusAndStopping) {
   ::unsetenv("NOTIFY_SOCKET");
   ::close(fd);
   std::filesystem::remove_all(dir);
+}
+
+// The kernel's timer on the established connection whose local port is `port`, from
+// /proc/net/tcp: {timer kind, clock ticks until it fires}; {-1, 0} when there is none.
+std::pair<int, long> tcp_timer_of(int port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // the header
+  char wanted[8];
+  std::snprintf(wanted, sizeof wanted, ":%04X", port);
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer;
+    fields >> slot >> local >> remote >> state >> queues >> timer;
+    if (state != "01" || !local.ends_with(wanted)) continue;
+    const auto colon = timer.find(':');
+    return {std::stoi(timer.substr(0, colon), nullptr, 16),
+            std::stol(timer.substr(colon + 1), nullptr, 16)};
+  }
+  return {-1, 0};
+}
+
+// tcp-keepalive, Redis's default 300 s: the proxy's end of a client connection runs the
+// keepalive timer (kind 2, due in about 300 s); with 0, no timer is left once the
+// exchange's delayed ACK is gone.
+TEST(ProxyLimits, TcpKeepaliveIsRedisDefaultAndCanBeTurnedOff) {
+  RedisProcess redis;
+  for (const int keepalive : {300, 0}) {
+    ProxyProcess proxy(redis.port(), {"--tcp-keepalive", std::to_string(keepalive)});
+    TestConnection client(proxy.port());
+    FrameReader reader(client);
+    client.send(resp({"PING"}));
+    ASSERT_EQ(reader.frames(1).value_or(""), "+PONG\r\n");
+    if (keepalive > 0) {
+      EXPECT_TRUE(wait_until(
+          [&] {
+            const auto [kind, ticks] = tcp_timer_of(proxy.port());
+            return kind == 2 && ticks > 100 * 100;  // over 100 s at 100 ticks a second
+          },
+          5s))
+          << tcp_timer_of(proxy.port()).first << " " << tcp_timer_of(proxy.port()).second;
+    } else {
+      EXPECT_TRUE(wait_until([&] { return tcp_timer_of(proxy.port()).first == 0; }, 5s))
+          << tcp_timer_of(proxy.port()).first << " " << tcp_timer_of(proxy.port()).second;
+    }
+  }
 }
 
 TEST(ProxyLimits, SigtermFlushesRepliesAlreadyAskedForAndExitsZero) {

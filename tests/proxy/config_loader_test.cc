@@ -4,7 +4,9 @@
 #include "proxy/config/config_loader.h"
 
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+#include <filesystem>
 
 #include <cstdio>
 #include <fstream>
@@ -64,6 +66,19 @@ TEST(ConfigText, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.proto_max_bulk_len, 512LL * 1024 * 1024);
   EXPECT_EQ(c.client_query_buffer_limit, 1024ULL * 1024 * 1024);
   EXPECT_EQ(c.loglevel, LogLevel::kNotice);
+  EXPECT_EQ(c.tcp_keepalive, std::chrono::seconds(300));  // Redis's
+  EXPECT_EQ(c.supervised, Supervised::kNo);
+}
+
+TEST(ConfigText, KeepaliveSupervisedAndDirTakeEffect) {
+  Config c;
+  apply_config_text(c, "tcp-keepalive 0\nsupervised auto\n", "test.conf");
+  EXPECT_EQ(c.tcp_keepalive, std::chrono::seconds(0));
+  EXPECT_EQ(c.supervised, Supervised::kAuto);
+  const auto start = std::filesystem::current_path();
+  apply_config_text(c, "dir /tmp\n", "test.conf");
+  EXPECT_EQ(std::filesystem::current_path(), std::filesystem::path("/tmp"));
+  std::filesystem::current_path(start);
 }
 
 TEST(ConfigText, EveryDirectiveTakesEffect) {
@@ -147,6 +162,14 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
             "test.conf:1: io-threads must be between 1 and 128 (>>> 'io-threads 129')");
   EXPECT_EQ(error_of("maxclients 0"), "test.conf:1: invalid maxclients '0' (>>> 'maxclients 0')");
   EXPECT_EQ(error_of("timeout -1"), "test.conf:1: invalid timeout '-1' (>>> 'timeout -1')");
+  EXPECT_EQ(error_of("tcp-keepalive -1"),
+            "test.conf:1: invalid tcp-keepalive '-1' (>>> 'tcp-keepalive -1')");
+  EXPECT_EQ(error_of("supervised upstart"),
+            "test.conf:1: invalid supervised 'upstart' (systemd, auto, no; upstart is not "
+            "supported) (>>> 'supervised upstart')");
+  EXPECT_EQ(error_of("dir /nonexistent/sp-test"),
+            "test.conf:1: dir '/nonexistent/sp-test': No such file or directory "
+            "(>>> 'dir /nonexistent/sp-test')");
   EXPECT_EQ(error_of("connect-timeout 0"),
             "test.conf:1: invalid connect-timeout '0' (milliseconds, at least 1) "
             "(>>> 'connect-timeout 0')");
