@@ -14,8 +14,8 @@
 #include "proxy/server/proxy_context.h"
 #include "proxy/server/server.h"
 #include "proxy/topology/served_view_bridge.h"
-#include "sentinel/io/shell/engine_shell.h"
 #include "sentinel/io/sentinel_service.h"
+#include "sentinel/io/shell/engine_shell.h"
 #include "sp/version.h"
 
 namespace sp::proxy {

@@ -4,7 +4,6 @@
 
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
-#include "proxy/session/command_class.h"
 
 namespace sp::proxy {
 namespace {
@@ -26,10 +25,6 @@ void write_subscribe(std::string_view command, const std::set<std::string>& name
 }
 
 }  // namespace
-
-bool SessionState::changes_state(std::span<const std::string_view> args) {
-  return classify_command(args).tracks_state;
-}
 
 void SessionState::note_forwarded(std::span<const std::string_view> args) {
   std::vector<std::string> copy;

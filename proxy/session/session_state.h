@@ -19,11 +19,9 @@ namespace sp::proxy {
 // Sans-I/O: the session feeds commands and reply outcomes in, in the same FIFO order.
 class SessionState {
  public:
-  // True for AUTH, HELLO, SELECT, CLIENT SETNAME, (P|S)(UN)SUBSCRIBE, MULTI, EXEC, DISCARD,
-  // WATCH, UNWATCH and RESET.
-  static bool changes_state(std::span<const std::string_view> args);
-
-  // A command for which changes_state() is true was forwarded.
+  // A command that changes the session's state was forwarded (CommandClass::tracks_state:
+  // AUTH, HELLO, SELECT, CLIENT SETNAME, (P|S)(UN)SUBSCRIBE, MULTI, EXEC, DISCARD, WATCH,
+  // UNWATCH and RESET).
   void note_forwarded(std::span<const std::string_view> args);
   // The reply to the oldest noted command arrived: it takes effect unless `error`.
   void on_reply(bool error);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "proxy/session/command_class.h"
 
 namespace sp::proxy {
 namespace {
@@ -35,23 +36,12 @@ std::vector<std::string> commands_of(const std::string& resp) {
 // Forwards one command and applies its outcome, as a reply arriving would.
 void run(SessionState& state, std::initializer_list<std::string_view> args, bool error = false) {
   const std::vector<std::string_view> v(args);
-  ASSERT_TRUE(SessionState::changes_state(v)) << v.front();
+  ASSERT_TRUE(classify_command(v).tracks_state) << v.front();
   state.note_forwarded(v);
   state.on_reply(error);
 }
 
 using Words = std::vector<std::string>;
-
-TEST(SessionState, OnlyStateCommandsAreTracked) {
-  const std::vector<std::string_view> get{"GET", "k"};
-  const std::vector<std::string_view> setname{"client", "SetName", "x"};
-  const std::vector<std::string_view> client_id{"CLIENT", "ID"};
-  const std::vector<std::string_view> select{"select", "2"};
-  EXPECT_FALSE(SessionState::changes_state(get));
-  EXPECT_TRUE(SessionState::changes_state(setname));
-  EXPECT_FALSE(SessionState::changes_state(client_id));
-  EXPECT_TRUE(SessionState::changes_state(select));
-}
 
 TEST(SessionState, AFreshSessionReplaysOnlyRole) {
   const SessionState state;

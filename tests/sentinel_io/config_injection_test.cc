@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "protocol/command_table.h"
-#include "sentinel/io/port/acl.h"
 #include "sentinel/io/config/sentinel_config.h"
+#include "sentinel/io/port/acl.h"
 
 namespace sp::sentinel::io {
 namespace {
