@@ -78,7 +78,10 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
   }
   text += std::string("master_link_status:") + (session.backend_connected ? "up" : "down") +
           "\r\nbackend_connect_failures:" +
-          std::to_string(sum(context, &WorkerStats::backend_connect_failures)) + "\r\n";
+          std::to_string(sum(context, &WorkerStats::backend_connect_failures)) +
+          "\r\nbackend_pool_size:" + std::to_string(context.config.backend_pool_size) +
+          "\r\nsessions_pinned:" + std::to_string(sum(context, &WorkerStats::sessions_pinned)) +
+          "\r\n";
   text += "\r\n# Failover\r\n";
   const TopologyPtr current = context.registry.current();
   text += std::string("failover_in_progress:") +

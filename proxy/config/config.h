@@ -41,6 +41,11 @@ struct Config {
   // without a FIN is found after about this long plus two more probes.
   std::chrono::seconds tcp_keepalive{300};
   std::chrono::milliseconds connect_timeout{2000};
+  // backend-pool-size: 0 (the default), each client has its own connection to the master;
+  // n > 0, each worker shares n connections to the master among its clients' stateless
+  // commands, and a client gets its own connection once a command binds state to it
+  // (README.md, "Pooled mode").
+  std::uint32_t backend_pool_size = 0;
   // Set when a sentinel (inside, or followed) names the master: sessions verify a new
   // master with ROLE, move to it at a failover with their state, and hold commands while
   // there is no master, for up to `failover_hold` (-1: the group's failover-timeout; 0:

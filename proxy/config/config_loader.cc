@@ -118,6 +118,10 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
     if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";
     config.connect_timeout = std::chrono::milliseconds(*n);
+  } else if (name == "backend-pool-size") {
+    auto n = parse_int<std::uint32_t>(v, 0, 64);
+    if (!n) return "invalid backend-pool-size '" + v + "' (0 to 64 connections per io thread)";
+    config.backend_pool_size = *n;
   } else if (name == "failover-hold-ms") {
     auto n = parse_int<std::int64_t>(v, 0, 86'400'000);
     if (!n) return "invalid failover-hold-ms '" + v + "' (milliseconds, 0 turns holding off)";

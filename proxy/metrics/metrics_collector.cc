@@ -138,6 +138,10 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   add_simple(out, c, "sentinel_proxy_sessions_migrated_total",
              "Sessions moved to a new master with their state replayed.", MetricType::Counter,
              &WorkerStats::sessions_migrated);
+  add_simple(out, c, "sentinel_proxy_sessions_pinned_total",
+             "Pooled sessions given a master connection of their own by a command that binds "
+             "state to it (backend-pool-size).",
+             MetricType::Counter, &WorkerStats::sessions_pinned);
   add_simple(out, c, "sentinel_proxy_sessions_closed_at_swap_total",
              "Sessions closed at a master swap with commands in flight on the old master.",
              MetricType::Counter, &WorkerStats::sessions_closed_at_swap);

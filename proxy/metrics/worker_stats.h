@@ -59,12 +59,13 @@ struct WorkerStats {
   StatCounter limit_closes;  // query or output buffer limit, idle timeout
   StatCounter buffer_bytes;  // a gauge: capacity of all session buffers
   // Failovers as sessions live them.
-  StatCounter sessions_held;            // a gauge: sessions holding commands now
-  StatCounter held_commands;            // a gauge: commands those sessions hold
-  StatCounter holds;                    // times a session began to hold
-  StatCounter hold_ns;                  // time spent holding, summed over sessions
-  StatCounter hold_timeouts;            // commands answered with an error past failover-hold-ms
-  StatCounter sessions_migrated;        // moved to a new master with their state replayed
+  StatCounter sessions_held;      // a gauge: sessions holding commands now
+  StatCounter held_commands;      // a gauge: commands those sessions hold
+  StatCounter holds;              // times a session began to hold
+  StatCounter hold_ns;            // time spent holding, summed over sessions
+  StatCounter hold_timeouts;      // commands answered with an error past failover-hold-ms
+  StatCounter sessions_migrated;  // moved to a new master with their state replayed
+  StatCounter sessions_pinned;    // pooled sessions given their own connection (CommandClass::pins)
   StatCounter sessions_closed_at_swap;  // commands in flight on the old master: closed
   StatCounter exec_aborted;             // transactions failed because the session moved
   StatCounter writes_refused_fenced;    // writes refused under fence-on-minority

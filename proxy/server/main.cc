@@ -181,7 +181,8 @@ int main(int argc, char** argv) {
   }
   try {
     sp::proxy::setup_logging(options.config);
-    options.config.maxclients = sp::proxy::fit_maxclients_to_open_files(options.config.maxclients);
+    options.config.maxclients = sp::proxy::fit_maxclients_to_open_files(
+        options.config.maxclients, options.config.backend_pool_size > 0 ? 1 : 2);
     const std::string pidfile = options.config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     int code = 0;

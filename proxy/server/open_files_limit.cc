@@ -13,16 +13,16 @@ namespace {
 // Redis keeps 32 (CONFIG_MIN_RESERVED_FDS); the sentinel inside adds a link per instance.
 constexpr rlim_t kReservedFiles = 64;
 
-rlim_t files_for(std::uint32_t clients) {
-  return static_cast<rlim_t>(clients) * 2 + kReservedFiles;
+rlim_t files_for(std::uint32_t clients, unsigned files_per_client) {
+  return static_cast<rlim_t>(clients) * files_per_client + kReservedFiles;
 }
 
 }  // namespace
 
-std::uint32_t fit_maxclients_to_open_files(std::uint32_t maxclients) {
+std::uint32_t fit_maxclients_to_open_files(std::uint32_t maxclients, unsigned files_per_client) {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return maxclients;
-  const rlim_t wanted = files_for(maxclients);
+  const rlim_t wanted = files_for(maxclients, files_per_client);
   if (limit.rlim_cur >= wanted) return maxclients;
   // Try the whole need first, then less, down to what is set now (Redis steps down by 16).
   const rlim_t ceiling =
@@ -39,9 +39,10 @@ std::uint32_t fit_maxclients_to_open_files(std::uint32_t maxclients) {
     last_error = errno;
   }
   if (limit.rlim_cur >= wanted) return maxclients;
-  const auto fitting = limit.rlim_cur > kReservedFiles
-                           ? static_cast<std::uint32_t>((limit.rlim_cur - kReservedFiles) / 2)
-                           : 1u;
+  const auto fitting =
+      limit.rlim_cur > kReservedFiles
+          ? static_cast<std::uint32_t>((limit.rlim_cur - kReservedFiles) / files_per_client)
+          : 1u;
   spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors.",
                maxclients, static_cast<unsigned long long>(wanted));
   if (last_error != 0) {

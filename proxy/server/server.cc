@@ -143,8 +143,11 @@ int Server::run() {
   }
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
-      "thread(s), metrics {}",
+      "thread(s), {}, metrics {}",
       kVersion, c.port, c.group_name, c.upstream_host, c.upstream_port, c.io_threads,
+      c.backend_pool_size == 0 ? std::string("a master connection per client")
+                               : "pooled: " + std::to_string(c.backend_pool_size) +
+                                     " shared master connection(s) per io thread",
       c.metrics_port ? c.metrics_bind + ":" + std::to_string(c.metrics_port) : "off");
   main_io.run();
   spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");

@@ -12,6 +12,7 @@ Worker::Worker(std::size_t index, ProxyContext& context)
       stats_(*context.worker_stats.at(index)),
       topology_(context.registry.current()),
       work_(io_.get_executor()),
+      links_(io_.get_executor(), stats_, context.config),
       cron_(io_) {}
 
 Worker::~Worker() {
@@ -41,6 +42,7 @@ void Worker::drain() {
 void Worker::publish(TopologyPtr topology) {
   asio::post(io_, [this, topology = std::move(topology)]() mutable {
     topology_ = std::move(topology);
+    links_.on_topology(*topology_);  // first: sessions moving now get links to the new one
     sessions_.topology_changed();
   });
 }

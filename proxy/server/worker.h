@@ -8,6 +8,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "proxy/links/link_pool.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/server/proxy_context.h"
 #include "proxy/session/session_set.h"
@@ -42,6 +43,8 @@ class Worker {
   const TopologyPtr& topology() const { return topology_; }
   bool draining() const { return draining_; }
   SessionSet& sessions() { return sessions_; }
+  // The shared connections of pooled sessions (backend-pool-size).
+  LinkPool& links() { return links_; }
 
  private:
   static asio::awaitable<void> cron_loop(Worker* worker);
@@ -55,6 +58,7 @@ class Worker {
   SessionSet sessions_;
   asio::io_context io_{1};
   asio::executor_work_guard<asio::io_context::executor_type> work_;
+  LinkPool links_;
   asio::steady_timer cron_;
   std::thread thread_;
 };

@@ -16,9 +16,13 @@ struct NameFacts {
   bool exec = false;
   bool identifies = false;
   bool client = false;  // CLIENT: its subcommand decides (SETNAME, REPLY OFF|SKIP)
+  bool pins = false;
+  bool pins_unless_db0 = false;    // SELECT 0 changes nothing on a shared connection
+  bool pins_if_block_arg = false;  // XREAD and XREADGROUP park only with BLOCK
 };
 
-NameFacts facts_of(std::string_view name) {
+NameFacts facts_of(const protocol::CommandInfo& info) {
+  const std::string_view name = info.name;
   NameFacts f;
   for (std::string_view s :
        {"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe"}) {
@@ -40,14 +44,30 @@ NameFacts facts_of(std::string_view name) {
   f.exec = name == "exec";
   f.identifies = name == "auth" || name == "hello";
   f.client = name == "client";
+  // @connection commands change or read the connection's state (AUTH, HELLO, CLIENT,
+  // SELECT, RESET, READONLY, WAIT, ...); blocking ones park it. PING and ECHO do neither.
+  const bool bound = info.flags.connection || info.flags.blocking ||
+                     f.role != CommandRole::kPlain || f.tracks_state ||
+                     f.client;  // the container CLIENT has no flags of its own
+  f.pins = bound && name != "ping" && name != "echo" && name != "quit";
+  f.pins_unless_db0 = name == "select";
+  f.pins_if_block_arg = name == "xread" || name == "xreadgroup";
+  if (f.pins_unless_db0 || f.pins_if_block_arg) f.pins = false;
   return f;
+}
+
+bool names_block_option(std::span<const std::string_view> args) {
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (protocol::iequals(args[i], "block")) return true;
+  }
+  return false;
 }
 
 const std::vector<NameFacts>& name_facts() {
   static const std::vector<NameFacts> table = [] {
     std::vector<NameFacts> built;
     for (const protocol::CommandInfo& info : protocol::all_commands()) {
-      built.push_back(facts_of(info.name));
+      built.push_back(facts_of(info));
     }
     return built;
   }();
@@ -69,6 +89,8 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.quit = f.quit;
   c.exec = f.exec;
   c.identifies = f.identifies;
+  c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||
+           (f.pins_if_block_arg && names_block_option(args));
   if (f.client && args.size() >= 2) {
     using protocol::iequals;
     if (iequals(args[1], "setname")) c.tracks_state = true;

@@ -20,6 +20,9 @@ struct CommandClass {
   bool quit = false;
   bool exec = false;
   bool identifies = false;  // AUTH or HELLO: who the client is may change
+  // It binds state to its connection, reads it, or parks it (README.md, "Pooled mode"):
+  // a pooled session gets a connection of its own for it and keeps it.
+  bool pins = false;
 };
 
 // `args`: a request, command name first (any case).

@@ -1,5 +1,7 @@
 #include "proxy/session/session.h"
 
+#include <cstring>
+
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/read.hpp>
@@ -13,6 +15,7 @@
 #include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
 #include "proxy/links/tcp_keepalive.h"
+#include "proxy/links/write_now.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
 #include "proxy/session/command_class.h"
@@ -38,31 +41,6 @@ constexpr std::string_view kDiscardCommand = "*1\r\n$7\r\nDISCARD\r\n";
 // Commands the proxy answers itself: they never wait for a master.
 bool answered_by_proxy(const CommandClass& command, std::string_view name, const Config& config) {
   return command.quit || config.proxy_commands.is_proxy(name);
-}
-
-// Writes what the socket takes at once, without waiting (the socket is in non-blocking
-// mode): a request batch that fits the kernel's buffer then costs one send and no trip
-// through the event loop. Returns the bytes written; `ec` is set for a failure other than
-// a full buffer.
-template <typename Buffers>
-std::size_t write_now(asio::ip::tcp::socket& socket, const Buffers& buffers, std::error_code& ec) {
-  const std::size_t n = socket.write_some(buffers, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec.clear();
-    return 0;
-  }
-  return n;
-}
-
-// Drops the first `n` bytes of a gather list (what write_now already sent).
-void drop_prefix(std::vector<asio::const_buffer>& buffers, std::size_t n) {
-  auto it = buffers.begin();
-  while (it != buffers.end() && n >= it->size()) {
-    n -= it->size();
-    ++it;
-  }
-  buffers.erase(buffers.begin(), it);
-  if (n > 0 && !buffers.empty()) buffers.front() += n;
 }
 
 // Replies longer than this are streamed to the client in parts as they arrive.
@@ -92,7 +70,8 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
       resume_signal_(client_.get_executor(), Clock::time_point::max()),
       deferred_signal_(client_.get_executor(), Clock::time_point::max()),
       last_activity_(Clock::now()),
-      machine_(worker.context().config.failover_hold) {
+      machine_(worker.context().config.failover_hold),
+      pooled_(worker.context().config.backend_pool_size > 0) {
   worker_.sessions().add(this);
   worker_.stats().connected_clients.add(1);
   worker_.stats().connections_accepted.add(1);
@@ -117,6 +96,7 @@ void Session::close() {
   std::error_code ec;
   client_.close(ec);
   backend_.close(ec);
+  link_.reset();
   write_signal_.cancel();
   drained_signal_.cancel();
   resume_signal_.cancel();
@@ -203,25 +183,32 @@ asio::awaitable<bool> Session::connect_backend() {
                                        worker_.context().config.connect_timeout);
   }
   auto& stats = worker_.stats();
-  const auto now_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   if (ec) {
     unreachable_reason_ = ec == asio::error::timed_out ? "Connection timed out" : ec.message();
-    stats.backend_connect_failures.add();
-    stats.last_connect_fail_ns.add(now_ns - stats.last_connect_fail_ns.get());
-    static RepeatedLog repeated;
-    if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
-      spdlog::warn("client {}: master of '{}' ({}) unreachable: {}{}", peer_name(client_),
-                   topology_->group, topology_->master_address(), unreachable_reason_,
-                   RepeatedLog::note(left_out));
-    }
+    count_connect_failure();
     co_return false;
   }
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   stats.backend_connects.add();
   set_tcp_keepalive(backend_.native_handle(), worker_.context().config.tcp_keepalive);
   backend_.non_blocking(true, ec);  // for write_now
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
   co_return true;
+}
+
+void Session::count_connect_failure() {
+  auto& stats = worker_.stats();
+  const auto now_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  stats.backend_connect_failures.add();
+  stats.last_connect_fail_ns.add(now_ns - stats.last_connect_fail_ns.get());
+  static RepeatedLog repeated;
+  if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
+    spdlog::warn("client {}: master of '{}' ({}) unreachable: {}{}", peer_name(client_),
+                 topology_->group, topology_->master_address(), unreachable_reason_,
+                 RepeatedLog::note(left_out));
+  }
 }
 
 asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
@@ -272,6 +259,7 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
   if (stop_reading_ || closed_) co_return false;
   in_requests_ = true;
   for (;;) {
+    leave_unusable_link();
     // At a command boundary with nothing in flight, a session without a (current) master
     // connection gets one: without a sentinel that is simply trying again with each batch.
     if (machine_.attach_inline(facts(), now)) {
@@ -284,6 +272,11 @@ asio::awaitable<bool> Session::process_requests(Clock::time_point now) {
         co_await wait_resume();
       }
       awaiting_identity_ = false;
+      now = Clock::now();
+      continue;
+    }
+    if (pin_requested_ && !closed_ && !stop_reading_) {
+      co_await pin_connection();
       now = Clock::now();
       continue;
     }
@@ -311,6 +304,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   std::size_t range_start = 0;
   bool held = false;
   batch_.clear();
+  batch_replies_ = 0;
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
   // Who the client is changes only with a reply, never within one pass.
@@ -352,6 +346,10 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       held = true;  // this request and those after it wait in in_
       break;
     }
+    if (pooled_ && command.pins) {
+      pin_requested_ = true;  // it waits in in_ for the session's own connection
+      break;
+    }
     const std::size_t end = offset + result.consumed;
     const Route route = route_request(args, command, data.substr(offset, result.consumed), start);
     if (byte_pipe_) {
@@ -369,6 +367,9 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       range_start = offset = end;
       break;
     }
+    if ((route == Route::kForward && !args.empty()) || route == Route::kSubstituted) {
+      ++batch_replies_;
+    }
     if (route != Route::kForward) {
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
@@ -384,8 +385,23 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   }
   hold_expired_ = false;
   if (!held && offset > 0) end_hold(now);
-  have_partial_ = !held && offset < data.size() && !stop_reading_;
+  have_partial_ = !held && !pin_requested_ && offset < data.size() && !stop_reading_;
   if (have_partial_ && (offset > 0 || !had_partial)) partial_start_ = now;
+  if (!batch_.empty() && backend_connected_ && pooled_) {
+    // The link copies the batch: what it holds of in_ can go now.
+    const std::shared_ptr<SharedLink> link = link_;
+    if (!link->send(batch_, batch_replies_, shared_from_this(), backend_generation_)) {
+      spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),
+                   topology_->master_address());
+      close();
+      in_.consume(offset);
+      co_return false;
+    }
+    in_.consume(offset);
+    wake_writer();
+    if (link->congested()) co_await link->wait_uncongested();
+    co_return held;
+  }
   if (!batch_.empty() && backend_connected_) {
     const std::uint64_t generation = backend_generation_;
     const std::size_t total = asio::buffer_size(batch_);
@@ -520,40 +536,12 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
                                                            use_nothrow);
     if (!live()) co_return;
     if (ec || n == 0) {
-      const std::string why = ec ? ec.message() : std::string("closed by the master");
-      if (self->detach_backend(why)) co_return;
-      // The master closed (or broke) the connection: the client sees its connection close
-      // too, after the replies that did arrive, exactly as a direct connection would.
-      static RepeatedLog repeated;
-      std::uint64_t left_out = 0;
-      if (!self->flush_then_close_ && repeated.admit(Clock::now(), left_out)) {
-        spdlog::warn("client {}: connection to master {} lost: {}{}", peer_name(self->client_),
-                     self->topology_->master_address(), why, RepeatedLog::note(left_out));
-      }
-      self->backend_connected_ = false;
-      self->stop_reading_ = true;
-      self->close_when_flushed();
+      self->on_backend_lost(ec ? ec.message() : std::string("closed by the master"));
       co_return;
     }
     self->backend_in_.commit(n);
     self->worker_.stats().backend_bytes_in.add(static_cast<std::int64_t>(n));
-    if (!self->process_replies()) {
-      spdlog::error("client {}: malformed reply from master {}: {}", peer_name(self->client_),
-                    self->topology_->master_address(),
-                    protocol::to_string(self->reply_parser_.error()));
-      self->close();
-      co_return;
-    }
-    if (self->pending_.close_requested()) self->flush_then_close_ = true;
-    if (self->draining_ && self->pending_.idle()) self->flush_then_close_ = true;
-    self->wake_writer();
-    if (!self->check_output_limit()) co_return;
-    if (self->pending_.idle() && self->needs_new_backend()) {
-      // The last reply from a replaced master is in: the session can move now.
-      self->wake_resume();
-      self->consider_swap(Clock::now());
-      if (!live()) co_return;
-    }
+    if (!self->after_replies() || !live()) co_return;
     // Nothing more is read while a deferred reply holds the head (a bounded wait: the
     // sentinel inside answers at once).
     while (live() && self->pending_.head_is_deferred()) {
@@ -565,6 +553,55 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
       self->backend_paused_ = false;
     }
   }
+}
+
+void Session::on_backend_lost(std::string_view why) {
+  if (detach_backend(why)) return;
+  // The master closed (or broke) the connection: the client sees its connection close
+  // too, after the replies that did arrive, exactly as a direct connection would.
+  static RepeatedLog repeated;
+  std::uint64_t left_out = 0;
+  if (!flush_then_close_ && repeated.admit(Clock::now(), left_out)) {
+    spdlog::warn("client {}: connection to master {} lost: {}{}", peer_name(client_),
+                 topology_->master_address(), why, RepeatedLog::note(left_out));
+  }
+  backend_connected_ = false;
+  link_.reset();
+  stop_reading_ = true;
+  close_when_flushed();
+}
+
+bool Session::after_replies() {
+  if (!process_replies()) {
+    spdlog::error("client {}: malformed reply from master {}: {}", peer_name(client_),
+                  topology_->master_address(), protocol::to_string(reply_parser_.error()));
+    close();
+    return false;
+  }
+  if (pending_.close_requested()) flush_then_close_ = true;
+  if (draining_ && pending_.idle()) flush_then_close_ = true;
+  wake_writer();
+  if (!check_output_limit()) return false;
+  if (pending_.idle() && (needs_new_backend() || pin_requested_)) {
+    // The last reply from a replaced master (or over the shared link, for a session about
+    // to get its own connection) is in: the session can move now.
+    wake_resume();
+    consider_swap(Clock::now());
+  }
+  return !closed_;
+}
+
+void Session::on_link_replies(std::string_view bytes, std::uint64_t ticket) {
+  if (closed_ || ticket != backend_generation_) return;
+  const auto room = backend_in_.prepare(bytes.size());
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  backend_in_.commit(bytes.size());
+  after_replies();
+}
+
+void Session::on_link_lost(std::string_view why, std::uint64_t ticket) {
+  if (closed_ || ticket != backend_generation_) return;
+  on_backend_lost(why);
 }
 
 bool Session::process_replies() {

@@ -15,6 +15,7 @@
 #include "protocol/reply_parser.h"
 #include "protocol/request_parser.h"
 #include "proxy/admin/proxy_access.h"
+#include "proxy/links/shared_link.h"
 #include "proxy/session/io_buffer.h"
 #include "proxy/session/pending_replies.h"
 #include "proxy/session/session_machine.h"
@@ -43,7 +44,13 @@ std::string peer_name(const asio::ip::tcp::socket& socket);
 // (SessionState); one with commands in flight on the old master is closed, since their
 // outcome is unknown. While there is no master to send to, commands are held in the input
 // buffer (the client is not read meanwhile) for up to failover-hold-ms.
-class Session : public std::enable_shared_from_this<Session> {
+//
+// Pooled mode (backend-pool-size, README.md "Pooled mode"): a session starts without a
+// connection of its own; its commands go over one of the worker's SharedLinks, which
+// hands the replies back (on_link_replies) instead of a backend reader. The first command
+// that binds state to the connection (CommandClass::pins) waits for the replies before it,
+// then the session gets its own connection, as a move would, and keeps it.
+class Session : public std::enable_shared_from_this<Session>, public SharedLinkUser {
  public:
   static constexpr std::size_t kOutputHighWater = 64 * 1024;
 
@@ -60,6 +67,10 @@ class Session : public std::enable_shared_from_this<Session> {
   // From the worker, once it took a new topology snapshot.
   void on_topology();
 
+  // SharedLinkUser: replies to the commands this session sent over its shared link.
+  void on_link_replies(std::string_view bytes, std::uint64_t ticket) override;
+  void on_link_lost(std::string_view why, std::uint64_t ticket) override;
+
  private:
   static asio::awaitable<void> run(std::shared_ptr<Session> self);
   static asio::awaitable<void> client_reader(std::shared_ptr<Session> self);
@@ -70,6 +81,20 @@ class Session : public std::enable_shared_from_this<Session> {
   // Connects to the master of the current topology; false (and why, in
   // unreachable_reason_) when it cannot.
   asio::awaitable<bool> connect_backend();
+  // Pooled: takes a link of the worker's pool to the current master.
+  asio::awaitable<bool> attach_link();
+  void count_connect_failure();
+  // A pooled session's link closed or went to a demoted master while nothing was in
+  // flight on it: the next command attaches again.
+  void leave_unusable_link();
+  // Waits for the replies to the commands sent over the shared link, then attaches a
+  // connection of the session's own (pin_requested_).
+  asio::awaitable<void> pin_connection();
+  // What a batch of replies read from the master leads to (both modes): false when the
+  // session was closed.
+  bool after_replies();
+  // The master connection broke (both modes).
+  void on_backend_lost(std::string_view why);
   // Frames the complete requests in in_ and forwards or answers them, holding them while
   // there is no master to send to. False: stop reading.
   asio::awaitable<bool> process_requests(Clock::time_point now);
@@ -150,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Worker& worker_;
   asio::ip::tcp::socket client_;
   asio::ip::tcp::socket backend_;
+  std::shared_ptr<SharedLink> link_;  // pooled: the shared connection in use
   TopologyPtr topology_;
 
   IoBuffer in_;
@@ -187,7 +213,11 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionMachine machine_;
   std::uint64_t backend_generation_ = 0;  // which backend reader is the live one
   bool ever_attached_ = false;
-  bool in_requests_ = false;  // process_requests is running (it drives moves itself)
+  bool pooled_ = false;              // commands go over link_, not backend_
+  bool pin_requested_ = false;       // a command that pins waits at the head of in_
+  bool pinning_ = false;             // the attach in progress gives the session its own connection
+  std::uint32_t batch_replies_ = 0;  // replies the batch being built is answered with
+  bool in_requests_ = false;         // process_requests is running (it drives moves itself)
   bool resume_waiting_ = false;
   bool hold_expired_ = false;  // this pass answers held commands with an error
   bool have_partial_ = false;

@@ -1,6 +1,7 @@
 // Session: what a failover does to one client connection (README.md, "Failover as
 // your clients see it"). The data path itself is in session.cc.
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -132,6 +133,7 @@ void Session::abandon_replaced_master() {
   machine_.left_backend();
   std::error_code ec;
   backend_.close(ec);
+  link_.reset();  // what it still sends for this session is dropped (the ticket is old)
   stop_reading_ = true;
   wake_resume();
   close_when_flushed();
@@ -154,6 +156,7 @@ bool Session::detach_backend(std::string_view why) {
   unreachable_reason_ = std::string(why);
   std::error_code ec;
   backend_.close(ec);
+  link_.reset();
   wake_resume();
   consider_swap(Clock::now());
   return true;
@@ -163,20 +166,28 @@ asio::awaitable<bool> Session::attach_backend() {
   machine_.attach_started();
   const std::uint64_t generation = ++backend_generation_;
   std::error_code ec;
-  const bool moving = ever_attached_;
+  const bool pinning = std::exchange(pinning_, false);
+  const bool moving = ever_attached_ && !pinning;
   const std::string from = topology_->master_address();
   if (backend_connected_) {
     backend_connected_ = false;
     backend_.close(ec);
   }
+  link_.reset();
   backend_in_.consume(backend_in_.size());
   reply_parser_ = protocol::ReplyParser();
   stream_head_.clear();
   if (moving) state_.transaction_lost();
   const Config& config = worker_.context().config;
-  bool ok = co_await connect_backend();
-  role_unverified_ = role_check_pending_ = false;
-  if (ok && !closed_ && config.sentinel_managed) ok = co_await replay_state();
+  bool ok = false;
+  if (pooled_) {
+    // A pooled session has no state of its own to replay: the link checked ROLE.
+    ok = co_await attach_link();
+  } else {
+    ok = co_await connect_backend();
+    role_unverified_ = role_check_pending_ = false;
+    if (ok && !closed_ && config.sentinel_managed) ok = co_await replay_state();
+  }
   if (credentials_refused_) {
     close();
     co_return false;
@@ -193,8 +204,11 @@ asio::awaitable<bool> Session::attach_backend() {
                      from, topology_->master_address(), RepeatedLog::note(left_out));
       }
     }
-    asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this(), generation),
-                   LogStrayException{"backend reader"});
+    if (pinning) worker_.stats().sessions_pinned.add();
+    if (!pooled_) {
+      asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this(), generation),
+                     LogStrayException{"backend reader"});
+    }
     // Messages that came in behind the replayed subscriptions.
     if (backend_in_.size() > 0) process_replies();
     if (!retry_.empty()) {
@@ -211,6 +225,47 @@ asio::awaitable<bool> Session::attach_backend() {
   wake_writer();
   if (!ok && !closed_ && !machine_.attach_scheduled()) consider_swap(Clock::now());
   co_return ok;
+}
+
+asio::awaitable<bool> Session::attach_link() {
+  topology_ = worker_.topology();
+  std::string why;
+  std::shared_ptr<SharedLink> link = co_await worker_.links().acquire(*topology_, why);
+  if (!link) {
+    unreachable_reason_ = why;
+    count_connect_failure();
+    co_return false;
+  }
+  link_ = std::move(link);
+  co_return true;
+}
+
+void Session::leave_unusable_link() {
+  if (!pooled_ || !backend_connected_ || !link_ || link_->usable() || !pending_.idle() ||
+      !retry_.empty()) {
+    return;
+  }
+  ++backend_generation_;
+  backend_connected_ = false;
+  link_.reset();
+}
+
+asio::awaitable<void> Session::pin_connection() {
+  // The replies over the shared link come first, in order; then the session is on its
+  // own connection, with the same checks and replay as a move.
+  while (!pending_.idle() && backend_connected_ && !closed_ && !stop_reading_) {
+    co_await wait_resume();
+  }
+  pin_requested_ = false;
+  if (closed_ || stop_reading_) co_return;
+  pooled_ = false;
+  if (backend_connected_) {
+    ++backend_generation_;
+    backend_connected_ = false;
+    link_.reset();
+  }
+  pinning_ = true;
+  co_await attach_backend();
 }
 
 asio::awaitable<bool> Session::replay_state() {
@@ -313,6 +368,7 @@ bool Session::begin_retry(std::string_view refusal) {
   unreachable_reason_ = "it answered -READONLY";
   std::error_code ec;
   backend_.close(ec);
+  link_.reset();
   const auto now = Clock::now();
   if (machine_.retry_started(now)) count_hold_begun();
   count_held_commands();
@@ -337,6 +393,18 @@ asio::awaitable<bool> Session::send_retry() {
   // A held client reader forwards its own queue next and ends the hold then.
   if (!in_requests_) end_hold(Clock::now());
   count_held_commands();
+  if (pooled_) {
+    // The link copies the requests and counts what it writes.
+    const std::array<asio::const_buffer, 1> requests{asio::buffer(batch.requests)};
+    if (link_->send(requests, static_cast<std::uint32_t>(batch.commands.size()), shared_from_this(),
+                    backend_generation_)) {
+      co_return true;
+    }
+    spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),
+                 topology_->master_address());
+    close();
+    co_return false;
+  }
   auto [ec, written] =
       co_await asio::async_write(backend_, asio::buffer(batch.requests), use_nothrow);
   if (ec) {

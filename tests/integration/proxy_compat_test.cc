@@ -362,29 +362,57 @@ std::vector<Sequence> corpus() {
   return all;
 }
 
-class ProxyCompat : public ::testing::Test {
+// Both backend modes: a connection of its own per client (the default), and pooled
+// (backend-pool-size), where stateless commands share the worker's connections and the
+// rest pin one of their own; either way the client gets the same bytes.
+enum class BackendMode { kDedicated, kPooled };
+
+std::string mode_name(const ::testing::TestParamInfo<BackendMode>& info) {
+  return info.param == BackendMode::kPooled ? "Pooled" : "Dedicated";
+}
+
+class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
  protected:
+  static constexpr int kPoolSize = 2;
+
   static void SetUpTestSuite() {
     direct_ = new RedisProcess();
     behind_ = new RedisProcess();
-    proxy_ = new ProxyProcess(behind_->port());
   }
   static void TearDownTestSuite() {
-    delete proxy_;
     delete behind_;
     delete direct_;
   }
+  void SetUp() override {
+    std::vector<std::string> args;
+    if (GetParam() == BackendMode::kPooled) {
+      args = {"--backend-pool-size", std::to_string(kPoolSize)};
+    }
+    proxy_ = std::make_unique<ProxyProcess>(behind_->port(), args);
+    shared_links_ = 0;
+    if (GetParam() == BackendMode::kPooled) {
+      // Clients take the links in turn: this many PINGs open every one of them.
+      for (int i = 0; i < kPoolSize; ++i) ASSERT_EQ(call(proxy_->port(), {"PING"}), "+PONG\r\n");
+      shared_links_ = kPoolSize;
+    }
+  }
+  void TearDown() override { proxy_.reset(); }
+
+  // The shared connections a pooled proxy keeps open to `behind_` (until it ends): what
+  // reset_server must not wait for.
+  static int shared_links_;
 
   // Flushes a server and waits until the admin connection is its only client (sessions of
   // the previous sequence are gone, so they cannot receive anything).
   static void reset_server(int port) {
+    const std::string clients = std::to_string(1 + (port == behind_->port() ? shared_links_ : 0));
     ASSERT_EQ(call(port, {"FLUSHALL"}), "+OK\r\n");
     ASSERT_EQ(call(port, {"SCRIPT", "FLUSH"}), "+OK\r\n");
     ASSERT_EQ(call(port, {"FUNCTION", "FLUSH"}), "+OK\r\n");
     call(port, {"ACL", "DELUSER", "alice", "bob"});
     ASSERT_TRUE(wait_until(
         [&] {
-          return info_field(call(port, {"INFO", "clients"}), "connected_clients") == "1";
+          return info_field(call(port, {"INFO", "clients"}), "connected_clients") == clients;
         },
         10s))
         << "clients of a previous sequence still connected to " << port;
@@ -432,14 +460,18 @@ class ProxyCompat : public ::testing::Test {
 
   static RedisProcess* direct_;
   static RedisProcess* behind_;
-  static ProxyProcess* proxy_;
+  std::unique_ptr<ProxyProcess> proxy_;
 };
 
 RedisProcess* ProxyCompat::direct_ = nullptr;
 RedisProcess* ProxyCompat::behind_ = nullptr;
-ProxyProcess* ProxyCompat::proxy_ = nullptr;
+int ProxyCompat::shared_links_ = 0;
 
-TEST_F(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
+INSTANTIATE_TEST_SUITE_P(BackendModes, ProxyCompat,
+                         ::testing::Values(BackendMode::kDedicated, BackendMode::kPooled),
+                         mode_name);
+
+TEST_P(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
   for (const Sequence& sequence : corpus()) {
     SCOPED_TRACE(sequence.name);
     reset_server(direct_->port());
@@ -460,7 +492,7 @@ TEST_F(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
   EXPECT_TRUE(proxy_->running()) << proxy_->log();
 }
 
-TEST_F(ProxyCompat, HundredMegabyteValueRoundTrip) {
+TEST_P(ProxyCompat, HundredMegabyteValueRoundTrip) {
   reset_server(behind_->port());
   std::string value(100 * 1024 * 1024, '\0');
   for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>('a' + i % 23);
@@ -481,7 +513,7 @@ TEST_F(ProxyCompat, HundredMegabyteValueRoundTrip) {
   EXPECT_EQ(reply->substr(header.size() + value.size()), "\r\n+PONG\r\n");
 }
 
-TEST_F(ProxyCompat, PipelineOfHundredThousandCommands) {
+TEST_P(ProxyCompat, PipelineOfHundredThousandCommands) {
   reset_server(behind_->port());
   constexpr int kCommands = 100'000;
   std::string pipeline;

@@ -69,5 +69,62 @@ TEST(CommandClass, RolesScopesAndFlags) {
   EXPECT_FALSE(of({"get", "k"}).identifies);
 }
 
+TEST(CommandClass, CommandsThatBindTheConnectionPinIt) {
+  // Every command that changes or reads the connection's state, or parks it.
+  for (std::vector<std::string_view> args : std::vector<std::vector<std::string_view>>{
+           {"AUTH", "pw"},
+           {"hello", "3"},
+           {"hello"},
+           {"select", "1"},
+           {"SELECT", "00"},
+           {"multi"},
+           {"exec"},
+           {"discard"},
+           {"watch", "k"},
+           {"unwatch"},
+           {"reset"},
+           {"subscribe", "c"},
+           {"PSUBSCRIBE", "p*"},
+           {"ssubscribe", "s"},
+           {"unsubscribe"},
+           {"monitor"},
+           {"sync"},
+           {"psync", "?", "-1"},
+           {"client", "id"},
+           {"CLIENT", "SETNAME", "x"},
+           {"client", "tracking", "on"},
+           {"client", "kill", "id", "7"},
+           {"client"},
+           {"blpop", "k", "0"},
+           {"BZPOPMIN", "k", "1"},
+           {"blmove", "a", "b", "left", "right", "0"},
+           {"wait", "1", "0"},
+           {"xread", "BLOCK", "0", "streams", "s", "$"},
+           {"XREADGROUP", "group", "g", "c", "block", "10", "streams", "s", ">"},
+           {"readonly"},
+           {"readwrite"},
+           {"asking"},
+       }) {
+    EXPECT_TRUE(of(args).pins) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+  }
+  // Stateless commands share a connection, and so do the connection commands that
+  // neither change nor read anything.
+  for (std::vector<std::string_view> args : std::vector<std::vector<std::string_view>>{
+           {"get", "k"},
+           {"SET", "k", "v"},
+           {"publish", "c", "m"},
+           {"ping"},
+           {"echo", "x"},
+           {"select", "0"},
+           {"xread", "streams", "s", "0"},
+           {"xreadgroup", "group", "g", "c", "streams", "s", ">"},
+           {"eval", "return 1", "0"},
+           {"info"},
+           {"nosuchcommand"},
+       }) {
+    EXPECT_FALSE(of(args).pins) << args[0];
+  }
+}
+
 }  // namespace
 }  // namespace sp::proxy

@@ -68,6 +68,7 @@ TEST(ConfigText, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(c.loglevel, LogLevel::kNotice);
   EXPECT_EQ(c.tcp_keepalive, std::chrono::seconds(300));  // Redis's
   EXPECT_EQ(c.supervised, Supervised::kNo);
+  EXPECT_EQ(c.backend_pool_size, 0u);  // a master connection per client
 }
 
 TEST(ConfigText, KeepaliveSupervisedAndDirTakeEffect) {
@@ -75,6 +76,8 @@ TEST(ConfigText, KeepaliveSupervisedAndDirTakeEffect) {
   apply_config_text(c, "tcp-keepalive 0\nsupervised auto\n", "test.conf");
   EXPECT_EQ(c.tcp_keepalive, std::chrono::seconds(0));
   EXPECT_EQ(c.supervised, Supervised::kAuto);
+  apply_config_text(c, "backend-pool-size 4\n", "test.conf");
+  EXPECT_EQ(c.backend_pool_size, 4u);
   const auto start = std::filesystem::current_path();
   apply_config_text(c, "dir /tmp\n", "test.conf");
   EXPECT_EQ(std::filesystem::current_path(), std::filesystem::path("/tmp"));
@@ -170,6 +173,9 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
   EXPECT_EQ(error_of("dir /nonexistent/sp-test"),
             "test.conf:1: dir '/nonexistent/sp-test': No such file or directory "
             "(>>> 'dir /nonexistent/sp-test')");
+  EXPECT_EQ(error_of("backend-pool-size 65"),
+            "test.conf:1: invalid backend-pool-size '65' (0 to 64 connections per io thread) "
+            "(>>> 'backend-pool-size 65')");
   EXPECT_EQ(error_of("connect-timeout 0"),
             "test.conf:1: invalid connect-timeout '0' (milliseconds, at least 1) "
             "(>>> 'connect-timeout 0')");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <stdexcept>
@@ -45,8 +46,12 @@ std::unique_ptr<ChildProcess> start_sentinel_proxy(const std::string& config_pat
 
 std::unique_ptr<ChildProcess> start_proxy_with_sentinel(const std::string& config_path,
                                                         int sentinel_port, int client_port) {
-  auto child = std::make_unique<ChildProcess>(
-      std::vector<std::string>{SP_SENTINEL_PROXY_BINARY, config_path}, config_path + ".log");
+  std::vector<std::string> argv{SP_SENTINEL_PROXY_BINARY, config_path};
+  // The same failover tests run through the pooled mode (tests/sentinel_io/CMakeLists.txt).
+  if (const char* pool = std::getenv("SP_TEST_BACKEND_POOL_SIZE"); pool != nullptr) {
+    argv.insert(argv.end(), {"--backend-pool-size", pool});
+  }
+  auto child = std::make_unique<ChildProcess>(argv, config_path + ".log");
   if (!wait_until(
           [&] {
             return !call(sentinel_port, {"PING"}, 300ms).empty() &&

@@ -1,0 +1,247 @@
+#include "proxy/links/shared_link.h"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+#include <asio/co_spawn.hpp>
+#include <asio/post.hpp>
+#include <asio/write.hpp>
+
+#include "common/asio_util.h"
+#include "proxy/config/config.h"
+#include "proxy/links/backend_connect.h"
+#include "proxy/links/tcp_keepalive.h"
+#include "proxy/links/write_now.h"
+
+namespace sp::proxy {
+namespace {
+
+using protocol::ParseStatus;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kRoleCommand = "*1\r\n$4\r\nROLE\r\n";
+
+// A reply still being received is handed on in parts once this much of it is in, so that
+// the link holds little of a long value.
+constexpr std::size_t kStreamAbove = 16 * 1024;
+
+}  // namespace
+
+SharedLink::SharedLink(asio::any_io_executor executor, WorkerStats& stats, const Config& config)
+    : socket_(executor),
+      stats_(stats),
+      config_(config),
+      in_(stats.buffer_bytes),
+      opened_signal_(executor, Clock::time_point::max()),
+      drained_signal_(executor, Clock::time_point::max()) {}
+
+SharedLink::~SharedLink() = default;
+
+asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& endpoint) {
+  opening_ = true;
+  std::error_code ec = co_await connect_with_timeout(socket_, endpoint, config_.connect_timeout);
+  if (!ec && config_.sentinel_managed) {
+    // ROLE, as a session's attach checks it (session_failover.cc, replay_state).
+    co_await asio::async_write(socket_, asio::buffer(kRoleCommand), use_nothrow);
+    const auto deadline = Clock::now() + config_.connect_timeout;
+    while (!ec && !closed_) {
+      const auto room = in_.prepare();
+      const auto [read_ec, n] = co_await read_some_until(socket_, room, deadline);
+      ec = read_ec;
+      if (!ec && n == 0) ec = asio::error::eof;
+      if (ec) break;
+      in_.commit(n);
+      const auto result = parser_.parse(in_.data());
+      if (result.status == ParseStatus::kNeedMore) continue;
+      const std::string_view reply = in_.data().substr(0, result.consumed);
+      if (result.status == ParseStatus::kError ||
+          !(reply.starts_with("*3\r\n$6\r\nmaster\r\n") || reply.starts_with("-NOAUTH"))) {
+        failure_ = "it does not answer ROLE as a master";
+      }
+      in_.consume(result.status == ParseStatus::kError ? in_.size() : result.consumed);
+      break;
+    }
+  }
+  if (ec) failure_ = ec == asio::error::timed_out ? "Connection timed out" : ec.message();
+  if (closed_ && failure_.empty()) failure_ = "a newer master was published";
+  opening_ = false;
+  opened_signal_.cancel();
+  if (!failure_.empty()) {
+    std::error_code ignored;
+    socket_.close(ignored);
+    closed_ = true;
+    co_return failure_;
+  }
+  set_tcp_keepalive(socket_.native_handle(), config_.tcp_keepalive);
+  socket_.non_blocking(true, ec);  // for write_now
+  open_ = true;
+  stats_.backend_connects.add();
+  asio::co_spawn(socket_.get_executor(), read_loop(shared_from_this()),
+                 LogStrayException{"shared link reader"});
+  check_retired();  // retired while it was opening: no one is waiting for it
+  co_return std::string();
+}
+
+asio::awaitable<void> SharedLink::wait_open() {
+  while (opening_) co_await opened_signal_.async_wait(use_nothrow);
+}
+
+void SharedLink::retire() {
+  retired_ = true;
+  check_retired();
+}
+
+void SharedLink::check_retired() {
+  if (retired_ && awaiting_.empty() && !opening_) close("retired");
+}
+
+void SharedLink::close(std::string_view why) {
+  if (closed_ && !open_) return;
+  closed_ = true;
+  open_ = false;
+  std::error_code ec;
+  socket_.close(ec);
+  drained_signal_.cancel();
+  // Each user is told once per attachment, in the order they sent.
+  const std::deque<Awaiting> lost = std::exchange(awaiting_, {});
+  const SharedLinkUser* last = nullptr;
+  std::uint64_t last_ticket = 0;
+  for (const Awaiting& a : lost) {
+    if (a.user.get() == last && a.ticket == last_ticket) continue;
+    last = a.user.get();
+    last_ticket = a.ticket;
+    a.user->on_link_lost(why, a.ticket);
+  }
+}
+
+bool SharedLink::send(std::span<const asio::const_buffer> requests, std::uint32_t replies,
+                      std::shared_ptr<SharedLinkUser> user, std::uint64_t ticket) {
+  if (!open_) return false;
+  for (const asio::const_buffer& b : requests) {
+    out_.append(static_cast<const char*>(b.data()), b.size());
+  }
+  if (replies > 0) {
+    if (!awaiting_.empty() && awaiting_.back().user == user && awaiting_.back().ticket == ticket) {
+      awaiting_.back().replies += replies;
+    } else {
+      awaiting_.push_back({std::move(user), ticket, replies});
+    }
+  }
+  if (!flush_posted_ && !write_pending_) {
+    // After the handlers ready now: the batches of every client read in this pass of the
+    // event loop leave in one write.
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+  }
+  return true;
+}
+
+void SharedLink::flush() {
+  flush_posted_ = false;
+  if (!open_ || write_pending_ || out_.empty()) return;
+  std::error_code ec;
+  const std::size_t written = write_now(socket_, asio::buffer(out_), ec);
+  if (ec) {
+    close(ec.message());
+    return;
+  }
+  stats_.backend_bytes_out.add(static_cast<std::int64_t>(written));
+  if (written == out_.size()) {
+    if (out_.capacity() > IoBuffer::kShrinkAbove) {
+      std::string().swap(out_);
+    } else {
+      out_.clear();
+    }
+    drained_signal_.cancel();
+    return;
+  }
+  writing_.assign(out_, written);
+  out_.clear();
+  write_pending_ = true;
+  asio::co_spawn(socket_.get_executor(), write_rest(shared_from_this()),
+                 LogStrayException{"shared link writer"});
+}
+
+asio::awaitable<void> SharedLink::write_rest(std::shared_ptr<SharedLink> self) {
+  // Redis reads slower than clients send: what gathers meanwhile follows in order.
+  while (self->open_ && !self->writing_.empty()) {
+    auto [ec, n] =
+        co_await asio::async_write(self->socket_, asio::buffer(self->writing_), use_nothrow);
+    if (ec) {
+      self->write_pending_ = false;
+      self->close(ec.message());
+      co_return;
+    }
+    self->stats_.backend_bytes_out.add(static_cast<std::int64_t>(n));
+    self->writing_.clear();
+    std::swap(self->writing_, self->out_);
+  }
+  self->write_pending_ = false;
+  std::string().swap(self->writing_);
+  self->drained_signal_.cancel();
+}
+
+asio::awaitable<void> SharedLink::wait_uncongested() {
+  while (open_ && congested()) co_await drained_signal_.async_wait(use_nothrow);
+}
+
+asio::awaitable<void> SharedLink::read_loop(std::shared_ptr<SharedLink> self) {
+  // Replies that came in with ROLE's are not expected: nothing was sent behind it.
+  while (self->open_) {
+    auto room = self->in_.prepare();
+    auto [ec, n] =
+        co_await self->socket_.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow);
+    if (!self->open_) co_return;
+    if (ec || n == 0) {
+      self->close(ec ? ec.message() : std::string("closed by the master"));
+      co_return;
+    }
+    self->in_.commit(n);
+    self->stats_.backend_bytes_in.add(static_cast<std::int64_t>(n));
+    if (!self->deliver()) {
+      spdlog::error("shared connection to the master: {}; closing it",
+                    self->awaiting_.empty() ? "a reply no command asked for"
+                                            : protocol::to_string(self->parser_.error()));
+      self->close("malformed reply from the master");
+      co_return;
+    }
+    self->check_retired();
+  }
+}
+
+bool SharedLink::deliver() {
+  const std::string_view data = in_.data();
+  std::size_t pos = 0;
+  bool more = true;
+  while (more && pos < data.size() && open_) {
+    if (awaiting_.empty()) return false;
+    // std::deque keeps references valid while a user's callback sends more (push_back).
+    Awaiting& head = awaiting_.front();
+    const std::size_t run_start = pos;
+    while (head.replies > 0 && pos < data.size()) {
+      const auto result = parser_.parse(data.substr(pos));
+      if (result.status == ParseStatus::kError) return false;
+      if (result.status == ParseStatus::kNeedMore) {
+        const std::size_t framed = parser_.framed();
+        if (framed >= kStreamAbove) {
+          parser_.drop_prefix(framed);
+          pos += framed;
+        }
+        more = false;
+        break;
+      }
+      if (parser_.is_push()) return false;  // RESP3 pins its client: none comes here
+      if (parser_.is_error() && data.substr(pos).starts_with("-READONLY")) demoted_ = true;
+      pos += result.consumed;
+      --head.replies;
+    }
+    const std::shared_ptr<SharedLinkUser> user = head.user;
+    const std::uint64_t ticket = head.ticket;
+    if (head.replies == 0) awaiting_.pop_front();
+    if (pos > run_start) user->on_link_replies(data.substr(run_start, pos - run_start), ticket);
+  }
+  in_.consume(pos);
+  return true;
+}
+
+}  // namespace sp::proxy
