@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Side by side on loopback, in front of one redis-server: direct Redis, sentinel-proxy,
+# Side by side on loopback, in front of one redis-server: direct Redis, sentinel-proxy in
+# both backend modes (a master connection per client, and pooled: backend-pool-size),
 # HAProxy (tcp mode) and twemproxy (nutcracker). Measures with redis-benchmark
-#   - throughput (SET and GET) for `-c 50 -P 1`, `-c 50 -P 16` and `-c 1`, plus the
-#     p50 latency for `-c 1`; medians over ROUNDS rounds and the ratio to direct Redis;
+#   - throughput (SET and GET) for `-c 50 -P 1`, `-c 50 -P 16`, `-c 1` and `-c 1000 -P 1`,
+#     plus the p50 latency for `-c 1`; medians over ROUNDS rounds and the ratio to direct;
 #   - CPU seconds per million commands of the process in the middle (and of Redis);
-#   - memory: the RSS a fresh sentinel-proxy gains per idle client connection.
+#   - memory: the RSS a fresh sentinel-proxy gains per idle client connection, in both
+#     modes (pooled: as many idle clients as the descriptor limit allows).
 # Within a round every target runs every workload once, in an order that rotates from
 # round to round, so that a machine getting busier or quieter during the run (another
 # build, thermal throttling) affects all targets alike instead of the last one.
@@ -17,8 +19,11 @@
 #   N [100000*SCALE]      requests per test for -c 50 -P 1 (-P 16 runs 4x as many)
 #   N_LATENCY [20000*SCALE] requests per test for -c 1
 #   IO_THREADS [1]        sentinel-proxy's io-threads
+#   POOL_SIZE [1]         the pooled target's backend-pool-size
 #   HAPROXY_THREADS [IO_THREADS] HAProxy's nbthread (twemproxy has one thread)
-#   CONNECTIONS [10000]   idle connections for the memory test (0: skip it)
+#   CONNECTIONS [10000]   idle connections for the memory test of the default mode (0: skip
+#                         both memory tests)
+#   POOLED_CONNECTIONS [19000] idle connections for the pooled mode's memory test
 #   MEMORY_ONLY=1         only the memory test
 #   KEEP_BENCH_DIR=1      keep the temp dir (configs, logs, raw redis-benchmark CSV)
 set -euo pipefail
@@ -32,8 +37,10 @@ n=${N:-$(scaled 100000)}
 n_pipeline=$((n * 4))
 n_latency=${N_LATENCY:-$(scaled 20000)}
 io_threads=${IO_THREADS:-1}
+pool_size=${POOL_SIZE:-1}
 haproxy_threads=${HAPROXY_THREADS:-$io_threads}
 idle_connections=${CONNECTIONS:-10000}
+pooled_idle_connections=${POOLED_CONNECTIONS:-19000}
 [ -n "${MEMORY_ONLY:-}" ] && rounds=0
 
 # --- tools: Debian packages, installed only when missing --------------------------------
@@ -88,12 +95,23 @@ wait_for_port() {  # a TCP accept is enough: twemproxy closes the connection on 
 # connections and say so: the figure is per connection anyway.
 # The proxy keeps 64 descriptors in reserve and lowers its maxclients to what fits (as
 # Redis does), so stay a little below that: the script's own probes are clients too.
+# In pooled mode an idle client takes one descriptor in the proxy, one in the client script
+# (another process) and none in Redis.
 hard=$(ulimit -Hn)
 if [ "$hard" != unlimited ] && [ $((2 * idle_connections + 128)) -gt "$hard" ]; then
   idle_connections=$(((hard - 128) / 2))
   echo "note: open-file hard limit is $hard: measuring $idle_connections idle connections" >&2
 fi
-if [ "$hard" = unlimited ]; then ulimit -n $((2 * idle_connections + 1024)); else ulimit -n "$hard"; fi
+if [ "$hard" != unlimited ] && [ $((pooled_idle_connections + 128)) -gt "$hard" ]; then
+  pooled_idle_connections=$((hard - 128))
+  echo "note: open-file hard limit is $hard: measuring $pooled_idle_connections idle" \
+       "connections in pooled mode" >&2
+fi
+if [ "$hard" = unlimited ]; then
+  ulimit -n $((2 * idle_connections + pooled_idle_connections + 1024))
+else
+  ulimit -n "$hard"
+fi
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
@@ -111,10 +129,20 @@ proxy_pid=$!
 pids+=("$proxy_pid")
 wait_for_port "$proxy_port"
 
+pooled_port=$(free_port)
+pooled_metrics_port=$(free_port)
+"$proxy_binary" --port "$pooled_port" --upstream 127.0.0.1 "$redis_port" \
+  --metrics-port "$pooled_metrics_port" --io-threads "$io_threads" \
+  --backend-pool-size "$pool_size" \
+  --logfile "$dir/pooled.log" &
+pooled_pid=$!
+pids+=("$pooled_pid")
+wait_for_port "$pooled_port"
+
 haproxy_port=$(free_port)
 cat >"$dir/haproxy.cfg" <<CFG
 global
-  maxconn 1000
+  maxconn 4096
   nbthread $haproxy_threads
 defaults
   mode tcp
@@ -154,25 +182,26 @@ twemproxy_pid=$!
 pids+=("$twemproxy_pid")
 wait_for_port "$twemproxy_port"
 
-declare -A port_of=([direct]=$redis_port [sentinel-proxy]=$proxy_port
+declare -A port_of=([direct]=$redis_port [sentinel-proxy]=$proxy_port [pooled]=$pooled_port
                     [haproxy]=$haproxy_port [twemproxy]=$twemproxy_port)
-declare -A pid_of=([direct]=0 [sentinel-proxy]=$proxy_pid
+declare -A pid_of=([direct]=0 [sentinel-proxy]=$proxy_pid [pooled]=$pooled_pid
                    [haproxy]=$haproxy_pid [twemproxy]=$twemproxy_pid)
-targets=(direct sentinel-proxy haproxy twemproxy)
+targets=(direct sentinel-proxy pooled haproxy twemproxy)
 workloads=("c50-P1:-c 50 -P 1 -n $n" "c50-P16:-c 50 -P 16 -n $n_pipeline"
-           "c1:-c 1 -P 1 -n $n_latency")
+           "c1:-c 1 -P 1 -n $n_latency" "c1000-P1:-c 1000 -P 1 -n $n")
 
 cpu_ticks() {  # utime + stime of a whole process (all threads), in clock ticks
   if [ "$1" -eq 0 ]; then echo 0; else awk '{print $14 + $15}' "/proc/$1/stat"; fi
 }
 
-echo "sentinel-proxy $("$proxy_binary" --version | awk '{print $2}') (io-threads $io_threads)," \
+echo "sentinel-proxy $("$proxy_binary" --version | awk '{print $2}') (io-threads $io_threads;" \
+     "pooled: backend-pool-size $pool_size)," \
      "HAProxy $(haproxy -v | awk 'NR==1 {print $3}') (nbthread $haproxy_threads)," \
      "twemproxy $(nutcracker -V 2>&1 | awk 'NR==1 {print $NF}' | sed 's/^nutcracker-//')," \
      "redis-server $(redis-server --version | sed 's/.*v=\([^ ]*\).*/\1/')," \
      "redis-benchmark -t set,get"
-echo "$(nproc) cores; $rounds rounds; -n $n (-c 50 -P 1), $n_pipeline (-c 50 -P 16)," \
-     "$n_latency (-c 1)"
+echo "$(nproc) cores; $rounds rounds; -n $n (-c 50 -P 1, -c 1000 -P 1)," \
+     "$n_pipeline (-c 50 -P 16), $n_latency (-c 1)"
 
 # --- throughput, latency and CPU ---------------------------------------------------------
 # One row per run in runs.csv; redis-benchmark's own CSV (test, rps, avg, min, p50, p95,
@@ -220,8 +249,9 @@ import csv, statistics, sys
 from collections import defaultdict
 
 runs_path, clk = sys.argv[1], int(sys.argv[2])
-targets = ["direct", "sentinel-proxy", "haproxy", "twemproxy"]
-workloads = [("c50-P1", "-c 50 -P 1"), ("c50-P16", "-c 50 -P 16"), ("c1", "-c 1")]
+targets = ["direct", "sentinel-proxy", "pooled", "haproxy", "twemproxy"]
+workloads = [("c50-P1", "-c 50 -P 1"), ("c50-P16", "-c 50 -P 16"), ("c1", "-c 1"),
+             ("c1000-P1", "-c 1000 -P 1")]
 rps, p50 = defaultdict(list), defaultdict(list)
 ticks = defaultdict(int)          # (workload, target, "middle"/"redis") -> clock ticks
 commands = defaultdict(int)       # (workload, target) -> commands served
@@ -278,13 +308,17 @@ PY
 
   # The proxy's own view, as Prometheus would scrape it: every command answered, none
   # with an error (nutcracker's and HAProxy's runs do not pass through it).
-  "$python" - "$metrics_port" <<'PY'
+  "$python" - "$metrics_port" "$pooled_metrics_port" <<'PY'
 import re, sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5).read().decode()
-total = {"ok": 0.0, "error": 0.0}
-for m in re.finditer(r'^sentinel_proxy_commands_total\{[^}]*result="(\w+)"[^}]*\} (\S+)$', text, re.M):
-    total[m.group(1)] += float(m.group(2))
-print(f"\nsentinel-proxy /metrics: {total['ok']:.0f} commands ok, {total['error']:.0f} errors")
+for label, port in (("sentinel-proxy", sys.argv[1]), ("pooled", sys.argv[2])):
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    total = {"ok": 0.0, "error": 0.0}
+    for m in re.finditer(r'^sentinel_proxy_commands_total\{[^}]*result="(\w+)"[^}]*\} (\S+)$',
+                         text, re.M):
+        total[m.group(1)] += float(m.group(2))
+    print(f"\n{label} /metrics: {total['ok']:.0f} commands ok, {total['error']:.0f} errors",
+          end="")
+print()
 PY
 fi
 
@@ -292,24 +326,32 @@ fi
 # A fresh proxy, so that heap the benchmark freed cannot be reused by the new connections
 # and hide their cost. Each connection sends PING and reads +PONG, so it was accepted and
 # its session connected to Redis; PROXY INFO and Redis's INFO confirm the counts.
-if [ "$idle_connections" -gt 0 ]; then
+measure_idle() {  # <label> <connections> [proxy flags...]
+  local label=$1 count=$2
+  shift 2
+  local mem_port
   mem_port=$(free_port)
   "$proxy_binary" --port "$mem_port" --upstream 127.0.0.1 "$redis_port" --metrics-port 0 \
-    --io-threads "$io_threads" --maxclients $((idle_connections + 100)) \
-    --logfile "$dir/proxy-memory.log" &
-  mem_pid=$!
+    --io-threads "$io_threads" --maxclients $((count + 100)) \
+    --logfile "$dir/proxy-memory-$label.log" "$@" &
+  local mem_pid=$!
   pids+=("$mem_pid")
   wait_for_port "$mem_port"
   redis-cli -p "$mem_port" ping >/dev/null   # warm-up: first session, threads, allocator
-  "$python" - "$mem_port" "$idle_connections" "$mem_pid" "$redis_port" <<'PY'
+  "$python" - "$mem_port" "$count" "$mem_pid" "$redis_port" "$label" <<'PY'
 import socket, sys, time
 
 port, count, pid, redis_port = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+label = sys.argv[5]
 
 def rss_kib():
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS"):
             return int(line.split()[1])
+
+def open_files():
+    import os
+    return len(os.listdir(f"/proc/{pid}/fd"))
 
 def command(port, *args):
     s = socket.create_connection(("127.0.0.1", port))
@@ -330,10 +372,10 @@ def field(info, name):
             return int(line.split(":")[1])
 
 time.sleep(0.5)
-before = rss_kib()
+before, files_before = rss_kib(), open_files()
 socks = []
-# In batches: the proxy opens a Redis connection per session, and a burst of thousands
-# at once would overflow Redis's accept backlog (tcp-backlog 511).
+# In batches: the proxy opens a Redis connection per session (in the default mode), and a
+# burst of thousands at once would overflow Redis's accept backlog (tcp-backlog 511).
 for start in range(0, count, 250):
     batch = [socket.create_connection(("127.0.0.1", port)) for _ in range(min(250, count - start))]
     for s in batch:
@@ -343,13 +385,21 @@ for start in range(0, count, 250):
         assert reply == b"+PONG\r\n", reply
     socks += batch
 time.sleep(0.5)
-after = rss_kib()
+after, files_after = rss_kib(), open_files()
 proxy_clients = field(command(port, b"PROXY", b"INFO"), "connected_clients")
 redis_clients = field(command(redis_port, b"INFO", b"clients"), "connected_clients")
-print(f"\nIdle connections: {len(socks)} opened (each answered PING); PROXY INFO"
+print(f"\nIdle connections, {label}: {len(socks)} opened (each answered PING); PROXY INFO"
       f" connected_clients {proxy_clients} (these + the INFO one), Redis connected_clients"
       f" {redis_clients}.")
 print(f"Proxy RSS {before} KiB -> {after} KiB: {(after - before) / len(socks):.2f} KiB per"
-      f" connection (target < 10 KiB).")
+      f" connection; open descriptors {files_before} -> {files_after}:"
+      f" {(files_after - files_before) / len(socks):.2f} per connection.")
 PY
+  kill "$mem_pid"
+  wait "$mem_pid" 2>/dev/null || true
+}
+
+if [ "$idle_connections" -gt 0 ]; then
+  measure_idle default "$idle_connections"
+  measure_idle pooled "$pooled_idle_connections" --backend-pool-size "$pool_size"
 fi

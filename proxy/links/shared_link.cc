@@ -198,7 +198,10 @@ asio::awaitable<void> SharedLink::read_loop(std::shared_ptr<SharedLink> self) {
     }
     self->in_.commit(n);
     self->stats_.backend_bytes_in.add(static_cast<std::int64_t>(n));
-    if (!self->deliver()) {
+    const bool delivered = self->deliver();
+    for (const auto& user : self->served_) user->on_link_read_done();
+    self->served_.clear();
+    if (!delivered) {
       spdlog::error("shared connection to the master: {}; closing it",
                     self->awaiting_.empty() ? "a reply no command asked for"
                                             : protocol::to_string(self->parser_.error()));
@@ -231,14 +234,22 @@ bool SharedLink::deliver() {
         break;
       }
       if (parser_.is_push()) return false;  // RESP3 pins its client: none comes here
-      if (parser_.is_error() && data.substr(pos).starts_with("-READONLY")) demoted_ = true;
+      // With a sentinel, a master that refuses writes was turned into a replica (without
+      // one, it is the operator's choice of upstream, and the link stays).
+      if (parser_.is_error() && config_.sentinel_managed &&
+          data.substr(pos).starts_with("-READONLY")) {
+        demoted_ = true;
+      }
       pos += result.consumed;
       --head.replies;
     }
     const std::shared_ptr<SharedLinkUser> user = head.user;
     const std::uint64_t ticket = head.ticket;
     if (head.replies == 0) awaiting_.pop_front();
-    if (pos > run_start) user->on_link_replies(data.substr(run_start, pos - run_start), ticket);
+    if (pos > run_start) {
+      if (served_.empty() || served_.back() != user) served_.push_back(user);
+      user->on_link_replies(data.substr(run_start, pos - run_start), ticket);
+    }
   }
   in_.consume(pos);
   return true;

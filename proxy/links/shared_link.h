@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
@@ -28,6 +29,9 @@ class SharedLinkUser {
   // Part of the replies the user awaits: whole frames, or the first part of a long one.
   virtual void on_link_replies(std::string_view bytes, std::uint64_t ticket) = 0;
   virtual void on_link_lost(std::string_view why, std::uint64_t ticket) = 0;
+  // Everything one read of the link brought has been handed over: a user that got some
+  // writes it to its client now, so that the replies of one read leave together.
+  virtual void on_link_read_done() = 0;
 
  protected:
   ~SharedLinkUser() = default;
@@ -94,7 +98,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   IoBuffer in_;
   protocol::ReplyParser parser_;
   std::deque<Awaiting> awaiting_;
-  std::string out_;      // requests not yet handed to a write
+  std::vector<std::shared_ptr<SharedLinkUser>> served_;  // users handed replies by this read
+  std::string out_;                                      // requests not yet handed to a write
   std::string writing_;  // the write in progress (partial writes only)
   asio::steady_timer opened_signal_;
   asio::steady_timer drained_signal_;

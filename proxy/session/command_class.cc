@@ -19,6 +19,7 @@ struct NameFacts {
   bool pins = false;
   bool pins_unless_db0 = false;    // SELECT 0 changes nothing on a shared connection
   bool pins_if_block_arg = false;  // XREAD and XREADGROUP park only with BLOCK
+  bool pins_if_kill = false;       // SCRIPT KILL, FUNCTION KILL
 };
 
 NameFacts facts_of(const protocol::CommandInfo& info) {
@@ -49,7 +50,11 @@ NameFacts facts_of(const protocol::CommandInfo& info) {
   const bool bound = info.flags.connection || info.flags.blocking ||
                      f.role != CommandRole::kPlain || f.tracks_state ||
                      f.client;  // the container CLIENT has no flags of its own
-  f.pins = bound && name != "ping" && name != "echo" && name != "quit";
+  // SHUTDOWN, SCRIPT KILL and FUNCTION KILL are what a client sends while a script keeps
+  // Redis busy: behind that script's EVAL on a shared connection, Redis would never read
+  // them, so they go on a connection of their own.
+  f.pins = (bound && name != "ping" && name != "echo" && name != "quit") || name == "shutdown";
+  f.pins_if_kill = name == "script" || name == "function";
   f.pins_unless_db0 = name == "select";
   f.pins_if_block_arg = name == "xread" || name == "xreadgroup";
   if (f.pins_unless_db0 || f.pins_if_block_arg) f.pins = false;
@@ -90,7 +95,8 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.exec = f.exec;
   c.identifies = f.identifies;
   c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||
-           (f.pins_if_block_arg && names_block_option(args));
+           (f.pins_if_block_arg && names_block_option(args)) ||
+           (f.pins_if_kill && args.size() >= 2 && protocol::iequals(args[1], "kill"));
   if (f.client && args.size() >= 2) {
     using protocol::iequals;
     if (iequals(args[1], "setname")) c.tracks_state = true;

@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/small_fifo.h"
 #include "proxy/session/pubsub_frame.h"
 
 namespace sp::proxy {
@@ -161,9 +161,9 @@ class PendingReplies {
   bool head_awaits_confirmation() const;
   void count_subscriptions(const PubsubFrameInfo& confirm);
 
-  std::deque<Pending> pending_;
-  std::deque<std::string> local_replies_;
-  std::deque<std::string> substitutes_;
+  SmallFifo<Pending> pending_;
+  SmallFifo<std::string> local_replies_;
+  SmallFifo<std::string> substitutes_;
   // The kept bytes of pending commands, oldest first from requests_begin_.
   std::string requests_;
   std::size_t requests_begin_ = 0;

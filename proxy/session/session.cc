@@ -87,6 +87,7 @@ void Session::start() {
   std::error_code ec;
   client_.set_option(asio::ip::tcp::no_delay(true), ec);
   set_tcp_keepalive(client_.native_handle(), worker_.context().config.tcp_keepalive);
+  if (pooled_) client_.non_blocking(true, ec);  // for on_link_read_done
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
 
@@ -573,11 +574,19 @@ void Session::on_backend_lost(std::string_view why) {
 
 bool Session::after_replies() {
   if (!process_replies()) {
-    spdlog::error("client {}: malformed reply from master {}: {}", peer_name(client_),
-                  topology_->master_address(), protocol::to_string(reply_parser_.error()));
-    close();
+    close_on_malformed_reply();
     return false;
   }
+  return replies_framed();
+}
+
+void Session::close_on_malformed_reply() {
+  spdlog::error("client {}: malformed reply from master {}: {}", peer_name(client_),
+                topology_->master_address(), protocol::to_string(reply_parser_.error()));
+  close();
+}
+
+bool Session::replies_framed() {
   if (pending_.close_requested()) flush_then_close_ = true;
   if (draining_ && pending_.idle()) flush_then_close_ = true;
   wake_writer();
@@ -593,10 +602,60 @@ bool Session::after_replies() {
 
 void Session::on_link_replies(std::string_view bytes, std::uint64_t ticket) {
   if (closed_ || ticket != backend_generation_) return;
-  const auto room = backend_in_.prepare(bytes.size());
-  std::memcpy(room.data(), bytes.data(), bytes.size());
-  backend_in_.commit(bytes.size());
-  after_replies();
+  // Framed where they lie, in the link's buffer; only what cannot be taken yet (the rest of
+  // a long reply, frames behind a deferred one) is copied into backend_in_.
+  const auto keep = [this](std::string_view part) {
+    const auto room = backend_in_.prepare(part.size());
+    std::memcpy(room.data(), part.data(), part.size());
+    backend_in_.commit(part.size());
+  };
+  bool framed = true;
+  if (backend_in_.size() == 0) {
+    const auto taken = frame_replies(bytes);
+    framed = taken.has_value();
+    if (framed && *taken < bytes.size()) keep(bytes.substr(*taken));
+  } else {
+    keep(bytes);
+    framed = process_replies();
+  }
+  if (!framed) {
+    close_on_malformed_reply();
+    return;
+  }
+  replies_framed();
+}
+
+void Session::on_link_read_done() {
+  // One read of a shared link brings replies for many clients: each client's are written
+  // once all are handed over, with no trip through the writer coroutine (its timer and two
+  // handlers per reply). What the socket does not take at once is left to the writer.
+  if (!writer_waiting_ || out_.empty() || closed_) return;
+  std::error_code ec;
+  const std::size_t n = write_now(client_, asio::buffer(out_), ec);
+  if (ec || n == 0) {
+    wake_writer();  // it sees the error itself, or waits for room
+    return;
+  }
+  auto& stats = worker_.stats();
+  stats.client_bytes_out.add(static_cast<std::int64_t>(n));
+  if (n < out_.size()) {
+    // The commands completed in out_ are counted by the writer, with the rest.
+    out_.erase(0, n);
+    wake_writer();
+    return;
+  }
+  const auto now = Clock::now();
+  for (const auto& done : pending_.completed()) {
+    stats.count_command(done.slot, done.error, now - done.start);
+  }
+  pending_.completed().clear();
+  if (out_.capacity() > IoBuffer::kShrinkAbove) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+  if (flush_then_close_) wake_writer();
+  if (client_paused_) drained_signal_.cancel();
 }
 
 void Session::on_link_lost(std::string_view why, std::uint64_t ticket) {
@@ -605,7 +664,13 @@ void Session::on_link_lost(std::string_view why, std::uint64_t ticket) {
 }
 
 bool Session::process_replies() {
-  const std::string_view data = backend_in_.data();
+  const auto taken = frame_replies(backend_in_.data());
+  if (!taken) return false;
+  backend_in_.consume(*taken);
+  return true;
+}
+
+std::optional<std::size_t> Session::frame_replies(std::string_view data) {
   std::size_t pos = 0;
   while (pos < data.size()) {
     // Frames behind a reply that is not known yet wait for it (on_deferred_reply).
@@ -616,7 +681,7 @@ bool Session::process_replies() {
       break;
     }
     const auto result = reply_parser_.parse(data.substr(pos));
-    if (result.status == ParseStatus::kError) return false;
+    if (result.status == ParseStatus::kError) return std::nullopt;
     if (result.status == ParseStatus::kNeedMore) {
       // A long reply goes on in parts, so that memory stays bounded whatever its size.
       const std::size_t framed = reply_parser_.framed();
@@ -658,9 +723,8 @@ bool Session::process_replies() {
       // (see consider_swap).
       if (!taken_back) abandon_replaced_master();
       // What else this connection sends is for commands taken back or abandoned.
-      backend_in_.consume(backend_in_.size());
       note_state_replies();
-      return true;
+      return data.size();
     }
     if (substitute != nullptr) {
       const std::string reply = *substitute;  // PendingReplies drops its copy on completion
@@ -673,9 +737,8 @@ bool Session::process_replies() {
     }
     stream_head_.clear();
   }
-  backend_in_.consume(pos);
   note_state_replies();
-  return true;
+  return pos;
 }
 
 asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {

@@ -70,6 +70,7 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // SharedLinkUser: replies to the commands this session sent over its shared link.
   void on_link_replies(std::string_view bytes, std::uint64_t ticket) override;
   void on_link_lost(std::string_view why, std::uint64_t ticket) override;
+  void on_link_read_done() override;
 
  private:
   static asio::awaitable<void> run(std::shared_ptr<Session> self);
@@ -163,8 +164,14 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void wake_resume();
   // The reply to the ROLE sent behind an AUTH: the master is verified, or the session ends.
   void on_role_check(std::string_view reply);
-  // Frames what the backend sent; false on a malformed reply stream.
+  // Frames what the backend sent (backend_in_); false on a malformed reply stream.
   bool process_replies();
+  // Frames `data` (backend_in_'s bytes, or a shared link's): how much of it was taken, or
+  // nullopt on a malformed reply stream.
+  std::optional<std::size_t> frame_replies(std::string_view data);
+  void close_on_malformed_reply();
+  // What framed replies lead to (both modes): false when the session was closed.
+  bool replies_framed();
   void answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
                       bool close_after, bool error);
   void wake_writer();
@@ -190,7 +197,7 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // What the backend gets in place of a command answered by substitution (route_request).
   std::string_view substitute_bytes_;
   // PROXY commands waiting for their probe's reply, in order. A vector, not a deque: it is
-  // empty in nearly every session, and an empty std::deque already allocates.
+  // empty in nearly every session (see common/small_fifo.h).
   struct ProbedCommand {
     std::vector<std::string> args;  // "proxy", the canonical subcommand, its arguments
     ProxyAccess access;

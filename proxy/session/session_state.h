@@ -1,12 +1,13 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "common/small_fifo.h"
 
 namespace sp::proxy {
 
@@ -71,8 +72,8 @@ class SessionState {
  private:
   void apply(const std::vector<std::string>& args);
 
-  std::deque<std::vector<std::string>> noted_;  // lower-cased name first, then the arguments
-  std::vector<std::string> auth_;               // AUTH's arguments: [user] password
+  SmallFifo<std::vector<std::string>> noted_;  // lower-cased name first, then the arguments
+  std::vector<std::string> auth_;              // AUTH's arguments: [user] password
   std::string db_ = "0";
   std::string name_;
   std::set<std::string> channels_;

@@ -133,5 +133,24 @@ TEST(ProxyPooled, ASharedLinkTheServerClosesIsOpenedAgain) {
   EXPECT_TRUE(proxy.running());
 }
 
+// A script that keeps Redis busy holds up every command behind it on its shared
+// connection, so SCRIPT KILL must not queue there: it pins, and reaches Redis at once.
+TEST(ProxyPooled, ScriptKillReachesABusyServer) {
+  RedisProcess redis({"--busy-reply-threshold", "100"});
+  ProxyProcess proxy(redis.port(), {"--backend-pool-size", "1"});
+  TestConnection busy(proxy.port());
+  FrameReader busy_reader(busy);
+  busy.send(resp({"EVAL", "while true do end", "0"}));
+  // Redis answers -BUSY to other connections once the script ran past the threshold.
+  ASSERT_TRUE(
+      wait_until([&] { return call(redis.port(), {"PING"}, 500ms).starts_with("-BUSY"); }, 10s));
+  TestConnection killer(proxy.port());
+  FrameReader killer_reader(killer);
+  killer.send(resp({"SCRIPT", "KILL"}));
+  EXPECT_EQ(killer_reader.frames(1, 5s).value_or("<never reached Redis>"), "+OK\r\n");
+  const std::string killed = busy_reader.frames(1, 5s).value_or("<no reply>");
+  EXPECT_TRUE(killed.starts_with("-ERR Script killed by user with SCRIPT KILL")) << killed;
+}
+
 }  // namespace
 }  // namespace sp::testing

@@ -104,6 +104,9 @@ TEST(CommandClass, CommandsThatBindTheConnectionPinIt) {
            {"readonly"},
            {"readwrite"},
            {"asking"},
+           {"script", "KILL"},
+           {"FUNCTION", "kill"},
+           {"shutdown", "nosave"},
        }) {
     EXPECT_TRUE(of(args).pins) << args[0] << " " << (args.size() > 1 ? args[1] : "");
   }
@@ -119,6 +122,8 @@ TEST(CommandClass, CommandsThatBindTheConnectionPinIt) {
            {"xread", "streams", "s", "0"},
            {"xreadgroup", "group", "g", "c", "streams", "s", ">"},
            {"eval", "return 1", "0"},
+           {"script", "load", "return 1"},
+           {"function", "list"},
            {"info"},
            {"nosuchcommand"},
        }) {
