@@ -1,5 +1,7 @@
 #include "proxy/links/link_pool.h"
 
+#include <algorithm>
+
 #include <asio/ip/address.hpp>
 
 #include "proxy/config/config.h"
@@ -22,6 +24,7 @@ void LinkPool::retire_all() {
     // One still opening is given up: its waiters try the new master.
     if (link->opening()) link->close("a newer master was published");
     link->retire();
+    if (!link->closed()) retired_.push_back(std::move(link));
     link.reset();
   }
 }
@@ -32,6 +35,11 @@ void LinkPool::on_topology(const Topology& topology) {
   ip_ = topology.master_ip;
   port_ = topology.master_port;
   epoch_ = topology.epoch;
+}
+
+void LinkPool::on_cron() {
+  for (auto& link : retired_) link->check_retired();
+  std::erase_if(retired_, [](const auto& link) { return link->closed(); });
 }
 
 asio::awaitable<std::shared_ptr<SharedLink>> LinkPool::acquire(const Topology& topology,
@@ -46,6 +54,11 @@ asio::awaitable<std::shared_ptr<SharedLink>> LinkPool::acquire(const Topology& t
     }
     on_topology(topology);
   }
+  // A session saw this master refuse a write: it is a replica now, whichever link said so.
+  // Every link to it goes; a new one checks ROLE before anyone uses it.
+  if (std::any_of(links_.begin(), links_.end(), [](const auto& l) { return l && l->demoted(); })) {
+    retire_all();
+  }
   const std::size_t slot = next_++ % links_.size();
   std::shared_ptr<SharedLink> link = links_[slot];
   if (link && link->opening()) {
@@ -57,7 +70,10 @@ asio::awaitable<std::shared_ptr<SharedLink>> LinkPool::acquire(const Topology& t
       why = ec.message();
       co_return nullptr;
     }
-    if (link) link->retire();  // demoted: its last replies still reach their sessions
+    if (link) {
+      link->retire();  // closed: nothing; demoted: its last replies still reach their sessions
+      if (!link->closed()) retired_.push_back(link);
+    }
     link = std::make_shared<SharedLink>(executor_, stats_, config_);
     links_[slot] = link;
     why = co_await link->open(asio::ip::tcp::endpoint(address, topology.master_port));

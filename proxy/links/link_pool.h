@@ -26,6 +26,8 @@ class LinkPool {
   asio::awaitable<std::shared_ptr<SharedLink>> acquire(const Topology& topology, std::string& why);
   // A new master (or epoch) was published: links to the one before retire.
   void on_topology(const Topology& topology);
+  // Once a second: retired links that no session awaits any more close.
+  void on_cron();
 
  private:
   bool serves(const Topology& topology) const;
@@ -35,6 +37,7 @@ class LinkPool {
   WorkerStats& stats_;
   const Config& config_;
   std::vector<std::shared_ptr<SharedLink>> links_;
+  std::vector<std::shared_ptr<SharedLink>> retired_;  // still delivering their last replies
   std::string ip_;
   std::uint16_t port_ = 0;
   std::uint64_t epoch_ = 0;

@@ -92,7 +92,14 @@ void SharedLink::retire() {
 }
 
 void SharedLink::check_retired() {
-  if (retired_ && awaiting_.empty() && !opening_) close("retired");
+  if (retired_ && !opening_ && !awaited()) close("retired");
+}
+
+bool SharedLink::awaited() const {
+  for (const Awaiting& a : awaiting_) {
+    if (a.user->awaits_link(a.ticket)) return true;
+  }
+  return false;
 }
 
 void SharedLink::close(std::string_view why) {
@@ -234,12 +241,6 @@ bool SharedLink::deliver() {
         break;
       }
       if (parser_.is_push()) return false;  // RESP3 pins its client: none comes here
-      // With a sentinel, a master that refuses writes was turned into a replica (without
-      // one, it is the operator's choice of upstream, and the link stays).
-      if (parser_.is_error() && config_.sentinel_managed &&
-          data.substr(pos).starts_with("-READONLY")) {
-        demoted_ = true;
-      }
       pos += result.consumed;
       --head.replies;
     }

@@ -32,6 +32,9 @@ class SharedLinkUser {
   // Everything one read of the link brought has been handed over: a user that got some
   // writes it to its client now, so that the replies of one read leave together.
   virtual void on_link_read_done() = 0;
+  // Whether the user still wants the replies to what it sent with `ticket` (it left that
+  // attachment: moved, abandoned a hung master, closed).
+  virtual bool awaits_link(std::uint64_t ticket) const = 0;
 
  protected:
   ~SharedLinkUser() = default;
@@ -65,8 +68,15 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
 
   // Open, checked, not retired, and not refusing writes as a demoted master does.
   bool usable() const { return open_ && !retired_ && !demoted_; }
-  // Takes no new users; closes once the replies it awaits are in.
+  // Takes no new users; closes once the replies it awaits are in, or no user awaits them
+  // any more (the sessions of a hung master left it): check_retired() again later.
   void retire();
+  void check_retired();
+  bool closed() const { return closed_; }
+  // A session's write was refused with -READONLY: its master is a replica now, and the
+  // pool opens no more sessions onto it.
+  void mark_demoted() { demoted_ = true; }
+  bool demoted() const { return demoted_; }
   // Closes now: every user still awaiting replies is told.
   void close(std::string_view why);
 
@@ -90,7 +100,7 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   // or a malformed one.
   bool deliver();
   void flush();
-  void check_retired();
+  bool awaited() const;
 
   asio::ip::tcp::socket socket_;
   WorkerStats& stats_;
@@ -107,7 +117,7 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   bool opening_ = false;
   bool open_ = false;
   bool retired_ = false;
-  bool demoted_ = false;  // a reply said -READONLY: its master is a replica now
+  bool demoted_ = false;
   bool flush_posted_ = false;
   bool write_pending_ = false;
   bool closed_ = false;

@@ -53,6 +53,7 @@ asio::awaitable<void> Worker::cron_loop(Worker* worker) {
     auto [ec] = co_await worker->cron_.async_wait(use_nothrow);
     if (ec || worker->draining_) co_return;
     worker->sessions_.cron(std::chrono::steady_clock::now());
+    worker->links_.on_cron();
   }
 }
 

@@ -17,9 +17,9 @@ struct NameFacts {
   bool identifies = false;
   bool client = false;  // CLIENT: its subcommand decides (SETNAME, REPLY OFF|SKIP)
   bool pins = false;
-  bool pins_unless_db0 = false;    // SELECT 0 changes nothing on a shared connection
-  bool pins_if_block_arg = false;  // XREAD and XREADGROUP park only with BLOCK
-  bool pins_if_kill = false;       // SCRIPT KILL, FUNCTION KILL
+  bool pins_unless_db0 = false;     // SELECT 0 changes nothing on a shared connection
+  bool pins_if_block_arg = false;   // XREAD and XREADGROUP park only with BLOCK
+  bool pins_by_subcommand = false;  // SCRIPT KILL|DEBUG, FUNCTION KILL
 };
 
 NameFacts facts_of(const protocol::CommandInfo& info) {
@@ -52,9 +52,12 @@ NameFacts facts_of(const protocol::CommandInfo& info) {
                      f.client;  // the container CLIENT has no flags of its own
   // SHUTDOWN, SCRIPT KILL and FUNCTION KILL are what a client sends while a script keeps
   // Redis busy: behind that script's EVAL on a shared connection, Redis would never read
-  // them, so they go on a connection of their own.
-  f.pins = (bound && name != "ping" && name != "echo" && name != "quit") || name == "shutdown";
-  f.pins_if_kill = name == "script" || name == "function";
+  // them, so they go on a connection of their own. SCRIPT DEBUG turns the connection's
+  // next EVAL into a debugging session; REPLCONF sets replica state on the connection, and
+  // Redis does not answer REPLCONF ACK at all.
+  f.pins = (bound && name != "ping" && name != "echo" && name != "quit") || name == "shutdown" ||
+           name == "replconf";
+  f.pins_by_subcommand = name == "script" || name == "function";
   f.pins_unless_db0 = name == "select";
   f.pins_if_block_arg = name == "xread" || name == "xreadgroup";
   if (f.pins_unless_db0 || f.pins_if_block_arg) f.pins = false;
@@ -86,6 +89,9 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   if (args.empty()) return c;
   c.info = protocol::find_command(args[0]);
   c.slot = static_cast<std::uint32_t>(command_slot(c.info));
+  // A command Redis 7.0 does not know (a module's, a later version's such as WAITAOF)
+  // may bind or park the connection: it gets one of its own.
+  c.pins = c.info == nullptr;
   if (c.info == nullptr) return c;
   const NameFacts& f = name_facts()[c.slot];
   c.role = f.role;
@@ -96,7 +102,8 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.identifies = f.identifies;
   c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||
            (f.pins_if_block_arg && names_block_option(args)) ||
-           (f.pins_if_kill && args.size() >= 2 && protocol::iequals(args[1], "kill"));
+           (f.pins_by_subcommand && args.size() >= 2 &&
+            (protocol::iequals(args[1], "kill") || protocol::iequals(args[1], "debug")));
   if (f.client && args.size() >= 2) {
     using protocol::iequals;
     if (iequals(args[1], "setname")) c.tracks_state = true;

@@ -71,6 +71,9 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void on_link_replies(std::string_view bytes, std::uint64_t ticket) override;
   void on_link_lost(std::string_view why, std::uint64_t ticket) override;
   void on_link_read_done() override;
+  bool awaits_link(std::uint64_t ticket) const override {
+    return !closed_ && ticket == backend_generation_;
+  }
 
  private:
   static asio::awaitable<void> run(std::shared_ptr<Session> self);

@@ -363,6 +363,7 @@ bool Session::begin_retry(std::string_view refusal) {
   if (!SessionMachine::may_retry(facts()) || !pending_.take_for_retry(retry_)) return false;
   spdlog::info("client {}: master {} answered {}; {} command(s) wait for the current master",
                peer_name(client_), topology_->master_address(), refusal, retry_.commands.size());
+  if (link_) link_->mark_demoted();
   ++backend_generation_;
   backend_connected_ = false;
   unreachable_reason_ = "it answered -READONLY";

@@ -103,20 +103,10 @@ std::optional<std::string> Session::answer_probe(std::string_view probe_reply) {
 void Session::on_deferred_reply(std::string reply) {
   if (closed_) return;
   pending_.fill_deferred(std::move(reply), out_);
-  // What the backend sent for the commands behind it waited: it goes on now.
-  if (!process_replies()) {
-    close();
-    return;
-  }
-  if (pending_.close_requested()) flush_then_close_ = true;
-  if (draining_ && pending_.idle()) flush_then_close_ = true;
-  wake_writer();
-  deferred_signal_.cancel();
-  if (pending_.idle() && needs_new_backend()) {
-    // A new master was published meanwhile: the session can move now.
-    wake_resume();
-    consider_swap(Clock::now());
-  }
+  deferred_signal_.cancel();  // the backend reader goes on
+  // What the backend sent for the commands behind it waited: it goes on now, and a
+  // session with nothing left in flight may move or take its own connection.
+  after_replies();
 }
 
 }  // namespace sp::proxy

@@ -133,6 +133,20 @@ TEST(ProxyPooled, ASharedLinkTheServerClosesIsOpenedAgain) {
   EXPECT_TRUE(proxy.running());
 }
 
+// Redis never answers REPLCONF ACK: on a shared connection every later reply would go to
+// the client before its owner. It pins, so others get their own replies.
+TEST(ProxyPooled, ACommandRedisDoesNotAnswerLeavesOthersTheirReplies) {
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port(), {"--backend-pool-size", "1"});
+  TestConnection replica_like(proxy.port());
+  replica_like.send(resp({"REPLCONF", "ACK", "0"}));
+  TestConnection other(proxy.port());
+  FrameReader reader(other);
+  other.send(resp({"SET", "k", "v"}) + resp({"GET", "k"}));
+  EXPECT_EQ(reader.frames(2, 5s).value_or("<timed out: " + reader.buffered() + ">"),
+            "+OK\r\n" + bulk("v"));
+}
+
 // A script that keeps Redis busy holds up every command behind it on its shared
 // connection, so SCRIPT KILL must not queue there: it pins, and reaches Redis at once.
 TEST(ProxyPooled, ScriptKillReachesABusyServer) {
