@@ -14,6 +14,8 @@ packages=(
   # real servers and clients for the integration tests, the demo and the benchmarks
   redis-server redis-sentinel redis-tools haproxy nutcracker python3 python3-redis
   procps iproute2
+  # packaging and its test: dpkg-shlibdeps (cpack -G DEB), systemd-analyze (unit checks)
+  dpkg-dev systemd
 )
 
 missing=()

@@ -62,6 +62,9 @@ struct Config {
   LogLevel loglevel = LogLevel::kNotice;
   std::string logfile;  // empty: standard output
   std::string pidfile;
+  // `daemonize yes`: the process goes to the background (not when supervised by systemd,
+  // as Redis), and leaves its pid in `pidfile` (/var/run/sentinel-proxy.pid if unset).
+  bool daemonize = false;
   // `supervised systemd` (or `auto` under systemd): READY=1 once the ports listen, STATUS=
   // at each new master, STOPPING=1 at the drain (Type=notify units).
   Supervised supervised = Supervised::kNo;

@@ -154,6 +154,9 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     config.logfile = v;
   } else if (name == "pidfile") {
     config.pidfile = v;
+  } else if (name == "daemonize") {
+    if (v != "yes" && v != "no") return "daemonize must be yes or no";
+    config.daemonize = v == "yes";
   } else if (name == "supervised") {
     const std::string mode = protocol::to_lower(v);
     if (mode == "systemd") {

@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/systemd_notify.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/config/logging.h"
 #include "proxy/follow/follow_mode.h"
@@ -118,7 +119,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
     std::cerr << "sentinel-proxy: bad configuration: " << e.what() << "\n";
     return 1;
   }
-  if (config.daemonize) {
+  if (config.daemonize && !sp::supervised_by_systemd(config.supervised)) {
     daemonize();
     // mirrors createPidFile: a daemon always leaves its pid somewhere.
     if (config.pidfile.empty()) config.pidfile = "/var/run/redis.pid";
@@ -178,6 +179,11 @@ int main(int argc, char** argv) {
   if (options.test_config) {
     std::cout << "sentinel-proxy: configuration OK\n";
     return 0;
+  }
+  // mirrors Redis: `background = daemonize && !supervised`; before any thread exists.
+  if (options.config.daemonize && !sp::supervised_by_systemd(options.config.supervised)) {
+    daemonize();
+    if (options.config.pidfile.empty()) options.config.pidfile = "/var/run/sentinel-proxy.pid";
   }
   try {
     sp::proxy::setup_logging(options.config);

@@ -304,6 +304,41 @@ TEST(ProxyLimits, TcpKeepaliveIsRedisDefaultAndCanBeTurnedOff) {
   }
 }
 
+// daemonize yes, as Redis: the command returns at once, the daemon leaves its pid in the
+// pidfile, serves clients, and removes the pidfile when SIGTERM ends it.
+TEST(ProxyLimits, DaemonizeLeavesAPidfileAndServes) {
+  RedisProcess redis;
+  TempDir dir;
+  const int port = free_loopback_port();
+  const std::string pidfile = dir.path + "/proxy.pid";
+  std::string output;
+  ASSERT_EQ(run_command(proxy_binary() + " --port " + std::to_string(port) +
+                            " --upstream 127.0.0.1 " + std::to_string(redis.port()) +
+                            " --metrics-port 0 --daemonize yes --pidfile " + pidfile +
+                            " --logfile " + dir.path + "/proxy.log",
+                        output),
+            0)
+      << output;
+  std::string pid_text;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        pid_text = read_file(pidfile);
+        return !pid_text.empty() && pid_text.back() == '\n';
+      },
+      10s));
+  const pid_t pid = std::stoi(pid_text);
+  ASSERT_GT(pid, 1);
+  struct KillOnExit {
+    pid_t pid;
+    ~KillOnExit() { ::kill(pid, SIGKILL); }  // whatever the test found
+  } guard{pid};
+  ASSERT_TRUE(wait_until([&] { return call(port, {"SET", "d", "1"}, 1s) == "+OK\r\n"; }, 10s));
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_TRUE(wait_until([&] { return !std::filesystem::exists(pidfile); }, 10s))
+      << "the pidfile outlived the daemon";
+  EXPECT_TRUE(wait_until([&] { return ::kill(pid, 0) != 0; }, 10s)) << "the daemon still runs";
+}
+
 TEST(ProxyLimits, SigtermFlushesRepliesAlreadyAskedForAndExitsZero) {
   RedisProcess redis;
   ProxyProcess proxy(redis.port());

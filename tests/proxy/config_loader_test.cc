@@ -76,6 +76,8 @@ TEST(ConfigText, KeepaliveSupervisedAndDirTakeEffect) {
   apply_config_text(c, "tcp-keepalive 0\nsupervised auto\n", "test.conf");
   EXPECT_EQ(c.tcp_keepalive, std::chrono::seconds(0));
   EXPECT_EQ(c.supervised, Supervised::kAuto);
+  apply_config_text(c, "daemonize yes\n", "test.conf");
+  EXPECT_TRUE(c.daemonize);
   apply_config_text(c, "backend-pool-size 4\n", "test.conf");
   EXPECT_EQ(c.backend_pool_size, 4u);
   const auto start = std::filesystem::current_path();
@@ -173,6 +175,8 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
   EXPECT_EQ(error_of("dir /nonexistent/sp-test"),
             "test.conf:1: dir '/nonexistent/sp-test': No such file or directory "
             "(>>> 'dir /nonexistent/sp-test')");
+  EXPECT_EQ(error_of("daemonize maybe"),
+            "test.conf:1: daemonize must be yes or no (>>> 'daemonize maybe')");
   EXPECT_EQ(error_of("backend-pool-size 65"),
             "test.conf:1: invalid backend-pool-size '65' (0 to 64 connections per io thread) "
             "(>>> 'backend-pool-size 65')");
