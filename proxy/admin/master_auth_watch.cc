@@ -19,7 +19,10 @@ asio::awaitable<void> probe_master_auth(ProxyContext& context) {
   const auto timeout = context.config.connect_timeout;
   const std::error_code connect_ec =
       co_await link.connect(topology->master_ip, topology->master_port, timeout);
-  if (connect_ec) co_return;
+  if (connect_ec) {
+    context.master_reachable.store(false, std::memory_order_relaxed);
+    co_return;
+  }
   // SLOWLOG LEN, an admin command, is not shown to MONITOR clients (PING would be, once a
   // second, in the MONITOR stream of everyone behind the proxy); where it was renamed away
   // (unknown command comes before the authentication check), PING answers instead.
@@ -29,6 +32,7 @@ asio::awaitable<void> probe_master_auth(ProxyContext& context) {
     const std::string ping = ControlLink::command({"PING"});
     std::tie(ec, reply) = co_await link.call(ping, ControlLink::Clock::now() + timeout);
   }
+  context.master_reachable.store(!ec, std::memory_order_relaxed);
   if (ec) co_return;
   const bool required = reply.is_error() && reply.text.starts_with("NOAUTH");
   const MasterAuth now = required ? MasterAuth::kRequired : MasterAuth::kNotRequired;

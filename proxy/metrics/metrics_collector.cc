@@ -7,6 +7,7 @@
 
 #include "proxy/failover/failover_metrics.h"
 #include "proxy/metrics/metric_family.h"
+#include "proxy/metrics/process_metrics.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -193,6 +194,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
       sample(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count(),
              MetricType::Gauge));
   out.push_back(std::move(uptime));
+  add_process_metrics(out);
   add_simple(out, c, "sentinel_proxy_connected_clients", "Client connections open.",
              MetricType::Gauge, &WorkerStats::connected_clients);
   add_simple(out, c, "sentinel_proxy_connections_accepted_total", "Client connections accepted.",

@@ -29,7 +29,9 @@ struct ProxyContext {
   std::vector<std::unique_ptr<WorkerStats>> worker_stats;     // one per worker, fixed at start
   std::atomic<std::int64_t> clients{0};                       // for maxclients, all workers
   std::atomic<MasterAuth> master_auth{MasterAuth::kUnknown};  // kept by watch_master_auth
-  FailoverRecorder failovers{config.group_name};              // fed by the sentinel inside
+  // The master answered the last probe of watch_master_auth (/readyz).
+  std::atomic<bool> master_reachable{false};
+  FailoverRecorder failovers{config.group_name};  // fed by the sentinel inside
   TopologyRegistry registry;
   // With the sentinel inside: hellos its engine refused (malformed, out of range, forged
   // with its id) and rewrites of its config file that failed, for the metrics scrape. Set

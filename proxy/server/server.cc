@@ -4,7 +4,7 @@
 #include <functional>
 #include <thread>
 
-#include <prometheus/exposer.h>
+#include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
@@ -15,6 +15,7 @@
 #include "common/systemd_notify.h"
 #include "proxy/admin/master_auth_watch.h"
 #include "proxy/config/logging.h"
+#include "proxy/metrics/http_endpoint.h"
 #include "proxy/metrics/metrics_collector.h"
 #include "proxy/server/listener.h"
 #include "proxy/server/proxy_context.h"
@@ -40,9 +41,20 @@ std::string resolve(const std::string& host, std::uint16_t port) {
 
 constexpr auto kDrainDeadline = std::chrono::seconds(5);
 
+// Why the proxy should not get new clients now (/readyz), or "" when it should.
+std::string not_ready_reason(const ProxyContext& context) {
+  const TopologyPtr topology = context.registry.current();
+  if (!topology || topology->master_port == 0) return "no master known";
+  if (!context.master_reachable.load(std::memory_order_relaxed)) {
+    return "master " + topology->master_address() + " unreachable";
+  }
+  if (topology->writes_fenced) return "writes fenced (fence-on-minority)";
+  return "";
+}
+
 }  // namespace
 
-Server::Server(Config config) {
+Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
   const auto threads = static_cast<std::size_t>(config.io_threads);
   context_ = std::make_unique<ProxyContext>(std::move(config), threads);
   const Config& c = context_->config;
@@ -69,12 +81,14 @@ Server::Server(Config config) {
   });
   listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
   if (c.metrics_port != 0) {
-    const std::string address = c.metrics_bind + ":" + std::to_string(c.metrics_port);
-    try {
-      exposer_ = std::make_unique<prometheus::Exposer>(address, 1);
-    } catch (const std::exception& e) {
-      throw std::runtime_error("cannot serve metrics on " + address + ": " + e.what());
-    }
+    HttpEndpoint::Routes routes;
+    routes.metrics = [this] {
+      return collector_ ? prometheus::TextSerializer().Serialize(collector_->Collect())
+                        : std::string();
+    };
+    routes.not_ready = [context = context_.get()] { return not_ready_reason(*context); };
+    metrics_port_ =
+        std::make_unique<HttpEndpoint>(*main_io_, c.metrics_bind, c.metrics_port, routes);
   }
 }
 
@@ -91,18 +105,18 @@ FailoverRecorder& Server::failovers() {
 }
 
 Server::~Server() {
-  exposer_.reset();
+  metrics_port_.reset();
   for (auto& worker : workers_) worker->stop_and_join();
 }
 
 int Server::run() {
   // The port was bound at construction; the collector reads the hooks set since (the
   // sentinel's counters), so it is registered only now, before the first worker thread.
-  if (exposer_) {
+  asio::io_context& main_io = *main_io_;
+  if (metrics_port_) {
     collector_ = std::make_shared<MetricsCollector>(*context_);
-    exposer_->RegisterCollectable(collector_);
+    metrics_port_->start();
   }
-  asio::io_context main_io;
   asio::signal_set signals(main_io, SIGINT, SIGTERM);
   // SIGHUP (logrotate's postrotate, `systemctl reload`) reopens the log file; clients
   // notice nothing. Without this it would end the process.

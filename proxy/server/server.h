@@ -5,8 +5,8 @@
 
 #include "proxy/config/config.h"
 
-namespace prometheus {
-class Exposer;
+namespace asio {
+class io_context;
 }
 
 namespace sp::proxy {
@@ -15,10 +15,12 @@ struct ProxyContext;
 class Worker;
 class Listener;
 class MetricsCollector;
+class HttpEndpoint;
 class TopologyRegistry;
 class FailoverRecorder;
 
-// The whole proxy: the context, the workers, the listener and the metrics endpoint.
+// The whole proxy: the context, the workers, the listener and the metrics port (metrics,
+// health and readiness: HttpEndpoint).
 // Construction resolves the upstream, publishes the first topology and binds every port
 // (throwing with a clear message when it cannot); run() serves until SIGINT/SIGTERM.
 class Server {
@@ -38,11 +40,12 @@ class Server {
   FailoverRecorder& failovers();
 
  private:
+  std::unique_ptr<asio::io_context> main_io_;  // signals and the metrics port
   std::unique_ptr<ProxyContext> context_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<Listener> listener_;
   std::shared_ptr<MetricsCollector> collector_;
-  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<HttpEndpoint> metrics_port_;
 };
 
 }  // namespace sp::proxy

@@ -1,4 +1,7 @@
-// The Prometheus endpoint: what a scrape shows after real traffic through the proxy.
+// The metrics port: what a scrape shows after real traffic through the proxy, the process
+// metrics, and the health and readiness endpoints following the master.
+#include <signal.h>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -45,6 +48,69 @@ TEST(ProxyMetrics, ScrapeShowsClientsCommandsLatencyBytesAndMaster) {
   // Failover figures are exported from the start (proxy_failover_test drives them).
   EXPECT_EQ(metric_sample(text, "sentinel_proxy_held_commands"), "0");
   EXPECT_EQ(metric_sample(text, "sentinel_proxy_commands_retried_total"), "0");
+}
+
+std::string http(int port, const std::string& request_line) {
+  TestConnection conn(port);
+  conn.send(request_line + "\r\nHost: 127.0.0.1\r\n\r\n");
+  return conn.read_until_closed(5s);
+}
+
+TEST(ProxyMetrics, ProcessMetricsAreThere) {
+  RedisProcess redis;
+  const int metrics_port = free_loopback_port();
+  ProxyProcess proxy(redis.port(), {"--metrics-port", std::to_string(metrics_port)});
+  const std::string text = scrape_metrics(metrics_port);
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
+                           "process_open_fds", "process_max_fds", "process_start_time_seconds"}) {
+    EXPECT_FALSE(metric_sample(text, name).empty()) << name << "\n" << text;
+  }
+  EXPECT_GT(std::stod(metric_sample(text, "process_resident_memory_bytes")), 1e6);
+  EXPECT_GE(std::stod(metric_sample(text, "process_open_fds")), 3);
+}
+
+TEST(ProxyMetrics, HealthAndReadinessFollowTheMaster) {
+  RedisProcess redis;
+  const int metrics_port = free_loopback_port();
+  ProxyProcess proxy(redis.port(),
+                     {"--metrics-port", std::to_string(metrics_port), "--connect-timeout", "300"});
+  const auto status_of = [&](const std::string& path) {
+    const std::string reply = http(metrics_port, "GET " + path + " HTTP/1.1");
+    return reply.substr(0, reply.find("\r\n"));
+  };
+  EXPECT_EQ(status_of("/healthz"), "HTTP/1.1 200 OK");
+  EXPECT_TRUE(wait_until([&] { return status_of("/readyz") == "HTTP/1.1 200 OK"; }, 10s));
+  EXPECT_TRUE(http(metrics_port, "GET /readyz HTTP/1.1").ends_with("\r\n\r\nready\n"));
+
+  // A master that stops answering makes the proxy unready, not dead.
+  ASSERT_EQ(::kill(redis.pid(), SIGSTOP), 0);
+  std::string unready;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        unready = http(metrics_port, "GET /readyz HTTP/1.1");
+        return unready.starts_with("HTTP/1.1 503 Service Unavailable");
+      },
+      10s))
+      << unready;
+  EXPECT_TRUE(unready.ends_with("not ready: master 127.0.0.1:" + std::to_string(redis.port()) +
+                                " unreachable\n"))
+      << unready;
+  EXPECT_EQ(status_of("/healthz"), "HTTP/1.1 200 OK");
+  ASSERT_EQ(::kill(redis.pid(), SIGCONT), 0);
+  EXPECT_TRUE(wait_until([&] { return status_of("/readyz") == "HTTP/1.1 200 OK"; }, 10s));
+
+  // What else the port answers.
+  EXPECT_EQ(status_of("/nope"), "HTTP/1.1 404 Not Found");
+  EXPECT_EQ(http(metrics_port, "POST /metrics HTTP/1.1").substr(0, 31),
+            "HTTP/1.1 405 Method Not Allowed");
+  const std::string head = http(metrics_port, "HEAD /metrics HTTP/1.1");
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 200 OK")) << head;
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << "HEAD got a body";
+  // A request that never ends its headers is dropped without a reply.
+  TestConnection endless(metrics_port);
+  endless.send("GET /metrics HTTP/1.1\r\n" + std::string(10'000, 'x'));
+  EXPECT_EQ(endless.read_until_closed(10s), "");
+  EXPECT_TRUE(endless.peer_closed());
 }
 
 }  // namespace
