@@ -28,7 +28,8 @@ cmake --install "$build" --prefix "$prefix" >"$tmp/install.log"
 for f in bin/sentinel-proxy etc/sentinel-proxy/sentinel-proxy.conf etc/sentinel-proxy/sentinel.conf \
          lib/systemd/system/sentinel-proxy.service lib/systemd/system/sentinel-proxy-sentinel.service \
          share/doc/sentinel-proxy/LICENSE share/doc/sentinel-proxy/README.md \
-         share/sentinel-proxy/grafana-dashboard.json share/sentinel-proxy/prometheus-alerts.yml; do
+         share/sentinel-proxy/grafana-dashboard.json share/sentinel-proxy/prometheus-alerts.yml \
+         share/sentinel-proxy/grafana-provisioning.yml; do
   [ -e "$prefix/$f" ] || fail "cmake --install left out $f"
 done
 grep -q "^ExecStart=$prefix/bin/sentinel-proxy $prefix/etc/sentinel-proxy/sentinel-proxy.conf --supervised systemd$" \
