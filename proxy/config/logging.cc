@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include <spdlog/details/file_helper.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -63,12 +64,28 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
       std::make_unique<spdlog::details::file_helper>();
 };
 
+// Redis's level mark: . debug, - verbose, * notice, # warning (and worse).
+class RedisLevelMark final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    char mark = '#';
+    if (msg.level == spdlog::level::trace) mark = '.';
+    if (msg.level == spdlog::level::debug) mark = '-';
+    if (msg.level == spdlog::level::info) mark = '*';
+    dest.push_back(mark);
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<RedisLevelMark>();
+  }
+};
+
 // Set once by setup_logging, before any other thread exists.
 std::shared_ptr<ReopenableFileSink> log_file;
 
 }  // namespace
 
-void setup_logging(const Config& config) {
+void setup_logging(const Config& config, char role) {
   std::shared_ptr<spdlog::logger> logger;
   if (config.logfile.empty()) {
     logger = spdlog::stdout_logger_mt("sentinel-proxy");
@@ -76,7 +93,10 @@ void setup_logging(const Config& config) {
     log_file = std::make_shared<ReopenableFileSink>(config.logfile);
     logger = std::make_shared<spdlog::logger>("sentinel-proxy", log_file);
   }
-  logger->set_pattern("%P %Y-%m-%d %H:%M:%S.%e %l %v");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<RedisLevelMark>('*').set_pattern(std::string("%P:") + role +
+                                                       " %d %b %Y %H:%M:%S.%e %* %v");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(to_spdlog(config.loglevel));
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);

@@ -128,7 +128,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
     sp::proxy::Config log_config;
     sp::proxy::apply_config_text(log_config, "loglevel " + config.loglevel, "config");
     log_config.logfile = config.logfile;
-    sp::proxy::setup_logging(log_config);
+    sp::proxy::setup_logging(log_config, 'X');
     const std::string pidfile = config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     const std::string path = config.path;
@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
     if (options.config.pidfile.empty()) options.config.pidfile = "/var/run/sentinel-proxy.pid";
   }
   try {
-    sp::proxy::setup_logging(options.config);
+    sp::proxy::setup_logging(options.config, 'P');
     options.config.maxclients = sp::proxy::fit_maxclients_to_open_files(
         options.config.maxclients, options.config.backend_pool_size > 0 ? 1 : 2);
     const std::string pidfile = options.config.pidfile;

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace sp::sentinel {
 namespace {
@@ -140,6 +143,36 @@ TEST(NoticeText, EveryKindFormatsAsSentinelDoes) {
     seen.insert(e.notice.kind);
   }
   EXPECT_EQ(seen.size(), kNoticeKinds) << "a kind without an example";
+}
+
+// The level mark redis-sentinel 7.0.15 put before each event in its log, in a failover of a
+// killed master with one replica and under SENTINEL SET / RESET / REMOVE / MONITOR.
+TEST(NoticeText, LoggedAtRedisSentinelsLevel) {
+  for (const auto& [name, mark] : std::vector<std::pair<std::string_view, char>>{
+           {"+monitor", '#'},
+           {"-monitor", '#'},
+           {"+set", '#'},
+           {"+reset-master", '#'},
+           {"+slave", '*'},
+           {"+sdown", '#'},
+           {"+odown", '#'},
+           {"+new-epoch", '#'},
+           {"+try-failover", '#'},
+           {"+vote-for-leader", '#'},
+           {"+elected-leader", '#'},
+           {"+failover-state-select-slave", '#'},
+           {"+selected-slave", '#'},
+           {"+failover-state-send-slaveof-noone", '*'},
+           {"+failover-state-wait-promotion", '*'},
+           {"+promoted-slave", '#'},
+           {"+failover-state-reconf-slaves", '#'},
+           {"+failover-end", '#'},
+           {"+switch-master", '#'},
+       }) {
+    const auto kind = notice_kind(name);
+    ASSERT_TRUE(kind.has_value()) << name;
+    EXPECT_EQ(logged_as_warning(*kind) ? '#' : '*', mark) << name;
+  }
 }
 
 TEST(NoticeText, AHelloRejectedWithNothingUnreportedHasNoTail) {

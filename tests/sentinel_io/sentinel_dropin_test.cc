@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
+#include <utility>
 
 #include "tests/sentinel_io/sentinel_group.h"
 #include "tests/support/redis_process.h"
@@ -293,6 +295,62 @@ TEST(SentinelDropIn, DaemonizeAsRedisSentinel) {
 
 // SENTINEL DEBUG: the same parameters, values and errors; DEFAULT-DOWN-AFTER applies to a
 // master monitored afterwards.
+// The log, as redis-sentinel writes it: "<pid>:X 07 Dec 2026 02:41:44.448 # +sdown ...",
+// with the same level mark for the same event (`loglevel warning` keeps the failover's
+// milestones). Both watch a master whose port nothing answers on.
+TEST(SentinelDropIn, LogLinesAreRedisSentinels) {
+  Pair p;
+  p.write(
+      "port PORT\ndir DIR\nlogfile LOGFILE\n"
+      "sentinel monitor mymaster 127.0.0.1 1 1\n"
+      "sentinel down-after-milliseconds mymaster 200\n");
+  for (const auto& [conf, log] : {std::pair{p.real_conf, p.dir.path + "/real.log"},
+                                  std::pair{p.ours_conf, p.dir.path + "/ours.log"}}) {
+    std::string text = read_file(conf);
+    text.replace(text.find("LOGFILE"), 7, log);
+    std::ofstream(conf) << text;
+  }
+  auto real = start_redis_sentinel(p.real_conf, p.real_port);
+  auto ours = start_sentinel_proxy(p.ours_conf, p.ours_port);
+  const std::string real_log = p.dir.path + "/real.log";
+  const std::string ours_log = p.dir.path + "/ours.log";
+  // Reduced to what must match: the role letter, the shape of the time, the level mark
+  // and the event with its text (ports and times differ by nature).
+  const std::regex line_shape(
+      R"(^[0-9]+:X [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} ([.*#-]) (.*)$)");
+  const auto events = [&](const std::string& path) {
+    std::vector<std::string> found;
+    for (const std::string& line : lines_of(path)) {
+      std::smatch m;
+      if (!std::regex_match(line, m, line_shape)) continue;
+      const std::string message = m[2];
+      if (message.starts_with("+monitor ") || message.starts_with("+sdown ") ||
+          message.starts_with("+odown ")) {
+        found.push_back(std::string(m[1]) + " " + message);
+      }
+    }
+    return found;
+  };
+  std::vector<std::string> want, got;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        want = events(real_log);
+        got = events(ours_log);
+        return want.size() >= 3 && got.size() >= 3;
+      },
+      10s))
+      << "redis-sentinel's log:\n"
+      << read_file(real_log) << "sentinel-proxy's log:\n"
+      << read_file(ours_log);
+  want.resize(3);
+  got.resize(3);
+  EXPECT_EQ(got, want) << "sentinel-proxy's log:\n" << read_file(ours_log);
+  // Every line of ours has the shape, not only the events.
+  for (const std::string& line : lines_of(ours_log)) {
+    EXPECT_TRUE(std::regex_match(line, line_shape)) << line;
+  }
+}
+
 TEST(SentinelDropIn, DebugIsRedisSentinels) {
   Pair p;
   p.write("port PORT\nsentinel monitor mymaster 127.0.0.1 1 2\n");

@@ -169,7 +169,11 @@ void EngineShell::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, PersistState>) {
           if (callbacks_.persist) callbacks_.persist(a.state);
         } else if constexpr (std::is_same_v<T, Notice>) {
-          spdlog::info("{} {}", to_string(a.kind), to_text(a));
+          if (logged_as_warning(a.kind)) {
+            spdlog::warn("{} {}", to_string(a.kind), to_text(a));
+          } else {
+            spdlog::info("{} {}", to_string(a.kind), to_text(a));
+          }
           if (callbacks_.on_notice) callbacks_.on_notice(a);
         }
       },
