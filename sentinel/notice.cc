@@ -83,41 +83,6 @@ std::string instance_details(const Notice& n) {
 
 }  // namespace
 
-bool logged_as_warning(NoticeKind kind) {
-  switch (kind) {
-    case NoticeKind::kMonitor:
-    case NoticeKind::kUnmonitor:
-    case NoticeKind::kResetMaster:
-    case NoticeKind::kSet:
-    case NoticeKind::kSdown:
-    case NoticeKind::kSdownEnded:
-    case NoticeKind::kOdown:
-    case NoticeKind::kOdownEnded:
-    case NoticeKind::kNewEpoch:
-    case NoticeKind::kVoteForLeader:
-    case NoticeKind::kTryFailover:
-    case NoticeKind::kElectedLeader:
-    case NoticeKind::kFailoverStateSelectSlave:
-    case NoticeKind::kSelectedSlave:
-    case NoticeKind::kPromotedSlave:
-    case NoticeKind::kFailoverStateReconfSlaves:
-    case NoticeKind::kFailoverEndForTimeout:
-    case NoticeKind::kFailoverEnd:
-    case NoticeKind::kFailoverAbortNotElected:
-    case NoticeKind::kFailoverAbortNoGoodSlave:
-    case NoticeKind::kFailoverAbortSlaveTimeout:
-    case NoticeKind::kSwitchMaster:
-    case NoticeKind::kTilt:
-    case NoticeKind::kTiltEnded:
-    case NoticeKind::kHelloRejected:
-    case NoticeKind::kScriptError:
-    case NoticeKind::kScriptTimeout:
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::string_view to_string(NoticeKind kind) {
   const auto i = static_cast<std::size_t>(kind);
   return i < kNames.size() ? kNames[i] : "unknown";

@@ -61,11 +61,6 @@ enum class NoticeKind : std::uint8_t {
 inline constexpr std::size_t kNoticeKinds = 45;
 
 std::string_view to_string(NoticeKind kind);
-// Whether redis-sentinel 7.0 logs the event at its warning level (`#`: the failover's
-// milestones, down states, votes, TILT, configuration changes) rather than at notice
-// (`*`: replicas and sentinels found, reconfiguration steps), so that `loglevel warning`
-// keeps what it keeps.
-bool logged_as_warning(NoticeKind kind);
 // The kind named by a Sentinel event name; nullopt for events the engine never emits.
 std::optional<NoticeKind> notice_kind(std::string_view event_name);
 // "not-elected" | "no-good-slave" | "slave-timeout" for the -failover-abort-* kinds.

@@ -1,6 +1,7 @@
 // Every notice kind formats to Sentinel's event name and text, byte for byte (one example
 // each, the texts as redis-sentinel writes them).
 #include "sentinel/notice.h"
+#include "sentinel/script_triggers.h"
 
 #include <gtest/gtest.h>
 
@@ -171,7 +172,7 @@ TEST(NoticeText, LoggedAtRedisSentinelsLevel) {
        }) {
     const auto kind = notice_kind(name);
     ASSERT_TRUE(kind.has_value()) << name;
-    EXPECT_EQ(logged_as_warning(*kind) ? '#' : '*', mark) << name;
+    EXPECT_EQ(notice_level(*kind) == NoticeLevel::kWarning ? '#' : '*', mark) << name;
   }
 }
 

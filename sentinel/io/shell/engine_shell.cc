@@ -7,11 +7,27 @@
 #include <type_traits>
 
 #include "sentinel/hello.h"
+#include "sentinel/script_triggers.h"
 
 namespace sp::sentinel::io {
 namespace {
 
 constexpr std::string_view kHelloChannel = "__sentinel__:hello";
+
+// Redis's levels as the logger's (proxy/config/logging.cc maps them back to Redis's marks).
+spdlog::level::level_enum log_level_of(NoticeLevel level) {
+  switch (level) {
+    case NoticeLevel::kWarning:
+      return spdlog::level::warn;
+    case NoticeLevel::kNotice:
+      return spdlog::level::info;
+    case NoticeLevel::kVerbose:
+      return spdlog::level::debug;
+    case NoticeLevel::kDebug:
+      return spdlog::level::trace;
+  }
+  return spdlog::level::info;
+}
 
 std::string link_key(const Endpoint& e) {
   return e.group + "/" + std::string(to_string(e.kind)) + "/" + e.addr.to_string();
@@ -169,11 +185,9 @@ void EngineShell::execute(const Action& action) {
         } else if constexpr (std::is_same_v<T, PersistState>) {
           if (callbacks_.persist) callbacks_.persist(a.state);
         } else if constexpr (std::is_same_v<T, Notice>) {
-          if (logged_as_warning(a.kind)) {
-            spdlog::warn("{} {}", to_string(a.kind), to_text(a));
-          } else {
-            spdlog::info("{} {}", to_string(a.kind), to_text(a));
-          }
+          // At the level redis-sentinel logs the event (# for the failover's milestones),
+          // so that `loglevel warning` keeps what it keeps.
+          spdlog::log(log_level_of(notice_level(a.kind)), "{} {}", to_string(a.kind), to_text(a));
           if (callbacks_.on_notice) callbacks_.on_notice(a);
         }
       },
