@@ -20,6 +20,28 @@
 namespace sp::proxy {
 namespace {
 
+// redis-server directives an operator may carry over from a redis.conf, which proxy mode
+// does not honour: refused with the reason rather than as unknown (never ignored).
+std::string_view not_in_proxy_mode(std::string_view name) {
+  if (name == "syslog-enabled" || name == "syslog-ident" || name == "syslog-facility") {
+    return "syslog is not supported yet: set a logfile, or let systemd's journal take "
+           "standard output";
+  }
+  if (name == "unixsocket" || name == "unixsocketperm") {
+    return "clients connect over TCP only (port, bind)";
+  }
+  if (name == "requirepass" || name == "masterauth" || name == "masteruser" || name == "user" ||
+      name == "aclfile") {
+    return "the master's own users and passwords apply: clients authenticate to the master "
+           "through the proxy (README.md, Security)";
+  }
+  if (name == "save" || name == "appendonly" || name == "dbfilename" || name == "maxmemory" ||
+      name == "replicaof" || name == "slaveof" || name == "databases") {
+    return "it is about the data Redis keeps, which the proxy does not hold";
+  }
+  return {};
+}
+
 template <typename Int>
 std::optional<Int> parse_int(std::string_view text, Int min, Int max) {
   const auto value = parse_number<Int>(text);
@@ -168,6 +190,9 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     } else {
       return "invalid supervised '" + v + "' (systemd, auto, no; upstart is not supported)";
     }
+  } else if (const std::string_view why = not_in_proxy_mode(name); !why.empty()) {
+    return "'" + name +
+           "' is a redis-server directive proxy mode does not honour: " + std::string(why);
   } else {
     return "unknown directive '" + name + "'";
   }
@@ -286,7 +311,9 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     // must leave the config as it was.
     Config scratch = config;
     std::string known = apply_single(scratch, name, "");
-    if (known.rfind("unknown directive", 0) == 0) return known;
+    if (known.rfind("unknown directive", 0) == 0 || !not_in_proxy_mode(name).empty()) {
+      return known;
+    }
     return bad_arity(name);
   }
   return apply_single(config, name, args[1]);

@@ -175,6 +175,17 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
   EXPECT_EQ(error_of("dir /nonexistent/sp-test"),
             "test.conf:1: dir '/nonexistent/sp-test': No such file or directory "
             "(>>> 'dir /nonexistent/sp-test')");
+  EXPECT_EQ(error_of("syslog-enabled yes"),
+            "test.conf:1: 'syslog-enabled' is a redis-server directive proxy mode does not "
+            "honour: syslog is not supported yet: set a logfile, or let systemd's journal "
+            "take standard output (>>> 'syslog-enabled yes')");
+  EXPECT_EQ(error_of("unixsocket /tmp/redis.sock"),
+            "test.conf:1: 'unixsocket' is a redis-server directive proxy mode does not "
+            "honour: clients connect over TCP only (port, bind) "
+            "(>>> 'unixsocket /tmp/redis.sock')");
+  EXPECT_EQ(error_of("save 900 1"),
+            "test.conf:1: 'save' is a redis-server directive proxy mode does not honour: it "
+            "is about the data Redis keeps, which the proxy does not hold (>>> 'save 900 1')");
   EXPECT_EQ(error_of("daemonize maybe"),
             "test.conf:1: daemonize must be yes or no (>>> 'daemonize maybe')");
   EXPECT_EQ(error_of("backend-pool-size 65"),
