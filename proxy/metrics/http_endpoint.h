@@ -17,9 +17,12 @@ namespace sp::proxy {
 //                  reason otherwise (a readiness probe, a load balancer's health check)
 // HEAD as GET without the body; other paths 404, other methods 405. One request per
 // connection (Connection: close): a request line and headers over 8 KiB, or not complete
-// within 5 s, end the connection without a reply.
+// within 5 s, end the connection without a reply; past kMaxConnections open at once, a new
+// connection is closed at once, so that a flood cannot take the process's descriptors.
 class HttpEndpoint {
  public:
+  static constexpr int kMaxConnections = 64;
+
   struct Routes {
     std::function<std::string()> metrics;    // the /metrics body
     std::function<std::string()> not_ready;  // "" when ready, or why not
@@ -39,6 +42,7 @@ class HttpEndpoint {
 
   asio::ip::tcp::acceptor acceptor_;
   Routes routes_;
+  int open_connections_ = 0;
 };
 
 }  // namespace sp::proxy

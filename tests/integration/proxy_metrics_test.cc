@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tests/integration/proxy_harness.h"
 
@@ -111,6 +114,19 @@ TEST(ProxyMetrics, HealthAndReadinessFollowTheMaster) {
   endless.send("GET /metrics HTTP/1.1\r\n" + std::string(10'000, 'x'));
   EXPECT_EQ(endless.read_until_closed(10s), "");
   EXPECT_TRUE(endless.peer_closed());
+  // A flood of idle connections is bounded, and the port still answers once it is gone.
+  std::vector<std::unique_ptr<TestConnection>> flood;
+  for (int i = 0; i < 200; ++i) flood.push_back(std::make_unique<TestConnection>(metrics_port));
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return std::count_if(flood.begin(), flood.end(), [](const auto& c) {
+                 return c->read_until_closed(10ms), c->peer_closed();
+               }) >= 100;
+      },
+      3s))  // well before the 5 s an unfinished request is given
+      << "connections past the bound were not closed";
+  flood.clear();
+  EXPECT_TRUE(wait_until([&] { return status_of("/healthz") == "HTTP/1.1 200 OK"; }, 10s));
 }
 
 }  // namespace
