@@ -10,6 +10,7 @@
 #include "common/asio_util.h"
 #include "proxy/config/config.h"
 #include "proxy/links/backend_connect.h"
+#include "proxy/links/role_reply.h"
 #include "proxy/links/tcp_keepalive.h"
 #include "proxy/links/write_now.h"
 
@@ -54,8 +55,7 @@ asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& end
       const auto result = parser_.parse(in_.data());
       if (result.status == ParseStatus::kNeedMore) continue;
       const std::string_view reply = in_.data().substr(0, result.consumed);
-      if (result.status == ParseStatus::kError ||
-          !(reply.starts_with("*3\r\n$6\r\nmaster\r\n") || reply.starts_with("-NOAUTH"))) {
+      if (result.status == ParseStatus::kError || denies_master(reply)) {
         failure_ = "it does not answer ROLE as a master";
       }
       in_.consume(result.status == ParseStatus::kError ? in_.size() : result.consumed);
@@ -103,7 +103,7 @@ bool SharedLink::awaited() const {
 }
 
 void SharedLink::close(std::string_view why) {
-  if (closed_ && !open_) return;
+  if (closed_) return;
   closed_ = true;
   open_ = false;
   std::error_code ec;

@@ -57,9 +57,9 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   SharedLink(const SharedLink&) = delete;
   SharedLink& operator=(const SharedLink&) = delete;
 
-  // Connects and, when a sentinel names the master, checks that it answers ROLE as one
-  // (a master that requires a password answers -NOAUTH: the link stays unchecked, which is
-  // safe, since nothing runs there without one and AUTH pins its client). Empty on
+  // Connects and, when a sentinel names the master, checks ROLE by a session's rule
+  // (role_reply.h; a master that requires a password answers -NOAUTH: the link stays
+  // unchecked, which is safe, since nothing runs there without one and AUTH pins). Empty on
   // success, or why it failed. Callers that find the link opening wait with wait_open().
   asio::awaitable<std::string> open(const asio::ip::tcp::endpoint& endpoint);
   asio::awaitable<void> wait_open();

@@ -37,6 +37,13 @@ void IoBuffer::consume(std::size_t n) {
   }
 }
 
+void IoBuffer::append(std::string_view bytes) {
+  if (bytes.empty()) return;  // an idle buffer stays unallocated
+  const auto room = prepare(bytes.size());
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  commit(bytes.size());
+}
+
 void IoBuffer::reallocate(std::size_t new_capacity) {
   const std::size_t used = end_ - begin_;
   std::unique_ptr<char[]> fresh(new char[new_capacity]);

@@ -35,6 +35,8 @@ class IoBuffer {
   void commit(std::size_t n);
   // The first `n` unconsumed bytes are done with.
   void consume(std::size_t n);
+  // Copies `bytes` in after the unconsumed ones.
+  void append(std::string_view bytes);
 
  private:
   void reallocate(std::size_t new_capacity);

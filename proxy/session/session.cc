@@ -1,7 +1,5 @@
 #include "proxy/session/session.h"
 
-#include <cstring>
-
 #include <spdlog/spdlog.h>
 #include <asio/co_spawn.hpp>
 #include <asio/read.hpp>
@@ -604,18 +602,13 @@ void Session::on_link_replies(std::string_view bytes, std::uint64_t ticket) {
   if (closed_ || ticket != backend_generation_) return;
   // Framed where they lie, in the link's buffer; only what cannot be taken yet (the rest of
   // a long reply, frames behind a deferred one) is copied into backend_in_.
-  const auto keep = [this](std::string_view part) {
-    const auto room = backend_in_.prepare(part.size());
-    std::memcpy(room.data(), part.data(), part.size());
-    backend_in_.commit(part.size());
-  };
   bool framed = true;
   if (backend_in_.size() == 0) {
     const auto taken = frame_replies(bytes);
     framed = taken.has_value();
-    if (framed && *taken < bytes.size()) keep(bytes.substr(*taken));
+    if (framed) backend_in_.append(bytes.substr(*taken));
   } else {
-    keep(bytes);
+    backend_in_.append(bytes);
     framed = process_replies();
   }
   if (!framed) {
@@ -636,24 +629,14 @@ void Session::on_link_read_done() {
     wake_writer();  // it sees the error itself, or waits for room
     return;
   }
-  auto& stats = worker_.stats();
-  stats.client_bytes_out.add(static_cast<std::int64_t>(n));
   if (n < out_.size()) {
     // The commands completed in out_ are counted by the writer, with the rest.
+    worker_.stats().client_bytes_out.add(static_cast<std::int64_t>(n));
     out_.erase(0, n);
     wake_writer();
     return;
   }
-  const auto now = Clock::now();
-  for (const auto& done : pending_.completed()) {
-    stats.count_command(done.slot, done.error, now - done.start);
-  }
-  pending_.completed().clear();
-  if (out_.capacity() > IoBuffer::kShrinkAbove) {
-    std::string().swap(out_);
-  } else {
-    out_.clear();
-  }
+  count_written(n, pending_.completed(), out_);
   if (flush_then_close_) wake_writer();
   if (client_paused_) drained_signal_.cancel();
 }
@@ -741,8 +724,21 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
   return pos;
 }
 
+void Session::count_written(std::size_t bytes, std::vector<CompletedCommand>& completed,
+                            std::string& written) {
+  auto& stats = worker_.stats();
+  const auto now = Clock::now();
+  stats.client_bytes_out.add(static_cast<std::int64_t>(bytes));
+  for (const auto& done : completed) stats.count_command(done.slot, done.error, now - done.start);
+  completed.clear();
+  if (written.capacity() > IoBuffer::kShrinkAbove) {
+    std::string().swap(written);
+  } else {
+    written.clear();
+  }
+}
+
 asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
-  auto& stats = self->worker_.stats();
   while (!self->closed_) {
     if (self->out_.empty()) {
       if (self->flush_then_close_) break;
@@ -761,17 +757,7 @@ asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
       }
       break;
     }
-    const auto now = Clock::now();
-    stats.client_bytes_out.add(static_cast<std::int64_t>(n));
-    for (const auto& done : self->writing_completed_) {
-      stats.count_command(done.slot, done.error, now - done.start);
-    }
-    self->writing_completed_.clear();
-    if (self->writing_.capacity() > IoBuffer::kShrinkAbove) {
-      std::string().swap(self->writing_);
-    } else {
-      self->writing_.clear();
-    }
+    self->count_written(n, self->writing_completed_, self->writing_);
     if (self->backend_paused_ || self->client_paused_) self->drained_signal_.cancel();
   }
   self->close();

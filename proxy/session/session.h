@@ -134,7 +134,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // Whether a command for the backend must wait now.
   bool must_hold() const;
   // Connects to the published master, verifies it and replays the session's state.
-  asio::awaitable<bool> attach_backend();
+  // `pinning`: a pooled session takes a connection of its own (not a move: no state lost).
+  asio::awaitable<bool> attach_backend(bool pinning = false);
   asio::awaitable<bool> replay_state();
   static asio::awaitable<void> attach_in_background(std::shared_ptr<Session> self);
   // Starts a move to the published master when the session is at a command boundary and
@@ -178,6 +179,9 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
                       bool close_after, bool error);
   void wake_writer();
+  // `bytes` of `written` reached the client, completing `completed`: counted, both emptied.
+  void count_written(std::size_t bytes, std::vector<CompletedCommand>& completed,
+                     std::string& written);
   std::size_t output_held() const { return out_.size() + writing_.size(); }
   bool check_output_limit();
   void close_when_flushed();
@@ -225,7 +229,6 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   bool ever_attached_ = false;
   bool pooled_ = false;              // commands go over link_, not backend_
   bool pin_requested_ = false;       // a command that pins waits at the head of in_
-  bool pinning_ = false;             // the attach in progress gives the session its own connection
   std::uint32_t batch_replies_ = 0;  // replies the batch being built is answered with
   bool in_requests_ = false;         // process_requests is running (it drives moves itself)
   bool resume_waiting_ = false;

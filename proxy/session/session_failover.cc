@@ -12,6 +12,7 @@
 #include "proxy/admin/proxy_commands.h"
 #include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
+#include "proxy/links/role_reply.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
 #include "proxy/session/pubsub_frame.h"
@@ -34,11 +35,6 @@ std::int64_t count_requests(std::string_view data, const protocol::ProtocolLimit
     ++count;
   }
   return count;
-}
-
-// ROLE's reply on a master, always RESP2 here (the replay sends ROLE before HELLO 3).
-bool says_master(std::string_view role_reply) {
-  return role_reply.starts_with("*3\r\n$6\r\nmaster\r\n");
 }
 
 }  // namespace
@@ -162,11 +158,10 @@ bool Session::detach_backend(std::string_view why) {
   return true;
 }
 
-asio::awaitable<bool> Session::attach_backend() {
+asio::awaitable<bool> Session::attach_backend(bool pinning) {
   machine_.attach_started();
   const std::uint64_t generation = ++backend_generation_;
   std::error_code ec;
-  const bool pinning = std::exchange(pinning_, false);
   const bool moving = ever_attached_ && !pinning;
   const std::string from = topology_->master_address();
   if (backend_connected_) {
@@ -264,8 +259,7 @@ asio::awaitable<void> Session::pin_connection() {
     backend_connected_ = false;
     link_.reset();
   }
-  pinning_ = true;
-  co_await attach_backend();
+  co_await attach_backend(/*pinning=*/true);
 }
 
 asio::awaitable<bool> Session::replay_state() {
@@ -298,7 +292,7 @@ asio::awaitable<bool> Session::replay_state() {
         // behind its AUTH (on_role_check), before its first command.
         role_unverified_ = true;
       }
-      if (seen == replay.role_reply && !error && !says_master(frame)) {
+      if (seen == replay.role_reply && denies_master(frame)) {
         unreachable_reason_ = "it does not answer ROLE as a master";
         co_return false;
       }
@@ -347,7 +341,7 @@ void Session::on_role_check(std::string_view reply) {
   role_check_pending_ = false;
   if (says_master(reply)) {
     role_unverified_ = false;
-  } else if (!reply.starts_with("-")) {
+  } else if (denies_master(reply)) {
     // Authenticated at last, the master it was sent to says it is none: as at a failed
     // attach, nothing of the client's goes there. Its AUTH reply still reaches it.
     spdlog::warn("client {}: {} does not answer ROLE as a master; closing the session",
