@@ -131,6 +131,10 @@ int Server::run() {
   signals.async_wait([&](std::error_code ec, int signal) {
     if (!ec) received = signal;
     hangups.cancel();
+    // The metrics port's accept loop (and anything else on main_io) would keep run()
+    // from returning: the drain starts now.
+    if (metrics_port_) metrics_port_->stop();
+    main_io.stop();
   });
   // Whether the master demands authentication decides what unauthenticated clients may do
   // (Security in README.md): known before the first client is accepted when the master

@@ -59,6 +59,20 @@ std::string http(int port, const std::string& request_line) {
   return conn.read_until_closed(5s);
 }
 
+// SIGTERM ends the process with its metrics port open too (the port's accept loop shares
+// the main thread with the signal handling).
+TEST(ProxyMetrics, SigtermEndsAProxyWithAMetricsPort) {
+  RedisProcess redis;
+  const int metrics_port = free_loopback_port();
+  ProxyProcess proxy(redis.port(), {"--metrics-port", std::to_string(metrics_port)});
+  ASSERT_FALSE(scrape_metrics(metrics_port).empty());
+  TestConnection idle_scraper(metrics_port);  // a request never finished
+  ASSERT_EQ(::kill(proxy.pid(), SIGTERM), 0);
+  EXPECT_TRUE(wait_until([&] { return !proxy.running(); }, 10s))
+      << "still running 10 s after SIGTERM:\n"
+      << proxy.log();
+}
+
 TEST(ProxyMetrics, ProcessMetricsAreThere) {
   RedisProcess redis;
   const int metrics_port = free_loopback_port();
