@@ -32,6 +32,7 @@ class RequestParser {
   // The client must authenticate and has not (ProtocolLimits::unauthenticated); applies
   // from the next length line read.
   void set_unauthenticated(bool unauthenticated) { limits_.unauthenticated = unauthenticated; }
+  void set_max_bulk_len(std::int64_t max_bulk_len) { limits_.max_bulk_len = max_bulk_len; }
 
   ParseResult parse(std::string_view input);
 

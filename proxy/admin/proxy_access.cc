@@ -9,7 +9,7 @@ namespace {
 
 using protocol::iequals;
 
-constexpr std::string_view kSubcommands[] = {"info", "topology", "failover", "help"};
+constexpr std::string_view kSubcommands[] = {"info", "topology", "failover", "config", "help"};
 
 }  // namespace
 
@@ -58,7 +58,9 @@ std::string ProxyCommandNames::canonical_subcommand(std::string_view name) const
 ProxyAccess access_needed(std::span<const std::string_view> canonical_args) {
   const bool failover = canonical_args.size() >= 2 && canonical_args[1] == "failover";
   const bool history = canonical_args.size() == 3 && iequals(canonical_args[2], "history");
-  return failover && !history ? ProxyAccess::kAuthorized : ProxyAccess::kAuthenticated;
+  // CONFIG is an admin command in Redis, GET included (it shows how the proxy is set up).
+  const bool config = canonical_args.size() >= 2 && canonical_args[1] == "config";
+  return (failover && !history) || config ? ProxyAccess::kAuthorized : ProxyAccess::kAuthenticated;
 }
 
 std::string no_permission_reply(std::string_view subcommand) {

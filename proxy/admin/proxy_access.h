@@ -32,7 +32,8 @@ class ProxyCommandNames {
 
 // What the proxy's commands ask of a client, as Redis's model has it: what reveals the
 // deployment needs an authenticated client where the master demands authentication;
-// what changes it (PROXY FAILOVER) needs a client the master would let run FAILOVER.
+// what changes it (PROXY FAILOVER, PROXY CONFIG) needs a client the master would let run
+// FAILOVER, an admin command as CONFIG is.
 enum class ProxyAccess { kAuthenticated, kAuthorized };
 ProxyAccess access_needed(std::span<const std::string_view> canonical_args);
 

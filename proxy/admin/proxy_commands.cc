@@ -6,6 +6,7 @@
 
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
+#include "proxy/admin/proxy_config.h"
 #include "proxy/failover/failover_history_reply.h"
 #include "sp/version.h"
 
@@ -48,18 +49,19 @@ std::string_view mode_of(const Config& config) {
 std::string info_text(const ProxyContext& context, const SessionView& session) {
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
       std::chrono::steady_clock::now() - context.started);
+  const ConfigPtr settings = context.settings.current();
   std::string text = "# Proxy\r\n";
   text += std::string("version:") + kVersion + "\r\n";
   text += "uptime_in_seconds:" + std::to_string(uptime.count()) + "\r\n";
   text += "io_threads:" + std::to_string(context.worker_stats.size()) + "\r\n";
   text += "\r\n# Clients\r\n";
   text += "connected_clients:" + std::to_string(sum(context, &WorkerStats::connected_clients)) +
-          "\r\nmaxclients:" + std::to_string(context.config.maxclients) +
+          "\r\nmaxclients:" + std::to_string(settings->maxclients) +
           "\r\ntotal_connections_received:" +
           std::to_string(sum(context, &WorkerStats::connections_accepted)) +
           "\r\nrejected_connections:" +
           std::to_string(sum(context, &WorkerStats::connections_rejected)) +
-          "\r\nprotected_mode:" + (context.config.protected_mode ? "yes" : "no") +
+          "\r\nprotected_mode:" + (settings->protected_mode ? "yes" : "no") +
           "\r\nprotected_mode_denied:" +
           std::to_string(sum(context, &WorkerStats::protected_mode_denied)) +
           "\r\nmaster_auth:" + std::string(to_string(context.master_auth.load())) +
@@ -86,7 +88,7 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
   const TopologyPtr current = context.registry.current();
   text += std::string("failover_in_progress:") +
           (current && current->failover_in_progress ? "1" : "0") + "\r\nfailover_hold_ms:" +
-          std::to_string(std::max<std::int64_t>(0, context.config.failover_hold.count())) +
+          std::to_string(std::max<std::int64_t>(0, settings->hold().count())) +
           "\r\nsessions_held:" + std::to_string(sum(context, &WorkerStats::sessions_held)) +
           "\r\nheld_commands:" + std::to_string(sum(context, &WorkerStats::held_commands)) +
           "\r\nholds:" + std::to_string(sum(context, &WorkerStats::holds)) +
@@ -96,7 +98,7 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
           "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
           "\r\ncommands_retried:" + std::to_string(sum(context, &WorkerStats::commands_retried)) +
-          "\r\nfence_on_minority:" + (context.config.fence_on_minority ? "yes" : "no") +
+          "\r\nfence_on_minority:" + (settings->fence_on_minority ? "yes" : "no") +
           "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
           "\r\nwrites_refused_fenced:" +
           std::to_string(sum(context, &WorkerStats::writes_refused_fenced)) + "\r\n";
@@ -137,6 +139,9 @@ std::string help_reply(const SessionView& session) {
       "    named; clients are held meanwhile, and the old master is made a replica.",
       "FAILOVER HISTORY",
       "    The last failovers of the group, newest first, with their phase timings.",
+      "CONFIG GET|SET|REWRITE|HELP ...",
+      "    The proxy's own settings, as Redis's CONFIG: SET changes them while clients stay",
+      "    connected; REWRITE writes them into the config file.",
       "HELP",
       "    Print this help."};
   std::string out;
@@ -148,7 +153,7 @@ std::string help_reply(const SessionView& session) {
 
 }  // namespace
 
-std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
+std::string proxy_command_reply(std::span<const std::string_view> args, ProxyContext& context,
                                 const SessionView& session) {
   std::string out;
   RespWriter w(out, session.resp_version == 3 ? RespVersion::kResp3 : RespVersion::kResp2);
@@ -171,6 +176,8 @@ std::string proxy_command_reply(std::span<const std::string_view> args, const Pr
                 ? "ERR PROXY FAILOVER is answered by the session"
                 : "ERR PROXY FAILOVER needs the sentinel inside (sentinel monitor lines); with "
                   "sentinel-follow, send SENTINEL FAILOVER to one of the followed sentinels");
+  } else if (protocol::iequals(sub, "config")) {
+    return proxy_config_reply(args, context, session.resp_version);
   } else if (protocol::iequals(sub, "help")) {
     return help_reply(session);
   } else {

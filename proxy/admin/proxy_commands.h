@@ -21,9 +21,10 @@ struct SessionView {
 //   PROXY INFO      a bulk string in INFO's "# Section / key:value" format
 //   PROXY TOPOLOGY  group, master address and epoch (a map in RESP3, a flat array in RESP2)
 //   PROXY FAILOVER HISTORY  the recent failovers (failover_history_reply.h)
+//   PROXY CONFIG ...  the proxy's settings (proxy_config.h)
 //   PROXY HELP      the list of subcommands
 // anything else gets a Redis-style "-ERR unknown subcommand" reply.
-std::string proxy_command_reply(std::span<const std::string_view> args, const ProxyContext& context,
+std::string proxy_command_reply(std::span<const std::string_view> args, ProxyContext& context,
                                 const SessionView& session);
 
 // PROXY FAILOVER [<replica>] (not HISTORY), in canonical form: answered by the sentinel

@@ -48,10 +48,15 @@ struct Config {
   std::uint32_t backend_pool_size = 0;
   // Set when a sentinel (inside, or followed) names the master: sessions verify a new
   // master with ROLE, move to it at a failover with their state, and hold commands while
-  // there is no master, for up to `failover_hold` (-1: the group's failover-timeout; 0:
-  // no holding, commands fail at once as without a sentinel).
+  // there is no master, for up to hold(): `failover_hold` (-1: the group's
+  // failover-timeout, as the sentinel said at start; 0: no holding, commands fail at once
+  // as without a sentinel).
   bool sentinel_managed = false;
   std::chrono::milliseconds failover_hold{-1};
+  std::chrono::milliseconds group_failover_timeout{0};
+  std::chrono::milliseconds hold() const {
+    return failover_hold.count() < 0 ? group_failover_timeout : failover_hold;
+  }
   // fence-on-minority yes: refuse writes while the sentinel inside cannot reach a majority
   // of its group's sentinels (README.md, "Failover as your clients see it").
   bool fence_on_minority = false;
@@ -86,6 +91,13 @@ struct Config {
   // than this one are refused with Redis's DENIED text.
   ProxyCommandNames proxy_commands;
   bool protected_mode = true;
+  // Where the settings came from, for SIGHUP's reload and PROXY CONFIG REWRITE: the file
+  // (absolute, "" when none) and the command line's directives, applied after it.
+  std::string config_file;
+  std::string command_line;
+  // `dir` moves the process: false when the file is read again for a reload, since it is
+  // there already (a relative `dir` would move it further).
+  bool change_directory = true;
 };
 
 }  // namespace sp::proxy

@@ -135,7 +135,9 @@ std::string apply_single(Config& config, const std::string& name, const std::str
   } else if (name == "dir") {
     // mirrors setConfigDirOption: the process works from `dir`, so the relative paths read
     // after it (logfile, pidfile) are taken from there.
-    if (::chdir(v.c_str()) != 0) return "dir '" + v + "': " + std::strerror(errno);
+    if (config.change_directory && ::chdir(v.c_str()) != 0) {
+      return "dir '" + v + "': " + std::strerror(errno);
+    }
   } else if (name == "connect-timeout") {
     auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
     if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";
@@ -145,8 +147,11 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     if (!n) return "invalid backend-pool-size '" + v + "' (0 to 64 connections per io thread)";
     config.backend_pool_size = *n;
   } else if (name == "failover-hold-ms") {
-    auto n = parse_int<std::int64_t>(v, 0, 86'400'000);
-    if (!n) return "invalid failover-hold-ms '" + v + "' (milliseconds, 0 turns holding off)";
+    auto n = parse_int<std::int64_t>(v, -1, 86'400'000);
+    if (!n) {
+      return "invalid failover-hold-ms '" + v +
+             "' (milliseconds; 0 turns holding off, -1 holds for the group's failover-timeout)";
+    }
     config.failover_hold = std::chrono::milliseconds(*n);
   } else if (name == "protected-mode") {
     if (v != "yes" && v != "no") return "protected-mode must be yes or no";
@@ -359,6 +364,16 @@ void apply_config_file(Config& config, const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   apply_config_text(config, text.str(), path);
+}
+
+Config read_config_again(const Config& running) {
+  Config fresh;
+  fresh.change_directory = false;
+  fresh.config_file = running.config_file;
+  fresh.command_line = running.command_line;
+  if (!fresh.config_file.empty()) apply_config_file(fresh, fresh.config_file);
+  apply_config_text(fresh, fresh.command_line, "command line");
+  return fresh;
 }
 
 std::string command_line_to_text(const std::vector<std::string>& args) {

@@ -32,6 +32,10 @@ void apply_config_text(Config& config, std::string_view text, std::string_view s
 // Reads and applies a file. Throws ConfigError when it cannot be read or is invalid.
 void apply_config_file(Config& config, const std::string& path);
 
+// The settings `running`'s file and command line give now (SIGHUP's reload), `dir` not
+// applied again. Throws ConfigError.
+Config read_config_again(const Config& running);
+
 // Turns `--name v1 v2 --other v` into directive lines, as redis-server does.
 std::string command_line_to_text(const std::vector<std::string>& args);
 

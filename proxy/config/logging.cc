@@ -103,6 +103,10 @@ void setup_logging(const Config& config, char role) {
   spdlog::flush_every(std::chrono::seconds(1));
 }
 
+void set_log_level(LogLevel level) {
+  spdlog::default_logger()->set_level(to_spdlog(level));
+}
+
 void reopen_log_file() {
   if (!log_file) {
     spdlog::info("received SIGHUP: logging to standard output, nothing to reopen");

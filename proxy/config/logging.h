@@ -11,6 +11,9 @@ namespace sp::proxy {
 // Throws spdlog::spdlog_ex if the log file cannot be opened.
 void setup_logging(const Config& config, char role);
 
+// loglevel changed at run time (PROXY CONFIG SET, SIGHUP); from any thread.
+void set_log_level(LogLevel level);
+
 // SIGHUP: opens the log file again by its name (after logrotate renamed it), and says so in
 // the log. Call from one thread at a time.
 void reopen_log_file();

@@ -67,7 +67,7 @@ int run_proxy_following(Config config) {
   config.upstream_port = master.port;
   config.group_name = settings.name;
   config.sentinel_managed = true;
-  if (config.failover_hold.count() < 0) config.failover_hold = master.failover_timeout;
+  config.group_failover_timeout = master.failover_timeout;
 
   asio::io_context follow_io;
   Server server(std::move(config));

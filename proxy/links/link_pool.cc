@@ -4,15 +4,15 @@
 
 #include <asio/ip/address.hpp>
 
-#include "proxy/config/config.h"
+#include "proxy/config/settings_registry.h"
 
 namespace sp::proxy {
 
-LinkPool::LinkPool(asio::any_io_executor executor, WorkerStats& stats, const Config& config)
+LinkPool::LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings)
     : executor_(std::move(executor)),
       stats_(stats),
-      config_(config),
-      links_(config.backend_pool_size) {}
+      settings_(settings),
+      links_(settings->backend_pool_size) {}
 
 bool LinkPool::serves(const Topology& topology) const {
   return topology.master_ip == ip_ && topology.master_port == port_ && topology.epoch == epoch_;
@@ -74,7 +74,7 @@ asio::awaitable<std::shared_ptr<SharedLink>> LinkPool::acquire(const Topology& t
       link->retire();  // closed: nothing; demoted: its last replies still reach their sessions
       if (!link->closed()) retired_.push_back(link);
     }
-    link = std::make_shared<SharedLink>(executor_, stats_, config_);
+    link = std::make_shared<SharedLink>(executor_, stats_, settings_);
     links_[slot] = link;
     why = co_await link->open(asio::ip::tcp::endpoint(address, topology.master_port));
   }

@@ -19,7 +19,8 @@ namespace sp::proxy {
 // their last reply is in.
 class LinkPool {
  public:
-  LinkPool(asio::any_io_executor executor, WorkerStats& stats, const Config& config);
+  // `settings`: the worker's, swapped there at each change (new links take them).
+  LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings);
 
   // A usable link to `topology`'s master: nullptr, with the reason in `why`, when none
   // can be had now.
@@ -35,7 +36,7 @@ class LinkPool {
 
   asio::any_io_executor executor_;
   WorkerStats& stats_;
-  const Config& config_;
+  const ConfigPtr& settings_;
   std::vector<std::shared_ptr<SharedLink>> links_;
   std::vector<std::shared_ptr<SharedLink>> retired_;  // still delivering their last replies
   std::string ip_;

@@ -28,10 +28,10 @@ constexpr std::size_t kStreamAbove = 16 * 1024;
 
 }  // namespace
 
-SharedLink::SharedLink(asio::any_io_executor executor, WorkerStats& stats, const Config& config)
+SharedLink::SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings)
     : socket_(executor),
       stats_(stats),
-      config_(config),
+      settings_(std::move(settings)),
       in_(stats.buffer_bytes),
       opened_signal_(executor, Clock::time_point::max()),
       drained_signal_(executor, Clock::time_point::max()) {}
@@ -40,11 +40,11 @@ SharedLink::~SharedLink() = default;
 
 asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& endpoint) {
   opening_ = true;
-  std::error_code ec = co_await connect_with_timeout(socket_, endpoint, config_.connect_timeout);
-  if (!ec && config_.sentinel_managed) {
+  std::error_code ec = co_await connect_with_timeout(socket_, endpoint, settings_->connect_timeout);
+  if (!ec && settings_->sentinel_managed) {
     // ROLE, as a session's attach checks it (session_failover.cc, replay_state).
     co_await asio::async_write(socket_, asio::buffer(kRoleCommand), use_nothrow);
-    const auto deadline = Clock::now() + config_.connect_timeout;
+    const auto deadline = Clock::now() + settings_->connect_timeout;
     while (!ec && !closed_) {
       const auto room = in_.prepare();
       const auto [read_ec, n] = co_await read_some_until(socket_, room, deadline);
@@ -72,7 +72,7 @@ asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& end
     closed_ = true;
     co_return failure_;
   }
-  set_tcp_keepalive(socket_.native_handle(), config_.tcp_keepalive);
+  set_tcp_keepalive(socket_.native_handle(), settings_->tcp_keepalive);
   socket_.non_blocking(true, ec);  // for write_now
   open_ = true;
   stats_.backend_connects.add();

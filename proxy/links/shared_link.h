@@ -15,11 +15,10 @@
 #include <asio/steady_timer.hpp>
 
 #include "protocol/reply_parser.h"
+#include "proxy/config/settings_registry.h"
 #include "proxy/session/io_buffer.h"
 
 namespace sp::proxy {
-
-struct Config;
 
 // What a session sends over a SharedLink is answered through this: its replies in order,
 // or the link's loss. `ticket` is the session's mark for the attachment its commands left
@@ -52,7 +51,7 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   // Requests waiting to be written past which senders wait (backpressure from Redis).
   static constexpr std::size_t kOutputHighWater = 1024 * 1024;
 
-  SharedLink(asio::any_io_executor executor, WorkerStats& stats, const Config& config);
+  SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings);
   ~SharedLink();
   SharedLink(const SharedLink&) = delete;
   SharedLink& operator=(const SharedLink&) = delete;
@@ -104,7 +103,7 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
 
   asio::ip::tcp::socket socket_;
   WorkerStats& stats_;
-  const Config& config_;
+  const ConfigPtr settings_;  // the worker's when the link was made
   IoBuffer in_;
   protocol::ReplyParser parser_;
   std::deque<Awaiting> awaiting_;

@@ -40,8 +40,9 @@ constexpr std::string_view kProtectedModeReply =
 // As Redis: with protected mode on and no password demanded (here: by the master), only
 // clients on the loopback interface are served. A master never reached counts as one
 // that demands none.
-bool refused_by_protected_mode(const ProxyContext& context, const asio::ip::tcp::socket& socket) {
-  if (!context.config.protected_mode) return false;
+bool refused_by_protected_mode(const ProxyContext& context, const Config& settings,
+                               const asio::ip::tcp::socket& socket) {
+  if (!settings.protected_mode) return false;
   if (context.master_auth.load() == MasterAuth::kRequired) return false;
   std::error_code ec;
   const auto peer = socket.remote_endpoint(ec);
@@ -110,15 +111,16 @@ asio::awaitable<void> Listener::accept_loop(Listener* self, asio::ip::tcp::accep
       co_await pause.async_wait(use_nothrow);
       continue;
     }
+    const Config& settings = home.settings();
     if (context.clients.fetch_add(1, std::memory_order_relaxed) >=
-        static_cast<std::int64_t>(context.config.maxclients)) {
+        static_cast<std::int64_t>(settings.maxclients)) {
       context.clients.fetch_sub(1, std::memory_order_relaxed);
       home.stats().connections_rejected.add();
-      spdlog::warn("rejecting a client: maxclients ({}) reached", context.config.maxclients);
+      spdlog::warn("rejecting a client: maxclients ({}) reached", settings.maxclients);
       self->reject(socket, kMaxClientsReply);
       continue;
     }
-    if (refused_by_protected_mode(context, socket)) {
+    if (refused_by_protected_mode(context, settings, socket)) {
       context.clients.fetch_sub(1, std::memory_order_relaxed);
       home.stats().protected_mode_denied.add();
       spdlog::warn("refusing client {}: protected mode (the master demands no authentication)",

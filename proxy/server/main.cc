@@ -71,9 +71,10 @@ Options parse_options(int argc, char** argv) {
   // sentinel inside reads the file again and rewrites it.
   if (!file.empty()) file = std::filesystem::absolute(file).string();
   options.file = file;
+  options.config.config_file = file;
+  options.config.command_line = sp::proxy::command_line_to_text(directives);
   if (!file.empty()) sp::proxy::apply_config_file(options.config, file);
-  sp::proxy::apply_config_text(options.config, sp::proxy::command_line_to_text(directives),
-                               "command line");
+  sp::proxy::apply_config_text(options.config, options.config.command_line, "command line");
   return options;
 }
 

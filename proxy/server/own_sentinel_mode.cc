@@ -47,10 +47,8 @@ void start_on_engine_master(Config& config, const sentinel::Engine& engine,
   config.upstream_port = static_cast<std::uint16_t>(master.port);
   config.group_name = group;
   config.sentinel_managed = true;
-  if (config.failover_hold.count() < 0) {
-    config.failover_hold =
-        std::chrono::duration_cast<std::chrono::milliseconds>(served.config.failover_timeout);
-  }
+  config.group_failover_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(served.config.failover_timeout);
 }
 
 }  // namespace
@@ -103,6 +101,12 @@ int run_proxy_with_sentinel(Config config, const std::string& file) {
   Server server(config);
   ServedViewBridge view_bridge(server.registry(), config.fence_on_minority);
   bridge = &view_bridge;
+  // fence-on-minority can change at run time; the bridge lives on the engine's thread.
+  server.context().settings.subscribe([&engine_io, &view_bridge](const ConfigPtr& settings) {
+    asio::post(engine_io, [&view_bridge, on = settings->fence_on_minority] {
+      view_bridge.set_fence_on_minority(on);
+    });
+  });
   failovers = &server.failovers();
   failovers->set_config_epoch(service.shell().engine().group(group)->config_epoch);
   server.context().sentinel_counts = [&service] {

@@ -10,6 +10,8 @@
 
 #include "proxy/admin/master_auth.h"
 #include "proxy/config/config.h"
+#include "proxy/config/runtime_config.h"
+#include "proxy/config/settings_registry.h"
 #include "proxy/failover/failover_recorder.h"
 #include "proxy/metrics/worker_stats.h"
 #include "proxy/topology/topology_registry.h"
@@ -24,7 +26,13 @@ struct ProxyContext {
       worker_stats.push_back(std::make_unique<WorkerStats>());
   }
 
+  // The settings at start. Those that can change while clients are connected (PROXY
+  // CONFIG SET, SIGHUP) are read from `settings` (a worker's copy: Worker::settings()).
   const Config config;
+  SettingsRegistry settings{config};
+  // What maxclients the open files limit allows (fit_maxclients_to_open_files for this
+  // mode), for PROXY CONFIG SET and the reload. Set once before the workers start.
+  MaxClientsFit fit_maxclients;
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::vector<std::unique_ptr<WorkerStats>> worker_stats;     // one per worker, fixed at start
   std::atomic<std::int64_t> clients{0};                       // for maxclients, all workers

@@ -14,10 +14,13 @@
 #include "common/asio_util.h"
 #include "common/systemd_notify.h"
 #include "proxy/admin/master_auth_watch.h"
+#include "proxy/config/config_loader.h"
 #include "proxy/config/logging.h"
+#include "proxy/config/runtime_config.h"
 #include "proxy/metrics/http_endpoint.h"
 #include "proxy/metrics/metrics_collector.h"
 #include "proxy/server/listener.h"
+#include "proxy/server/open_files_limit.h"
 #include "proxy/server/proxy_context.h"
 #include "proxy/server/worker.h"
 #include "sp/version.h"
@@ -79,6 +82,22 @@ Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
   context_->registry.subscribe([recorder = &context_->failovers](const TopologyPtr& t) {
     recorder->on_published(t->master_address(), t->epoch, FailoverStamp::now());
   });
+  // Settings changed at run time reach each worker as topologies do, and the log level
+  // at once.
+  for (auto& worker : workers_) {
+    context_->settings.subscribe([w = worker.get()](const ConfigPtr& s) { w->apply_settings(s); });
+  }
+  context_->settings.subscribe([](const ConfigPtr& s) { set_log_level(s->loglevel); });
+  context_->fit_maxclients = [files_per_client =
+                                  c.backend_pool_size > 0 ? 1u : 2u](std::uint32_t wanted) {
+    return fit_maxclients_to_open_files(wanted, files_per_client);
+  };
+  try {
+    file_settings_ = std::make_unique<Config>(read_config_again(c));
+  } catch (const std::exception& e) {
+    // Changed or gone since start-up: what start-up read is the base for the next reload.
+    file_settings_ = std::make_unique<Config>(c);
+  }
   listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
   if (c.metrics_port != 0) {
     HttpEndpoint::Routes routes;
@@ -109,6 +128,40 @@ Server::~Server() {
   for (auto& worker : workers_) worker->stop_and_join();
 }
 
+void Server::reload_settings() {
+  const Config& running = context_->config;
+  if (running.config_file.empty()) return;
+  Config fresh;
+  try {
+    fresh = read_config_again(running);
+  } catch (const std::exception& e) {
+    spdlog::warn("received SIGHUP: the config file was not reloaded, nothing changed: {}",
+                 e.what());
+    return;
+  }
+  const std::vector<FileChange> changes = file_changes(*file_settings_, fresh);
+  const std::string error = context_->settings.change([&](Config& settings) {
+    return apply_file_changes(settings, changes, context_->fit_maxclients);
+  });
+  if (!error.empty()) {
+    spdlog::warn("received SIGHUP: the config file's changes were not applied: {}", error);
+    return;
+  }
+  *file_settings_ = std::move(fresh);
+  for (const FileChange& change : changes) {
+    if (change.live) {
+      spdlog::info("received SIGHUP: {} changed from '{}' to '{}'", change.name, change.before,
+                   change.after);
+    } else {
+      spdlog::warn(
+          "received SIGHUP: {} changed in the config file from '{}' to '{}'; it cannot change "
+          "while running and applies at the next start",
+          change.name, change.before, change.after);
+    }
+  }
+  if (changes.empty()) spdlog::info("received SIGHUP: the config file is as it was");
+}
+
 int Server::run() {
   // The port was bound at construction; the collector reads the hooks set since (the
   // sentinel's counters), so it is registered only now, before the first worker thread.
@@ -118,12 +171,14 @@ int Server::run() {
     metrics_port_->start();
   }
   asio::signal_set signals(main_io, SIGINT, SIGTERM);
-  // SIGHUP (logrotate's postrotate, `systemctl reload`) reopens the log file; clients
-  // notice nothing. Without this it would end the process.
+  // SIGHUP (logrotate's postrotate, `systemctl reload`) reopens the log file and applies
+  // what changed in the config file; clients notice nothing. Without this it would end
+  // the process.
   asio::signal_set hangups(main_io, SIGHUP);
   std::function<void(std::error_code, int)> on_hangup = [&](std::error_code ec, int) {
     if (ec) return;
     reopen_log_file();
+    reload_settings();
     hangups.async_wait(on_hangup);
   };
   hangups.async_wait(on_hangup);

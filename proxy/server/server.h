@@ -46,6 +46,11 @@ class Server {
   std::unique_ptr<Listener> listener_;
   std::shared_ptr<MetricsCollector> collector_;
   std::unique_ptr<HttpEndpoint> metrics_port_;
+  // The settings as the file and command line gave them when last read: SIGHUP applies
+  // what changed in them since (reload_settings).
+  std::unique_ptr<Config> file_settings_;
+
+  void reload_settings();
 };
 
 }  // namespace sp::proxy

@@ -11,8 +11,9 @@ Worker::Worker(std::size_t index, ProxyContext& context)
     : context_(context),
       stats_(*context.worker_stats.at(index)),
       topology_(context.registry.current()),
+      settings_(context.settings.current()),
       work_(io_.get_executor()),
-      links_(io_.get_executor(), stats_, context.config),
+      links_(io_.get_executor(), stats_, settings_),
       cron_(io_) {}
 
 Worker::~Worker() {
@@ -45,6 +46,11 @@ void Worker::publish(TopologyPtr topology) {
     links_.on_topology(*topology_);  // first: sessions moving now get links to the new one
     sessions_.topology_changed();
   });
+}
+
+void Worker::apply_settings(ConfigPtr settings) {
+  asio::post(io_,
+             [this, settings = std::move(settings)]() mutable { settings_ = std::move(settings); });
 }
 
 asio::awaitable<void> Worker::cron_loop(Worker* worker) {

@@ -36,11 +36,15 @@ class Worker {
   // From any thread: sessions connecting from now on use `topology`, and sessions on a
   // replaced master move to the new one (Session::on_topology).
   void publish(TopologyPtr topology);
+  // From any thread: what sessions read from now on (PROXY CONFIG SET, SIGHUP).
+  void apply_settings(ConfigPtr settings);
 
   asio::io_context& io() { return io_; }
   ProxyContext& context() { return context_; }
   WorkerStats& stats() { return stats_; }
   const TopologyPtr& topology() const { return topology_; }
+  // The settings now: those that can change while clients are connected are read here.
+  const Config& settings() const { return *settings_; }
   bool draining() const { return draining_; }
   SessionSet& sessions() { return sessions_; }
   // The shared connections of pooled sessions (backend-pool-size).
@@ -52,6 +56,7 @@ class Worker {
   ProxyContext& context_;
   WorkerStats& stats_;
   TopologyPtr topology_;
+  ConfigPtr settings_;  // before links_, which reads it
   bool draining_ = false;
   // Declared before io_ so that sessions destroyed with io_'s handlers can still remove
   // themselves.

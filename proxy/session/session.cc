@@ -61,14 +61,13 @@ Session::Session(Worker& worker, asio::ip::tcp::socket client)
       topology_(worker.topology()),
       in_(worker.stats().buffer_bytes),
       backend_in_(worker.stats().buffer_bytes),
-      request_parser_(limits_from(worker.context().config)),
+      request_parser_(limits_from(worker.settings())),
       reply_parser_(),
       write_signal_(client_.get_executor(), Clock::time_point::max()),
       drained_signal_(client_.get_executor(), Clock::time_point::max()),
       resume_signal_(client_.get_executor(), Clock::time_point::max()),
       deferred_signal_(client_.get_executor(), Clock::time_point::max()),
       last_activity_(Clock::now()),
-      machine_(worker.context().config.failover_hold),
       pooled_(worker.context().config.backend_pool_size > 0) {
   worker_.sessions().add(this);
   worker_.stats().connected_clients.add(1);
@@ -84,7 +83,7 @@ Session::~Session() {
 void Session::start() {
   std::error_code ec;
   client_.set_option(asio::ip::tcp::no_delay(true), ec);
-  set_tcp_keepalive(client_.native_handle(), worker_.context().config.tcp_keepalive);
+  set_tcp_keepalive(client_.native_handle(), worker_.settings().tcp_keepalive);
   if (pooled_) client_.non_blocking(true, ec);  // for on_link_read_done
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
@@ -124,7 +123,7 @@ void Session::on_cron(Clock::time_point now) {
   consider_swap(now);
   if (closed_) return;
   expire_retry(now);
-  const Config& config = worker_.context().config;
+  const Config& config = worker_.settings();
   if (config.timeout.count() > 0 && pending_.idle() && retry_.empty() && !pending_.subscribed() &&
       !pending_.passthrough() && now - last_activity_ > config.timeout) {
     spdlog::info("closing client {}: idle for more than {}s", peer_name(client_),
@@ -147,7 +146,7 @@ void Session::on_cron(Clock::time_point now) {
 }
 
 bool Session::check_output_limit() {
-  const auto hard = worker_.context().config.client_output_buffer_limit.hard;
+  const auto hard = worker_.settings().client_output_buffer_limit.hard;
   if (hard == 0 || output_held() < hard) return true;
   spdlog::warn("closing client {}: output buffer over the hard limit ({} bytes)",
                peer_name(client_), hard);
@@ -179,7 +178,7 @@ asio::awaitable<bool> Session::connect_backend() {
   if (!ec) {
     ec = co_await connect_with_timeout(backend_,
                                        asio::ip::tcp::endpoint(address, topology_->master_port),
-                                       worker_.context().config.connect_timeout);
+                                       worker_.settings().connect_timeout);
   }
   auto& stats = worker_.stats();
   if (ec) {
@@ -190,7 +189,7 @@ asio::awaitable<bool> Session::connect_backend() {
   const auto now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   stats.backend_connects.add();
-  set_tcp_keepalive(backend_.native_handle(), worker_.context().config.tcp_keepalive);
+  set_tcp_keepalive(backend_.native_handle(), worker_.settings().tcp_keepalive);
   backend_.non_blocking(true, ec);  // for write_now
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
   co_return true;
@@ -211,7 +210,6 @@ void Session::count_connect_failure() {
 }
 
 asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
-  const std::uint64_t query_limit = self->worker_.context().config.client_query_buffer_limit;
   while (!self->closed_ && !self->stop_reading_) {
     auto room = self->in_.prepare();
     auto [ec, n] =
@@ -241,6 +239,10 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
       co_await self->drained_signal_.async_wait(use_nothrow);
       self->client_paused_ = false;
     }
+    // The limits as they are now (PROXY CONFIG SET changes them for connected clients too).
+    const Config& settings = self->worker_.settings();
+    self->request_parser_.set_max_bulk_len(settings.proto_max_bulk_len);
+    const std::uint64_t query_limit = settings.client_query_buffer_limit;
     if (self->in_.size() > query_limit) {
       // Redis closes such a client without a reply ("max query buffer length").
       spdlog::warn("closing client {}: query buffer over client-query-buffer-limit ({} bytes)",
@@ -448,8 +450,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   const std::uint32_t slot = command.slot;
   if (hold_expired_ && must_hold()) {
     worker_.stats().hold_timeouts.add();
-    answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
-                   slot, start, false, true);
+    answer_locally(hold_expired_reply(*worker_.topology(), worker_.settings().hold()), slot, start,
+                   false, true);
     return Route::kAnswered;
   }
   if (!backend_connected_) {

@@ -40,14 +40,14 @@ std::int64_t count_requests(std::string_view data, const protocol::ProtocolLimit
 }  // namespace
 
 bool Session::hold_enabled() const {
-  const Config& config = worker_.context().config;
-  return config.sentinel_managed && config.failover_hold.count() > 0;
+  return worker_.context().config.sentinel_managed && worker_.settings().hold().count() > 0;
 }
 
 SessionFacts Session::facts() const {
   const Topology& published = *worker_.topology();
   SessionFacts f;
   f.hold_enabled = hold_enabled();
+  f.failover_hold = worker_.settings().hold();
   f.backend_connected = backend_connected_;
   f.master_replaced = published.epoch > topology_->epoch;
   f.failover_in_progress = published.failover_in_progress;
@@ -267,7 +267,7 @@ asio::awaitable<bool> Session::replay_state() {
   auto [ec, written] =
       co_await asio::async_write(backend_, asio::buffer(replay.commands), use_nothrow);
   (void)written;
-  const auto deadline = Clock::now() + worker_.context().config.connect_timeout;
+  const auto deadline = Clock::now() + worker_.settings().connect_timeout;
   std::size_t seen = 0;
   while (!ec) {
     const std::string_view data = backend_in_.data();
@@ -417,8 +417,8 @@ void Session::expire_retry(Clock::time_point now) {
   const RetryBatch batch = std::exchange(retry_, {});
   for (const auto& command : batch.commands) {
     worker_.stats().hold_timeouts.add();
-    answer_locally(hold_expired_reply(*worker_.topology(), worker_.context().config.failover_hold),
-                   command.slot, command.start, false, true);
+    answer_locally(hold_expired_reply(*worker_.topology(), worker_.settings().hold()), command.slot,
+                   command.start, false, true);
   }
   if (!in_requests_) end_hold(now);
   count_held_commands();

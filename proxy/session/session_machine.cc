@@ -26,7 +26,7 @@ std::chrono::nanoseconds SessionMachine::end_hold(Clock::time_point now) {
 }
 
 bool SessionMachine::hold_expired(const SessionFacts& f, Clock::time_point now) const {
-  return f.hold_enabled && holding() && now >= hold_since_ + failover_hold_;
+  return f.hold_enabled && holding() && now >= hold_since_ + f.failover_hold;
 }
 
 SessionMachine::Swap SessionMachine::consider_swap(const SessionFacts& f, Clock::time_point now) {
@@ -92,7 +92,7 @@ bool SessionMachine::refuses_write(bool fenced, bool in_multi, const protocol::C
 
 SessionMachine::Clock::time_point SessionMachine::next_wake(const SessionFacts& f) const {
   Clock::time_point wake = Clock::time_point::max();
-  if (f.hold_enabled && holding()) wake = std::min(wake, hold_since_ + failover_hold_);
+  if (f.hold_enabled && holding()) wake = std::min(wake, hold_since_ + f.failover_hold);
   if (needs_new_backend(f) && !moving_ && f.idle) wake = std::min(wake, next_attach_);
   return wake;
 }

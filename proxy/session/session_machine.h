@@ -12,8 +12,9 @@ namespace sp::proxy {
 // What a session knows about itself and the published topology when a failover decision
 // is due; Session fills it from its sockets, its PendingReplies and the worker's snapshot.
 struct SessionFacts {
-  bool hold_enabled = false;          // sentinel-managed and failover-hold-ms > 0
-  bool backend_connected = false;     // a live connection to the session's master
+  bool hold_enabled = false;                   // sentinel-managed and failover-hold-ms > 0
+  std::chrono::milliseconds failover_hold{0};  // failover-hold-ms now (PROXY CONFIG SET)
+  bool backend_connected = false;              // a live connection to the session's master
   bool master_replaced = false;       // a snapshot newer than the session's names another master
   bool failover_in_progress = false;  // the published snapshot asks sessions to hold
   bool replaced_master_up = false;    // ... and the master it replaced still answered
@@ -43,9 +44,6 @@ class SessionMachine {
   // A session without a master connection tries again at most this often (a new topology
   // makes it try at once).
   static constexpr auto kAttachRetry = std::chrono::milliseconds(250);
-
-  explicit SessionMachine(std::chrono::milliseconds failover_hold)
-      : failover_hold_(failover_hold) {}
 
   // --- holding
   // The session has no backend connection, or one to a master that was replaced.
@@ -136,7 +134,6 @@ class SessionMachine {
   Clock::time_point next_wake(const SessionFacts& f) const;
 
  private:
-  std::chrono::milliseconds failover_hold_;
   Clock::time_point hold_since_{};            // {}: not holding
   Clock::time_point next_attach_{};           // no attempt to attach before this
   Clock::time_point replaced_grace_until_{};  // {}: not waiting on a replaced master

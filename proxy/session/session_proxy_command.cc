@@ -19,7 +19,7 @@ bool Session::unauthenticated() const {
 Session::Route Session::route_proxy_command(std::span<const std::string_view> args,
                                             Clock::time_point start) {
   const auto slot = static_cast<std::uint32_t>(proxy_command_slot());
-  const ProxyContext& context = worker_.context();
+  ProxyContext& context = worker_.context();
   std::vector<std::string> canonical{"proxy"};
   if (args.size() >= 2) {
     canonical.push_back(context.config.proxy_commands.canonical_subcommand(args[1]));
@@ -76,14 +76,16 @@ std::optional<std::string> Session::answer_probe(std::string_view probe_reply) {
       return std::string(kNoAuthReply);
     case ProbeVerdict::kNotPermitted:
       worker_.stats().proxy_commands_refused.add();
-      spdlog::warn("client {}: refused PROXY {}: user '{}' may not run FAILOVER on the master",
-                   peer_name(client_), command.args[1], state_.user());
+      spdlog::warn(
+          "client {}: refused PROXY {}: user '{}' may not run admin commands (FAILOVER) on the "
+          "master",
+          peer_name(client_), command.args[1], state_.user());
       return no_permission_reply(command.args[1]);
     case ProbeVerdict::kAllowed:
       break;
   }
   const std::vector<std::string_view> views(command.args.begin(), command.args.end());
-  const ProxyContext& context = worker_.context();
+  ProxyContext& context = worker_.context();
   if (is_failover_request(views) && context.request_failover) {
     // The sentinel inside answers on its own thread; the reply is posted back here, and no
     // session of this worker waits for it meanwhile.

@@ -50,6 +50,8 @@ void log_fence(const std::string& group, bool fenced) {
 }  // namespace
 
 bool ServedViewBridge::apply(const sentinel::ServedView& view) {
+  group_ = view.group;
+  reaches_majority_ = view.reaches_majority;
   const bool fenced = fence_on_minority_ && !view.reaches_majority;
   const TopologyPtr current = registry_.current();
   if (!current || !routes_to(*current, view.master)) {
@@ -73,6 +75,13 @@ bool ServedViewBridge::apply(const sentinel::ServedView& view) {
   }
   if (registry_.set_writes_fenced(fenced)) log_fence(view.group, fenced);
   return false;
+}
+
+void ServedViewBridge::set_fence_on_minority(bool on) {
+  fence_on_minority_ = on;
+  if (group_.empty()) return;  // no view yet: the first one decides
+  const bool fenced = on && !reaches_majority_;
+  if (registry_.set_writes_fenced(fenced)) log_fence(group_, fenced);
 }
 
 }  // namespace sp::proxy

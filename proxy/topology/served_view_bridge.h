@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "proxy/topology/topology_registry.h"
 #include "sentinel/served_view.h"
 
@@ -24,9 +26,15 @@ class ServedViewBridge {
   // change is logged. True when sessions were routed to a new master.
   bool apply(const sentinel::ServedView& view);
 
+  // fence-on-minority changed at run time (PROXY CONFIG SET): the fence follows the last
+  // view at once, not only from the next one.
+  void set_fence_on_minority(bool on);
+
  private:
   TopologyRegistry& registry_;
   bool fence_on_minority_;
+  std::string group_;             // of the last view
+  bool reaches_majority_ = true;  // the last view's
 };
 
 }  // namespace sp::proxy

@@ -186,20 +186,16 @@ void SentinelService::persist(const PersistedState& state) {
   for (const Group& g : shell_->engine().groups()) groups.push_back(g.config);
   // SENTINEL DEBUG DEFAULT-* decide which timers the rewrite leaves out.
   config_.engine.timings = shell_->engine().timings();
-  // The file as it is now, as Redis reads it again for each rewrite: the operator's edits
-  // since the last one are kept.
-  std::ifstream in(config_path_);
-  if (in) {
-    std::stringstream text;
-    text << in.rdbuf();
-    config_.lines = split_config_text(text.str());
-  }
   // mirrors sentinelFlushConfig: a failed rewrite is logged and the sentinel goes on (a
   // full disk or a read-only mount must not take the whole group down with it, and any
   // client able to make a hello arrive could trigger the save); the next change retries.
   // Until one succeeds, a restart would come back with the older state on disk.
   try {
-    write_file_atomically(config_path_, render_sentinel_config(config_, state, groups));
+    // The file as it is now: the operator's edits and PROXY CONFIG REWRITE's are kept.
+    protocol::rewrite_config_file(config_path_, [&](const std::vector<std::string>& lines) {
+      if (!lines.empty()) config_.lines = lines;  // else the lines last read
+      return render_sentinel_config(config_, state, groups);
+    });
     if (save_failing_) spdlog::warn("the sentinel config file is saved again: {}", config_path_);
     save_failing_ = false;
   } catch (const std::exception& e) {

@@ -15,7 +15,7 @@ std::string proxy_binary() {
 }
 
 ProxyProcess::ProxyProcess(int upstream_port, std::vector<std::string> extra_args,
-                           std::chrono::milliseconds ready_within)
+                           std::chrono::milliseconds ready_within, const std::string& config_file)
     : dir_(make_temp_dir()), port_(free_loopback_port()) {
   std::vector<std::string> argv = {SP_SENTINEL_PROXY_BINARY,
                                    "--port",
@@ -27,6 +27,7 @@ ProxyProcess::ProxyProcess(int upstream_port, std::vector<std::string> extra_arg
                                    "0",
                                    "--loglevel",
                                    "notice"};
+  if (!config_file.empty()) argv.insert(argv.begin() + 1, config_file);
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   child_ = std::make_unique<ChildProcess>(argv, dir_ + "/proxy.log");
   const auto deadline = Clock::now() + ready_within;

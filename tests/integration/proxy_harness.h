@@ -13,12 +13,13 @@ namespace sp::testing {
 std::string proxy_binary();
 
 // A `sentinel-proxy` in front of 127.0.0.1:<upstream_port>, on a free client port, metrics
-// off. The constructor returns once the proxy accepts connections (or throws after
-// `ready_within`); the destructor kills it by pid.
+// off, and `config_file` (if any) read before those. The constructor returns once the proxy accepts
+// connections (or throws after `ready_within`); the destructor kills it by pid.
 class ProxyProcess {
  public:
   explicit ProxyProcess(int upstream_port, std::vector<std::string> extra_args = {},
-                        std::chrono::milliseconds ready_within = 10s);
+                        std::chrono::milliseconds ready_within = 10s,
+                        const std::string& config_file = {});
   ~ProxyProcess();
   ProxyProcess(const ProxyProcess&) = delete;
   ProxyProcess& operator=(const ProxyProcess&) = delete;

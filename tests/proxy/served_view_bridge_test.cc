@@ -126,5 +126,29 @@ TEST(ServedViewBridge, AnUnresolvedHostnameIsTheMasterTheProxyResolved) {
   EXPECT_FALSE(registry.current()->failover_in_progress);
 }
 
+// fence-on-minority turned on or off at run time (PROXY CONFIG SET) fences or frees the
+// writes at once, from the last view, without waiting for the next one.
+TEST(ServedViewBridge, FenceSwitchedAtRunTimeFollowsTheLastView) {
+  TopologyRegistry registry;
+  ServedViewBridge bridge(registry, /*fence_on_minority=*/false);
+  bridge.set_fence_on_minority(true);  // no view yet: nothing to fence
+  EXPECT_EQ(registry.current(), nullptr);
+  bridge.set_fence_on_minority(false);
+  auto view = view_of(6379, 1);
+  view.reaches_majority = false;
+  bridge.apply(view);
+  EXPECT_FALSE(registry.current()->writes_fenced);
+  bridge.set_fence_on_minority(true);
+  EXPECT_TRUE(registry.current()->writes_fenced);
+  bridge.set_fence_on_minority(false);
+  EXPECT_FALSE(registry.current()->writes_fenced);
+  bridge.set_fence_on_minority(true);
+  view.reaches_majority = true;
+  bridge.apply(view);
+  EXPECT_FALSE(registry.current()->writes_fenced);
+  bridge.set_fence_on_minority(true);
+  EXPECT_FALSE(registry.current()->writes_fenced);  // the sentinel reaches a majority
+}
+
 }  // namespace
 }  // namespace sp::proxy

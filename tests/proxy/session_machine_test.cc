@@ -33,6 +33,7 @@ const SessionMachine::Clock::time_point t0 =
 SessionFacts attached() {
   SessionFacts f;
   f.hold_enabled = true;
+  f.failover_hold = kHold;
   f.backend_connected = true;
   return f;
 }
@@ -44,7 +45,7 @@ SessionFacts replaced(SessionFacts f) {
 }
 
 TEST(SessionMachine, HoldsWhileTheMasterIsDownOrBeingReplaced) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   SessionFacts f = attached();
   EXPECT_FALSE(machine.must_hold(f));
   f.failover_in_progress = true;  // the sentinel finds the master down
@@ -63,7 +64,7 @@ TEST(SessionMachine, HoldsWhileTheMasterIsDownOrBeingReplaced) {
 }
 
 TEST(SessionMachine, AHoldEndsWithTheErrorAfterFailoverHold) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   const SessionFacts f = attached();
   EXPECT_FALSE(machine.hold_expired(f, t0 + kHold));  // not holding
   EXPECT_TRUE(machine.begin_hold(t0));
@@ -77,7 +78,7 @@ TEST(SessionMachine, AHoldEndsWithTheErrorAfterFailoverHold) {
 }
 
 TEST(SessionMachine, AnIdleSessionMovesToTheNewMasterAndReplaysItsState) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   const SessionFacts f = replaced(attached());
   EXPECT_EQ(machine.consider_swap(f, t0), Swap::kStartMove);
   EXPECT_TRUE(machine.moving());
@@ -89,7 +90,7 @@ TEST(SessionMachine, AnIdleSessionMovesToTheNewMasterAndReplaysItsState) {
 }
 
 TEST(SessionMachine, TheRequestLoopMovesTheSessionItselfBetweenTwoCommands) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   SessionFacts f = replaced(attached());
   f.in_requests = true;
   EXPECT_EQ(machine.consider_swap(f, t0), Swap::kWakeRequests);
@@ -100,7 +101,7 @@ TEST(SessionMachine, TheRequestLoopMovesTheSessionItselfBetweenTwoCommands) {
 }
 
 TEST(SessionMachine, AFailedAttachIsTriedAgainLaterOrAtOnceForANewerMaster) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   SessionFacts detached = attached();
   detached.backend_connected = false;
   ASSERT_EQ(machine.consider_swap(detached, t0), Swap::kStartMove);
@@ -117,7 +118,7 @@ TEST(SessionMachine, AFailedAttachIsTriedAgainLaterOrAtOnceForANewerMaster) {
   EXPECT_FALSE(machine.attach_scheduled());
   EXPECT_EQ(machine.consider_swap(detached, t0 + milliseconds(300)), Swap::kStartMove);
   // Without a sentinel no retry is scheduled: each request batch tries again.
-  SessionMachine unmanaged(kHold);
+  SessionMachine unmanaged;
   unmanaged.attach_done(false, false, /*sentinel_managed=*/false, t0);
   EXPECT_FALSE(unmanaged.attach_scheduled());
   detached.hold_enabled = false;
@@ -130,11 +131,11 @@ TEST(SessionMachine, AFailedAttachIsTriedAgainLaterOrAtOnceForANewerMaster) {
 TEST(SessionMachine, CommandsInFlightOnAReplacedMasterCloseTheSession) {
   SessionFacts busy = replaced(attached());
   busy.idle = false;
-  SessionMachine crashed(kHold);
+  SessionMachine crashed;
   EXPECT_EQ(crashed.consider_swap(busy, t0), Swap::kCloseUnknownOutcome);
 
   busy.replaced_master_up = true;
-  SessionMachine planned(kHold);
+  SessionMachine planned;
   EXPECT_EQ(planned.consider_swap(busy, t0), Swap::kStartReplacedGrace);
   EXPECT_EQ(planned.replaced_grace_until(), t0 + SessionMachine::kReplacedMasterGrace);
   EXPECT_TRUE(planned.awaiting_replaced_master());
@@ -142,7 +143,7 @@ TEST(SessionMachine, CommandsInFlightOnAReplacedMasterCloseTheSession) {
   EXPECT_EQ(planned.consider_swap(busy, t0 + SessionMachine::kReplacedMasterGrace),
             Swap::kCloseUnknownOutcome);
   // The replies came (the session is idle now): it moves.
-  SessionMachine answered(kHold);
+  SessionMachine answered;
   ASSERT_EQ(answered.consider_swap(busy, t0), Swap::kStartReplacedGrace);
   answered.left_backend();
   EXPECT_FALSE(answered.awaiting_replaced_master());
@@ -151,7 +152,7 @@ TEST(SessionMachine, CommandsInFlightOnAReplacedMasterCloseTheSession) {
   // Replies that end the grace without a verdict (a hidden ROLE check, a deferred probe)
   // leave the session idle: it moves, and the grace ends with the old connection, so the
   // new master's first reply is not taken for a late one from the replaced master.
-  SessionMachine moved(kHold);
+  SessionMachine moved;
   ASSERT_EQ(moved.consider_swap(busy, t0), Swap::kStartReplacedGrace);
   ASSERT_EQ(moved.consider_swap(replaced(attached()), t0 + milliseconds(20)), Swap::kStartMove);
   moved.attach_started();
@@ -161,16 +162,16 @@ TEST(SessionMachine, CommandsInFlightOnAReplacedMasterCloseTheSession) {
   SessionFacts monitor = replaced(attached());
   monitor.passthrough = true;
   monitor.replaced_master_up = true;
-  SessionMachine streaming(kHold);
+  SessionMachine streaming;
   EXPECT_EQ(streaming.consider_swap(monitor, t0), Swap::kCloseUnknownOutcome);
   // A session closing anyway is left alone.
   SessionFacts ending = busy;
   ending.ending = true;
-  EXPECT_EQ(SessionMachine(kHold).consider_swap(ending, t0), Swap::kNone);
+  EXPECT_EQ(SessionMachine().consider_swap(ending, t0), Swap::kNone);
 }
 
 TEST(SessionMachine, ALostConnectionWaitsForAMasterOnlyWithNothingInFlight) {
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   EXPECT_EQ(machine.on_backend_lost(attached()), Lost::kWaitForMaster);
   EXPECT_FALSE(machine.attach_scheduled());  // a restarted master is tried at once
   SessionFacts f = attached();
@@ -215,7 +216,7 @@ TEST(SessionMachine, OnlyRefusalsThatProveNothingRanAreRetried) {
   EXPECT_FALSE(SessionMachine::may_retry(f));
 
   // Taken back: the session holds and attaches at once, its grace over.
-  SessionMachine machine(kHold);
+  SessionMachine machine;
   SessionFacts busy = replaced(attached());
   busy.idle = false;
   busy.replaced_master_up = true;

@@ -79,6 +79,8 @@ TEST(ProxySecurity, ProxyCommandsNeedWhatTheMasterWouldDemand) {
                                                   {"PROXY", "FAILOVER"},
                                                   {"PROXY", "FAILOVER", "HISTORY"},
                                                   {"PROXY", "HELP"},
+                                                  {"PROXY", "CONFIG", "GET", "*"},
+                                                  {"PROXY", "CONFIG", "SET", "timeout", "1"},
                                                   {"proxy", "failover", "127.0.0.1:1"}}) {
     EXPECT_EQ(stranger.ask(command), kNoAuth) << command[1];
   }
@@ -102,6 +104,12 @@ TEST(ProxySecurity, ProxyCommandsNeedWhatTheMasterWouldDemand) {
   EXPECT_TRUE(reader_user.ask({"PROXY", "INFO"}).starts_with("$"));
   EXPECT_EQ(reader_user.ask({"PROXY", "FAILOVER"}),
             "-NOPERM this user has no permissions to run the 'proxy|failover' command\r\n");
+  // CONFIG is an admin command, as FAILOVER is: GET shows the set-up, SET changes it.
+  EXPECT_EQ(reader_user.ask({"PROXY", "CONFIG", "SET", "timeout", "1"}),
+            "-NOPERM this user has no permissions to run the 'proxy|config' command\r\n");
+  EXPECT_EQ(reader_user.ask({"PROXY", "CONFIG", "GET", "maxclients"}),
+            "-NOPERM this user has no permissions to run the 'proxy|config' command\r\n");
+  EXPECT_EQ(admin.ask({"PROXY", "CONFIG", "GET", "timeout"}), "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n");
   EXPECT_EQ(admin.ask({"PROXY", "FAILOVER"}), "-NOGOODSLAVE No suitable replica to promote\r\n");
   // The sentinel answers on its own thread, the replies still leave in request order.
   TestConnection pipelining(g.client_port);
@@ -120,6 +128,38 @@ TEST(ProxySecurity, ProxyCommandsNeedWhatTheMasterWouldDemand) {
   EXPECT_GE(std::stoi("0" + info_field(info, "proxy_commands_refused")), 9) << info;
   // The group was never failed over.
   EXPECT_EQ(admin.ask({"ROLE"}).substr(0, 13), "*3\r\n$6\r\nmaste");
+}
+
+// The proxy's file is rewritten by PROXY CONFIG REWRITE and by the sentinel inside: each
+// keeps the other's lines, and no value a client sets can add a line of its own.
+TEST(ProxySecurity, ConfigRewriteAndTheSentinelsRewriteShareTheFile) {
+  GuardedMaster g;
+  Client admin(g.client_port);
+  ASSERT_EQ(admin.ask({"AUTH", "secret"}), "+OK\r\n");
+  ASSERT_EQ(admin.ask({"PROXY", "CONFIG", "SET", "maxclients", "321"}), "+OK\r\n");
+  EXPECT_TRUE(admin
+                  .ask({"PROXY", "CONFIG", "SET", "client-output-buffer-limit",
+                        "normal 1 2 3\nsentinel monitor evil 10.0.0.9 6379 1"})
+                  .starts_with("-ERR CONFIG SET failed (possibly related to argument "
+                               "'client-output-buffer-limit')"));
+  ASSERT_EQ(admin.ask({"PROXY", "CONFIG", "REWRITE"}), "+OK\r\n");
+  const std::string conf = g.dir.path + "/proxy.conf";
+  std::string text = read_file(conf);
+  EXPECT_NE(text.find("\nmaxclients 321\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("sentinel monitor mymaster 127.0.0.1"), std::string::npos) << text;
+  EXPECT_EQ(text.find("evil"), std::string::npos) << text;
+  // The sentinel saves its state into the same file and keeps the proxy's line.
+  ASSERT_EQ(
+      call(g.sentinel_port, {"SENTINEL", "SET", "mymaster", "down-after-milliseconds", "6000"}),
+      "+OK\r\n");
+  EXPECT_TRUE(wait_until(
+      [&] {
+        text = read_file(conf);
+        return text.find("down-after-milliseconds mymaster 6000") != std::string::npos;
+      },
+      10s))
+      << text;
+  EXPECT_NE(text.find("\nmaxclients 321\n"), std::string::npos) << text;
 }
 
 TEST(ProxySecurity, RenamedAndDisabledProxyCommands) {

@@ -197,7 +197,7 @@ TEST(SentinelConfig, RewriteKeepsOperatorLinesAndReadsBackTheSameState) {
 
 TEST(SentinelConfig, AtomicWriteReplacesTheFile) {
   const auto path = temp_file("old\n");
-  write_file_atomically(path, "new\n");
+  protocol::write_file_atomically(path, "new\n");
   std::stringstream text;
   text << std::ifstream(path).rdbuf();
   EXPECT_EQ(text.str(), "new\n");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/systemd_notify.h"
+#include "protocol/config_rewrite.h"
 #include "sentinel/config.h"
 #include "sentinel/io/shell/shell_config.h"
 #include "sentinel/persisted_state.h"
@@ -47,9 +48,7 @@ struct SentinelFileConfig {
   bool redis_file = true;
 };
 
-// A file's text split at each newline, as Redis splits it (a final newline gives a last,
-// empty line).
-std::vector<std::string> split_config_text(const std::string& text);
+using protocol::split_config_text;
 
 // One `sentinel ...` line held back for its pass, as Sentinel queues them: its words
 // ("sentinel" first), where it was ("file:line") and its text, for the error.
@@ -93,9 +92,5 @@ SentinelFileConfig load_sentinel_config(const std::string& path,
 // kept; the state (myid, epochs, known replicas and sentinels) among the options.
 std::string render_sentinel_config(const SentinelFileConfig& config, const PersistedState& state,
                                    const std::vector<GroupConfig>& groups);
-
-// Writes `text` durably in place: a temp file in the same directory, fsync, rename,
-// fsync of the directory. Throws std::system_error on failure.
-void write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace sp::sentinel::io

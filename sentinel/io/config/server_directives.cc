@@ -334,51 +334,6 @@ std::string joined(const std::vector<std::string>& words, std::size_t from) {
 
 }  // namespace
 
-std::string config_word(std::string_view value) {
-  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    return std::isgraph(static_cast<unsigned char>(c)) && c != '"' && c != '\'' && c != '\\';
-  });
-  return bare ? std::string(value) : quoted_repr(value);
-}
-
-std::string quoted_repr(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(c))) {
-          out += c;
-        } else {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-          out += hex;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 RewrittenLine rewrite_server_line(const std::vector<std::string>& args) {
   using Action = RewrittenLine::Action;
   const std::string name = protocol::to_lower(args.at(0));

@@ -4,6 +4,8 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/config_rewrite.h"
+
 namespace sp::sentinel::io {
 
 // Whether redis-server 7.0 would take `args` (a config line split into words, the name
@@ -34,13 +36,8 @@ struct RewrittenLine {
 // one the file gives. `dir` is not handled here (its line is the working directory).
 RewrittenLine rewrite_server_line(const std::vector<std::string>& args);
 
-// `value` in double quotes with escapes, as Redis's sdscatrepr writes it: whatever it
-// holds, it reads back as one word of one line.
-std::string quoted_repr(std::string_view value);
-
-// One word of a line the rewrite writes: bare when it is printable and holds no blank,
-// quote or backslash (the bytes Redis writes), quoted_repr otherwise, so that no value can
-// break its line or add one.
-std::string config_word(std::string_view value);
+// The config file words the rewrite writes (protocol/config_rewrite.h).
+using protocol::config_word;
+using protocol::quoted_repr;
 
 }  // namespace sp::sentinel::io
