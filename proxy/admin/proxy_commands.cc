@@ -1,5 +1,7 @@
 #include "proxy/admin/proxy_commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <vector>
@@ -52,6 +54,7 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
   const ConfigPtr settings = context.settings.current();
   std::string text = "# Proxy\r\n";
   text += std::string("version:") + kVersion + "\r\n";
+  text += "process_id:" + std::to_string(::getpid()) + "\r\n";
   text += "uptime_in_seconds:" + std::to_string(uptime.count()) + "\r\n";
   text += "io_threads:" + std::to_string(context.worker_stats.size()) + "\r\n";
   text += "\r\n# Clients\r\n";

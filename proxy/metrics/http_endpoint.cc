@@ -10,6 +10,7 @@
 #include <asio/write.hpp>
 
 #include "common/asio_util.h"
+#include "common/listening_socket.h"
 #include "proxy/links/backend_connect.h"
 
 namespace sp::proxy {
@@ -42,10 +43,7 @@ HttpEndpoint::HttpEndpoint(asio::io_context& io, const std::string& bind, std::u
   const auto ip = asio::ip::make_address(bind, ec);
   if (ec) throw std::runtime_error("cannot serve metrics on " + address + ": " + ec.message());
   const asio::ip::tcp::endpoint endpoint(ip, port);
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  listen_on(acceptor_, endpoint, asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("cannot serve metrics on " + address + ": " + ec.message());
 }
 

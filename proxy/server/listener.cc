@@ -9,6 +9,7 @@
 #include <asio/write.hpp>
 
 #include "common/asio_util.h"
+#include "common/listening_socket.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/session.h"
 
@@ -62,14 +63,9 @@ Listener::Listener(std::vector<Worker*> workers, const std::vector<std::string>&
   for (const auto& text : addresses) {
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(text), port);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(workers_.front()->io());
-    try {
-      acceptor->open(endpoint.protocol());
-      acceptor->set_option(asio::socket_base::reuse_address(true));
-      acceptor->bind(endpoint);
-      acceptor->listen(backlog);
-    } catch (const std::system_error& e) {
-      throw std::system_error(e.code(), "cannot listen on " + text + ":" + std::to_string(port));
-    }
+    std::error_code ec;
+    listen_on(*acceptor, endpoint, backlog, ec);
+    if (ec) throw std::system_error(ec, "cannot listen on " + text + ":" + std::to_string(port));
     acceptors_.push_back(std::move(acceptor));
   }
 }
@@ -103,7 +99,9 @@ asio::awaitable<void> Listener::accept_loop(Listener* self, asio::ip::tcp::accep
     Worker& target = *self->workers_[self->next_++ % self->workers_.size()];
     auto [ec, accepted] = co_await acceptor->async_accept(target.io(), use_nothrow);
     asio::ip::tcp::socket socket(std::move(accepted));
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+    // A connection accepted just before stop() closed the acceptor is served all the same
+    // (an upgrade's hand-over drains it as any other): only a failed accept ends the loop.
+    if (ec && (ec == asio::error::operation_aborted || !acceptor->is_open())) co_return;
     if (ec) {
       // Out of descriptors or similar: say so once, back off, keep serving the others.
       spdlog::warn("accept failed: {}", ec.message());

@@ -21,6 +21,7 @@
 #include "proxy/server/own_sentinel_mode.h"
 #include "proxy/server/proxy_context.h"
 #include "proxy/server/server.h"
+#include "proxy/server/upgrade.h"
 #include "sentinel/io/sentinel_service.h"
 #include "sp/version.h"
 
@@ -92,6 +93,15 @@ void daemonize() {
   if (fd > STDERR_FILENO) ::close(fd);
 }
 
+// At exit, as Redis removes its pidfile; but after an upgrade the file names the new
+// process, which is left alone.
+void remove_pidfile_if_ours(const std::string& pidfile) {
+  if (pidfile.empty()) return;
+  long pid = 0;
+  std::ifstream(pidfile) >> pid;
+  if (pid == static_cast<long>(::getpid())) std::remove(pidfile.c_str());
+}
+
 // Drop-in mode: `sentinel-proxy --sentinel sentinel.conf`, as `redis-sentinel
 // sentinel.conf`: the same file, rewritten in place, and no client port.
 int run_drop_in_sentinel(int argc, char** argv) {
@@ -135,7 +145,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
     const std::string path = config.path;
     const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion,
                                                     sp::proxy::reopen_log_file);
-    if (!pidfile.empty()) std::remove(pidfile.c_str());  // as Redis does at shutdown
+    remove_pidfile_if_ours(pidfile);  // as Redis does at shutdown
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());
@@ -147,6 +157,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sp::proxy::remember_how_started(argc, argv);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -201,7 +212,7 @@ int main(int argc, char** argv) {
       sp::proxy::Server server(options.config);
       code = server.run();
     }
-    if (!pidfile.empty()) std::remove(pidfile.c_str());
+    remove_pidfile_if_ours(pidfile);
     return code;
   } catch (const std::exception& e) {
     spdlog::critical("cannot start: {}", e.what());

@@ -1,5 +1,7 @@
 #include "proxy/server/server.h"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <functional>
 #include <thread>
@@ -22,6 +24,7 @@
 #include "proxy/server/listener.h"
 #include "proxy/server/open_files_limit.h"
 #include "proxy/server/proxy_context.h"
+#include "proxy/server/upgrade.h"
 #include "proxy/server/worker.h"
 #include "sp/version.h"
 
@@ -43,6 +46,8 @@ std::string resolve(const std::string& host, std::uint16_t port) {
 }
 
 constexpr auto kDrainDeadline = std::chrono::seconds(5);
+// How long a new process may take to listen before the upgrade is given up.
+constexpr auto kUpgradeDeadline = std::chrono::seconds(30);
 
 // Why the proxy should not get new clients now (/readyz), or "" when it should.
 std::string not_ready_reason(const ProxyContext& context) {
@@ -183,14 +188,37 @@ int Server::run() {
   };
   hangups.async_wait(on_hangup);
   int received = 0;
-  signals.async_wait([&](std::error_code ec, int signal) {
-    if (!ec) received = signal;
+  asio::signal_set upgrades(main_io, SIGUSR2);
+  auto end_serving = [&](int signal) {
+    received = signal;
+    signals.cancel();
     hangups.cancel();
+    upgrades.cancel();
     // The metrics port's accept loop (and anything else on main_io) would keep run()
     // from returning: the drain starts now.
     if (metrics_port_) metrics_port_->stop();
     main_io.stop();
+  };
+  signals.async_wait([&](std::error_code ec, int signal) {
+    if (!ec) end_serving(signal);
   });
+  // SIGUSR2: an upgrade. The new process gets the listening sockets; once it listens this
+  // one drains as on SIGTERM, and if it fails this one goes on serving.
+  std::function<void(std::error_code, int)> on_upgrade = [&](std::error_code ec, int) {
+    if (ec) return;
+    spdlog::info("received SIGUSR2: starting a new process to take the listening sockets over");
+    start_replacement(main_io, kUpgradeDeadline, [&](std::string error) {
+      if (!error.empty()) {
+        spdlog::warn("upgrade failed: {}; this process goes on serving", error);
+        upgrades.async_wait(on_upgrade);
+        return;
+      }
+      spdlog::info("the new process listens: this one stops accepting and drains its clients");
+      if (on_handed_over_) on_handed_over_();
+      end_serving(SIGUSR2);
+    });
+  };
+  upgrades.async_wait(on_upgrade);
   // Whether the master demands authentication decides what unauthenticated clients may do
   // (Security in README.md): known before the first client is accepted when the master
   // answers, and kept up to date from then on.
@@ -205,6 +233,8 @@ int Server::run() {
   listener_->start();
   const Config& c = context_->config;
   const bool supervised = supervised_by_systemd(c.supervised);
+  // Every port listens: a process this one replaces may stop accepting now.
+  const bool replacing = tell_replaced_process_ready();
   if (supervised) {
     // Every port listens: the unit is started. Each new master is told in STATUS=.
     context_->registry.subscribe([context = context_.get()](const TopologyPtr& t) {
@@ -212,7 +242,8 @@ int Server::run() {
                      std::to_string(t->epoch) + ", " +
                      std::to_string(context->clients.load(std::memory_order_relaxed)) + " clients");
     });
-    notify_systemd("READY=1");
+    // A replacement becomes the unit's main process (the units allow it: NotifyAccess=all).
+    notify_systemd(replacing ? "MAINPID=" + std::to_string(::getpid()) + "\nREADY=1" : "READY=1");
   }
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
@@ -223,10 +254,20 @@ int Server::run() {
                                      " shared master connection(s) per io thread",
       c.metrics_port ? c.metrics_bind + ":" + std::to_string(c.metrics_port) : "off");
   main_io.run();
-  spdlog::info("received {}, shutting down", received == SIGINT ? "SIGINT" : "SIGTERM");
-  if (supervised) notify_systemd("STOPPING=1\nSTATUS=draining clients");
+  const bool handed_over = received == SIGUSR2;
+  spdlog::info("{}, shutting down", handed_over          ? "handed over to the new process"
+                                    : received == SIGINT ? "received SIGINT"
+                                                         : "received SIGTERM");
+  // After a hand-over the unit goes on, in the new process.
+  if (supervised && !handed_over) notify_systemd("STOPPING=1\nSTATUS=draining clients");
   listener_->stop();
-  for (auto& worker : workers_) worker->drain();
+  for (auto& worker : workers_) {
+    if (handed_over) {
+      worker->leave_when_idle();
+    } else {
+      worker->drain();
+    }
+  }
   const auto deadline = std::chrono::steady_clock::now() + kDrainDeadline;
   while (context_->clients.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

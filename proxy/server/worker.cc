@@ -30,14 +30,33 @@ void Worker::stop_and_join() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Worker::end_serving() {
+  draining_ = true;
+  work_.reset();  // run() returns once the last session is gone
+  cron_.cancel();
+}
+
 void Worker::drain() {
   asio::post(io_, [this] {
-    draining_ = true;
-    work_.reset();
-    std::error_code ec;
-    cron_.cancel();
+    end_serving();
     sessions_.drain_all();
   });
+}
+
+void Worker::leave_when_idle() {
+  asio::post(io_, [this] {
+    end_serving();
+    asio::co_spawn(io_, leave_loop(this), LogStrayException{"worker leave loop"});
+  });
+}
+
+asio::awaitable<void> Worker::leave_loop(Worker* worker) {
+  asio::steady_timer tick(worker->io_);
+  while (!worker->sessions_.empty()) {
+    worker->sessions_.leave_when_idle(std::chrono::steady_clock::now());
+    tick.expires_after(std::chrono::milliseconds(20));
+    co_await tick.async_wait(use_nothrow);
+  }
 }
 
 void Worker::publish(TopologyPtr topology) {

@@ -33,6 +33,9 @@ class Worker {
   // From any thread: every session stops reading its client, flushes replies already
   // received from its backend and closes.
   void drain();
+  // From any thread, after an upgrade's hand-over: each session drains once it has
+  // nothing in flight (Session::leave_when_idle).
+  void leave_when_idle();
   // From any thread: sessions connecting from now on use `topology`, and sessions on a
   // replaced master move to the new one (Session::on_topology).
   void publish(TopologyPtr topology);
@@ -52,6 +55,9 @@ class Worker {
 
  private:
   static asio::awaitable<void> cron_loop(Worker* worker);
+  static asio::awaitable<void> leave_loop(Worker* worker);
+  // On the worker's thread: no cron, and no work of its own keeping run() going.
+  void end_serving();
 
   ProxyContext& context_;
   WorkerStats& stats_;

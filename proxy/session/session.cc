@@ -113,6 +113,18 @@ void Session::drain() {
   if (pending_.idle() || !backend_connected_) close_when_flushed();
 }
 
+void Session::leave_when_idle(Clock::time_point now) {
+  if (closed_ || draining_) return;
+  // A subscriber or a MONITOR is never between commands: it reconnects, as after a restart.
+  const bool streaming = pending_.subscribed() || pending_.passthrough();
+  const bool quiet = now - last_activity_ >= kQuietBeforeLeaving && pending_.idle() &&
+                     in_.size() == 0 && retry_.empty() && !state_.in_multi();
+  if (!streaming && !quiet) return;
+  std::error_code ec;
+  if (!streaming && client_.available(ec) > 0 && !ec) return;  // a request on its way
+  drain();
+}
+
 void Session::close_when_flushed() {
   flush_then_close_ = true;
   wake_writer();
@@ -230,6 +242,7 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
     self->worker_.stats().client_bytes_in.add(static_cast<std::int64_t>(n));
     const bool more = co_await self->process_requests(now);
     if (!more) co_return;
+
     // Replies the proxy wrote itself count against the output limit too, and a client that
     // does not read them is not read either (as the master is not read for one that does
     // not read its replies), so that they cannot pile up in the proxy.

@@ -62,6 +62,13 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void close();
   // Stops reading the client; closes once the replies already asked for are written.
   void drain();
+  // After an upgrade's hand-over, called every few tens of milliseconds: drains once the
+  // client has been quiet for kQuietBeforeLeaving with nothing in flight (no command
+  // awaiting its reply or arriving, no transaction open), and a subscriber at once.
+  // Closing between commands rather than in the middle of one lets a client that sent a
+  // request just before the hand-over (or has just connected) have its reply.
+  void leave_when_idle(Clock::time_point now);
+  static constexpr auto kQuietBeforeLeaving = std::chrono::milliseconds(100);
   // Once a second from the worker: idle timeout and the output soft limit.
   void on_cron(Clock::time_point now);
   // From the worker, once it took a new topology snapshot.

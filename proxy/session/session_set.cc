@@ -15,6 +15,10 @@ void SessionSet::drain_all() {
   for (auto& s : snapshot()) s->drain();
 }
 
+void SessionSet::leave_when_idle(std::chrono::steady_clock::time_point now) {
+  for (auto& s : snapshot()) s->leave_when_idle(now);
+}
+
 void SessionSet::topology_changed() {
   for (auto& s : snapshot()) s->on_topology();
 }

@@ -7,6 +7,7 @@
 #include <asio/write.hpp>
 
 #include "common/asio_util.h"
+#include "common/listening_socket.h"
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/request_parser.h"
@@ -282,10 +283,9 @@ SentinelPort::~SentinelPort() {
 
 void SentinelPort::listen(const std::string& bind, std::uint16_t port) {
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(bind), port);
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen();
+  std::error_code ec;
+  listen_on(acceptor_, endpoint, asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + bind + ":" + std::to_string(port));
   accept_loop_start();
 }
 
