@@ -66,6 +66,11 @@ struct Config {
   int tcp_backlog = 511;
   LogLevel loglevel = LogLevel::kNotice;
   std::string logfile;  // empty: standard output
+  // syslog-enabled yes: every line goes to syslog too, as Redis's, under `syslog_ident`
+  // with `syslog_facility` (user, local0 ... local7).
+  bool syslog_enabled = false;
+  std::string syslog_ident = "sentinel-proxy";
+  std::string syslog_facility = "local0";
   std::string pidfile;
   // `daemonize yes`: the process goes to the background (not when supervised by systemd,
   // as Redis), and leaves its pid in `pidfile` (/var/run/sentinel-proxy.pid if unset).

@@ -23,10 +23,6 @@ namespace {
 // redis-server directives an operator may carry over from a redis.conf, which proxy mode
 // does not honour: refused with the reason rather than as unknown (never ignored).
 std::string_view not_in_proxy_mode(std::string_view name) {
-  if (name == "syslog-enabled" || name == "syslog-ident" || name == "syslog-facility") {
-    return "syslog is not supported yet: set a logfile, or let systemd's journal take "
-           "standard output";
-  }
   if (name == "unixsocket" || name == "unixsocketperm") {
     return "clients connect over TCP only (port, bind)";
   }
@@ -94,6 +90,11 @@ std::string apply_follow(Config& config, const std::vector<std::string>& args) {
   config.group_name = args[1];
   config.follow_sentinels = std::move(sentinels);
   return {};
+}
+
+bool syslog_facility_known(std::string_view name) {
+  if (name == "user") return true;
+  return name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7';
 }
 
 std::optional<LogLevel> parse_loglevel(std::string_view text) {
@@ -181,6 +182,18 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     config.logfile = v;
   } else if (name == "pidfile") {
     config.pidfile = v;
+  } else if (name == "syslog-enabled") {
+    if (v != "yes" && v != "no") return "syslog-enabled must be yes or no";
+    config.syslog_enabled = v == "yes";
+  } else if (name == "syslog-ident") {
+    config.syslog_ident = v;
+  } else if (name == "syslog-facility") {
+    const std::string facility = protocol::to_lower(v);
+    if (!syslog_facility_known(facility)) {
+      return "syslog-facility must be one of the following: user, local0, local1, local2, "
+             "local3, local4, local5, local6, local7";
+    }
+    config.syslog_facility = facility;
   } else if (name == "daemonize") {
     if (v != "yes" && v != "no") return "daemonize must be yes or no";
     config.daemonize = v == "yes";

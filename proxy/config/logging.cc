@@ -1,8 +1,12 @@
 #include "proxy/config/logging.h"
 
+#include <syslog.h>
+
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include <spdlog/details/file_helper.h>
 #include <spdlog/pattern_formatter.h>
@@ -64,6 +68,38 @@ class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
       std::make_unique<spdlog::details::file_helper>();
 };
 
+// syslog-enabled: each line to syslog too, as Redis's serverLogRaw sends it (the message
+// alone, syslog stamps it) with Redis's priority for its level.
+class SyslogSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  SyslogSink(std::string ident, int facility) : ident_(std::move(ident)) {
+    ::openlog(ident_.c_str(), LOG_PID | LOG_NDELAY | LOG_NOWAIT, facility);
+  }
+  ~SyslogSink() override { ::closelog(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    int priority = LOG_WARNING;
+    if (msg.level == spdlog::level::trace) priority = LOG_DEBUG;
+    if (msg.level == spdlog::level::debug) priority = LOG_INFO;
+    if (msg.level == spdlog::level::info) priority = LOG_NOTICE;
+    ::syslog(priority, "%.*s", static_cast<int>(msg.payload.size()), msg.payload.data());
+  }
+  void flush_() override {}
+
+ private:
+  std::string ident_;  // openlog keeps the pointer
+};
+
+int syslog_facility(const std::string& name) {
+  static constexpr int kLocal[] = {LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+                                   LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+  if (name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7') {
+    return kLocal[name[5] - '0'];
+  }
+  return LOG_USER;
+}
+
 // Redis's level mark: . debug, - verbose, * notice, # warning (and worse).
 class RedisLevelMark final : public spdlog::custom_flag_formatter {
  public:
@@ -86,13 +122,18 @@ std::shared_ptr<ReopenableFileSink> log_file;
 }  // namespace
 
 void setup_logging(const Config& config, char role) {
-  std::shared_ptr<spdlog::logger> logger;
+  std::vector<spdlog::sink_ptr> sinks;
   if (config.logfile.empty()) {
-    logger = spdlog::stdout_logger_mt("sentinel-proxy");
+    sinks.push_back(std::make_shared<spdlog::sinks::stdout_sink_mt>());
   } else {
     log_file = std::make_shared<ReopenableFileSink>(config.logfile);
-    logger = std::make_shared<spdlog::logger>("sentinel-proxy", log_file);
+    sinks.push_back(log_file);
   }
+  if (config.syslog_enabled) {
+    sinks.push_back(
+        std::make_shared<SyslogSink>(config.syslog_ident, syslog_facility(config.syslog_facility)));
+  }
+  auto logger = std::make_shared<spdlog::logger>("sentinel-proxy", sinks.begin(), sinks.end());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();
   formatter->add_flag<RedisLevelMark>('*').set_pattern(std::string("%P:") + role +
                                                        " %d %b %Y %H:%M:%S.%e %* %v");

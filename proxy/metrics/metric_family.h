@@ -33,4 +33,13 @@ inline prometheus::ClientMetric sample(double value, prometheus::MetricType type
   return m;
 }
 
+// A family of one sample, added to `out`.
+inline void add_single(std::vector<prometheus::MetricFamily>& out, std::string name,
+                       std::string help, prometheus::MetricType type, double value,
+                       std::vector<prometheus::ClientMetric::Label> labels = {}) {
+  auto f = family(std::move(name), std::move(help), type);
+  f.metric.push_back(sample(value, type, std::move(labels)));
+  out.push_back(std::move(f));
+}
+
 }  // namespace sp::proxy

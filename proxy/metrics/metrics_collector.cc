@@ -8,6 +8,7 @@
 #include "proxy/failover/failover_metrics.h"
 #include "proxy/metrics/metric_family.h"
 #include "proxy/metrics/process_metrics.h"
+#include "proxy/metrics/sentinel_metrics.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -165,19 +166,14 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
              &WorkerStats::protected_mode_denied);
   const TopologyPtr topology = c.registry.current();
   if (!topology) return;
-  auto down = family("sentinel_proxy_failover_in_progress",
-                     "1 while the sentinel finds the master down and clients hold commands.",
-                     MetricType::Gauge);
-  down.metric.push_back(sample(topology->failover_in_progress ? 1 : 0, MetricType::Gauge,
-                               {{"group", topology->group}}));
-  out.push_back(std::move(down));
-  auto fenced = family("sentinel_proxy_writes_fenced",
-                       "1 while writes are refused: the sentinel cannot reach a majority of "
-                       "its group's sentinels (fence-on-minority).",
-                       MetricType::Gauge);
-  fenced.metric.push_back(
-      sample(topology->writes_fenced ? 1 : 0, MetricType::Gauge, {{"group", topology->group}}));
-  out.push_back(std::move(fenced));
+  add_single(out, "sentinel_proxy_failover_in_progress",
+             "1 while the sentinel finds the master down and clients hold commands.",
+             MetricType::Gauge, topology->failover_in_progress ? 1 : 0,
+             {{"group", topology->group}});
+  add_single(out, "sentinel_proxy_writes_fenced",
+             "1 while writes are refused: the sentinel cannot reach a majority of its group's "
+             "sentinels (fence-on-minority).",
+             MetricType::Gauge, topology->writes_fenced ? 1 : 0, {{"group", topology->group}});
 }
 
 }  // namespace
@@ -185,15 +181,7 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
 std::vector<MetricFamily> MetricsCollector::Collect() const {
   std::vector<MetricFamily> out;
   const ProxyContext& c = context_;
-  auto build =
-      family("sentinel_proxy_build_info", "Version of the running proxy.", MetricType::Gauge);
-  build.metric.push_back(sample(1, MetricType::Gauge, {{"version", kVersion}}));
-  out.push_back(std::move(build));
-  auto uptime = family("sentinel_proxy_uptime_seconds", "Seconds since start.", MetricType::Gauge);
-  uptime.metric.push_back(
-      sample(std::chrono::duration<double>(std::chrono::steady_clock::now() - c.started).count(),
-             MetricType::Gauge));
-  out.push_back(std::move(uptime));
+  add_build_and_uptime(out, c.started);
   add_process_metrics(out);
   add_simple(out, c, "sentinel_proxy_connected_clients", "Client connections open.",
              MetricType::Gauge, &WorkerStats::connected_clients);
@@ -220,20 +208,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
   if (c.config.sentinel_managed) add_failover_history(out, c.failovers, c.config.group_name);
   if (c.sentinel_counts) {
     const ProxyContext::SentinelCounts counts = c.sentinel_counts();
-    auto rejected = family("sentinel_proxy_hellos_rejected_total",
-                           "Sentinel hellos the sentinel inside refused: malformed, out of range "
-                           "or forged with its own id.",
-                           MetricType::Counter);
-    rejected.metric.push_back(
-        sample(static_cast<double>(counts.hellos_rejected), MetricType::Counter));
-    out.push_back(std::move(rejected));
-    auto save_failures = family("sentinel_proxy_config_save_failures_total",
-                                "Rewrites of the config file the sentinel inside could not save "
-                                "(retried at the next change).",
-                                MetricType::Counter);
-    save_failures.metric.push_back(
-        sample(static_cast<double>(counts.config_save_failures), MetricType::Counter));
-    out.push_back(std::move(save_failures));
+    add_sentinel_counts(out, counts.hellos_rejected, counts.config_save_failures);
   }
   add_bytes(out, c);
   add_commands(out, c);

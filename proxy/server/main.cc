@@ -17,6 +17,7 @@
 #include "proxy/config/config_loader.h"
 #include "proxy/config/logging.h"
 #include "proxy/follow/follow_mode.h"
+#include "proxy/server/drop_in_metrics.h"
 #include "proxy/server/open_files_limit.h"
 #include "proxy/server/own_sentinel_mode.h"
 #include "proxy/server/proxy_context.h"
@@ -38,7 +39,12 @@ constexpr const char* kUsage =
     "Every config file directive can also be given as --name value ... on the command\n"
     "line (applied after the file), as redis-server accepts them, e.g.\n"
     "  sentinel-proxy --port 26380 --upstream 127.0.0.1 6379 --io-threads 1\n"
-    "See conf/sentinel-proxy.conf for every directive and its default.\n";
+    "See conf/sentinel-proxy.conf for every directive and its default. In sentinel mode,\n"
+    "--metrics-port <port> [--metrics-bind <address>] serves /metrics, /healthz, /readyz.\n"
+    "\n"
+    "Signals: SIGTERM/SIGINT drain and exit; SIGHUP reopens the log file and applies what\n"
+    "changed in the config file; SIGUSR2 (proxy mode) starts the binary again and hands it\n"
+    "the listening sockets (an upgrade that refuses no connection).\n";
 
 struct Options {
   bool test_config = false;
@@ -123,6 +129,21 @@ int run_drop_in_sentinel(int argc, char** argv) {
                  "the sentinel's state)\n";
     return 1;
   }
+  // The metrics port is the command line's only (a sentinel.conf stays one that
+  // redis-sentinel loads): --metrics-port <port> [--metrics-bind <address>].
+  sp::proxy::Config metrics;
+  metrics.metrics_port = 0;  // off unless asked for
+  for (auto it = directives.begin(); it != directives.end();) {
+    if ((*it)[0] != "metrics-port" && (*it)[0] != "metrics-bind") {
+      ++it;
+      continue;
+    }
+    if (const std::string error = sp::proxy::apply_directive(metrics, *it); !error.empty()) {
+      std::cerr << "sentinel-proxy: bad configuration: command line: " << error << "\n";
+      return 1;
+    }
+    it = directives.erase(it);
+  }
   sp::sentinel::io::SentinelFileConfig config;
   try {
     config = sp::sentinel::io::load_sentinel_config(file, directives);
@@ -139,12 +160,22 @@ int run_drop_in_sentinel(int argc, char** argv) {
     sp::proxy::Config log_config;
     sp::proxy::apply_config_text(log_config, "loglevel " + config.loglevel, "config");
     log_config.logfile = config.logfile;
+    log_config.syslog_enabled = config.syslog_enabled;
+    log_config.syslog_ident = config.syslog_ident;
+    log_config.syslog_facility = config.syslog_facility;
     sp::proxy::setup_logging(log_config, 'X');
     const std::string pidfile = config.pidfile;
     if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
     const std::string path = config.path;
+    sp::sentinel::io::Attachment attach;
+    if (metrics.metrics_port != 0) {
+      attach = [&](asio::io_context& io, sp::sentinel::io::SentinelService& service) {
+        return sp::proxy::serve_drop_in_metrics(io, service, metrics.metrics_bind,
+                                                metrics.metrics_port);
+      };
+    }
     const int code = sp::sentinel::io::run_sentinel(std::move(config), path, sp::kVersion,
-                                                    sp::proxy::reopen_log_file);
+                                                    sp::proxy::reopen_log_file, attach);
     remove_pidfile_if_ours(pidfile);  // as Redis does at shutdown
     return code;
   } catch (const std::exception& e) {

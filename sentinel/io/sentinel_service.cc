@@ -208,11 +208,12 @@ void SentinelService::persist(const PersistedState& state) {
 }
 
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
-                 const std::string& version, std::function<void()> on_hangup) {
+                 const std::string& version, std::function<void()> on_hangup, Attachment attach) {
   asio::io_context io;
   const int port = config.engine.port;
   const bool supervised = supervised_by_systemd(config.supervised);
   SentinelService service(io.get_executor(), std::move(config), config_path, version);
+  const std::shared_ptr<void> attached = attach ? attach(io, service) : nullptr;
   // SIGHUP (logrotate) must not end the sentinel: Redis ignores it; this reopens the log.
   asio::signal_set hangups(io, SIGHUP);
   std::function<void(const std::error_code&, int)> hangup = [&](const std::error_code& ec, int) {

@@ -12,6 +12,10 @@
 #include "sentinel/script_triggers.h"
 #include "sentinel/served_view.h"
 
+namespace asio {
+class io_context;
+}
+
 namespace sp::sentinel::io {
 
 class EngineShell;
@@ -79,7 +83,12 @@ class SentinelService {
 // Drop-in mode (`sentinel-proxy --sentinel sentinel.conf`): a SentinelService alone until
 // SIGTERM/SIGINT. SIGHUP calls `on_hangup` (the log file reopened) and goes on. Returns
 // the exit code, 0 after a signal.
+// `attach` (when set) starts what is served beside the sentinel on its thread (drop-in
+// mode's metrics port) once the service exists; what it returns lives until the loop ends.
+using Attachment =
+    std::function<std::shared_ptr<void>(asio::io_context& io, SentinelService& service)>;
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
-                 const std::string& version, std::function<void()> on_hangup = {});
+                 const std::string& version, std::function<void()> on_hangup = {},
+                 Attachment attach = {});
 
 }  // namespace sp::sentinel::io

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -302,6 +303,60 @@ TEST(ProxyLimits, TcpKeepaliveIsRedisDefaultAndCanBeTurnedOff) {
           << tcp_timer_of(proxy.port()).first << " " << tcp_timer_of(proxy.port()).second;
     }
   }
+}
+
+// syslog-enabled: every line goes to syslog as well, under syslog-ident and the facility,
+// with Redis's priority for its level (notice 5, warning 4). The test is the syslog
+// daemon: a datagram socket at /dev/log, where none runs already.
+TEST(ProxyLimits, SyslogGetsEachLineWithRedisPriorities) {
+  if (::access("/dev/log", F_OK) == 0) GTEST_SKIP() << "/dev/log exists: a syslog daemon runs";
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strcpy(addr.sun_path, "/dev/log");
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << std::strerror(errno);
+  struct Cleanup {
+    int fd;
+    ~Cleanup() {
+      ::close(fd);
+      ::unlink("/dev/log");
+    }
+  } cleanup{fd};
+  timeval tick{0, 100 * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  std::string received;
+  auto receive_until = [&](const std::string& text) {
+    return wait_until(
+        [&] {
+          char buf[4096];
+          const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+          if (n > 0) received.append(buf, static_cast<std::size_t>(n)).push_back('\n');
+          return received.find(text) != std::string::npos;
+        },
+        10s);
+  };
+  RedisProcess redis;
+  ProxyProcess proxy(redis.port(), {"--syslog-enabled", "yes", "--syslog-ident", "sp-test",
+                                    "--syslog-facility", "local3", "--maxclients", "1"});
+  const std::string tag = " sp-test[" + std::to_string(proxy.pid()) + "]: ";
+  // local3 is facility 19: <19*8+5> for notice.
+  EXPECT_TRUE(receive_until("ready: clients on port")) << received;
+  EXPECT_NE(received.find("<157>"), std::string::npos) << received;
+  EXPECT_NE(received.find(tag + "sentinel-proxy "), std::string::npos) << received;
+  // A warning: a client over maxclients.
+  TestConnection first(proxy.port());
+  ASSERT_TRUE(wait_until(
+      [&] {
+        TestConnection second(proxy.port());
+        FrameReader reader(second);
+        return reader.until_closed(2s).value_or("").starts_with("-ERR max number of clients");
+      },
+      10s));
+  EXPECT_TRUE(receive_until("rejecting a client")) << received;
+  EXPECT_NE(received.find("<156>"), std::string::npos) << received;
+  // The proxy's own log keeps every line too.
+  EXPECT_NE(proxy.log().find("rejecting a client"), std::string::npos);
 }
 
 // daemonize yes, as Redis: the command returns at once, the daemon leaves its pid in the

@@ -53,12 +53,6 @@ TEST(ProxyMetrics, ScrapeShowsClientsCommandsLatencyBytesAndMaster) {
   EXPECT_EQ(metric_sample(text, "sentinel_proxy_commands_retried_total"), "0");
 }
 
-std::string http(int port, const std::string& request_line) {
-  TestConnection conn(port);
-  conn.send(request_line + "\r\nHost: 127.0.0.1\r\n\r\n");
-  return conn.read_until_closed(5s);
-}
-
 // SIGTERM ends the process with its metrics port open too (the port's accept loop shares
 // the main thread with the signal handling).
 TEST(ProxyMetrics, SigtermEndsAProxyWithAMetricsPort) {

@@ -175,10 +175,11 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
   EXPECT_EQ(error_of("dir /nonexistent/sp-test"),
             "test.conf:1: dir '/nonexistent/sp-test': No such file or directory "
             "(>>> 'dir /nonexistent/sp-test')");
-  EXPECT_EQ(error_of("syslog-enabled yes"),
-            "test.conf:1: 'syslog-enabled' is a redis-server directive proxy mode does not "
-            "honour: syslog is not supported yet: set a logfile, or let systemd's journal "
-            "take standard output (>>> 'syslog-enabled yes')");
+  EXPECT_EQ(error_of("syslog-enabled maybe"),
+            "test.conf:1: syslog-enabled must be yes or no (>>> 'syslog-enabled maybe')");
+  EXPECT_EQ(error_of("syslog-facility local8"),
+            "test.conf:1: syslog-facility must be one of the following: user, local0, local1, "
+            "local2, local3, local4, local5, local6, local7 (>>> 'syslog-facility local8')");
   EXPECT_EQ(error_of("unixsocket /tmp/redis.sock"),
             "test.conf:1: 'unixsocket' is a redis-server directive proxy mode does not "
             "honour: clients connect over TCP only (port, bind) "

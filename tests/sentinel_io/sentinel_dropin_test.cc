@@ -351,6 +351,56 @@ TEST(SentinelDropIn, LogLinesAreRedisSentinels) {
   }
 }
 
+// redis-sentinel has no metrics port; drop-in mode has one when the command line asks
+// (`--metrics-port`, so that the file stays one redis-sentinel loads): the master's state
+// in /metrics, and /readyz unready while the master is down.
+TEST(SentinelDropIn, MetricsPortShowsTheMastersAndReadiness) {
+  TempDir dir;
+  RedisProcess master;
+  const int port = free_loopback_port();
+  const int metrics_port = free_loopback_port();
+  const std::string conf = dir.path + "/sentinel.conf";
+  std::ofstream(conf) << "port " << port << "\nsentinel monitor mymaster 127.0.0.1 "
+                      << master.port() << " 1\nsentinel down-after-milliseconds mymaster 300\n";
+  ChildProcess ours({SP_SENTINEL_PROXY_BINARY, "--sentinel", conf, "--metrics-port",
+                     std::to_string(metrics_port)},
+                    dir.path + "/ours.log");
+  std::string text;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        text = scrape_metrics(metrics_port);
+        return text.find("sentinel_proxy_sentinel_master_info") != std::string::npos;
+      },
+      10s))
+      << read_file(dir.path + "/ours.log");
+  EXPECT_NE(
+      text.find("sentinel_proxy_sentinel_master_info{master=\"mymaster\",address=\"127.0.0.1:" +
+                std::to_string(master.port()) + "\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(metric_sample(text, "sentinel_proxy_sentinel_master_sdown{master=\"mymaster\"}"), "0");
+  EXPECT_EQ(metric_sample(text, "sentinel_proxy_hellos_rejected_total"), "0");
+  EXPECT_NE(metric_sample(text, "process_open_fds"), "");
+  EXPECT_TRUE(http(metrics_port, "GET /healthz HTTP/1.1").starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(wait_until(
+      [&] { return http(metrics_port, "GET /readyz HTTP/1.1").starts_with("HTTP/1.1 200"); }, 10s));
+  ASSERT_EQ(::kill(master.pid(), SIGSTOP), 0);
+  std::string unready;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        unready = http(metrics_port, "GET /readyz HTTP/1.1");
+        return unready.ends_with("not ready: master mymaster is down (+sdown)\n");
+      },
+      10s))
+      << unready;
+  EXPECT_EQ(metric_sample(scrape_metrics(metrics_port),
+                          "sentinel_proxy_sentinel_master_sdown{master=\"mymaster\"}"),
+            "1");
+  ::kill(master.pid(), SIGCONT);
+  EXPECT_TRUE(wait_until(
+      [&] { return http(metrics_port, "GET /readyz HTTP/1.1").starts_with("HTTP/1.1 200"); }, 10s));
+}
+
 TEST(SentinelDropIn, DebugIsRedisSentinels) {
   Pair p;
   p.write("port PORT\nsentinel monitor mymaster 127.0.0.1 1 2\n");

@@ -186,11 +186,15 @@ std::string TestConnection::read_until_closed(std::chrono::milliseconds deadline
   return read_at_least(static_cast<std::size_t>(-1), deadline);
 }
 
-std::string scrape_metrics(int port) {
+std::string http(int port, const std::string& request_line) {
   TestConnection conn(port);
   if (!conn.connected()) return "";
-  conn.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  conn.send(request_line + "\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
   return conn.read_until_closed(std::chrono::seconds(5));
+}
+
+std::string scrape_metrics(int port) {
+  return http(port, "GET /metrics HTTP/1.1");
 }
 
 std::string metric_sample(const std::string& text, const std::string& series) {

@@ -66,7 +66,10 @@ class TestConnection {
   bool peer_closed_ = false;
 };
 
-// The body of GET /metrics on `port` (with the HTTP header), "" when nothing answers.
+// The whole answer (status line, header and body) to `request_line` ("GET /readyz
+// HTTP/1.1") on `port`, "" when nothing answers.
+std::string http(int port, const std::string& request_line);
+// The answer to GET /metrics on `port` (with the HTTP header), "" when nothing answers.
 std::string scrape_metrics(int port);
 // The value of the first sample line of `text` that starts with `series` (name and
 // labels), "" if none.

@@ -338,6 +338,12 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
                                           : Supervised::kNo;
   } else if (name == "loglevel") {
     config.loglevel = protocol::to_lower(args[1]);
+  } else if (name == "syslog-enabled") {
+    config.syslog_enabled = protocol::to_lower(args[1]) == "yes";
+  } else if (name == "syslog-ident") {
+    config.syslog_ident = args[1];
+  } else if (name == "syslog-facility") {
+    config.syslog_facility = protocol::to_lower(args[1]);
   } else if (name == "dir") {
     // mirrors setConfigDirOption: Redis works from `dir`, so the relative paths read after
     // it (logfile, pidfile, scripts) are taken from there.

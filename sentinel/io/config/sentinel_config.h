@@ -32,6 +32,11 @@ struct SentinelFileConfig {
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";
+  // syslog-enabled/-ident/-facility, as redis-sentinel reads them (checked by the
+  // directive table).
+  bool syslog_enabled = false;
+  std::string syslog_ident = "redis";
+  std::string syslog_facility = "local0";
   std::size_t maxclients = 10000;           // the sentinel port's, as Redis's default
   Supervised supervised = Supervised::kNo;  // `supervised systemd|auto`: READY=1 and so on
   bool daemonize = false;                   // `daemonize yes`: the process goes to the background
