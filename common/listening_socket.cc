@@ -5,46 +5,21 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
-#include <string>
 
 namespace sp {
 namespace {
 
-// The sockets handed over at start, read from the environment once (and removed from it,
-// so that a process this one starts later does not see them).
+// The sockets handed over at start, not claimed by a port yet.
 struct Inherited {
   std::mutex mutex;
   std::vector<int> unclaimed;
-  Inherited() {
-    const char* text = std::getenv(kInheritedListenersVariable);
-    if (text == nullptr) return;
-    std::string list = text;
-    ::unsetenv(kInheritedListenersVariable);
-    std::size_t start = 0;
-    while (start < list.size()) {
-      const std::size_t comma = list.find(',', start);
-      const std::string item = list.substr(start, comma - start);
-      if (!item.empty() && item.find_first_not_of("0123456789") == std::string::npos) {
-        unclaimed.push_back(std::stoi(item));
-      }
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
 };
 
 Inherited& inherited() {
   static Inherited instance;
   return instance;
-}
-
-bool listens(int fd) {
-  int value = 0;
-  socklen_t size = sizeof value;
-  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) == 0 && value != 0;
 }
 
 // The handed-over socket that listens on `endpoint`, taken from the list; -1 when none.
@@ -81,6 +56,20 @@ void listen_on(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endpoint&
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor.bind(endpoint, ec);
   if (!ec) acceptor.listen(backlog, ec);
+}
+
+bool listens(int fd) {
+  int value = 0;
+  socklen_t size = sizeof value;
+  return ::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &value, &size) == 0 && value != 0;
+}
+
+void offer_inherited_listeners(const std::vector<int>& fds) {
+  Inherited& all = inherited();
+  const std::lock_guard lock(all.mutex);
+  for (int fd : fds) {
+    if (listens(fd)) all.unclaimed.push_back(fd);
+  }
 }
 
 void close_unclaimed_inherited_listeners() {

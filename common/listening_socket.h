@@ -14,14 +14,18 @@ namespace sp {
 void listen_on(asio::ip::tcp::acceptor& acceptor, const asio::ip::tcp::endpoint& endpoint,
                int backlog, std::error_code& ec);
 
+// The sockets the process this one replaces handed over (proxy/server/upgrade.h), offered
+// to listen_on: those that do not listen are left alone.
+void offer_inherited_listeners(const std::vector<int>& fds);
+
 // Closes the handed-over sockets that no port took once every port listens (a port the
 // config file no longer names).
 void close_unclaimed_inherited_listeners();
 
+// Whether `fd` is a socket that listens.
+bool listens(int fd);
+
 // Every socket of this process that listens, for a hand-over to the process replacing it.
 std::vector<int> listening_descriptors();
-
-// The environment variable that names the handed-over sockets ("3,4,7").
-inline constexpr const char* kInheritedListenersVariable = "SP_UPGRADE_LISTENERS";
 
 }  // namespace sp

@@ -8,6 +8,7 @@
 #include "protocol/command_table.h"
 #include "protocol/config_rewrite.h"
 #include "protocol/writer.h"
+#include "proxy/config/config_loader.h"
 #include "proxy/config/runtime_config.h"
 
 namespace sp::proxy {
@@ -37,13 +38,15 @@ std::string get_reply(std::span<const std::string_view> patterns, const Config& 
   return out;
 }
 
-std::string rewrite_reply(const ProxyContext& context) {
+std::string rewrite_reply(ProxyContext& context) {
   const std::string& file = context.config.config_file;
   if (file.empty()) return error_reply("ERR The server is running without a config file");
   try {
     protocol::rewrite_config_file(file, [&](const std::vector<std::string>& lines) {
       return render_proxy_config(lines, *context.settings.current());
     });
+    // The file now says what runs: a later SIGHUP starts from it.
+    context.settings.set_as_read(read_config_again(context.config));
   } catch (const std::exception& e) {
     spdlog::warn("CONFIG REWRITE failed: {}", e.what());
     return error_reply(std::string("ERR Rewriting config file: ") + e.what());

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include <cstdint>
+
+#include "common/parse_number.h"
 #include "protocol/command_table.h"
 #include "protocol/config_rewrite.h"
 #include "protocol/glob_match.h"
@@ -104,9 +107,54 @@ std::string set_failed(std::string_view name, std::string_view why) {
          std::string(why);
 }
 
+// What Redis says of a value its CONFIG SET cannot take, for the live settings' kinds;
+// "" when the value is of the right kind (the directive then checks the rest).
+std::string redis_value_error(std::string_view name, std::string_view value) {
+  struct Bounds {
+    std::string_view name;
+    std::int64_t min;
+    std::int64_t max;
+  };
+  static constexpr Bounds kIntegers[] = {{"maxclients", 1, 10'000'000},
+                                         {"timeout", 0, 100'000'000},
+                                         {"tcp-keepalive", 0, INT32_MAX},
+                                         {"connect-timeout", 1, 3'600'000},
+                                         {"failover-hold-ms", -1, 86'400'000}};
+  for (const Bounds& b : kIntegers) {
+    if (b.name != name) continue;
+    const auto n = parse_number<std::int64_t>(value);
+    if (!n) return "argument couldn't be parsed into an integer";
+    if (*n < b.min || *n > b.max) {
+      return "argument must be between " + std::to_string(b.min) + " and " + std::to_string(b.max) +
+             " inclusive";
+    }
+    return {};
+  }
+  if (name == "fence-on-minority" || name == "protected-mode") {
+    return value == "yes" || value == "no" ? "" : "argument must be 'yes' or 'no'";
+  }
+  if (name == "client-query-buffer-limit" || name == "proto-max-bulk-len") {
+    return parse_size(value) ? "" : "argument must be a memory value";
+  }
+  if (name == "loglevel") {
+    for (std::string_view level : {"debug", "verbose", "notice", "warning", "nothing"}) {
+      if (protocol::iequals(value, level)) return {};
+    }
+    return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing";
+  }
+  if (name == "client-output-buffer-limit") {
+    Words words;
+    if (!protocol::split_inline_args(value, words) || words.empty() || words.size() % 4 != 0) {
+      return "Wrong number of arguments in buffer limit configuration.";
+    }
+  }
+  return {};
+}
+
 // Applies `value` (one word, or several for a setting of several words) to `config`.
 std::string apply_value(Config& config, const Setting& setting, std::string_view value,
                         const MaxClientsFit& fit) {
+  if (std::string error = redis_value_error(setting.name, value); !error.empty()) return error;
   Words args{std::string(setting.name)};
   if (setting.words(config).size() > 1) {
     Words words;
@@ -143,17 +191,19 @@ std::vector<std::pair<std::string, std::string>> config_get(
 
 std::string config_set(Config& config, std::span<const std::string_view> pairs,
                        const MaxClientsFit& fit) {
-  if (pairs.empty() || pairs.size() % 2 != 0) {
-    return "ERR wrong number of arguments for 'proxy|config|set' command";
-  }
-  // mirrors configSetCommand: every name is checked before any value is applied.
-  std::vector<const Setting*> chosen;
+  if (pairs.size() < 2) return "ERR wrong number of arguments for 'proxy|config|set' command";
+  if (pairs.size() % 2 != 0) return "ERR syntax error";
+  // mirrors configSetCommand: every name is checked before any value is applied, an
+  // unknown one first.
   for (std::size_t i = 0; i < pairs.size(); i += 2) {
-    const Setting* s = find_setting(pairs[i]);
-    if (s == nullptr) {
+    if (find_setting(pairs[i]) == nullptr) {
       return "ERR Unknown option or number of arguments for CONFIG SET - '" +
              std::string(pairs[i].substr(0, 128)) + "'";
     }
+  }
+  std::vector<const Setting*> chosen;
+  for (std::size_t i = 0; i < pairs.size(); i += 2) {
+    const Setting* s = find_setting(pairs[i]);
     if (!s->live) return set_failed(s->name, "can't set immutable config");
     if (std::find(chosen.begin(), chosen.end(), s) != chosen.end()) {
       return set_failed(s->name, "duplicate parameter");

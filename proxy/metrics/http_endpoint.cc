@@ -66,17 +66,17 @@ asio::awaitable<void> HttpEndpoint::accept_loop(HttpEndpoint* self) {
     auto [ec, socket] = co_await self->acceptor_.async_accept(use_nothrow);
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) co_return;
     if (ec) continue;  // a client gone before it was accepted, or out of descriptors
-    if (self->open_connections_ >= kMaxConnections) continue;  // the socket closes here
+    if (*self->open_connections_ >= kMaxConnections) continue;  // the socket closes here
     asio::co_spawn(self->acceptor_.get_executor(), serve(self, std::move(socket)),
                    LogStrayException{"metrics request"});
   }
 }
 
 asio::awaitable<void> HttpEndpoint::serve(HttpEndpoint* self, asio::ip::tcp::socket socket) {
-  ++self->open_connections_;
+  ++*self->open_connections_;
   struct Count {
-    int& open;
-    ~Count() { --open; }
+    std::shared_ptr<int> open;
+    ~Count() { --*open; }
   } count{self->open_connections_};
   std::string request;
   std::array<char, 2048> room{};

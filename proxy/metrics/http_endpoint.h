@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <asio/awaitable.hpp>
@@ -42,7 +43,9 @@ class HttpEndpoint {
 
   asio::ip::tcp::acceptor acceptor_;
   Routes routes_;
-  int open_connections_ = 0;
+  // Shared with each request's coroutine: one destroyed with its io_context after this
+  // object still counts itself out.
+  std::shared_ptr<int> open_connections_ = std::make_shared<int>(0);
 };
 
 }  // namespace sp::proxy

@@ -165,7 +165,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
     log_config.syslog_facility = config.syslog_facility;
     sp::proxy::setup_logging(log_config, 'X');
     const std::string pidfile = config.pidfile;
-    if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
+    sp::proxy::write_pidfile(pidfile);
     const std::string path = config.path;
     sp::sentinel::io::Attachment attach;
     if (metrics.metrics_port != 0) {
@@ -188,7 +188,7 @@ int run_drop_in_sentinel(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  sp::proxy::remember_how_started(argc, argv);
+  sp::proxy::take_upgrade_environment(argc, argv);
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -233,7 +233,9 @@ int main(int argc, char** argv) {
     options.config.maxclients = sp::proxy::fit_maxclients_to_open_files(
         options.config.maxclients, options.config.backend_pool_size > 0 ? 1 : 2);
     const std::string pidfile = options.config.pidfile;
-    if (!pidfile.empty()) std::ofstream(pidfile) << getpid() << "\n";
+    // A replacement writes it once it listens (Server::run): until then the file names
+    // the process that serves.
+    if (!sp::proxy::is_replacement()) sp::proxy::write_pidfile(pidfile);
     int code = 0;
     if (!options.config.follow_name.empty()) {
       code = sp::proxy::run_proxy_following(std::move(options.config));

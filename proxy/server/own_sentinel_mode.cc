@@ -116,10 +116,6 @@ int run_proxy_with_sentinel(Config config, const std::string& file) {
                                                  ProxyContext::FailoverAnswer done) {
     service.request_failover(std::move(replica), std::move(done));
   };
-  // After an upgrade's hand-over the new process runs the sentinel: this one stops its own
-  // at once rather than after the drain, so that the two never vote side by side.
-  server.on_handed_over(
-      [&engine_io, &service] { asio::post(engine_io, [&service] { service.stop(); }); });
   service.start();
   std::thread engine_thread([&engine_io] {
     auto guard = asio::make_work_guard(engine_io);

@@ -98,10 +98,9 @@ Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
     return fit_maxclients_to_open_files(wanted, files_per_client);
   };
   try {
-    file_settings_ = std::make_unique<Config>(read_config_again(c));
+    context_->settings.set_as_read(read_config_again(c));
   } catch (const std::exception& e) {
     // Changed or gone since start-up: what start-up read is the base for the next reload.
-    file_settings_ = std::make_unique<Config>(c);
   }
   listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
   if (c.metrics_port != 0) {
@@ -144,15 +143,13 @@ void Server::reload_settings() {
                  e.what());
     return;
   }
-  const std::vector<FileChange> changes = file_changes(*file_settings_, fresh);
-  const std::string error = context_->settings.change([&](Config& settings) {
-    return apply_file_changes(settings, changes, context_->fit_maxclients);
-  });
+  std::vector<FileChange> changes;
+  const std::string error =
+      context_->settings.reload(std::move(fresh), context_->fit_maxclients, changes);
   if (!error.empty()) {
     spdlog::warn("received SIGHUP: the config file's changes were not applied: {}", error);
     return;
   }
-  *file_settings_ = std::move(fresh);
   for (const FileChange& change : changes) {
     if (change.live) {
       spdlog::info("received SIGHUP: {} changed from '{}' to '{}'", change.name, change.before,
@@ -206,6 +203,15 @@ int Server::run() {
   // one drains as on SIGTERM, and if it fails this one goes on serving.
   std::function<void(std::error_code, int)> on_upgrade = [&](std::error_code ec, int) {
     if (ec) return;
+    if (context_->config.sentinel_managed && context_->config.follow_name.empty()) {
+      // The new process's sentinel would load the file and run beside this one's, under
+      // the same id, until this one stopped: it could vote twice in one epoch.
+      spdlog::warn(
+          "received SIGUSR2: an upgrade by hand-over is not available with the sentinel "
+          "inside; restart the process instead");
+      upgrades.async_wait(on_upgrade);
+      return;
+    }
     spdlog::info("received SIGUSR2: starting a new process to take the listening sockets over");
     start_replacement(main_io, kUpgradeDeadline, [&](std::string error) {
       if (!error.empty()) {
@@ -214,7 +220,6 @@ int Server::run() {
         return;
       }
       spdlog::info("the new process listens: this one stops accepting and drains its clients");
-      if (on_handed_over_) on_handed_over_();
       end_serving(SIGUSR2);
     });
   };
@@ -233,8 +238,7 @@ int Server::run() {
   listener_->start();
   const Config& c = context_->config;
   const bool supervised = supervised_by_systemd(c.supervised);
-  // Every port listens: a process this one replaces may stop accepting now.
-  const bool replacing = tell_replaced_process_ready();
+  const bool replacing = is_replacement();
   if (supervised) {
     // Every port listens: the unit is started. Each new master is told in STATUS=.
     context_->registry.subscribe([context = context_.get()](const TopologyPtr& t) {
@@ -244,6 +248,12 @@ int Server::run() {
     });
     // A replacement becomes the unit's main process (the units allow it: NotifyAccess=all).
     notify_systemd(replacing ? "MAINPID=" + std::to_string(::getpid()) + "\nREADY=1" : "READY=1");
+  }
+  if (replacing) {
+    // Every port listens and systemd knows this process: the one it replaces may stop
+    // accepting now, and the pidfile names this one from now on.
+    tell_replaced_process_ready();
+    write_pidfile(c.pidfile);
   }
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
@@ -255,6 +265,7 @@ int Server::run() {
       c.metrics_port ? c.metrics_bind + ":" + std::to_string(c.metrics_port) : "off");
   main_io.run();
   const bool handed_over = received == SIGUSR2;
+  if (!handed_over) abandon_replacement();
   spdlog::info("{}, shutting down", handed_over          ? "handed over to the new process"
                                     : received == SIGINT ? "received SIGINT"
                                                          : "received SIGTERM");

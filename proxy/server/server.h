@@ -31,12 +31,9 @@ class Server {
 
   // Serves until a signal, then stops accepting, lets sessions flush what their backends
   // already sent (up to a few seconds) and returns 0. SIGUSR2 hands the listening sockets
-  // over to a new process of the binary (upgrade.h) and ends the same way once it listens.
+  // over to a new process of the binary (upgrade.h) and ends the same way once it listens
+  // (not with the sentinel inside: see on_upgrade).
   int run();
-
-  // Called on the main thread once a new process took the listening sockets over (the
-  // sentinel inside stops then: the new process runs its own). Set before run().
-  void on_handed_over(std::function<void()> hook) { on_handed_over_ = std::move(hook); }
 
   // Where topology changes enter (the sentinel engine publishes new masters here).
   TopologyRegistry& registry();
@@ -52,10 +49,6 @@ class Server {
   std::unique_ptr<Listener> listener_;
   std::shared_ptr<MetricsCollector> collector_;
   std::unique_ptr<HttpEndpoint> metrics_port_;
-  // The settings as the file and command line gave them when last read: SIGHUP applies
-  // what changed in them since (reload_settings).
-  std::unique_ptr<Config> file_settings_;
-  std::function<void()> on_handed_over_;
 
   void reload_settings();
 };

@@ -68,8 +68,10 @@ void Worker::publish(TopologyPtr topology) {
 }
 
 void Worker::apply_settings(ConfigPtr settings) {
-  asio::post(io_,
-             [this, settings = std::move(settings)]() mutable { settings_ = std::move(settings); });
+  asio::post(io_, [this, settings = std::move(settings)]() mutable {
+    settings_ = std::move(settings);
+    sessions_.settings_changed();
+  });
 }
 
 asio::awaitable<void> Worker::cron_loop(Worker* worker) {

@@ -73,6 +73,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void on_cron(Clock::time_point now);
   // From the worker, once it took a new topology snapshot.
   void on_topology();
+  // From the worker, once it took new settings: a held session looks at its deadline again.
+  void on_settings();
 
   // SharedLinkUser: replies to the commands this session sent over its shared link.
   void on_link_replies(std::string_view bytes, std::uint64_t ticket) override;

@@ -70,6 +70,11 @@ bool Session::must_hold() const {
   return machine_.must_hold(facts());
 }
 
+void Session::on_settings() {
+  if (closed_ || !machine_.holding()) return;
+  wake_resume();
+}
+
 void Session::on_topology() {
   if (closed_) return;
   machine_.topology_changed();

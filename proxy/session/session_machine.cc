@@ -26,7 +26,9 @@ std::chrono::nanoseconds SessionMachine::end_hold(Clock::time_point now) {
 }
 
 bool SessionMachine::hold_expired(const SessionFacts& f, Clock::time_point now) const {
-  return f.hold_enabled && holding() && now >= hold_since_ + f.failover_hold;
+  // Holding turned off meanwhile (PROXY CONFIG SET failover-hold-ms 0): held commands fail
+  // at once, as they would have without holding.
+  return holding() && (!f.hold_enabled || now >= hold_since_ + f.failover_hold);
 }
 
 SessionMachine::Swap SessionMachine::consider_swap(const SessionFacts& f, Clock::time_point now) {
@@ -92,7 +94,8 @@ bool SessionMachine::refuses_write(bool fenced, bool in_multi, const protocol::C
 
 SessionMachine::Clock::time_point SessionMachine::next_wake(const SessionFacts& f) const {
   Clock::time_point wake = Clock::time_point::max();
-  if (f.hold_enabled && holding()) wake = std::min(wake, hold_since_ + f.failover_hold);
+  if (holding())
+    wake = std::min(wake, f.hold_enabled ? hold_since_ + f.failover_hold : hold_since_);
   if (needs_new_backend(f) && !moving_ && f.idle) wake = std::min(wake, next_attach_);
   return wake;
 }

@@ -38,7 +38,13 @@ Session::Route Session::route_proxy_command(std::span<const std::string_view> ar
   const bool identity_known = !state_.identity_pending();
   const bool authenticated =
       identity_known && (state_.authenticated() || master_auth != MasterAuth::kRequired);
-  if (access == ProxyAccess::kAuthenticated && authenticated) {
+  // PROXY CONFIG with no master to ask, where the master was last seen demanding no
+  // password (or never seen): answered, so that an operator can change settings (such as
+  // failover-hold-ms) while the master is down.
+  const bool config_without_master = canonical.size() >= 2 && canonical[1] == "config" &&
+                                     !backend_connected_ && authenticated &&
+                                     master_auth != MasterAuth::kRequired;
+  if ((access == ProxyAccess::kAuthenticated && authenticated) || config_without_master) {
     const SessionView view{topology_.get(), backend_connected_, pending_.resp_version()};
     answer_locally(proxy_command_reply(views, context, view), slot, start, false, false);
     return Route::kAnswered;

@@ -19,6 +19,10 @@ void SessionSet::leave_when_idle(std::chrono::steady_clock::time_point now) {
   for (auto& s : snapshot()) s->leave_when_idle(now);
 }
 
+void SessionSet::settings_changed() {
+  for (auto& s : snapshot()) s->on_settings();
+}
+
 void SessionSet::topology_changed() {
   for (auto& s : snapshot()) s->on_topology();
 }

@@ -17,11 +17,12 @@ class SessionSet {
   void add(Session* session) { sessions_.insert(session); }
   void remove(Session* session) { sessions_.erase(session); }
 
-  // Session::drain, leave_when_idle, on_topology and on_cron on each.
+  // Session::drain, leave_when_idle, on_topology, on_settings and on_cron on each.
   void drain_all();
   void leave_when_idle(std::chrono::steady_clock::time_point now);
   bool empty() const { return sessions_.empty(); }
   void topology_changed();
+  void settings_changed();
   void cron(std::chrono::steady_clock::time_point now);
 
  private:

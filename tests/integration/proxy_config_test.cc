@@ -145,8 +145,12 @@ TEST(ProxyConfig, SighupAppliesWhatTheFileChangedAndKeepsEveryClient) {
       << p.proxy->log();
   EXPECT_EQ(p.get("connect-timeout"), pair_reply("connect-timeout", "1500"));
   EXPECT_EQ(p.get("io-threads"), pair_reply("io-threads", "1"));  // at the next start
-  EXPECT_NE(p.proxy->log().find("io-threads changed in the config file from '1' to '2'"),
-            std::string::npos)
+  EXPECT_TRUE(wait_until(
+      [&] {
+        return p.proxy->log().find("io-threads changed in the config file from '1' to '2'") !=
+               std::string::npos;
+      },
+      10s))
       << p.proxy->log();
   // A file that no longer loads changes nothing, and says why.
   std::ofstream(p.file) << "maxclients 10\nno-such-directive 1\n";
@@ -159,6 +163,22 @@ TEST(ProxyConfig, SighupAppliesWhatTheFileChangedAndKeepsEveryClient) {
     EXPECT_EQ(readers[i]->frames(1).value_or(""), "$1\r\nv\r\n") << "client " << i;
   }
   EXPECT_TRUE(p.proxy->running());
+}
+
+// A SET after REWRITE stays when SIGHUP comes: the rewritten file is the one the reload
+// compares with, not the file as it was at start.
+TEST(ProxyConfig, SighupAfterRewriteKeepsALaterSet) {
+  ProxyWithFile p("timeout 0\n");
+  const int port = p.proxy->port();
+  ASSERT_EQ(call(port, {"PROXY", "CONFIG", "SET", "timeout", "30"}), "+OK\r\n");
+  ASSERT_EQ(call(port, {"PROXY", "CONFIG", "REWRITE"}), "+OK\r\n");
+  ASSERT_EQ(call(port, {"PROXY", "CONFIG", "SET", "timeout", "60"}), "+OK\r\n");
+  ::kill(p.proxy->pid(), SIGHUP);
+  EXPECT_TRUE(wait_until(
+      [&] { return p.proxy->log().find("the config file is as it was") != std::string::npos; },
+      10s))
+      << p.proxy->log();
+  EXPECT_EQ(p.get("timeout"), pair_reply("timeout", "60"));
 }
 
 }  // namespace

@@ -23,11 +23,17 @@ pid_t pid_in(const std::string& pidfile) {
   return static_cast<pid_t>(pid);
 }
 
-// The new process is not the test's child: it is killed by the pid it wrote.
+// The new process is not the test's child: it is killed by the pid it wrote, if that pid
+// is still a sentinel-proxy.
 struct KillByPidfile {
   std::string pidfile;
   ~KillByPidfile() {
-    if (const pid_t pid = pid_in(pidfile); pid > 0) ::kill(pid, SIGKILL);
+    const pid_t pid = pid_in(pidfile);
+    if (pid <= 0) return;
+    if (read_file("/proc/" + std::to_string(pid) + "/cmdline").find("sentinel-proxy") !=
+        std::string::npos) {
+      ::kill(pid, SIGKILL);
+    }
   }
 };
 
@@ -83,12 +89,20 @@ TEST(ProxyUpgrade, SigusrTwoHandsTheSocketsOverWithoutRefusingAConnection) {
                      {"--pidfile", pidfile, "--metrics-port", std::to_string(metrics_port)});
   const pid_t old_pid = proxy.pid();
   ASSERT_TRUE(wait_until([&] { return pid_in(pidfile) == old_pid; }, 10s));
+  // A client that keeps its connection open and is idle at the hand-over: the old process
+  // closes it (between commands), and nothing of it lives on in the new process.
+  TestConnection idle(proxy.port());
+  FrameReader idle_reader(idle);
+  idle.send(resp({"PING"}));
+  ASSERT_EQ(idle_reader.frames(1).value_or(""), "+PONG\r\n");
   ShortLivedClients clients(proxy.port(), 4);
   ASSERT_TRUE(wait_until([&] { return clients.answered() > 200; }, 10s));
 
   ASSERT_EQ(::kill(old_pid, SIGUSR2), 0);
   // The old process drains and exits; the new one has written its pid over the old one's.
   ASSERT_TRUE(wait_until([&] { return !proxy.running(); }, 20s)) << proxy.log();
+  EXPECT_TRUE(idle_reader.until_closed(5s).has_value())
+      << "the idle client's connection outlived the old process";
   const pid_t new_pid = pid_in(pidfile);
   ASSERT_GT(new_pid, 0);
   EXPECT_NE(new_pid, old_pid);

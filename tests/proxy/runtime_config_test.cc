@@ -48,8 +48,27 @@ TEST(RuntimeConfig, SetIsAllOrNoneWithRedisErrors) {
             "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter");
   // A value refused after another was accepted leaves both as they were.
   EXPECT_EQ(set(config, {"timeout", "9", "maxclients", "abc"}),
-            "ERR CONFIG SET failed (possibly related to argument 'maxclients') - invalid "
-            "maxclients 'abc'");
+            "ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument "
+            "couldn't be parsed into an integer");
+  EXPECT_EQ(set(config, {"timeout", "-5"}),
+            "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be "
+            "between 0 and 100000000 inclusive");
+  EXPECT_EQ(set(config, {"protected-mode", "maybe"}),
+            "ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument "
+            "must be 'yes' or 'no'");
+  EXPECT_EQ(set(config, {"loglevel", "loud"}),
+            "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must "
+            "be one of the following: debug, verbose, notice, warning, nothing");
+  EXPECT_EQ(set(config, {"client-query-buffer-limit", "lots"}),
+            "ERR CONFIG SET failed (possibly related to argument 'client-query-buffer-limit') - "
+            "argument must be a memory value");
+  EXPECT_EQ(set(config, {"client-output-buffer-limit", "normal 1 2"}),
+            "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - "
+            "Wrong number of arguments in buffer limit configuration.");
+  // An unknown name is reported before an immutable one, whatever their order (as Redis).
+  EXPECT_EQ(set(config, {"port", "1", "nosuch", "2"}),
+            "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'");
+  EXPECT_EQ(set(config, {"timeout", "1", "maxclients"}), "ERR syntax error");
   EXPECT_EQ(config.timeout, std::chrono::seconds(7));
   EXPECT_EQ(config.maxclients, 50u);
   EXPECT_EQ(set(config, {"timeout"}),

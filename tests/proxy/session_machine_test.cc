@@ -77,6 +77,21 @@ TEST(SessionMachine, AHoldEndsWithTheErrorAfterFailoverHold) {
   EXPECT_EQ(machine.end_hold(t0 + kHold), milliseconds(0));  // nothing to end
 }
 
+// failover-hold-ms set lower, or to 0, while commands are held (PROXY CONFIG SET): the
+// hold ends by the new bound, at once when holding is off.
+TEST(SessionMachine, AHoldFollowsFailoverHoldChangedMeanwhile) {
+  SessionMachine machine;
+  SessionFacts f = attached();
+  ASSERT_TRUE(machine.begin_hold(t0));
+  f.failover_hold = milliseconds(100);
+  EXPECT_EQ(machine.next_wake(f), t0 + milliseconds(100));
+  EXPECT_TRUE(machine.hold_expired(f, t0 + milliseconds(100)));
+  f.hold_enabled = false;
+  f.failover_hold = milliseconds(0);
+  EXPECT_EQ(machine.next_wake(f), t0);
+  EXPECT_TRUE(machine.hold_expired(f, t0 + milliseconds(1)));
+}
+
 TEST(SessionMachine, AnIdleSessionMovesToTheNewMasterAndReplaysItsState) {
   SessionMachine machine;
   const SessionFacts f = replaced(attached());
