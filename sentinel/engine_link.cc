@@ -65,6 +65,12 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
       instance.reconf == ReconfState::kSent || instance.reconf == ReconfState::kInprog;
   if (instance.kind == InstanceKind::kReplica && awaited) info_period = t.awaited_info_period;
   Duration ping_period = std::min(group.config.down_after, t.ping_period);
+  // Peers are pinged four times per down-after at least, so that one out of reach has a
+  // PING waiting half of down-after (peer_in_reach) well before the majority's sentinels
+  // can promote a replica.
+  if (instance.kind == InstanceKind::kSentinel) {
+    ping_period = std::min(ping_period, std::max(group.config.down_after / 4, Duration(ms(100))));
+  }
   if (instance.kind != InstanceKind::kSentinel &&
       (instance.info_refresh == kNever || now - instance.info_refresh > info_period)) {
     actions_.emplace_back(SendInfo{endpoint_of(group, instance), command_name(group, "INFO")});

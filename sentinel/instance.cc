@@ -82,13 +82,25 @@ Address current_master_address(const Group& group) {
   return group.master.addr;
 }
 
-bool reaches_majority(const Group& group) {
+bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now) {
+  if (!peer.link.connected || peer.s_down) return false;
+  // A link opened again counts once the peer answers on it: the attempt proves nothing
+  // (it is "connected" from the moment it starts).
+  if (peer.link.last_avail_time < peer.link.connected_since) return false;
+  // Half of down-after without an answer is enough: the majority's sentinels count a whole
+  // down-after from their own PINGs before they can promote a replica, so the minority
+  // side must fence first.
+  return peer.link.act_ping_time == kNever ||
+         now - peer.link.act_ping_time <= group.config.down_after / 2;
+}
+
+bool reaches_majority(const Group& group, TimePoint now) {
   std::size_t reachable = 1;  // itself
   std::size_t known = 1;
   for (const auto& [id, peer] : group.sentinels) {
     if (!peer.answered) continue;
     ++known;
-    if (peer.link.connected && !peer.s_down) ++reachable;
+    if (peer_in_reach(group, peer, now)) ++reachable;
   }
   return reachable > known / 2 && reachable >= static_cast<std::size_t>(group.config.quorum);
 }

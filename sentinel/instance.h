@@ -157,16 +157,21 @@ bool failover_vote_pending(const Group& group, TimePoint now, Duration election_
 // RECONF_SLAVES, else the master.
 Address current_master_address(const Group& group);
 
+// A peer sentinel answers this one now: its link is up and answered since it was (re)opened,
+// it is not subjectively down, and no PING to it has waited more than half of
+// down-after-milliseconds.
+bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now);
+
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
-// (itself included) *and* to at least `quorum` of them: false when more than half of
-// those it knows have been unreachable for down-after-milliseconds (their SDOWN), which is
-// what a sentinel on the minority side of a partition sees. The quorum counts too, so
-// that a sentinel that never discovered its peers (or forgot them) is not taken for a
-// majority of one.
-// Only peers that answered at least once count, either way: a hello is unauthenticated,
-// and one naming a sentinel that never answers (a forgery, or an address nobody can reach)
-// would otherwise count against the majority and fence writes; nor may a forged peer that
-// has not yet been found silent count for one.
-bool reaches_majority(const Group& group);
+// (itself included) *and* to at least `quorum` of them (peer_in_reach): false when more
+// than half of those it knows have left a PING unanswered for half of
+// down-after-milliseconds, which is what a sentinel on the minority side of a partition
+// sees, before the majority side can promote a replica (it counts a whole down-after). The quorum
+// counts too, so that a sentinel that never discovered its peers (or forgot them) is not taken for
+// a majority of one. Only peers that answered at least once count, either way: a hello is
+// unauthenticated, and one naming a sentinel that never answers (a forgery, or an address nobody
+// can reach) would otherwise count against the majority and fence writes; nor may a forged peer
+// that has not yet been found silent count for one.
+bool reaches_majority(const Group& group, TimePoint now);
 
 }  // namespace sp::sentinel

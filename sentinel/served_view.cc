@@ -27,7 +27,7 @@ ServedView served_view(const Group& group, TimePoint now, Duration election_time
   view.config_epoch = group.config_epoch;
   view.engine_epoch = engine_epoch;
   view.hold = clients_should_hold(group, now, election_timeout);
-  view.reaches_majority = reaches_majority(group);
+  view.reaches_majority = reaches_majority(group, now);
   view.replaced_master_up = group.replaced_master_up;
   return view;
 }

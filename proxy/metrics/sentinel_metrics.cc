@@ -45,7 +45,8 @@ void add_sentinel_counts(std::vector<MetricFamily>& out, std::uint64_t hellos_re
              MetricType::Counter, static_cast<double>(config_save_failures));
 }
 
-void add_sentinel_masters(std::vector<MetricFamily>& out, const sentinel::Engine& engine) {
+void add_sentinel_masters(std::vector<MetricFamily>& out, const sentinel::Engine& engine,
+                          sentinel::TimePoint now) {
   auto info = family("sentinel_proxy_sentinel_master_info",
                      "Each monitored master and its current address (value 1).", MetricType::Gauge);
   for (const sentinel::Group& g : engine.groups()) {
@@ -73,17 +74,18 @@ void add_sentinel_masters(std::vector<MetricFamily>& out, const sentinel::Engine
   add_per_group(out, engine, "sentinel_proxy_sentinel_known_sentinels",
                 "Other sentinels of the master this sentinel knows.",
                 [](const sentinel::Group& g) { return static_cast<double>(g.sentinels.size()); });
-  add_per_group(out, engine, "sentinel_proxy_sentinel_reaches_majority",
-                "1 while this sentinel reaches a majority of the master's sentinels.",
-                [](const sentinel::Group& g) { return sentinel::reaches_majority(g) ? 1.0 : 0.0; });
+  add_per_group(
+      out, engine, "sentinel_proxy_sentinel_reaches_majority",
+      "1 while this sentinel reaches a majority of the master's sentinels.",
+      [now](const sentinel::Group& g) { return sentinel::reaches_majority(g, now) ? 1.0 : 0.0; });
   add_single(out, "sentinel_proxy_sentinel_current_epoch", "This sentinel's current epoch.",
              MetricType::Gauge, static_cast<double>(engine.current_epoch()));
 }
 
-std::string sentinel_not_ready_reason(const sentinel::Engine& engine) {
+std::string sentinel_not_ready_reason(const sentinel::Engine& engine, sentinel::TimePoint now) {
   for (const sentinel::Group& g : engine.groups()) {
     if (g.master.s_down) return "master " + g.config.name + " is down (+sdown)";
-    if (!sentinel::reaches_majority(g)) {
+    if (!sentinel::reaches_majority(g, now)) {
       return "master " + g.config.name + ": a majority of its sentinels is out of reach";
     }
   }

@@ -6,6 +6,8 @@
 
 #include <prometheus/metric_family.h>
 
+#include "sentinel/clock.h"
+
 namespace sp::sentinel {
 class Engine;
 }
@@ -26,11 +28,11 @@ void add_sentinel_counts(std::vector<prometheus::MetricFamily>& out, std::uint64
 // a failover in progress, its config epoch, the replicas and sentinels known, whether a
 // majority of those sentinels is reachable; and the current epoch.
 void add_sentinel_masters(std::vector<prometheus::MetricFamily>& out,
-                          const sentinel::Engine& engine);
+                          const sentinel::Engine& engine, sentinel::TimePoint now);
 
 // /readyz in drop-in mode: why this sentinel should not be counted on now ("" when it
 // can): a monitored master it finds down, or one whose sentinels it cannot reach a
 // majority of.
-std::string sentinel_not_ready_reason(const sentinel::Engine& engine);
+std::string sentinel_not_ready_reason(const sentinel::Engine& engine, sentinel::TimePoint now);
 
 }  // namespace sp::proxy

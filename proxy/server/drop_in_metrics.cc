@@ -23,10 +23,12 @@ std::shared_ptr<void> serve_drop_in_metrics(asio::io_context& io,
     add_build_and_uptime(out, started);
     add_process_metrics(out);
     add_sentinel_counts(out, service.hellos_rejected(), service.config_save_failures());
-    add_sentinel_masters(out, service.shell().engine());
+    add_sentinel_masters(out, service.shell().engine(), sentinel::io::EngineShell::now());
     return prometheus::TextSerializer().Serialize(out);
   };
-  routes.not_ready = [&service] { return sentinel_not_ready_reason(service.shell().engine()); };
+  routes.not_ready = [&service] {
+    return sentinel_not_ready_reason(service.shell().engine(), sentinel::io::EngineShell::now());
+  };
   auto endpoint = std::make_shared<HttpEndpoint>(io, bind, port, std::move(routes));
   endpoint->start();
   return endpoint;

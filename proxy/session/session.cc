@@ -354,9 +354,12 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     const auto args = request_parser_.args();
     const CommandClass command = classify_command(args);
     // Behind commands waiting to be retried everything waits, even what the proxy answers.
+    // A write refused by the fence is refused at once, not held: a proxy cut off from its
+    // master and from the majority says so rather than keeping the client waiting.
     if (!args.empty() &&
         (!retry_.empty() || (!hold_expired_ && must_hold() &&
-                             !answered_by_proxy(command, args[0], worker_.context().config)))) {
+                             !answered_by_proxy(command, args[0], worker_.context().config) &&
+                             !refused_by_fence(command)))) {
       held = true;  // this request and those after it wait in in_
       break;
     }
@@ -447,6 +450,11 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   co_return held;
 }
 
+bool Session::refused_by_fence(const CommandClass& command) const {
+  return SessionMachine::refuses_write(worker_.topology()->writes_fenced, state_.in_multi(),
+                                       command.info);
+}
+
 Session::Route Session::route_request(std::span<const std::string_view> args,
                                       const CommandClass& command, std::string_view request,
                                       Clock::time_point start) {
@@ -459,8 +467,14 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   if (worker_.context().config.proxy_commands.is_proxy(args[0])) {
     return route_proxy_command(args, start);
   }
-  const protocol::CommandInfo* info = command.info;
   const std::uint32_t slot = command.slot;
+  const bool fenced = worker_.topology()->writes_fenced;
+  if (refused_by_fence(command)) {
+    worker_.stats().writes_refused_fenced.add();
+    state_.command_refused();
+    answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
+    return Route::kAnswered;
+  }
   if (hold_expired_ && must_hold()) {
     worker_.stats().hold_timeouts.add();
     answer_locally(hold_expired_reply(*worker_.topology(), worker_.settings().hold()), slot, start,
@@ -470,13 +484,6 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   if (!backend_connected_) {
     answer_locally(master_unreachable_reply(*topology_, unreachable_reason_), slot, start, false,
                    true);
-    return Route::kAnswered;
-  }
-  const bool fenced = worker_.topology()->writes_fenced;
-  if (SessionMachine::refuses_write(fenced, state_.in_multi(), info)) {
-    worker_.stats().writes_refused_fenced.add();
-    state_.command_refused();
-    answer_locally(writes_fenced_reply(*worker_.topology()), slot, start, false, true);
     return Route::kAnswered;
   }
   const bool tracks_state = !pending_.passthrough() && command.tracks_state;

@@ -117,6 +117,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   enum class Route { kForward, kAnswered, kSubstituted };
   // One complete request, classified once (`command`): answer or forward it, and record it.
   // `request`: the command's bytes, kept for a -READONLY retry when it can be retried.
+  // A write the fence refuses now (fence-on-minority, outside a transaction).
+  bool refused_by_fence(const CommandClass& command) const;
   Route route_request(std::span<const std::string_view> args, const CommandClass& command,
                       std::string_view request, Clock::time_point start);
   void note_state_replies();

@@ -6,13 +6,19 @@
 namespace sp::sentinel {
 namespace {
 
+const TimePoint kNow = TimePoint{} + std::chrono::hours(1);
+
 Group group_with_peers(int quorum, int peers) {
   Group group;
   group.config.quorum = quorum;
+  group.config.down_after = ms(1000);
   for (int i = 0; i < peers; ++i) {
     Instance peer;
     peer.kind = InstanceKind::kSentinel;
     peer.link.connected = true;
+    peer.link.connected_since = kNow - ms(5000);
+    peer.link.last_avail_time = kNow - ms(100);
+    peer.link.act_ping_time = kNever;
     peer.answered = true;
     group.sentinels.emplace("peer" + std::to_string(i), std::move(peer));
   }
@@ -21,24 +27,24 @@ Group group_with_peers(int quorum, int peers) {
 
 TEST(ReachesMajority, CountsItselfAndThePeersItCanReach) {
   Group group = group_with_peers(2, 2);
-  EXPECT_TRUE(reaches_majority(group));  // 3 of 3
+  EXPECT_TRUE(reaches_majority(group, kNow));  // 3 of 3
   group.sentinels.at("peer0").s_down = true;
-  EXPECT_TRUE(reaches_majority(group));  // 2 of 3
+  EXPECT_TRUE(reaches_majority(group, kNow));  // 2 of 3
   group.sentinels.at("peer1").link.connected = false;
-  EXPECT_FALSE(reaches_majority(group));  // 1 of 3: the minority side
+  EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3: the minority side
 }
 
 TEST(ReachesMajority, ASentinelThatKnowsNoPeerIsNoMajorityUnderAQuorumOfTwo) {
-  EXPECT_FALSE(reaches_majority(group_with_peers(2, 0)));
+  EXPECT_FALSE(reaches_majority(group_with_peers(2, 0), kNow));
   // A single-sentinel deployment (quorum 1) is never fenced.
-  EXPECT_TRUE(reaches_majority(group_with_peers(1, 0)));
+  EXPECT_TRUE(reaches_majority(group_with_peers(1, 0), kNow));
 }
 
 TEST(ReachesMajority, HalfOfAnEvenGroupIsNotAMajority) {
   Group group = group_with_peers(2, 3);  // four sentinels
   group.sentinels.at("peer0").s_down = true;
   group.sentinels.at("peer1").s_down = true;
-  EXPECT_FALSE(reaches_majority(group));  // 2 of 4
+  EXPECT_FALSE(reaches_majority(group, kNow));  // 2 of 4
 }
 
 TEST(ReachesMajority, ASentinelThatNeverAnsweredCountsNeitherWay) {
@@ -51,14 +57,34 @@ TEST(ReachesMajority, ASentinelThatNeverAnsweredCountsNeitherWay) {
     forged.s_down = i == 1;
     group.sentinels.emplace("forged" + std::to_string(i), std::move(forged));
   }
-  EXPECT_TRUE(reaches_majority(group));  // 3 of 3, the forged ones aside
+  EXPECT_TRUE(reaches_majority(group, kNow));  // 3 of 3, the forged ones aside
   group.sentinels.at("peer0").s_down = true;
   // One real peer down is within what a group of three tolerates; counting the silent
   // forged ones would make it 2 of 6.
-  EXPECT_TRUE(reaches_majority(group));  // 2 of 3
+  EXPECT_TRUE(reaches_majority(group, kNow));  // 2 of 3
   group.sentinels.at("peer1").s_down = true;
   // The minority side stays fenced, however many never-seen peers look "connected".
-  EXPECT_FALSE(reaches_majority(group));  // 1 of 3
+  EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3
+}
+
+// A link opened again is "connected" from the attempt on: the peer counts once it answers
+// on it (a fenced proxy briefly let writes through at each reconnect).
+TEST(ReachesMajority, AReopenedLinkCountsOnceThePeerAnswers) {
+  Group group = group_with_peers(2, 2);
+  for (auto& [id, peer] : group.sentinels) peer.link.connected_since = kNow - ms(10);
+  EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3: neither answered since
+  group.sentinels.at("peer0").link.last_avail_time = kNow;
+  EXPECT_TRUE(reaches_majority(group, kNow));
+}
+
+// A PING waiting half of down-after takes the peer out of the count, well before its
+// SDOWN (and before the majority side, counting a whole down-after, can promote).
+TEST(ReachesMajority, APingUnansweredForHalfOfDownAfterCountsAgainst) {
+  Group group = group_with_peers(2, 2);
+  for (auto& [id, peer] : group.sentinels) peer.link.act_ping_time = kNow - ms(500);
+  EXPECT_TRUE(reaches_majority(group, kNow));  // exactly half: still in reach
+  for (auto& [id, peer] : group.sentinels) peer.link.act_ping_time = kNow - ms(501);
+  EXPECT_FALSE(reaches_majority(group, kNow));
 }
 
 using MajorityTest = EngineFixture;
@@ -70,17 +96,17 @@ TEST_F(MajorityTest, APeerCountsOnceItAnswersAPing) {
   EXPECT_FALSE(group().sentinels.at(kPeer1).answered);
   run_for(ms(1500));
   EXPECT_TRUE(group().sentinels.at(kPeer1).answered);
-  EXPECT_TRUE(reaches_majority(group()));
+  EXPECT_TRUE(reaches_majority(group(), now_));
   // A hello names a third sentinel that never answers (no such peer here): the two that
   // answer are still a majority, now and after its down-after.
   deliver(HelloReceived{hello_from("3333333333333333333333333333333333333333", 26399, 0, 6379, 0),
                         true});
   peers_[addr(26399)].alive = false;
   EXPECT_EQ(group().sentinels.size(), 3u);
-  EXPECT_TRUE(reaches_majority(group()));
+  EXPECT_TRUE(reaches_majority(group(), now_));
   run_for(ms(40000));
   EXPECT_TRUE(group().sentinels.at("3333333333333333333333333333333333333333").s_down);
-  EXPECT_TRUE(reaches_majority(group()));
+  EXPECT_TRUE(reaches_majority(group(), now_));
 }
 
 TEST_F(MajorityTest, PeersFromThePersistedStateCountAtOnce) {
@@ -97,7 +123,7 @@ TEST_F(MajorityTest, PeersFromThePersistedStateCountAtOnce) {
   peers_[addr(26380)].alive = false;
   peers_[addr(26381)].alive = false;
   run_for(ms(40000));
-  EXPECT_FALSE(reaches_majority(group()));
+  EXPECT_FALSE(reaches_majority(group(), now_));
 }
 
 // A sentinel named by a forged hello never answers: it is not written to the file, so a
@@ -115,7 +141,7 @@ TEST_F(MajorityTest, APeerThatNeverAnsweredIsNotPersisted) {
   EXPECT_EQ(group().sentinels.size(), 2u);
   EXPECT_EQ(group().sentinels.count("3333333333333333333333333333333333333333"), 0u);
   run_for(ms(40000));  // past down-after: only the two real peers are judged
-  EXPECT_TRUE(reaches_majority(group()));
+  EXPECT_TRUE(reaches_majority(group(), now_));
 }
 
 }  // namespace
