@@ -38,6 +38,7 @@ void Engine::reconnect_instance(Group& group, Instance& instance, TimePoint now)
   }
   actions_.emplace_back(std::move(connect));
   instance.link.connected = true;
+  instance.link.answered_since_open = false;
   instance.link.pending_commands = 0;
   instance.link.connected_since = now;
   send_ping(group, instance, now);
@@ -166,6 +167,7 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
     case PingReplyKind::kLoading:
     case PingReplyKind::kMasterDown:
       instance.link.last_avail_time = now;
+      instance.link.answered_since_open = true;
       instance.link.act_ping_time = kNever;
       if (!instance.answered && instance.kind == InstanceKind::kSentinel) {
         // From now on it is a peer worth keeping in the file (persisted_state).

@@ -83,15 +83,15 @@ Address current_master_address(const Group& group) {
 }
 
 bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now) {
-  if (!peer.link.connected || peer.s_down) return false;
   // A link opened again counts once the peer answers on it: the attempt proves nothing
   // (it is "connected" from the moment it starts).
-  if (peer.link.last_avail_time < peer.link.connected_since) return false;
-  // Half of down-after without an answer is enough: the majority's sentinels count a whole
-  // down-after from their own PINGs before they can promote a replica, so the minority
-  // side must fence first.
-  return peer.link.act_ping_time == kNever ||
-         now - peer.link.act_ping_time <= group.config.down_after / 2;
+  if (!peer.link.connected || !peer.link.answered_since_open) return false;
+  // Its last answer is at most half of down-after old, whatever the phase of the PINGs:
+  // the majority's sentinels count a whole down-after before they can promote a replica,
+  // so the minority side fences first. An answer "from the future" (the clock stepped
+  // back) proves nothing until the next one, a ping period later.
+  const Duration age = now - peer.link.last_avail_time;
+  return age >= Duration::zero() && age <= group.config.down_after / 2;
 }
 
 bool reaches_majority(const Group& group, TimePoint now) {

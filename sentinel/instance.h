@@ -45,6 +45,9 @@ struct Link {
   TimePoint last_ping_time = kNever;
   TimePoint last_pong_time = kNever;   // any reply to PING
   TimePoint last_avail_time = kNever;  // acceptable reply to PING
+  // An acceptable reply to PING came on this link since it was (re)opened: the attempt to
+  // open it marks it connected before anything is known.
+  bool answered_since_open = false;
 };
 
 // A master, replica or peer sentinel and what we observed of it. Flags of
@@ -157,16 +160,16 @@ bool failover_vote_pending(const Group& group, TimePoint now, Duration election_
 // RECONF_SLAVES, else the master.
 Address current_master_address(const Group& group);
 
-// A peer sentinel answers this one now: its link is up and answered since it was (re)opened,
-// it is not subjectively down, and no PING to it has waited more than half of
-// down-after-milliseconds.
+// A peer sentinel answers this one now: its link is up and answered since it was
+// (re)opened, and its last answer to PING is at most half of down-after-milliseconds old.
 bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now);
 
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
 // (itself included) *and* to at least `quorum` of them (peer_in_reach): false when more
-// than half of those it knows have left a PING unanswered for half of
-// down-after-milliseconds, which is what a sentinel on the minority side of a partition
-// sees, before the majority side can promote a replica (it counts a whole down-after). The quorum
+// than half of those it knows have not answered for half of down-after-milliseconds,
+// which is what a sentinel on the minority side of a partition sees, before the majority
+// side can promote a replica (it counts a whole down-after). With a down-after under about
+// 600 ms a busy peer's answers may come too late and fence a healthy group. The quorum
 // counts too, so that a sentinel that never discovered its peers (or forgot them) is not taken for
 // a majority of one. Only peers that answered at least once count, either way: a hello is
 // unauthenticated, and one naming a sentinel that never answers (a forgery, or an address nobody

@@ -363,7 +363,8 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       held = true;  // this request and those after it wait in in_
       break;
     }
-    if (pooled_ && command.pins && !answered_by_proxy(command, args[0], worker_.context().config)) {
+    if (pooled_ && command.pins && !answered_by_proxy(command, args[0], worker_.context().config) &&
+        !refused_by_fence(command)) {
       pin_requested_ = true;  // it waits in in_ for the session's own connection
       break;
     }

@@ -16,19 +16,23 @@ Group group_with_peers(int quorum, int peers) {
     Instance peer;
     peer.kind = InstanceKind::kSentinel;
     peer.link.connected = true;
-    peer.link.connected_since = kNow - ms(5000);
+    peer.link.answered_since_open = true;
     peer.link.last_avail_time = kNow - ms(100);
-    peer.link.act_ping_time = kNever;
     peer.answered = true;
     group.sentinels.emplace("peer" + std::to_string(i), std::move(peer));
   }
   return group;
 }
 
+// A peer that has not answered for longer than half of down-after (1000 ms here).
+void silence(Instance& peer) {
+  peer.link.last_avail_time = kNow - ms(2000);
+}
+
 TEST(ReachesMajority, CountsItselfAndThePeersItCanReach) {
   Group group = group_with_peers(2, 2);
   EXPECT_TRUE(reaches_majority(group, kNow));  // 3 of 3
-  group.sentinels.at("peer0").s_down = true;
+  silence(group.sentinels.at("peer0"));
   EXPECT_TRUE(reaches_majority(group, kNow));  // 2 of 3
   group.sentinels.at("peer1").link.connected = false;
   EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3: the minority side
@@ -42,8 +46,8 @@ TEST(ReachesMajority, ASentinelThatKnowsNoPeerIsNoMajorityUnderAQuorumOfTwo) {
 
 TEST(ReachesMajority, HalfOfAnEvenGroupIsNotAMajority) {
   Group group = group_with_peers(2, 3);  // four sentinels
-  group.sentinels.at("peer0").s_down = true;
-  group.sentinels.at("peer1").s_down = true;
+  silence(group.sentinels.at("peer0"));
+  silence(group.sentinels.at("peer1"));
   EXPECT_FALSE(reaches_majority(group, kNow));  // 2 of 4
 }
 
@@ -58,11 +62,11 @@ TEST(ReachesMajority, ASentinelThatNeverAnsweredCountsNeitherWay) {
     group.sentinels.emplace("forged" + std::to_string(i), std::move(forged));
   }
   EXPECT_TRUE(reaches_majority(group, kNow));  // 3 of 3, the forged ones aside
-  group.sentinels.at("peer0").s_down = true;
+  silence(group.sentinels.at("peer0"));
   // One real peer down is within what a group of three tolerates; counting the silent
   // forged ones would make it 2 of 6.
   EXPECT_TRUE(reaches_majority(group, kNow));  // 2 of 3
-  group.sentinels.at("peer1").s_down = true;
+  silence(group.sentinels.at("peer1"));
   // The minority side stays fenced, however many never-seen peers look "connected".
   EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3
 }
@@ -71,19 +75,27 @@ TEST(ReachesMajority, ASentinelThatNeverAnsweredCountsNeitherWay) {
 // on it (a fenced proxy briefly let writes through at each reconnect).
 TEST(ReachesMajority, AReopenedLinkCountsOnceThePeerAnswers) {
   Group group = group_with_peers(2, 2);
-  for (auto& [id, peer] : group.sentinels) peer.link.connected_since = kNow - ms(10);
+  for (auto& [id, peer] : group.sentinels) peer.link.answered_since_open = false;
   EXPECT_FALSE(reaches_majority(group, kNow));  // 1 of 3: neither answered since
-  group.sentinels.at("peer0").link.last_avail_time = kNow;
+  group.sentinels.at("peer0").link.answered_since_open = true;
   EXPECT_TRUE(reaches_majority(group, kNow));
 }
 
-// A PING waiting half of down-after takes the peer out of the count, well before its
-// SDOWN (and before the majority side, counting a whole down-after, can promote).
-TEST(ReachesMajority, APingUnansweredForHalfOfDownAfterCountsAgainst) {
+// Half of down-after without an answer takes the peer out of the count, whatever the
+// phase of the PINGs, well before its SDOWN (and before the majority side, counting a
+// whole down-after, can promote).
+TEST(ReachesMajority, APeerSilentForHalfOfDownAfterCountsAgainst) {
   Group group = group_with_peers(2, 2);
-  for (auto& [id, peer] : group.sentinels) peer.link.act_ping_time = kNow - ms(500);
+  for (auto& [id, peer] : group.sentinels) peer.link.last_avail_time = kNow - ms(500);
   EXPECT_TRUE(reaches_majority(group, kNow));  // exactly half: still in reach
-  for (auto& [id, peer] : group.sentinels) peer.link.act_ping_time = kNow - ms(501);
+  for (auto& [id, peer] : group.sentinels) peer.link.last_avail_time = kNow - ms(501);
+  EXPECT_FALSE(reaches_majority(group, kNow));
+}
+
+// The clock stepped back: an answer "from the future" proves nothing until the next one.
+TEST(ReachesMajority, AnAnswerFromTheFutureDoesNotCount) {
+  Group group = group_with_peers(2, 2);
+  for (auto& [id, peer] : group.sentinels) peer.link.last_avail_time = kNow + ms(5000);
   EXPECT_FALSE(reaches_majority(group, kNow));
 }
 
