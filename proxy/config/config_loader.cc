@@ -1,5 +1,6 @@
 #include "proxy/config/config_loader.h"
 
+#include <syslog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -92,9 +93,11 @@ std::string apply_follow(Config& config, const std::vector<std::string>& args) {
   return {};
 }
 
-bool syslog_facility_known(std::string_view name) {
-  if (name == "user") return true;
-  return name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7';
+// A directive of integer_range(), parsed within it.
+template <typename Int>
+std::optional<Int> parse_ranged(std::string_view name, std::string_view text) {
+  const IntegerRange range = *integer_range(name);
+  return parse_int<Int>(text, static_cast<Int>(range.min), static_cast<Int>(range.max));
 }
 
 std::optional<LogLevel> parse_loglevel(std::string_view text) {
@@ -122,15 +125,15 @@ std::string apply_single(Config& config, const std::string& name, const std::str
   } else if (name == "metrics-bind") {
     config.metrics_bind = v;
   } else if (name == "maxclients") {
-    auto n = parse_int<std::uint32_t>(v, 1, 10'000'000);
+    auto n = parse_ranged<std::uint32_t>(name, v);
     if (!n) return "invalid maxclients '" + v + "'";
     config.maxclients = *n;
   } else if (name == "timeout") {
-    auto n = parse_int<std::int64_t>(v, 0, 100'000'000);
+    auto n = parse_ranged<std::int64_t>(name, v);
     if (!n) return "invalid timeout '" + v + "'";
     config.timeout = std::chrono::seconds(*n);
   } else if (name == "tcp-keepalive") {
-    auto n = parse_int<std::int64_t>(v, 0, std::numeric_limits<int>::max());
+    auto n = parse_ranged<std::int64_t>(name, v);
     if (!n) return "invalid tcp-keepalive '" + v + "'";
     config.tcp_keepalive = std::chrono::seconds(*n);
   } else if (name == "dir") {
@@ -140,7 +143,7 @@ std::string apply_single(Config& config, const std::string& name, const std::str
       return "dir '" + v + "': " + std::strerror(errno);
     }
   } else if (name == "connect-timeout") {
-    auto n = parse_int<std::int64_t>(v, 1, 3'600'000);
+    auto n = parse_ranged<std::int64_t>(name, v);
     if (!n) return "invalid connect-timeout '" + v + "' (milliseconds, at least 1)";
     config.connect_timeout = std::chrono::milliseconds(*n);
   } else if (name == "backend-pool-size") {
@@ -148,7 +151,7 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     if (!n) return "invalid backend-pool-size '" + v + "' (0 to 64 connections per io thread)";
     config.backend_pool_size = *n;
   } else if (name == "failover-hold-ms") {
-    auto n = parse_int<std::int64_t>(v, -1, 86'400'000);
+    auto n = parse_ranged<std::int64_t>(name, v);
     if (!n) {
       return "invalid failover-hold-ms '" + v +
              "' (milliseconds; 0 turns holding off, -1 holds for the group's failover-timeout)";
@@ -189,7 +192,7 @@ std::string apply_single(Config& config, const std::string& name, const std::str
     config.syslog_ident = v;
   } else if (name == "syslog-facility") {
     const std::string facility = protocol::to_lower(v);
-    if (!syslog_facility_known(facility)) {
+    if (!syslog_facility_code(facility)) {
       return "syslog-facility must be one of the following: user, local0, local1, local2, "
              "local3, local4, local5, local6, local7";
     }
@@ -233,6 +236,25 @@ std::string_view to_string(LogLevel level) {
       return "nothing";
   }
   return "unknown";
+}
+
+std::optional<IntegerRange> integer_range(std::string_view name) {
+  if (name == "maxclients") return IntegerRange{1, 10'000'000};
+  if (name == "timeout") return IntegerRange{0, 100'000'000};
+  if (name == "tcp-keepalive") return IntegerRange{0, std::numeric_limits<int>::max()};
+  if (name == "connect-timeout") return IntegerRange{1, 3'600'000};
+  if (name == "failover-hold-ms") return IntegerRange{-1, 86'400'000};
+  return std::nullopt;
+}
+
+std::optional<int> syslog_facility_code(std::string_view name) {
+  static constexpr int kLocal[] = {LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+                                   LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
+  if (name == "user") return LOG_USER;
+  if (name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7') {
+    return kLocal[name[5] - '0'];
+  }
+  return std::nullopt;
 }
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {

@@ -20,6 +20,18 @@ class ConfigError : public std::runtime_error {
 // Redis's memtoll: "1k" is 1000, "1kb" 1024, likewise m/mb and g/gb, any case.
 std::optional<std::uint64_t> parse_size(std::string_view text);
 
+// The range an integer directive takes (the loader's and PROXY CONFIG SET's, one table):
+// nullopt for a directive that is not one of these.
+struct IntegerRange {
+  std::int64_t min;
+  std::int64_t max;
+};
+std::optional<IntegerRange> integer_range(std::string_view name);
+
+// syslog-facility's value as syslog(3)'s facility code (user, local0 ... local7), nullopt
+// for any other name.
+std::optional<int> syslog_facility_code(std::string_view name);
+
 // Applies one directive (its name and arguments, as split from one line) to `config`.
 // Returns an empty string, or why the directive is refused.
 std::string apply_directive(Config& config, const std::vector<std::string>& args);

@@ -14,6 +14,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "proxy/config/config_loader.h"
+
 namespace sp::proxy {
 namespace {
 
@@ -91,15 +93,6 @@ class SyslogSink final : public spdlog::sinks::base_sink<std::mutex> {
   std::string ident_;  // openlog keeps the pointer
 };
 
-int syslog_facility(const std::string& name) {
-  static constexpr int kLocal[] = {LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
-                                   LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7};
-  if (name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7') {
-    return kLocal[name[5] - '0'];
-  }
-  return LOG_USER;
-}
-
 // Redis's level mark: . debug, - verbose, * notice, # warning (and worse).
 class RedisLevelMark final : public spdlog::custom_flag_formatter {
  public:
@@ -130,8 +123,8 @@ void setup_logging(const Config& config, char role) {
     sinks.push_back(log_file);
   }
   if (config.syslog_enabled) {
-    sinks.push_back(
-        std::make_shared<SyslogSink>(config.syslog_ident, syslog_facility(config.syslog_facility)));
+    sinks.push_back(std::make_shared<SyslogSink>(
+        config.syslog_ident, syslog_facility_code(config.syslog_facility).value_or(LOG_USER)));
   }
   auto logger = std::make_shared<spdlog::logger>("sentinel-proxy", sinks.begin(), sinks.end());
   auto formatter = std::make_unique<spdlog::pattern_formatter>();

@@ -110,23 +110,12 @@ std::string set_failed(std::string_view name, std::string_view why) {
 // What Redis says of a value its CONFIG SET cannot take, for the live settings' kinds;
 // "" when the value is of the right kind (the directive then checks the rest).
 std::string redis_value_error(std::string_view name, std::string_view value) {
-  struct Bounds {
-    std::string_view name;
-    std::int64_t min;
-    std::int64_t max;
-  };
-  static constexpr Bounds kIntegers[] = {{"maxclients", 1, 10'000'000},
-                                         {"timeout", 0, 100'000'000},
-                                         {"tcp-keepalive", 0, INT32_MAX},
-                                         {"connect-timeout", 1, 3'600'000},
-                                         {"failover-hold-ms", -1, 86'400'000}};
-  for (const Bounds& b : kIntegers) {
-    if (b.name != name) continue;
+  if (const auto range = integer_range(name)) {
     const auto n = parse_number<std::int64_t>(value);
     if (!n) return "argument couldn't be parsed into an integer";
-    if (*n < b.min || *n > b.max) {
-      return "argument must be between " + std::to_string(b.min) + " and " + std::to_string(b.max) +
-             " inclusive";
+    if (*n < range->min || *n > range->max) {
+      return "argument must be between " + std::to_string(range->min) + " and " +
+             std::to_string(range->max) + " inclusive";
     }
     return {};
   }
