@@ -13,6 +13,7 @@
 #include "proxy/failover/failover_feed.h"
 #include "proxy/server/proxy_context.h"
 #include "proxy/server/server.h"
+#include "proxy/server/upgrade.h"
 #include "proxy/topology/served_view_bridge.h"
 #include "sentinel/io/sentinel_service.h"
 #include "sentinel/io/shell/engine_shell.h"
@@ -116,7 +117,23 @@ int run_proxy_with_sentinel(Config config, const std::string& file) {
                                                  ProxyContext::FailoverAnswer done) {
     service.request_failover(std::move(replica), std::move(done));
   };
-  service.start();
+  Server::UpgradeSteps upgrade;
+  upgrade.stop_sentinel = [&engine_io, &service](std::function<void(std::string)> done) {
+    asio::post(engine_io, [&service, done = std::move(done)] { done(service.stop_for_upgrade()); });
+  };
+  upgrade.resume_sentinel = [&engine_io, &service] {
+    asio::post(engine_io, [&service] { service.resume_after_upgrade(); });
+  };
+  // A process started by an upgrade starts its sentinel only once the old one stopped
+  // serving: until then the old one may still have to go on.
+  if (is_replacement()) {
+    upgrade.start_sentinel = [&engine_io, &service] {
+      asio::post(engine_io, [&service] { service.start(); });
+    };
+  } else {
+    service.start();
+  }
+  server.set_upgrade_steps(std::move(upgrade));
   std::thread engine_thread([&engine_io] {
     auto guard = asio::make_work_guard(engine_io);
     engine_io.run();

@@ -11,6 +11,7 @@
 #include <asio/co_spawn.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/post.hpp>
 #include <asio/signal_set.hpp>
 
 #include "common/asio_util.h"
@@ -200,27 +201,37 @@ int Server::run() {
     if (!ec) end_serving(signal);
   });
   // SIGUSR2: an upgrade. The new process gets the listening sockets; once it listens this
-  // one drains as on SIGTERM, and if it fails this one goes on serving.
-  std::function<void(std::error_code, int)> on_upgrade = [&](std::error_code ec, int) {
-    if (ec) return;
-    if (context_->config.sentinel_managed && context_->config.follow_name.empty()) {
-      // The new process's sentinel would load the file and run beside this one's, under
-      // the same id, until this one stopped: it could vote twice in one epoch.
-      spdlog::warn(
-          "received SIGUSR2: an upgrade by hand-over is not available with the sentinel "
-          "inside; restart the process instead");
-      upgrades.async_wait(on_upgrade);
-      return;
-    }
-    spdlog::info("received SIGUSR2: starting a new process to take the listening sockets over");
+  // one drains as on SIGTERM, and if it fails this one goes on serving. With the sentinel
+  // inside, this one's sentinel stops first (one sentinel of an id at a time).
+  std::function<void(std::error_code, int)> on_upgrade;
+  auto replace = [&] {
     start_replacement(main_io, kUpgradeDeadline, [&](std::string error) {
       if (!error.empty()) {
+        if (upgrade_steps_.resume_sentinel) upgrade_steps_.resume_sentinel();
         spdlog::warn("upgrade failed: {}; this process goes on serving", error);
         upgrades.async_wait(on_upgrade);
         return;
       }
       spdlog::info("the new process listens: this one stops accepting and drains its clients");
       end_serving(SIGUSR2);
+    });
+  };
+  on_upgrade = [&](std::error_code ec, int) {
+    if (ec) return;
+    spdlog::info("received SIGUSR2: starting a new process to take the listening sockets over");
+    if (!upgrade_steps_.stop_sentinel) {
+      replace();
+      return;
+    }
+    upgrade_steps_.stop_sentinel([&main_io, &replace, &upgrades, &on_upgrade](std::string error) {
+      asio::post(main_io, [&replace, &upgrades, &on_upgrade, error = std::move(error)] {
+        if (!error.empty()) {
+          spdlog::warn("upgrade refused: {}; try again later", error);
+          upgrades.async_wait(on_upgrade);
+          return;
+        }
+        replace();
+      });
     });
   };
   upgrades.async_wait(on_upgrade);
@@ -255,6 +266,7 @@ int Server::run() {
     tell_replaced_process_ready();
     write_pidfile(c.pidfile);
   }
+  if (replacing && upgrade_steps_.start_sentinel) upgrade_steps_.start_sentinel();
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
       "thread(s), {}, metrics {}",

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "proxy/config/config.h"
@@ -31,9 +32,22 @@ class Server {
 
   // Serves until a signal, then stops accepting, lets sessions flush what their backends
   // already sent (up to a few seconds) and returns 0. SIGUSR2 hands the listening sockets
-  // over to a new process of the binary (upgrade.h) and ends the same way once it listens
-  // (not with the sentinel inside: see on_upgrade).
+  // over to a new process of the binary (upgrade.h) and ends the same way once it listens.
   int run();
+
+  // With the sentinel inside, what an upgrade does with it (own_sentinel_mode.cc); set
+  // before run().
+  struct UpgradeSteps {
+    // Before the new process starts: stop the sentinel with its state saved. `done` gets
+    // "" or why not, from any thread.
+    std::function<void(std::function<void(std::string error)> done)> stop_sentinel;
+    // The new process failed: this one's sentinel goes on.
+    std::function<void()> resume_sentinel;
+    // In the new process, once it listens and told the old one: start the sentinel (not
+    // earlier, so that the old one's can go on if this process fails before that).
+    std::function<void()> start_sentinel;
+  };
+  void set_upgrade_steps(UpgradeSteps steps) { upgrade_steps_ = std::move(steps); }
 
   // Where topology changes enter (the sentinel engine publishes new masters here).
   TopologyRegistry& registry();
@@ -49,6 +63,7 @@ class Server {
   std::unique_ptr<Listener> listener_;
   std::shared_ptr<MetricsCollector> collector_;
   std::unique_ptr<HttpEndpoint> metrics_port_;
+  UpgradeSteps upgrade_steps_;
 
   void reload_settings();
 };

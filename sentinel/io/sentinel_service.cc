@@ -102,7 +102,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   port_->require_auth(default_user == nullptr || !default_user->enabled || !default_user->nopass);
   port_->set_max_clients(config_.maxclients);
   if (config_.engine.port != 0) {
-    port_->listen(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
+    port_->open(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;
   }
 }
@@ -141,6 +141,7 @@ SentinelService::~SentinelService() {
 void SentinelService::start() {
   spdlog::warn("Sentinel ID is {}", shell_->engine().myid());
   shell_->start();
+  port_->start_accepting();
 }
 
 void SentinelService::stop() {
@@ -150,8 +151,39 @@ void SentinelService::stop() {
   port_->close();
 }
 
+std::string SentinelService::stop_for_upgrade() {
+  for (const Group& group : shell_->engine().groups()) {
+    if (group.failover_in_progress()) {
+      return "a failover of '" + group.config.name + "' is in progress (" +
+             std::string(to_string(group.failover_state)) + ")";
+    }
+  }
+  shell_->pause();
+  port_->stop_accepting();
+  stopped_for_upgrade_ = true;
+  shell_->persist_now();
+  if (save_failing_) {
+    resume_after_upgrade();
+    return "the sentinel's state could not be saved in " + config_path_;
+  }
+  spdlog::warn("sentinel stopped for an upgrade: its state is saved in {}", config_path_);
+  return "";
+}
+
+void SentinelService::resume_after_upgrade() {
+  if (!stopped_for_upgrade_) return;
+  stopped_for_upgrade_ = false;
+  shell_->resume();
+  port_->start_accepting();
+  spdlog::warn("sentinel running again after the upgrade failed");
+}
+
 void SentinelService::request_failover(std::string replica, FailoverAnswer done) {
   asio::post(executor_, [this, replica = std::move(replica), done = std::move(done)] {
+    if (stopped_for_upgrade_) {
+      done("ERR the sentinel is stopped for an upgrade: try again on the new process");
+      return;
+    }
     const auto request =
         shell_->engine().request_failover(config_.served_group, EngineShell::now(), replica);
     shell_->run_actions();

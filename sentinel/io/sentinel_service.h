@@ -45,9 +45,21 @@ class SentinelService {
   SentinelService(const SentinelService&) = delete;
   SentinelService& operator=(const SentinelService&) = delete;
 
+  // start() starts the engine and takes clients on the sentinel port (bound, and queueing
+  // connections, since construction).
   void start();
   void stop();
   EngineShell& shell() { return *shell_; }
+
+  // An upgrade by hand-over with the sentinel inside (README.md, "Running in production"):
+  // the engine stops (no tick, link, vote or reply) with its state saved in the file,
+  // which the new process loads, and the sentinel port closes its clients but keeps its
+  // listening socket for the new process, so that one sentinel of this id runs at a time.
+  // Returns why not ("" when stopped): not during a failover of a monitored group.
+  std::string stop_for_upgrade();
+  // The new process failed before it started its sentinel: this one goes on where it
+  // stopped (the links it closed count as lost; TILT after a stop of over 2 s).
+  void resume_after_upgrade();
 
   // PROXY FAILOVER from any thread: the request is made on the engine's executor and
   // `done` called there with the answer.
@@ -76,6 +88,7 @@ class SentinelService {
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;
   bool publishing_ = false;
+  bool stopped_for_upgrade_ = false;
   std::atomic<std::uint64_t> config_save_failures_{0};
   bool save_failing_ = false;  // the last save failed: say so when one succeeds again
 };

@@ -5,79 +5,15 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "tests/integration/proxy_harness.h"
+#include "tests/support/upgrade_clients.h"
 
 namespace sp::testing {
 namespace {
-
-pid_t pid_in(const std::string& pidfile) {
-  long pid = 0;
-  std::ifstream(pidfile) >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-// The new process is not the test's child: it is killed by the pid it wrote, if that pid
-// is still a sentinel-proxy.
-struct KillByPidfile {
-  std::string pidfile;
-  ~KillByPidfile() {
-    const pid_t pid = pid_in(pidfile);
-    if (pid <= 0) return;
-    if (read_file("/proc/" + std::to_string(pid) + "/cmdline").find("sentinel-proxy") !=
-        std::string::npos) {
-      ::kill(pid, SIGKILL);
-    }
-  }
-};
-
-// Clients that each connect, send PING, read the reply and close, over and over: a
-// connection refused while the sockets change hands would show here.
-class ShortLivedClients {
- public:
-  ShortLivedClients(int port, int threads) {
-    for (int i = 0; i < threads; ++i) {
-      threads_.emplace_back([this, port] {
-        while (!stop_) {
-          TestConnection conn(port);
-          if (!conn.connected()) {
-            ++refused_;
-            continue;
-          }
-          conn.send(resp({"PING"}));
-          if (conn.read_until_suffix("\r\n", 5s) == "+PONG\r\n") {
-            ++answered_;
-          } else {
-            ++failed_;
-          }
-        }
-      });
-    }
-  }
-  ~ShortLivedClients() { stop(); }
-  void stop() {
-    stop_ = true;
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
-  }
-  int answered() const { return answered_; }
-  int refused() const { return refused_; }
-  int failed() const { return failed_; }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<int> answered_{0};
-  std::atomic<int> refused_{0};
-  std::atomic<int> failed_{0};
-  std::vector<std::thread> threads_;
-};
 
 TEST(ProxyUpgrade, SigusrTwoHandsTheSocketsOverWithoutRefusingAConnection) {
   RedisProcess redis;

@@ -8,7 +8,6 @@
 //   gets Redis's DENIED text unless the master demands a password;
 // - a 50 MB bulk before AUTH is refused with Redis's error, and the proxy does not buffer it.
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -160,18 +159,6 @@ TEST(ProxySecurity, ConfigRewriteAndTheSentinelsRewriteShareTheFile) {
       10s))
       << text;
   EXPECT_NE(text.find("\nmaxclients 321\n"), std::string::npos) << text;
-
-  // No upgrade by hand-over with the sentinel inside (two sentinels with one id would run
-  // side by side): SIGUSR2 is refused and the process goes on.
-  ::kill(g.proxy->pid(), SIGUSR2);
-  EXPECT_TRUE(wait_until(
-      [&] {
-        return read_file(conf + ".log").find("not available with the sentinel inside") !=
-               std::string::npos;
-      },
-      10s));
-  EXPECT_TRUE(g.proxy->running());
-  EXPECT_EQ(admin.ask({"PING"}), "+PONG\r\n");
 }
 
 TEST(ProxySecurity, RenamedAndDisabledProxyCommands) {

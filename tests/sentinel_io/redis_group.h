@@ -95,6 +95,7 @@ struct RedisGroup {
       // The proxy's `port` is its client port; the sentinel's is `sentinel-port`.
       write_sentinel_conf(conf(port), client_port, master_port);
       std::ofstream(conf(port), std::ios::app) << "sentinel-port " << port << "\nmetrics-port 0\n"
+                                               << "pidfile " << pidfile(port) << "\n"
                                                << extra_config;
       sentinels.push_back(start_proxy_with_sentinel(conf(port), port, client_port));
       client_ports.push_back(client_port);
@@ -103,6 +104,8 @@ struct RedisGroup {
   }
 
   std::string conf(int port) const { return dir + "/sentinel-" + std::to_string(port) + ".conf"; }
+  // A proxy's pidfile (start_proxies), by its sentinel port.
+  std::string pidfile(int port) const { return dir + "/proxy-" + std::to_string(port) + ".pid"; }
 
   std::optional<protocol::Value> master_fields(int sentinel_port) const {
     return call_value(sentinel_port, {"SENTINEL", "MASTER", "mymaster"});

@@ -281,12 +281,25 @@ SentinelPort::~SentinelPort() {
   close();
 }
 
-void SentinelPort::listen(const std::string& bind, std::uint16_t port) {
+void SentinelPort::open(const std::string& bind, std::uint16_t port) {
   const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(bind), port);
   std::error_code ec;
   listen_on(acceptor_, endpoint, asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::system_error(ec, "cannot listen on " + bind + ":" + std::to_string(port));
+}
+
+void SentinelPort::start_accepting() {
+  if (accepting_ || !acceptor_.is_open()) return;
+  accepting_ = true;
+  ++accept_loop_;
   accept_loop_start();
+}
+
+void SentinelPort::stop_accepting() {
+  accepting_ = false;
+  std::error_code ignored;
+  acceptor_.cancel(ignored);
+  close_sessions();
 }
 
 std::uint16_t SentinelPort::port() const {
@@ -295,37 +308,44 @@ std::uint16_t SentinelPort::port() const {
 }
 
 void SentinelPort::accept_loop_start() {
-  acceptor_.async_accept([this](const std::error_code& ec, asio::ip::tcp::socket socket) {
-    if (ec) {
-      if (ec != asio::error::operation_aborted) {
-        spdlog::warn("sentinel port: accept failed: {}", ec.message());
+  // An accept of an earlier loop (stopped by stop_accepting) may complete late: it ends
+  // there, so that one loop runs at a time.
+  acceptor_.async_accept(
+      [this, loop = accept_loop_](const std::error_code& ec, asio::ip::tcp::socket socket) {
+        // Closed (`this` may be gone) or stopped.
+        if (ec == asio::error::operation_aborted) return;
+        std::error_code ignored;
+        if (!accepting_ || loop != accept_loop_) {
+          socket.close(ignored);
+          return;
+        }
+        if (ec) {
+          spdlog::warn("sentinel port: accept failed: {}", ec.message());
+          accept_loop_start();
+          return;
+        }
+        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+        // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
+        // best-effort on the fresh socket (its buffer is empty), and is closed at once.
+        if (clients() >= max_clients_) {
+          ++stats_.rejected_connections;
+          static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+          socket.non_blocking(true, ignored);
+          socket.write_some(asio::buffer(kFull.data(), kFull.size()), ignored);
+          socket.close(ignored);
+          accept_loop_start();
+          return;
+        }
+        ++stats_.connections_received;
+        auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
+        sessions_.remove_if([](const auto& weak) { return weak.expired(); });
+        sessions_.push_back(session);
+        asio::co_spawn(executor_, Session::read_loop(session),
+                       LogStrayException{"sentinel port reader"});
+        asio::co_spawn(executor_, Session::write_loop(session),
+                       LogStrayException{"sentinel port writer"});
         accept_loop_start();
-      }
-      return;
-    }
-    std::error_code ignored;
-    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
-    // best-effort on the fresh socket (its buffer is empty), and is closed at once.
-    if (clients() >= max_clients_) {
-      ++stats_.rejected_connections;
-      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-      socket.non_blocking(true, ignored);
-      socket.write_some(asio::buffer(kFull.data(), kFull.size()), ignored);
-      socket.close(ignored);
-      accept_loop_start();
-      return;
-    }
-    ++stats_.connections_received;
-    auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
-    sessions_.remove_if([](const auto& weak) { return weak.expired(); });
-    sessions_.push_back(session);
-    asio::co_spawn(executor_, Session::read_loop(session),
-                   LogStrayException{"sentinel port reader"});
-    asio::co_spawn(executor_, Session::write_loop(session),
-                   LogStrayException{"sentinel port writer"});
-    accept_loop_start();
-  });
+      });
 }
 
 void SentinelPort::publish(std::string_view channel, std::string_view message) {
@@ -399,8 +419,13 @@ bool SentinelPort::paused_for(std::span<const std::string_view> args) const {
 }
 
 void SentinelPort::close() {
+  accepting_ = false;
   std::error_code ignored;
   acceptor_.close(ignored);
+  close_sessions();
+}
+
+void SentinelPort::close_sessions() {
   for (const auto& weak : sessions_) {
     if (auto session = weak.lock()) session->close();
   }

@@ -43,7 +43,18 @@ class SentinelPort : public PortClients {
 
   // Binds and starts accepting. Throws std::system_error when the address is taken:
   // this happens at start-up only.
-  void listen(const std::string& bind, std::uint16_t port);
+  void listen(const std::string& bind, std::uint16_t port) {
+    open(bind, port);
+    start_accepting();
+  }
+  // The two halves of listen(): connections queue on the socket from open() on, and are
+  // taken from start_accepting() on.
+  void open(const std::string& bind, std::uint16_t port);
+  void start_accepting();
+  // An upgrade by hand-over (SIGUSR2): every client is closed and no connection is taken
+  // any more, but the socket stays open for the new process (connections queue on it
+  // meanwhile); start_accepting() takes them again if the upgrade fails.
+  void stop_accepting();
   // Clients accepted from now on must AUTH first (requirepass).
   void require_auth(bool required) { requires_auth_ = required; }
   // `maxclients`: connections beyond it are refused with Redis's error.
@@ -71,6 +82,7 @@ class SentinelPort : public PortClients {
 
  private:
   void accept_loop_start();
+  void close_sessions();
 
   asio::any_io_executor executor_;
   asio::ip::tcp::acceptor acceptor_;
@@ -81,6 +93,8 @@ class SentinelPort : public PortClients {
   bool requires_auth_ = false;
   std::size_t max_clients_ = 10000;  // Redis's default maxclients
   PortStats stats_;
+  bool accepting_ = false;
+  std::uint64_t accept_loop_ = 0;
   PauseMode pause_mode_ = PauseMode::kNone;
   std::chrono::steady_clock::time_point paused_until_{};
 };

@@ -5,6 +5,7 @@
 #include <asio/post.hpp>
 
 #include <type_traits>
+#include <utility>
 
 #include "sentinel/hello.h"
 #include "sentinel/script_triggers.h"
@@ -99,6 +100,20 @@ void EngineShell::stop() {
     if (pair.command) pair.command->close();
     if (pair.pubsub) pair.pubsub->close();
   }
+}
+
+void EngineShell::pause() {
+  paused_links_.clear();
+  for (const auto& [key, pair] : links_) paused_links_.push_back(pair.to);
+  stop();
+}
+
+void EngineShell::resume() {
+  stopped_ = false;
+  for (const Endpoint& e : std::exchange(paused_links_, {})) {
+    engine_.on_event(LinkDisconnected{e}, now());
+  }
+  start();
 }
 
 void EngineShell::schedule_tick() {
@@ -220,6 +235,7 @@ void EngineShell::connect(const Connect& c) {
     return link;
   };
   LinkPair& pair = links_[link_key(c.to)];
+  pair.to = c.to;
   pair.command = open("cmd");
   if (c.to.kind != InstanceKind::kSentinel) {
     pair.pubsub = open("pubsub");

@@ -48,6 +48,11 @@ class EngineShell : public EngineAccess {
 
   void start();
   void stop();
+  // An upgrade by hand-over (SIGUSR2, the sentinel inside): stop() that remembers the
+  // links it closed, so that resume() can tell the engine they were lost (it reconnects).
+  // A pause of over 2 s puts the engine in TILT at its next tick, as any stall does.
+  void pause();
+  void resume();
 
   Engine& engine() override { return engine_; }
   const Engine& engine() const { return engine_; }
@@ -76,6 +81,7 @@ class EngineShell : public EngineAccess {
 
  private:
   struct LinkPair {
+    Endpoint to;
     std::shared_ptr<RespLink> command;
     std::shared_ptr<RespLink> pubsub;  // masters and replicas only
   };
@@ -107,6 +113,7 @@ class EngineShell : public EngineAccess {
   std::mt19937 jitter_{std::random_device{}()};
   bool stopped_ = false;
   int running_actions_ = 0;  // nesting of run_actions (a link failing at once nests it)
+  std::vector<Endpoint> paused_links_;
   std::optional<ServedView> served_view_;
   std::atomic<std::uint64_t> hellos_rejected_{0};
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // posted work checks it
