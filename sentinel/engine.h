@@ -60,6 +60,9 @@ class Engine {
 
   // mirrors sentinelTimer: TILT check, then every instance of every group.
   void tick(TimePoint now);
+  // The ticks begin now: the time since the engine was made (a start-up that waited for
+  // the master, an upgrade's hand-over) is not a stall of this process, so no TILT for it.
+  void start_ticking(TimePoint now) { previous_tick_ = now; }
 
   void on_event(const Event& event, TimePoint now);
 

@@ -263,10 +263,16 @@ int Server::run() {
   if (replacing) {
     // Every port listens and systemd knows this process: the one it replaces may stop
     // accepting now, and the pidfile names this one from now on.
-    tell_replaced_process_ready();
-    write_pidfile(c.pidfile);
+    if (tell_replaced_process_ready()) {
+      write_pidfile(c.pidfile);
+      if (upgrade_steps_.start_sentinel) upgrade_steps_.start_sentinel();
+    } else {
+      // The old process gave up waiting and runs on, its sentinel too: a second one with
+      // the same id must not start. This one leaves as on SIGTERM.
+      spdlog::critical("the process this one replaces gave up waiting for it: exiting");
+      std::raise(SIGTERM);
+    }
   }
-  if (replacing && upgrade_steps_.start_sentinel) upgrade_steps_.start_sentinel();
   spdlog::info(
       "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
       "thread(s), {}, metrics {}",

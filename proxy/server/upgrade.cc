@@ -237,14 +237,17 @@ void abandon_replacement() {
   s.pending_child = -1;
 }
 
-void tell_replaced_process_ready() {
+bool tell_replaced_process_ready() {
   close_unclaimed_inherited_listeners();
   State& s = state();
-  if (s.ready_fd < 0) return;
+  if (s.ready_fd < 0) return true;
   const char byte = '1';
-  [[maybe_unused]] const ssize_t n = ::write(s.ready_fd, &byte, 1);
+  // MSG_NOSIGNAL's effect for a pipe: a reader gone is an EPIPE here, not a SIGPIPE.
+  ::signal(SIGPIPE, SIG_IGN);
+  const ssize_t n = ::write(s.ready_fd, &byte, 1);
   ::close(s.ready_fd);
   s.ready_fd = -1;
+  return n == 1;
 }
 
 void write_pidfile(const std::string& path) {

@@ -38,9 +38,10 @@ void start_replacement(asio::io_context& io, std::chrono::seconds deadline,
 void abandon_replacement();
 
 // In the replacement, once every port listens and systemd was told: closes the handed-over
-// sockets no port took, and tells the process it replaces. Nothing when this process was
-// not started by an upgrade.
-void tell_replaced_process_ready();
+// sockets no port took, and tells the process it replaces. True when it was told, or when
+// this process was not started by an upgrade; false when it no longer listens (it gave up
+// waiting and runs on).
+bool tell_replaced_process_ready();
 
 // Writes this process's pid into `path` (nothing when empty), as Redis's createPidFile.
 void write_pidfile(const std::string& path);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -23,6 +24,36 @@ namespace {
 std::string myid(int sentinel_port) {
   auto id = call_value(sentinel_port, {"SENTINEL", "MYID"});
   return id ? id->text : "";
+}
+
+// " +sdown master ...", " -odown ...": an event's name follows its sign (a level mark
+// "-" is followed by a space).
+bool is_event_line(const std::string& line) {
+  for (std::size_t i = 0; i + 2 < line.size(); ++i) {
+    if (line[i] == ' ' && (line[i + 1] == '+' || line[i + 1] == '-') &&
+        std::islower(static_cast<unsigned char>(line[i + 2]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The lines of sentinel events (+sdown, +vote-for-leader, +switch-master...) that `pid`
+// logged after it stopped its sentinel for the upgrade: none, if one sentinel of the id
+// runs at a time.
+std::string sentinel_events_after_stop(const std::string& log, pid_t pid) {
+  const std::size_t stop = log.find("sentinel stopped for an upgrade");
+  if (stop == std::string::npos) return "";
+  const std::string mark = std::to_string(pid) + ":";
+  std::string found;
+  std::size_t at = log.find('\n', stop);
+  while (at != std::string::npos && at + 1 < log.size()) {
+    const std::size_t end = log.find('\n', at + 1);
+    const std::string line = log.substr(at + 1, end == std::string::npos ? end : end - at - 1);
+    if (line.rfind(mark, 0) == 0 && is_event_line(line)) found += line + "\n";
+    at = end;
+  }
+  return found;
 }
 
 std::string routed_port(int client_port) {
@@ -89,6 +120,7 @@ TEST(ProxyUpgradeWithSentinel, HandsBothPortsAndTheSentinelOver) {
             << " answered, " << sentinel_clients.refused() << " refused\n";
   EXPECT_NE(log.find("sentinel stopped for an upgrade"), std::string::npos) << log;
   EXPECT_NE(log.find("handed over to the new process"), std::string::npos) << log;
+  EXPECT_EQ(sentinel_events_after_stop(log, old_pid), "") << log;
 
   // The same sentinel, now in the new process, still one of three to its peers.
   EXPECT_EQ(myid(sentinel_port), id);

@@ -85,7 +85,9 @@ asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> 
   char chunk[16 * 1024];
   while (!self->closed_ && !self->closing_) {
     auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), use_nothrow);
-    if (ec) break;
+    // A read done before close() (stop_accepting for an upgrade) is dropped: the engine
+    // is paused and must not be asked anything.
+    if (ec || self->closed_) break;
     self->port_.stats_.net_input_bytes += n;
     ++self->port_.stats_.reads_processed;
     in.append(chunk, n);

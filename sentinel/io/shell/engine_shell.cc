@@ -84,6 +84,11 @@ TimePoint wall_clock_now() {
 }
 
 void EngineShell::start() {
+  engine_.start_ticking(now());
+  begin();
+}
+
+void EngineShell::begin() {
   stopped_ = false;
   run_actions();  // a fresh id is persisted before anything else happens
   schedule_tick();
@@ -113,7 +118,8 @@ void EngineShell::resume() {
   for (const Endpoint& e : std::exchange(paused_links_, {})) {
     engine_.on_event(LinkDisconnected{e}, now());
   }
-  start();
+  // Paused for a while: a TILT now is as after any stall (the view may be stale).
+  begin();
 }
 
 void EngineShell::schedule_tick() {

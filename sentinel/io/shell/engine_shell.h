@@ -86,6 +86,7 @@ class EngineShell : public EngineAccess {
     std::shared_ptr<RespLink> pubsub;  // masters and replicas only
   };
 
+  void begin();
   void schedule_tick();
   void execute(const Action& action);
   void hand_on_served_view();
