@@ -7,13 +7,13 @@ set -euo pipefail
 packages=(
   # build
   g++ cmake make pkg-config
-  libasio-dev libhiredis-dev libspdlog-dev prometheus-cpp-dev
+  libasio-dev libhiredis-dev libspdlog-dev prometheus-cpp-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # fuzzing (libFuzzer ships in clang's runtime package) and formatting
   clang libclang-rt-14-dev clang-format
   # real servers and clients for the integration tests, the demo and the benchmarks
   redis-server redis-sentinel redis-tools haproxy nutcracker python3 python3-redis
-  procps iproute2
+  procps iproute2 openssl
   # packaging and its test: dpkg-shlibdeps (cpack -G DEB), systemd-analyze (unit checks)
   dpkg-dev systemd
 )

@@ -2,6 +2,8 @@
 # Builds sentinel-proxy and starts the main job.
 #   scripts/run.sh                 a local demo group: a redis-server master and two
 #                                  replicas (in a temp dir) with the proxy in front
+#   scripts/run.sh --tls           the same group with TLS on every link: certificates
+#                                  made with openssl, Redis and the proxies TLS-only
 #   scripts/run.sh my.conf [--directive value ...]
 #                                  just the proxy, with your own config
 # Installs missing Debian packages first. Ctrl-C stops everything it started.
@@ -12,6 +14,11 @@ bash scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"${JOBS:-2}" --target sentinel-proxy
 
+tls=no
+if [ "${1:-}" = "--tls" ]; then
+  tls=yes
+  shift
+fi
 if [ $# -gt 0 ]; then
   exec ./build/sentinel-proxy "$@"
 fi
@@ -33,9 +40,32 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+# With --tls: a CA, and one certificate (EC P-256) every server and client of the demo
+# shows; Redis's tls-* directives for the servers, redis-cli's options for the clients.
+tls_conf=""
+cli=(redis-cli)
+server_tls=()
+if [ "$tls" = yes ]; then
+  t="$dir/tls"
+  mkdir -p "$t"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+    -keyout "$t/ca.key" -subj "/CN=sentinel-proxy demo CA" -out "$t/ca.crt" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$t/demo.key" \
+    -subj "/CN=127.0.0.1" -out "$t/demo.csr" 2>/dev/null
+  openssl x509 -req -sha256 -days 30 -in "$t/demo.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" \
+    -CAcreateserial -out "$t/demo.crt" 2>/dev/null
+  server_tls=(--tls-cert-file "$t/demo.crt" --tls-key-file "$t/demo.key"
+              --tls-ca-cert-file "$t/ca.crt" --tls-replication yes)
+  tls_conf="tls-cert-file $t/demo.crt
+tls-key-file $t/demo.key
+tls-ca-cert-file $t/ca.crt
+tls-replication yes"
+  cli=(redis-cli --tls --cacert "$t/ca.crt" --cert "$t/demo.crt" --key "$t/demo.key")
+fi
+
 wait_for_port() {
   for _ in $(seq 1 100); do
-    redis-cli -p "$1" ping >/dev/null 2>&1 && return 0
+    "${cli[@]}" -p "$1" ping >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   echo "nothing answers on port $1; logs are in $dir" >&2
@@ -47,6 +77,7 @@ for i in 0 1 2; do
   mkdir -p "$dir/redis-$port"
   args=(--port "$port" --bind 127.0.0.1 --dir "$dir/redis-$port" --save "" --appendonly no
         --logfile "$dir/redis-$port/redis.log")
+  [ "$tls" = yes ] && args+=(--port 0 --tls-port "$port" "${server_tls[@]}")
   [ "$i" -gt 0 ] && args+=(--replicaof 127.0.0.1 "$base")
   redis-server "${args[@]}" &
   pids+=($!)
@@ -65,11 +96,23 @@ sentinel monitor mymaster 127.0.0.1 $base 2
 sentinel down-after-milliseconds mymaster 2000
 sentinel failover-timeout mymaster 20000
 CONF
+  if [ "$tls" = yes ]; then
+    # The same port numbers, TLS only.
+    cat >>"$conf" <<CONF
+port 0
+tls-port $((proxy_port + i))
+sentinel-port 0
+sentinel-tls-port $((sentinel_port + 10 * i))
+$tls_conf
+CONF
+  fi
   ./build/sentinel-proxy "$conf" &
   pids+=($!)
   wait_for_port "$((proxy_port + i))"
 done
 
+cli_text="${cli[*]}"
+[ "$tls" = yes ] && echo && echo "Every port is TLS only; redis-cli needs: $cli_text"
 cat <<MSG
 
 sentinel-proxy demo is running (files in $dir):
@@ -80,20 +123,20 @@ sentinel-proxy demo is running (files in $dir):
   metrics   http://127.0.0.1:$metrics_port/metrics (and the next two ports)
 
 Try:
-  redis-cli -p $proxy_port set greeting hello
-  redis-cli -p $proxy_port get greeting
-  redis-cli -p $proxy_port proxy topology
-  redis-cli -p $sentinel_port sentinel masters
-  redis-benchmark -p $proxy_port -t set,get -q
+  $cli_text -p $proxy_port set greeting hello
+  $cli_text -p $proxy_port get greeting
+  $cli_text -p $proxy_port proxy topology
+  $cli_text -p $sentinel_port sentinel masters
+  redis-benchmark ${cli[*]:1} -p $proxy_port -t set,get -q
   curl -s http://127.0.0.1:$metrics_port/metrics | grep sentinel_proxy
 
-A failover: stop the master (redis-cli -p $base shutdown nosave) and watch
-  redis-cli -p $sentinel_port subscribe +switch-master
+A failover: stop the master ($cli_text -p $base shutdown nosave) and watch
+  $cli_text -p $sentinel_port subscribe +switch-master
 after about 3 s the proxies send clients to the promoted replica
-(redis-cli -p $proxy_port proxy topology). Connected clients are held meanwhile and
+($cli_text -p $proxy_port proxy topology). Connected clients are held meanwhile and
 moved with their state (database, subscriptions, name); only one with a command in
 flight on the dead master is disconnected, since that command's outcome is unknown.
-A planned switchover that loses nothing: redis-cli -p $proxy_port proxy failover
+A planned switchover that loses nothing: $cli_text -p $proxy_port proxy failover
 
 Ctrl-C stops everything.
 MSG

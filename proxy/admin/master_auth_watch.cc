@@ -15,7 +15,7 @@ namespace sp::proxy {
 asio::awaitable<void> probe_master_auth(ProxyContext& context) {
   const TopologyPtr topology = context.registry.current();
   if (!topology) co_return;
-  ControlLink link(co_await asio::this_coro::executor);
+  ControlLink link(co_await asio::this_coro::executor, context.tls.get());
   const auto timeout = context.settings.current()->connect_timeout;
   const std::error_code connect_ec =
       co_await link.connect(topology->master_ip, topology->master_port, timeout);

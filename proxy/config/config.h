@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/systemd_notify.h"
+#include "common/tls/tls_settings.h"
 #include "proxy/admin/proxy_access.h"
 
 namespace sp::proxy {
@@ -28,7 +29,12 @@ struct OutputBufferLimit {
 // ones documented in conf/sentinel-proxy.conf (Redis's where Redis has the directive).
 struct Config {
   std::vector<std::string> bind{"127.0.0.1"};
-  std::uint16_t port = 26380;
+  std::uint16_t port = 26380;  // 0: no port in the clear (tls-port only)
+  // TLS (README.md, "TLS"): tls-port serves clients over TLS beside `port`; the tls-*
+  // directives are Redis's, and tls-replication yes makes the links to Redis (the master
+  // and the sentinels followed or peered with) TLS too.
+  std::uint16_t tls_port = 0;
+  tls::TlsSettings tls;
   std::string upstream_host = "127.0.0.1";
   std::uint16_t upstream_port = 6379;
   std::string group_name = "mymaster";
@@ -82,6 +88,7 @@ struct Config {
   // and the monitored group whose master the client port serves (needed with several).
   std::vector<std::vector<std::string>> sentinel_directives;
   std::uint16_t sentinel_port = 26379;
+  std::uint16_t sentinel_tls_port = 0;  // the sentinel port over TLS (tls-* settings)
   std::string proxy_group;
   // Follow mode: no sentinel inside; the master is the one these existing sentinels name
   // for `follow_name` (`sentinel-follow <name> <host:port> ...`), asked with the optional

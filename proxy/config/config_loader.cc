@@ -110,10 +110,12 @@ std::optional<LogLevel> parse_loglevel(std::string_view text) {
 
 // Directives with exactly one argument; the caller checked the arity.
 std::string apply_single(Config& config, const std::string& name, const std::string& v) {
-  if (name == "port") {
-    auto p = parse_int<std::uint16_t>(v, 1, 65535);
-    if (!p) return "invalid port '" + v + "'";
-    config.port = *p;
+  if (name == "port" || name == "tls-port") {
+    auto p = parse_int<std::uint16_t>(v, 0, 65535);
+    if (!p) return "invalid " + name + " '" + v + "'";
+    (name == "port" ? config.port : config.tls_port) = *p;
+  } else if (auto tls_error = tls::apply_tls_directive(config.tls, name, v)) {
+    return *tls_error;
   } else if (name == "io-threads") {
     auto n = parse_int<int>(v, 1, 128);
     if (!n) return "io-threads must be between 1 and 128";
@@ -324,10 +326,10 @@ std::string apply_directive(Config& config, const std::vector<std::string>& args
     config.sentinel_directives.push_back(args);
     return {};
   }
-  if (name == "sentinel-port" && args.size() == 2) {
+  if ((name == "sentinel-port" || name == "sentinel-tls-port") && args.size() == 2) {
     auto p = parse_int<std::uint16_t>(args[1], 0, 65535);
-    if (!p) return "invalid sentinel-port '" + args[1] + "'";
-    config.sentinel_port = *p;
+    if (!p) return "invalid " + name + " '" + args[1] + "'";
+    (name == "sentinel-port" ? config.sentinel_port : config.sentinel_tls_port) = *p;
     return {};
   }
   if (name == "sentinel-follow-user" && args.size() == 2) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include <cstdint>
+#include <iterator>
+#include <utility>
 
 #include "common/parse_number.h"
 #include "protocol/command_table.h"
@@ -40,10 +42,9 @@ std::string_view supervised_name(Supervised mode) {
   return "no";
 }
 
-// In the order CONFIG GET lists them: the live ones first.
-const std::vector<Setting>& settings() {
+std::vector<Setting> base_settings() {
   using std::to_string;
-  static const std::vector<Setting> table = {
+  return {
       {"maxclients", true, [](const Config& c) -> Words { return {to_string(c.maxclients)}; }},
       {"timeout", true, [](const Config& c) -> Words { return {to_string(c.timeout.count())}; }},
       {"tcp-keepalive", true,
@@ -86,6 +87,31 @@ const std::vector<Setting>& settings() {
       {"supervised", false,
        [](const Config& c) -> Words { return {std::string(supervised_name(c.supervised))}; }},
   };
+}
+
+// A tls-* directive's value (tls::kTlsDirectives[I]).
+template <std::size_t I>
+Words tls_words(const Config& c) {
+  return {*tls::tls_directive_value(c.tls, tls::kTlsDirectives[I])};
+}
+
+template <std::size_t... I>
+void add_tls_settings(std::vector<Setting>& table, std::index_sequence<I...>) {
+  (table.push_back({tls::kTlsDirectives[I], false, &tls_words<I>}), ...);
+}
+
+// In the order CONFIG GET lists them: the live ones first. The tls-* ones are read again
+// from the file on SIGHUP, with the certificates (Server::reload_settings).
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = [] {
+    std::vector<Setting> all = base_settings();
+    all.push_back(
+        {"tls-port", false, [](const Config& c) -> Words { return {std::to_string(c.tls_port)}; }});
+    all.push_back({"sentinel-tls-port", false,
+                   [](const Config& c) -> Words { return {std::to_string(c.sentinel_tls_port)}; }});
+    add_tls_settings(all, std::make_index_sequence<std::size(tls::kTlsDirectives)>());
+    return all;
+  }();
   return table;
 }
 

@@ -58,7 +58,7 @@ FollowedMaster master_at_start(const FollowSettings& settings) {
 }  // namespace
 
 int run_proxy_following(Config config) {
-  const FollowSettings settings = FollowSettings::of(config);
+  FollowSettings settings = FollowSettings::of(config);
   const FollowedMaster master = master_at_start(settings);
   spdlog::info("sentinel {} names {}:{} as the master of '{}' (config epoch {})",
                config.follow_sentinels[master.sentinel], master.ip, master.port, settings.name,
@@ -71,6 +71,8 @@ int run_proxy_following(Config config) {
 
   asio::io_context follow_io;
   Server server(std::move(config));
+  // One set of TLS contexts for the process, the one SIGHUP reloads.
+  if (server.context().tls) settings.tls = server.context().tls;
   auto follower =
       std::make_shared<SentinelFollower>(follow_io.get_executor(), settings, server.registry());
   server.context().followed_sentinel = [follower] { return follower->followed(); };

@@ -5,6 +5,7 @@
 #include <asio/this_coro.hpp>
 
 #include "common/asio_util.h"
+#include "common/tls/tls_store.h"
 #include "proxy/follow/followed_hold.h"
 
 namespace sp::proxy {
@@ -29,7 +30,7 @@ std::string address_of(const HostPort& a) {
 // address it answered on, or "" and why not.
 asio::awaitable<std::string> confirm_master(const FollowSettings& settings, const HostPort& master,
                                             std::string& why) {
-  ControlLink link(co_await asio::this_coro::executor);
+  ControlLink link(co_await asio::this_coro::executor, settings.tls.get());
   if (auto ec = co_await link.connect(master.host, master.port, settings.timeout)) {
     why = ec.message();
     co_return "";
@@ -51,7 +52,7 @@ asio::awaitable<std::string> confirm_master(const FollowSettings& settings, cons
 asio::awaitable<std::optional<FollowedMaster>> ask_sentinel(const FollowSettings& settings,
                                                             const HostPort& sentinel,
                                                             std::string& why) {
-  ControlLink link(co_await asio::this_coro::executor);
+  ControlLink link(co_await asio::this_coro::executor, settings.tls.get());
   if (auto ec = co_await link.connect(sentinel.host, sentinel.port, settings.timeout)) {
     why = ec.message();
     co_return std::nullopt;
@@ -99,6 +100,9 @@ FollowSettings FollowSettings::of(const Config& config) {
   settings.user = config.follow_user;
   settings.pass = config.follow_pass;
   settings.timeout = config.connect_timeout;
+  if (config.tls.replication) {
+    settings.tls = std::make_shared<tls::TlsStore>(config.tls, /*serve=*/false, /*connect=*/true);
+  }
   return settings;
 }
 
@@ -144,7 +148,7 @@ SentinelFollower::SentinelFollower(asio::any_io_executor executor, FollowSetting
       settings_(std::move(settings)),
       registry_(registry),
       bridge_(registry, /*fence_on_minority=*/false),
-      subscription_(executor),
+      subscription_(executor, settings_.tls.get()),
       timer_(executor) {}
 
 sentinel::ServedView SentinelFollower::view_of(const FollowedMaster& master) const {

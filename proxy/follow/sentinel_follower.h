@@ -19,6 +19,10 @@
 #include "proxy/topology/topology.h"
 #include "proxy/topology/topology_registry.h"
 
+namespace sp::tls {
+class TlsStore;
+}
+
 namespace sp::proxy {
 
 // Follow mode's settings, from `sentinel-follow` and its companions.
@@ -28,6 +32,8 @@ struct FollowSettings {
   std::string user;                 // AUTH to the sentinels, when `pass` is set
   std::string pass;
   std::chrono::milliseconds timeout{2000};  // each connection and each reply
+  // tls-replication yes: the sentinels and the master are asked over TLS.
+  std::shared_ptr<tls::TlsStore> tls;
 
   static FollowSettings of(const Config& config);
 };

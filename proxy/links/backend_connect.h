@@ -8,18 +8,26 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "common/tls/stream.h"
+
+namespace sp::tls {
+class TlsStore;
+}
+
 namespace sp::proxy {
 
-// Connects `socket` to `endpoint`, giving up after `timeout` (asio::error::timed_out).
-// On success the socket has TCP_NODELAY set; on failure it is closed.
-asio::awaitable<std::error_code> connect_with_timeout(asio::ip::tcp::socket& socket,
+// Connects `stream` to `endpoint`, giving up after `timeout` (asio::error::timed_out).
+// With `tls` that connects (tls-replication yes) the TLS handshake follows, within the same
+// `timeout`, and is counted there. On success the socket has TCP_NODELAY set; on failure
+// it is closed.
+asio::awaitable<std::error_code> connect_with_timeout(Stream& stream,
                                                       const asio::ip::tcp::endpoint& endpoint,
-                                                      std::chrono::milliseconds timeout);
+                                                      std::chrono::milliseconds timeout,
+                                                      tls::TlsStore* tls);
 
-// One read into `room` that gives up at `deadline` (asio::error::timed_out); the socket
+// One read into `room` that gives up at `deadline` (asio::error::timed_out); the stream
 // stays open either way. Returns the error and the bytes read.
 asio::awaitable<std::pair<std::error_code, std::size_t>> read_some_until(
-    asio::ip::tcp::socket& socket, std::span<char> room,
-    std::chrono::steady_clock::time_point deadline);
+    Stream& stream, std::span<char> room, std::chrono::steady_clock::time_point deadline);
 
 }  // namespace sp::proxy

@@ -17,7 +17,8 @@ constexpr std::size_t kReadChunk = 4096;
 
 }  // namespace
 
-ControlLink::ControlLink(asio::any_io_executor executor) : socket_(std::move(executor)) {}
+ControlLink::ControlLink(asio::any_io_executor executor, tls::TlsStore* tls)
+    : stream_(executor), tls_(tls) {}
 
 asio::awaitable<std::error_code> ControlLink::connect(const std::string& host, std::uint16_t port,
                                                       std::chrono::milliseconds timeout) {
@@ -25,14 +26,15 @@ asio::awaitable<std::error_code> ControlLink::connect(const std::string& host, s
   std::error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec) {
-    asio::ip::tcp::resolver resolver(socket_.get_executor());
+    asio::ip::tcp::resolver resolver(stream_.get_executor());
     auto [resolve_ec, results] =
         co_await resolver.async_resolve(host, std::to_string(port), use_nothrow);
     if (resolve_ec) co_return resolve_ec;
     if (results.empty()) co_return std::make_error_code(std::errc::host_unreachable);
     address = results.begin()->endpoint().address();
   }
-  co_return co_await connect_with_timeout(socket_, asio::ip::tcp::endpoint(address, port), timeout);
+  co_return co_await connect_with_timeout(stream_, asio::ip::tcp::endpoint(address, port), timeout,
+                                          tls_);
 }
 
 std::string ControlLink::command(std::initializer_list<std::string_view> args) {
@@ -42,7 +44,7 @@ std::string ControlLink::command(std::initializer_list<std::string_view> args) {
 }
 
 asio::awaitable<std::error_code> ControlLink::send(std::string bytes) {
-  auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(bytes), use_nothrow);
+  auto [ec, written] = co_await stream_.write_all(asio::buffer(bytes));
   (void)written;
   co_return ec;
 }
@@ -63,7 +65,7 @@ asio::awaitable<std::pair<std::error_code, protocol::Value>> ControlLink::next_v
         co_return std::pair{std::make_error_code(std::errc::bad_message), protocol::Value{}};
       co_return std::pair{std::error_code{}, std::move(*value)};
     }
-    auto [ec, n] = co_await read_some_until(socket_, room, deadline);
+    auto [ec, n] = co_await read_some_until(stream_, room, deadline);
     if (!ec && n == 0) ec = asio::error::eof;
     if (ec) co_return std::pair{ec, protocol::Value{}};
     in_.append(room.data(), n);
@@ -89,13 +91,13 @@ asio::awaitable<std::error_code> ControlLink::authenticate(const std::string& us
 
 std::string ControlLink::remote_ip() const {
   std::error_code ec;
-  const auto endpoint = socket_.remote_endpoint(ec);
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
   return ec ? std::string() : endpoint.address().to_string();
 }
 
 void ControlLink::close() {
   std::error_code ignored;
-  socket_.close(ignored);
+  stream_.close(ignored);
   in_.clear();
   parser_.reset();
 }

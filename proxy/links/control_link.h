@@ -12,8 +12,13 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
+#include "common/tls/stream.h"
 #include "protocol/reply_parser.h"
 #include "protocol/value.h"
+
+namespace sp::tls {
+class TlsStore;
+}
 
 namespace sp::proxy {
 
@@ -25,9 +30,11 @@ class ControlLink {
  public:
   using Clock = std::chrono::steady_clock;
 
-  explicit ControlLink(asio::any_io_executor executor);
+  // `tls`: the process's TLS contexts; the link uses TLS when they connect (tls-replication).
+  explicit ControlLink(asio::any_io_executor executor, tls::TlsStore* tls = nullptr);
 
-  // Resolves `host` (unless it is an address) and connects, within `timeout`.
+  // Resolves `host` (unless it is an address) and connects, within `timeout` (the TLS
+  // handshake included).
   asio::awaitable<std::error_code> connect(const std::string& host, std::uint16_t port,
                                            std::chrono::milliseconds timeout);
 
@@ -57,7 +64,8 @@ class ControlLink {
   void close();
 
  private:
-  asio::ip::tcp::socket socket_;
+  Stream stream_;
+  tls::TlsStore* tls_;
   std::string in_;
   protocol::ReplyParser parser_;
 };

@@ -8,10 +8,12 @@
 
 namespace sp::proxy {
 
-LinkPool::LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings)
+LinkPool::LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings,
+                   tls::TlsStore* tls)
     : executor_(std::move(executor)),
       stats_(stats),
       settings_(settings),
+      tls_(tls),
       links_(settings->backend_pool_size) {}
 
 bool LinkPool::serves(const Topology& topology) const {
@@ -74,7 +76,7 @@ asio::awaitable<std::shared_ptr<SharedLink>> LinkPool::acquire(const Topology& t
       link->retire();  // closed: nothing; demoted: its last replies still reach their sessions
       if (!link->closed()) retired_.push_back(link);
     }
-    link = std::make_shared<SharedLink>(executor_, stats_, settings_);
+    link = std::make_shared<SharedLink>(executor_, stats_, settings_, tls_);
     links_[slot] = link;
     why = co_await link->open(asio::ip::tcp::endpoint(address, topology.master_port));
   }

@@ -11,6 +11,10 @@
 #include "proxy/links/shared_link.h"
 #include "proxy/topology/topology.h"
 
+namespace sp::tls {
+class TlsStore;
+}
+
 namespace sp::proxy {
 
 // A worker's shared connections to the master (backend-pool-size of them), handed to its
@@ -20,7 +24,8 @@ namespace sp::proxy {
 class LinkPool {
  public:
   // `settings`: the worker's, swapped there at each change (new links take them).
-  LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings);
+  LinkPool(asio::any_io_executor executor, WorkerStats& stats, const ConfigPtr& settings,
+           tls::TlsStore* tls);
 
   // A usable link to `topology`'s master: nullptr, with the reason in `why`, when none
   // can be had now.
@@ -37,6 +42,7 @@ class LinkPool {
   asio::any_io_executor executor_;
   WorkerStats& stats_;
   const ConfigPtr& settings_;
+  tls::TlsStore* tls_;
   std::vector<std::shared_ptr<SharedLink>> links_;
   std::vector<std::shared_ptr<SharedLink>> retired_;  // still delivering their last replies
   std::string ip_;

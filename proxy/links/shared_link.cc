@@ -12,7 +12,6 @@
 #include "proxy/links/backend_connect.h"
 #include "proxy/links/role_reply.h"
 #include "proxy/links/tcp_keepalive.h"
-#include "proxy/links/write_now.h"
 
 namespace sp::proxy {
 namespace {
@@ -28,8 +27,10 @@ constexpr std::size_t kStreamAbove = 16 * 1024;
 
 }  // namespace
 
-SharedLink::SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings)
-    : socket_(executor),
+SharedLink::SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings,
+                       tls::TlsStore* tls)
+    : stream_(executor),
+      tls_(tls),
       stats_(stats),
       settings_(std::move(settings)),
       in_(stats.buffer_bytes),
@@ -40,14 +41,15 @@ SharedLink::~SharedLink() = default;
 
 asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& endpoint) {
   opening_ = true;
-  std::error_code ec = co_await connect_with_timeout(socket_, endpoint, settings_->connect_timeout);
+  std::error_code ec =
+      co_await connect_with_timeout(stream_, endpoint, settings_->connect_timeout, tls_);
   if (!ec && settings_->sentinel_managed) {
     // ROLE, as a session's attach checks it (session_failover.cc, replay_state).
-    co_await asio::async_write(socket_, asio::buffer(kRoleCommand), use_nothrow);
+    co_await stream_.write_all(asio::buffer(kRoleCommand));
     const auto deadline = Clock::now() + settings_->connect_timeout;
     while (!ec && !closed_) {
       const auto room = in_.prepare();
-      const auto [read_ec, n] = co_await read_some_until(socket_, room, deadline);
+      const auto [read_ec, n] = co_await read_some_until(stream_, room, deadline);
       ec = read_ec;
       if (!ec && n == 0) ec = asio::error::eof;
       if (ec) break;
@@ -68,15 +70,15 @@ asio::awaitable<std::string> SharedLink::open(const asio::ip::tcp::endpoint& end
   opened_signal_.cancel();
   if (!failure_.empty()) {
     std::error_code ignored;
-    socket_.close(ignored);
+    stream_.close(ignored);
     closed_ = true;
     co_return failure_;
   }
-  set_tcp_keepalive(socket_.native_handle(), settings_->tcp_keepalive);
-  socket_.non_blocking(true, ec);  // for write_now
+  set_tcp_keepalive(stream_.socket().native_handle(), settings_->tcp_keepalive);
+  stream_.socket().non_blocking(true, ec);  // for write_now
   open_ = true;
   stats_.backend_connects.add();
-  asio::co_spawn(socket_.get_executor(), read_loop(shared_from_this()),
+  asio::co_spawn(stream_.get_executor(), read_loop(shared_from_this()),
                  LogStrayException{"shared link reader"});
   check_retired();  // retired while it was opening: no one is waiting for it
   co_return std::string();
@@ -107,7 +109,7 @@ void SharedLink::close(std::string_view why) {
   closed_ = true;
   open_ = false;
   std::error_code ec;
-  socket_.close(ec);
+  stream_.close(ec);
   drained_signal_.cancel();
   // Each user is told once per attachment, in the order they sent.
   const std::deque<Awaiting> lost = std::exchange(awaiting_, {});
@@ -138,7 +140,7 @@ bool SharedLink::send(std::span<const asio::const_buffer> requests, std::uint32_
     // After the handlers ready now: the batches of every client read in this pass of the
     // event loop leave in one write.
     flush_posted_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->flush(); });
   }
   return true;
 }
@@ -147,7 +149,7 @@ void SharedLink::flush() {
   flush_posted_ = false;
   if (!open_ || write_pending_ || out_.empty()) return;
   std::error_code ec;
-  const std::size_t written = write_now(socket_, asio::buffer(out_), ec);
+  const std::size_t written = stream_.write_now(asio::buffer(out_), ec);
   if (ec) {
     close(ec.message());
     return;
@@ -165,15 +167,14 @@ void SharedLink::flush() {
   writing_.assign(out_, written);
   out_.clear();
   write_pending_ = true;
-  asio::co_spawn(socket_.get_executor(), write_rest(shared_from_this()),
+  asio::co_spawn(stream_.get_executor(), write_rest(shared_from_this()),
                  LogStrayException{"shared link writer"});
 }
 
 asio::awaitable<void> SharedLink::write_rest(std::shared_ptr<SharedLink> self) {
   // Redis reads slower than clients send: what gathers meanwhile follows in order.
   while (self->open_ && !self->writing_.empty()) {
-    auto [ec, n] =
-        co_await asio::async_write(self->socket_, asio::buffer(self->writing_), use_nothrow);
+    auto [ec, n] = co_await self->stream_.write_all(asio::buffer(self->writing_));
     if (ec) {
       self->write_pending_ = false;
       self->close(ec.message());
@@ -196,8 +197,7 @@ asio::awaitable<void> SharedLink::read_loop(std::shared_ptr<SharedLink> self) {
   // Replies that came in with ROLE's are not expected: nothing was sent behind it.
   while (self->open_) {
     auto room = self->in_.prepare();
-    auto [ec, n] =
-        co_await self->socket_.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow);
+    auto [ec, n] = co_await self->stream_.read_some(asio::buffer(room.data(), room.size()));
     if (!self->open_) co_return;
     if (ec || n == 0) {
       self->close(ec ? ec.message() : std::string("closed by the master"));

@@ -14,9 +14,14 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "common/tls/stream.h"
 #include "protocol/reply_parser.h"
 #include "proxy/config/settings_registry.h"
 #include "proxy/session/io_buffer.h"
+
+namespace sp::tls {
+class TlsStore;
+}
 
 namespace sp::proxy {
 
@@ -51,7 +56,9 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   // Requests waiting to be written past which senders wait (backpressure from Redis).
   static constexpr std::size_t kOutputHighWater = 1024 * 1024;
 
-  SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings);
+  // `tls`: the process's TLS contexts (links use TLS when they connect), or nullptr.
+  SharedLink(asio::any_io_executor executor, WorkerStats& stats, ConfigPtr settings,
+             tls::TlsStore* tls);
   ~SharedLink();
   SharedLink(const SharedLink&) = delete;
   SharedLink& operator=(const SharedLink&) = delete;
@@ -101,7 +108,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   void flush();
   bool awaited() const;
 
-  asio::ip::tcp::socket socket_;
+  Stream stream_;
+  tls::TlsStore* tls_;
   WorkerStats& stats_;
   const ConfigPtr settings_;  // the worker's when the link was made
   IoBuffer in_;

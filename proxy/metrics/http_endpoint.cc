@@ -72,7 +72,8 @@ asio::awaitable<void> HttpEndpoint::accept_loop(HttpEndpoint* self) {
   }
 }
 
-asio::awaitable<void> HttpEndpoint::serve(HttpEndpoint* self, asio::ip::tcp::socket socket) {
+asio::awaitable<void> HttpEndpoint::serve(HttpEndpoint* self, asio::ip::tcp::socket accepted) {
+  Stream stream(std::move(accepted));
   ++*self->open_connections_;
   struct Count {
     std::shared_ptr<int> open;
@@ -83,14 +84,14 @@ asio::awaitable<void> HttpEndpoint::serve(HttpEndpoint* self, asio::ip::tcp::soc
   const auto deadline = std::chrono::steady_clock::now() + kRequestDeadline;
   while (request.find("\r\n\r\n") == std::string::npos) {
     if (request.size() > kMaxRequest) co_return;
-    auto [ec, n] = co_await read_some_until(socket, room, deadline);
+    auto [ec, n] = co_await read_some_until(stream, room, deadline);
     if (ec || n == 0) co_return;
     request.append(room.data(), n);
   }
   const std::string reply = self->respond(request);
-  co_await asio::async_write(socket, asio::buffer(reply), use_nothrow);
+  co_await stream.write_all(asio::buffer(reply));
   std::error_code ignored;
-  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
 }
 
 std::string HttpEndpoint::respond(std::string_view request) const {

@@ -9,6 +9,7 @@
 #include "proxy/metrics/metric_family.h"
 #include "proxy/metrics/process_metrics.h"
 #include "proxy/metrics/sentinel_metrics.h"
+#include "proxy/metrics/tls_metrics.h"
 #include "sp/version.h"
 
 namespace sp::proxy {
@@ -206,6 +207,7 @@ std::vector<MetricFamily> MetricsCollector::Collect() const {
              MetricType::Gauge, &WorkerStats::buffer_bytes);
   add_failover(out, c);
   if (c.config.sentinel_managed) add_failover_history(out, c.failovers, c.config.group_name);
+  add_tls_metrics(out, {{"proxy", c.tls}, {"sentinel", c.sentinel_tls}});
   if (c.sentinel_counts) {
     const ProxyContext::SentinelCounts counts = c.sentinel_counts();
     add_sentinel_counts(out, counts.hellos_rejected, counts.config_save_failures);

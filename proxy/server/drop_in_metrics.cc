@@ -9,6 +9,7 @@
 #include "proxy/metrics/http_endpoint.h"
 #include "proxy/metrics/process_metrics.h"
 #include "proxy/metrics/sentinel_metrics.h"
+#include "proxy/metrics/tls_metrics.h"
 #include "sentinel/io/shell/engine_shell.h"
 
 namespace sp::proxy {
@@ -23,6 +24,7 @@ std::shared_ptr<void> serve_drop_in_metrics(asio::io_context& io,
     add_build_and_uptime(out, started);
     add_process_metrics(out);
     add_sentinel_counts(out, service.hellos_rejected(), service.config_save_failures());
+    add_tls_metrics(out, {{"sentinel", service.tls()}});
     add_sentinel_masters(out, service.shell().engine(), sentinel::io::EngineShell::now());
     return prometheus::TextSerializer().Serialize(out);
   };

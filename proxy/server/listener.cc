@@ -10,14 +10,16 @@
 
 #include "common/asio_util.h"
 #include "common/listening_socket.h"
+#include "common/tls/tls_store.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/session.h"
 
 namespace sp::proxy {
 namespace {
 
-void start_session(Worker& worker, asio::ip::tcp::socket socket) {
-  std::make_shared<Session>(worker, std::move(socket))->start();
+void start_session(Worker& worker, asio::ip::tcp::socket socket,
+                   std::shared_ptr<asio::ssl::context> tls) {
+  std::make_shared<Session>(worker, std::move(socket), std::move(tls))->start();
 }
 
 constexpr std::string_view kMaxClientsReply = "-ERR max number of clients reached\r\n";
@@ -58,8 +60,8 @@ bool refused_by_protected_mode(const ProxyContext& context, const Config& settin
 }  // namespace
 
 Listener::Listener(std::vector<Worker*> workers, const std::vector<std::string>& addresses,
-                   std::uint16_t port, int backlog)
-    : workers_(std::move(workers)) {
+                   std::uint16_t port, int backlog, std::shared_ptr<tls::TlsStore> tls)
+    : workers_(std::move(workers)), tls_(std::move(tls)) {
   for (const auto& text : addresses) {
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(text), port);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(workers_.front()->io());
@@ -85,10 +87,13 @@ void Listener::stop() {
 }
 
 void Listener::reject(asio::ip::tcp::socket& socket, std::string_view reply) {
-  // Redis's words and behaviour: one error line, then the connection is closed.
+  // Redis's words and behaviour: one error line, then the connection is closed (on the
+  // TLS port, before any handshake, only closed: the line would not be TLS).
   std::error_code ec;
-  socket.non_blocking(true, ec);
-  socket.write_some(asio::buffer(reply), ec);
+  if (!tls_) {
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(reply), ec);
+  }
   socket.close(ec);
 }
 
@@ -126,14 +131,15 @@ asio::awaitable<void> Listener::accept_loop(Listener* self, asio::ip::tcp::accep
       self->reject(socket, kProtectedModeReply);
       continue;
     }
+    auto tls = self->tls_ ? self->tls_->server() : nullptr;
     if (&target == &home) {
-      start_session(target, std::move(socket));
+      start_session(target, std::move(socket), std::move(tls));
     } else {
-      asio::post(
-          target.io(),
-          [&target, s = std::make_shared<asio::ip::tcp::socket>(std::move(socket))]() mutable {
-            start_session(target, std::move(*s));
-          });
+      asio::post(target.io(),
+                 [&target, tls = std::move(tls),
+                  s = std::make_shared<asio::ip::tcp::socket>(std::move(socket))]() mutable {
+                   start_session(target, std::move(*s), std::move(tls));
+                 });
     }
   }
 }

@@ -67,6 +67,8 @@ sentinel::io::SentinelFileConfig own_sentinel_config(const Config& config,
   sentinel.lines = sentinel::io::split_config_text(text.str());
   sentinel.redis_file = false;
   sentinel.engine.port = config.sentinel_port;
+  sentinel.tls_port = config.sentinel_tls_port;
+  sentinel.tls = config.tls;
   sentinel.bind = config.bind;
   // In Sentinel's three passes, as drop-in mode reads them: any order loads.
   std::vector<sentinel::io::SentinelLine> lines;
@@ -110,6 +112,7 @@ int run_proxy_with_sentinel(Config config, const std::string& file) {
   });
   failovers = &server.failovers();
   failovers->set_config_epoch(service.shell().engine().group(group)->config_epoch);
+  server.context().sentinel_tls = service.tls();
   server.context().sentinel_counts = [&service] {
     return ProxyContext::SentinelCounts{service.hellos_rejected(), service.config_save_failures()};
   };

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/tls/tls_store.h"
 #include "proxy/admin/master_auth.h"
 #include "proxy/config/config.h"
 #include "proxy/config/runtime_config.h"
@@ -41,6 +42,12 @@ struct ProxyContext {
   std::atomic<bool> master_reachable{false};
   FailoverRecorder failovers{config.group_name};  // fed by the sentinel inside
   TopologyRegistry registry;
+  // The TLS contexts (tls-port, tls-replication), reloaded on SIGHUP; null without TLS. Set
+  // once before the workers are made.
+  std::shared_ptr<tls::TlsStore> tls;
+  // With the sentinel inside: its own (sentinel-tls-port, its links), reloaded with these.
+  // Set once before the workers start.
+  std::shared_ptr<tls::TlsStore> sentinel_tls;
   // With the sentinel inside: hellos its engine refused (malformed, out of range, forged
   // with its id) and rewrites of its config file that failed, for the metrics scrape. Set
   // once before the workers start; callable from any thread.

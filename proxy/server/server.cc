@@ -61,12 +61,33 @@ std::string not_ready_reason(const ProxyContext& context) {
   return "";
 }
 
+// "port 26380", "TLS port 26381", or both.
+std::string client_ports(const Config& c) {
+  std::string text;
+  if (c.port != 0) text.append("port ").append(std::to_string(c.port));
+  if (c.tls_port != 0) {
+    if (!text.empty()) text.append(" and ");
+    text.append("TLS port ").append(std::to_string(c.tls_port));
+  }
+  return text;
+}
+
 }  // namespace
 
 Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
   const auto threads = static_cast<std::size_t>(config.io_threads);
   context_ = std::make_unique<ProxyContext>(std::move(config), threads);
   const Config& c = context_->config;
+  if (c.port == 0 && c.tls_port == 0) {
+    throw std::runtime_error("Configured to not listen anywhere (port 0 and no tls-port)");
+  }
+  if (c.tls_port != 0 || c.tls.replication) {
+    try {
+      context_->tls = std::make_shared<tls::TlsStore>(c.tls, c.tls_port != 0, c.tls.replication);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(std::string("TLS: ") + e.what());
+    }
+  }
   auto topology = std::make_shared<Topology>();
   topology->group = c.group_name;
   topology->master_host = c.upstream_host;
@@ -103,7 +124,11 @@ Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
   } catch (const std::exception& e) {
     // Changed or gone since start-up: what start-up read is the base for the next reload.
   }
-  listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
+  if (c.port != 0) listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
+  if (c.tls_port != 0) {
+    tls_listener_ =
+        std::make_unique<Listener>(raw, c.bind, c.tls_port, c.tcp_backlog, context_->tls);
+  }
   if (c.metrics_port != 0) {
     HttpEndpoint::Routes routes;
     routes.metrics = [this] {
@@ -133,9 +158,33 @@ Server::~Server() {
   for (auto& worker : workers_) worker->stop_and_join();
 }
 
+bool Server::reload_tls(const tls::TlsSettings& settings) {
+  // The certificates are read again even when their names did not change: a renewed
+  // certificate is usually the same file, rewritten.
+  const std::pair<const char*, const std::shared_ptr<tls::TlsStore>*> stores[] = {
+      {"the client port and the links to the master", &context_->tls},
+      {"the sentinel", &context_->sentinel_tls}};
+  bool all = true;
+  for (const auto& [scope, store] : stores) {
+    if (!*store) continue;
+    const std::string error = (*store)->reload(settings);
+    if (error.empty()) {
+      spdlog::info("received SIGHUP: TLS certificates and settings reloaded for {}", scope);
+    } else {
+      all = false;
+      spdlog::warn("received SIGHUP: TLS of {} kept its certificates and settings: {}", scope,
+                   error);
+    }
+  }
+  return all;
+}
+
 void Server::reload_settings() {
   const Config& running = context_->config;
-  if (running.config_file.empty()) return;
+  if (running.config_file.empty()) {
+    reload_tls(running.tls);  // set on the command line: only the files can have changed
+    return;
+  }
   Config fresh;
   try {
     fresh = read_config_again(running);
@@ -144,6 +193,7 @@ void Server::reload_settings() {
                  e.what());
     return;
   }
+  const tls::TlsSettings fresh_tls = fresh.tls;
   std::vector<FileChange> changes;
   const std::string error =
       context_->settings.reload(std::move(fresh), context_->fit_maxclients, changes);
@@ -151,8 +201,12 @@ void Server::reload_settings() {
     spdlog::warn("received SIGHUP: the config file's changes were not applied: {}", error);
     return;
   }
+  const bool tls_reloaded = (context_->tls || context_->sentinel_tls) && reload_tls(fresh_tls);
   for (const FileChange& change : changes) {
-    if (change.live) {
+    // The TLS reload applied these (for the connections made from now on).
+    const bool applied_by_tls = tls_reloaded && change.name.starts_with("tls-") &&
+                                change.name != "tls-port" && change.name != "tls-replication";
+    if (change.live || applied_by_tls) {
       spdlog::info("received SIGHUP: {} changed from '{}' to '{}'", change.name, change.before,
                    change.after);
     } else {
@@ -246,7 +300,8 @@ int Server::run() {
   asio::co_spawn(workers_.front()->io(), watch_master_auth(*context_),
                  LogStrayException{"auth watch"});
   for (auto& worker : workers_) worker->start();
-  listener_->start();
+  if (listener_) listener_->start();
+  if (tls_listener_) tls_listener_->start();
   const Config& c = context_->config;
   const bool supervised = supervised_by_systemd(c.supervised);
   const bool replacing = is_replacement();
@@ -274,9 +329,10 @@ int Server::run() {
     }
   }
   spdlog::info(
-      "sentinel-proxy {} ready: clients on port {}, master of '{}' at {}:{}, {} io "
+      "sentinel-proxy {} ready: clients on {}, master of '{}' at {}:{}{}, {} io "
       "thread(s), {}, metrics {}",
-      kVersion, c.port, c.group_name, c.upstream_host, c.upstream_port, c.io_threads,
+      kVersion, client_ports(c), c.group_name, c.upstream_host, c.upstream_port,
+      c.tls.replication ? " over TLS" : "", c.io_threads,
       c.backend_pool_size == 0 ? std::string("a master connection per client")
                                : "pooled: " + std::to_string(c.backend_pool_size) +
                                      " shared master connection(s) per io thread",
@@ -289,7 +345,8 @@ int Server::run() {
                                                          : "received SIGTERM");
   // After a hand-over the unit goes on, in the new process.
   if (supervised && !handed_over) notify_systemd("STOPPING=1\nSTATUS=draining clients");
-  listener_->stop();
+  if (listener_) listener_->stop();
+  if (tls_listener_) tls_listener_->stop();
   for (auto& worker : workers_) {
     if (handed_over) {
       worker->leave_when_idle();

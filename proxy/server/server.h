@@ -60,12 +60,15 @@ class Server {
   std::unique_ptr<asio::io_context> main_io_;  // signals and the metrics port
   std::unique_ptr<ProxyContext> context_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::unique_ptr<Listener> listener_;
+  std::unique_ptr<Listener> listener_;      // `port`, unless 0
+  std::unique_ptr<Listener> tls_listener_;  // `tls-port`, when set
   std::shared_ptr<MetricsCollector> collector_;
   std::unique_ptr<HttpEndpoint> metrics_port_;
   UpgradeSteps upgrade_steps_;
 
   void reload_settings();
+  // Every TLS store reads its certificates again with `settings`: false when one refused.
+  bool reload_tls(const tls::TlsSettings& settings);
 };
 
 }  // namespace sp::proxy

@@ -13,7 +13,7 @@ Worker::Worker(std::size_t index, ProxyContext& context)
       topology_(context.registry.current()),
       settings_(context.settings.current()),
       work_(io_.get_executor()),
-      links_(io_.get_executor(), stats_, settings_),
+      links_(io_.get_executor(), stats_, settings_, context.tls.get()),
       cron_(io_) {}
 
 Worker::~Worker() {

@@ -12,8 +12,8 @@
 #include "proxy/admin/proxy_commands.h"
 #include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
+#include "proxy/links/gather_list.h"
 #include "proxy/links/tcp_keepalive.h"
-#include "proxy/links/write_now.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
 #include "proxy/session/command_class.h"
@@ -54,10 +54,12 @@ std::string peer_name(const asio::ip::tcp::socket& socket) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-Session::Session(Worker& worker, asio::ip::tcp::socket client)
+Session::Session(Worker& worker, asio::ip::tcp::socket client,
+                 std::shared_ptr<asio::ssl::context> tls)
     : worker_(worker),
       client_(std::move(client)),
       backend_(client_.get_executor()),
+      accept_tls_(std::move(tls)),
       topology_(worker.topology()),
       in_(worker.stats().buffer_bytes),
       backend_in_(worker.stats().buffer_bytes),
@@ -82,9 +84,9 @@ Session::~Session() {
 
 void Session::start() {
   std::error_code ec;
-  client_.set_option(asio::ip::tcp::no_delay(true), ec);
-  set_tcp_keepalive(client_.native_handle(), worker_.settings().tcp_keepalive);
-  if (pooled_) client_.non_blocking(true, ec);  // for on_link_read_done
+  client_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  set_tcp_keepalive(client_.socket().native_handle(), worker_.settings().tcp_keepalive);
+  if (pooled_) client_.socket().non_blocking(true, ec);  // for on_link_read_done
   asio::co_spawn(client_.get_executor(), run(shared_from_this()), LogStrayException{"session"});
 }
 
@@ -109,7 +111,7 @@ void Session::drain() {
   wake_resume();
   std::error_code ec;
   // Wakes the client reader with end-of-file; it sees draining_ and keeps the session.
-  client_.shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
+  client_.socket().shutdown(asio::ip::tcp::socket::shutdown_receive, ec);
   if (pending_.idle() || !backend_connected_) close_when_flushed();
 }
 
@@ -177,6 +179,10 @@ void Session::wake_writer() {
 asio::awaitable<void> Session::run(std::shared_ptr<Session> self) {
   // Plain statements around co_await: GCC 12 miscompiles some co_await in conditions.
   Session* session = self.get();
+  if (session->accept_tls_) {
+    const bool accepted = co_await session->accept_tls();
+    if (!accepted) co_return;
+  }
   co_await session->attach_backend();
   asio::co_spawn(session->client_.get_executor(), client_writer(self),
                  LogStrayException{"client writer"});
@@ -188,9 +194,9 @@ asio::awaitable<bool> Session::connect_backend() {
   std::error_code ec;
   const auto address = asio::ip::make_address(topology_->master_ip, ec);
   if (!ec) {
-    ec = co_await connect_with_timeout(backend_,
-                                       asio::ip::tcp::endpoint(address, topology_->master_port),
-                                       worker_.settings().connect_timeout);
+    ec = co_await connect_with_timeout(
+        backend_, asio::ip::tcp::endpoint(address, topology_->master_port),
+        worker_.settings().connect_timeout, worker_.context().tls.get());
   }
   auto& stats = worker_.stats();
   if (ec) {
@@ -201,10 +207,30 @@ asio::awaitable<bool> Session::connect_backend() {
   const auto now_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
   stats.backend_connects.add();
-  set_tcp_keepalive(backend_.native_handle(), worker_.settings().tcp_keepalive);
-  backend_.non_blocking(true, ec);  // for write_now
+  set_tcp_keepalive(backend_.socket().native_handle(), worker_.settings().tcp_keepalive);
+  backend_.socket().non_blocking(true, ec);  // for write_now
   stats.last_connect_ok_ns.add(now_ns - stats.last_connect_ok_ns.get());
   co_return true;
+}
+
+asio::awaitable<bool> Session::accept_tls() {
+  auto context = std::move(accept_tls_);
+  const std::error_code ec =
+      co_await client_.accept_tls(std::move(context), Clock::now() + kTlsHandshakeTimeout);
+  tls::TlsStore& store = *worker_.context().tls;
+  store.count_handshake(ec);
+  if (!ec && !closed_) co_return true;
+  if (ec) {
+    // Scanners and plain-text clients on the TLS port: said, but not once each.
+    static RepeatedLog repeated;
+    if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
+      spdlog::info("client {}: TLS handshake failed ({}): {}{}", peer_name(client_),
+                   tls::to_string(tls::classify_handshake_failure(ec)), ec.message(),
+                   RepeatedLog::note(left_out));
+    }
+  }
+  close();
+  co_return false;
 }
 
 void Session::count_connect_failure() {
@@ -224,8 +250,7 @@ void Session::count_connect_failure() {
 asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
   while (!self->closed_ && !self->stop_reading_) {
     auto room = self->in_.prepare();
-    auto [ec, n] =
-        co_await self->client_.async_read_some(asio::buffer(room.data(), room.size()), use_nothrow);
+    auto [ec, n] = co_await self->client_.read_some(asio::buffer(room.data(), room.size()));
     if (ec || n == 0) {
       if (self->draining_) co_return;  // drain() shut the read side; the writer finishes
       // The client is gone: as with Redis, whatever it asked for is dropped.
@@ -424,10 +449,10 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     const std::uint64_t generation = backend_generation_;
     const std::size_t total = asio::buffer_size(batch_);
     std::error_code ec;
-    std::size_t written = write_now(backend_, batch_, ec);
+    std::size_t written = backend_.write_now(batch_, ec);
     if (!ec && written < total) {
       drop_prefix(batch_, written);
-      auto [async_ec, rest] = co_await asio::async_write(backend_, batch_, use_nothrow);
+      auto [async_ec, rest] = co_await backend_.write_all(batch_);
       ec = async_ec;
       written += rest;
     }
@@ -554,8 +579,7 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
   const auto live = [&] { return !self->closed_ && self->backend_generation_ == generation; };
   while (live()) {
     auto room = self->backend_in_.prepare();
-    auto [ec, n] = co_await self->backend_.async_read_some(asio::buffer(room.data(), room.size()),
-                                                           use_nothrow);
+    auto [ec, n] = co_await self->backend_.read_some(asio::buffer(room.data(), room.size()));
     if (!live()) co_return;
     if (ec || n == 0) {
       self->on_backend_lost(ec ? ec.message() : std::string("closed by the master"));
@@ -647,7 +671,7 @@ void Session::on_link_read_done() {
   // handlers per reply). What the socket does not take at once is left to the writer.
   if (!writer_waiting_ || out_.empty() || closed_) return;
   std::error_code ec;
-  const std::size_t n = write_now(client_, asio::buffer(out_), ec);
+  const std::size_t n = client_.write_now(asio::buffer(out_), ec);
   if (ec || n == 0) {
     wake_writer();  // it sees the error itself, or waits for room
     return;
@@ -772,8 +796,7 @@ asio::awaitable<void> Session::client_writer(std::shared_ptr<Session> self) {
     }
     std::swap(self->out_, self->writing_);
     std::swap(self->pending_.completed(), self->writing_completed_);
-    auto [ec, n] =
-        co_await asio::async_write(self->client_, asio::buffer(self->writing_), use_nothrow);
+    auto [ec, n] = co_await self->client_.write_all(asio::buffer(self->writing_));
     if (ec) {
       if (!self->closed_ && ec != asio::error::broken_pipe && ec != asio::error::connection_reset) {
         spdlog::info("client {}: write failed: {}", peer_name(self->client_), ec.message());

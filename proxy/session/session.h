@@ -12,6 +12,7 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "common/tls/stream.h"
 #include "protocol/reply_parser.h"
 #include "protocol/request_parser.h"
 #include "proxy/admin/proxy_access.h"
@@ -29,6 +30,9 @@ struct CommandClass;
 
 // "ip:port" of a socket's peer, for log lines ("?" once it is gone).
 std::string peer_name(const asio::ip::tcp::socket& socket);
+inline std::string peer_name(const Stream& stream) {
+  return peer_name(stream.socket());
+}
 
 // One client connection and its own backend connection to the group's master, on one
 // worker thread. Owned by shared_ptr: each of its three coroutines holds one.
@@ -54,7 +58,9 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
  public:
   static constexpr std::size_t kOutputHighWater = 64 * 1024;
 
-  Session(Worker& worker, asio::ip::tcp::socket client);
+  // `tls`: the client came to the TLS port; the session begins with the handshake.
+  Session(Worker& worker, asio::ip::tcp::socket client,
+          std::shared_ptr<asio::ssl::context> tls = nullptr);
   ~Session();
 
   void start();
@@ -86,6 +92,10 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
 
  private:
   static asio::awaitable<void> run(std::shared_ptr<Session> self);
+  // The TLS handshake with a client of the TLS port (counted, and logged when it fails);
+  // false when the session is closed.
+  asio::awaitable<bool> accept_tls();
+  static constexpr auto kTlsHandshakeTimeout = std::chrono::seconds(10);
   static asio::awaitable<void> client_reader(std::shared_ptr<Session> self);
   static asio::awaitable<void> backend_reader(std::shared_ptr<Session> self,
                                               std::uint64_t generation);
@@ -198,9 +208,10 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   void close_when_flushed();
 
   Worker& worker_;
-  asio::ip::tcp::socket client_;
-  asio::ip::tcp::socket backend_;
-  std::shared_ptr<SharedLink> link_;  // pooled: the shared connection in use
+  Stream client_;
+  Stream backend_;
+  std::shared_ptr<asio::ssl::context> accept_tls_;  // until the handshake is done
+  std::shared_ptr<SharedLink> link_;                // pooled: the shared connection in use
   TopologyPtr topology_;
 
   IoBuffer in_;

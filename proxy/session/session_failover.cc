@@ -82,7 +82,7 @@ void Session::on_topology() {
     // Still connecting to (or replaying on) the master just replaced, maybe a hung one:
     // give that up, the new one is tried at once.
     std::error_code ec;
-    backend_.cancel(ec);
+    backend_.socket().cancel(ec);
   }
   wake_resume();
   consider_swap(Clock::now());
@@ -269,8 +269,7 @@ asio::awaitable<void> Session::pin_connection() {
 
 asio::awaitable<bool> Session::replay_state() {
   const SessionState::Replay replay = state_.replay(pending_.resp_version());
-  auto [ec, written] =
-      co_await asio::async_write(backend_, asio::buffer(replay.commands), use_nothrow);
+  auto [ec, written] = co_await backend_.write_all(asio::buffer(replay.commands));
   (void)written;
   const auto deadline = Clock::now() + worker_.settings().connect_timeout;
   std::size_t seen = 0;
@@ -405,8 +404,7 @@ asio::awaitable<bool> Session::send_retry() {
     close();
     co_return false;
   }
-  auto [ec, written] =
-      co_await asio::async_write(backend_, asio::buffer(batch.requests), use_nothrow);
+  auto [ec, written] = co_await backend_.write_all(asio::buffer(batch.requests));
   if (ec) {
     spdlog::warn("client {}: write to master {} failed: {}", peer_name(client_),
                  topology_->master_address(), ec.message());

@@ -13,6 +13,9 @@
 #include <asio/signal_set.hpp>
 
 #include "common/systemd_notify.h"
+#include "common/tls/tls_store.h"
+#include "protocol/command_table.h"
+#include "protocol/inline_args.h"
 #include "sentinel/io/port/sentinel_commands.h"
 #include "sentinel/io/port/sentinel_port.h"
 #include "sentinel/io/shell/engine_shell.h"
@@ -64,7 +67,17 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   };
   callbacks.on_served_view = std::move(on_view);
   config_.shell.served_group = config_.served_group;
-  shell_ = std::make_unique<EngineShell>(executor, config_.engine, config_.persisted, config_.shell,
+  if (config_.tls_port != 0 || config_.tls.replication) {
+    // Throws with Redis's words (a missing certificate, a CA required...): start-up only.
+    tls_ = std::make_shared<tls::TlsStore>(config_.tls, config_.tls_port != 0,
+                                           config_.tls.replication);
+  }
+  if (config_.tls.replication) config_.shell.tls = tls_;
+  // mirrors sentinelSendHello: with tls-replication, peers are told the TLS port (unless
+  // announce-port says otherwise).
+  EngineConfig engine = config_.engine;
+  if (config_.tls.replication && config_.tls_port != 0) engine.port = config_.tls_port;
+  shell_ = std::make_unique<EngineShell>(executor, engine, config_.persisted, config_.shell,
                                          std::move(callbacks));
   shell_->engine().set_script_policy({config_.deny_scripts_reconfig, is_executable_file});
   ServerFacts facts;
@@ -105,6 +118,10 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
     port_->open(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;
   }
+  if (config_.tls_port != 0) {
+    port_->open_tls(config_.bind.front(), static_cast<std::uint16_t>(config_.tls_port), tls_);
+    publishing_ = true;
+  }
 }
 
 // requirepass is the default user's password (as in Redis 7); `user` lines apply after it.
@@ -136,6 +153,11 @@ void SentinelService::load_acl_users() {
 
 SentinelService::~SentinelService() {
   stop();
+}
+
+std::string SentinelService::reload_tls(const tls::TlsSettings& settings) {
+  if (!tls_) return "";
+  return tls_->reload(settings);
 }
 
 void SentinelService::start() {
@@ -239,11 +261,47 @@ void SentinelService::persist(const PersistedState& state) {
   }
 }
 
+namespace {
+
+// SIGHUP in drop-in mode: the file's tls-* lines and the certificate files read again (a
+// renewed certificate is usually the same file, rewritten); nothing else of the file
+// changes while running, as with redis-sentinel.
+void reload_tls_from_file(SentinelService& service, const std::string& config_path,
+                          const std::vector<std::vector<std::string>>& command_line) {
+  std::string error;
+  std::ifstream in(config_path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::vector<std::vector<std::string>> lines;
+  std::vector<std::string> args;
+  for (const std::string& line : split_config_text(text.str())) {
+    if (protocol::split_inline_args(line, args)) lines.push_back(args);
+  }
+  lines.insert(lines.end(), command_line.begin(), command_line.end());
+  tls::TlsSettings settings;
+  for (const auto& words : lines) {
+    if (words.size() != 2 || !error.empty()) continue;
+    const std::string name = protocol::to_lower(words[0]);
+    const auto refused = tls::apply_tls_directive(settings, name, words[1]);
+    if (refused && !refused->empty()) error = name + ": " + *refused;
+  }
+  if (!in) error = "cannot read " + config_path;
+  if (error.empty()) error = service.reload_tls(settings);
+  if (error.empty()) {
+    spdlog::info("received SIGHUP: TLS certificates and settings reloaded");
+  } else {
+    spdlog::warn("received SIGHUP: TLS kept its certificates and settings: {}", error);
+  }
+}
+
+}  // namespace
+
 int run_sentinel(SentinelFileConfig config, const std::string& config_path,
                  const std::string& version, std::function<void()> on_hangup, Attachment attach) {
   asio::io_context io;
   const int port = config.engine.port;
   const bool supervised = supervised_by_systemd(config.supervised);
+  const auto command_line = config.command_line;
   SentinelService service(io.get_executor(), std::move(config), config_path, version);
   const std::shared_ptr<void> attached = attach ? attach(io, service) : nullptr;
   // SIGHUP (logrotate) must not end the sentinel: Redis ignores it; this reopens the log.
@@ -251,6 +309,7 @@ int run_sentinel(SentinelFileConfig config, const std::string& config_path,
   std::function<void(const std::error_code&, int)> hangup = [&](const std::error_code& ec, int) {
     if (ec) return;
     if (on_hangup) on_hangup();
+    if (service.tls()) reload_tls_from_file(service, config_path, command_line);
     hangups.async_wait(hangup);
   };
   hangups.async_wait(hangup);

@@ -16,6 +16,10 @@ namespace asio {
 class io_context;
 }
 
+namespace sp::tls {
+class TlsStore;
+}
+
 namespace sp::sentinel::io {
 
 class EngineShell;
@@ -72,6 +76,12 @@ class SentinelService {
   }
   std::uint64_t hellos_rejected() const;
 
+  // The TLS contexts of the sentinel port and links (null without TLS), for the metrics.
+  const std::shared_ptr<tls::TlsStore>& tls() const { return tls_; }
+  // On the engine's executor: the certificates and keys read again with `settings` (the
+  // connections made from now on use them); "" or why the old ones stay.
+  std::string reload_tls(const tls::TlsSettings& settings);
+
  private:
   void persist(const PersistedState& state);
   void crash_if_simulated(const Notice& notice);
@@ -87,6 +97,7 @@ class SentinelService {
   std::unique_ptr<EngineShell> shell_;
   std::unique_ptr<SentinelCommands> commands_;
   std::unique_ptr<SentinelPort> port_;
+  std::shared_ptr<tls::TlsStore> tls_;
   bool publishing_ = false;
   bool stopped_for_upgrade_ = false;
   std::atomic<std::uint64_t> config_save_failures_{0};

@@ -3,7 +3,8 @@
 // redis-server started the same way; the replies must be the same bytes, once values that
 // differ by nature (client ids, addresses, timestamps) are masked. Both servers are
 // flushed and emptied of clients before each sequence, so both sides see the same state.
-// Then the big cases: a 100 MB value and a pipeline of 100 000 commands.
+// Then the big cases: a 100 MB value and a pipeline of 100 000 commands. Each in three
+// modes: a master connection per client, pooled, and TLS on both sides of the proxy.
 
 #include <gtest/gtest.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "tests/integration/proxy_harness.h"
+#include "tests/support/tls_certs.h"
 
 namespace sp::testing {
 namespace {
@@ -365,10 +367,21 @@ std::vector<Sequence> corpus() {
 // Both backend modes: a connection of its own per client (the default), and pooled
 // (backend-pool-size), where stateless commands share the worker's connections and the
 // rest pin one of their own; either way the client gets the same bytes.
-enum class BackendMode { kDedicated, kPooled };
+// kTls: the dedicated mode with TLS on both sides of the proxy: the corpus's plain
+// connections go through a relay that speaks TLS to the proxy's tls-port, and the proxy
+// speaks TLS to the server's (tls-replication yes).
+enum class BackendMode { kDedicated, kPooled, kTls };
 
 std::string mode_name(const ::testing::TestParamInfo<BackendMode>& info) {
-  return info.param == BackendMode::kPooled ? "Pooled" : "Dedicated";
+  switch (info.param) {
+    case BackendMode::kPooled:
+      return "Pooled";
+    case BackendMode::kTls:
+      return "Tls";
+    case BackendMode::kDedicated:
+      break;
+  }
+  return "Dedicated";
 }
 
 class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
@@ -376,19 +389,36 @@ class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
   static constexpr int kPoolSize = 2;
 
   static void SetUpTestSuite() {
+    certs_dir_ = new TempDir();
+    certs_ = new TlsCerts(TlsCerts::make(certs_dir_->path));
     direct_ = new RedisProcess();
-    behind_ = new RedisProcess();
+    // Its port in the clear for the checks, its TLS port for the proxy in kTls.
+    behind_tls_port_ = free_loopback_port();
+    std::vector<std::string> tls = {"--tls-port", std::to_string(behind_tls_port_)};
+    for (const auto& word : certs_->server_args()) tls.push_back(word);
+    behind_ = new RedisProcess(tls);
   }
   static void TearDownTestSuite() {
     delete behind_;
     delete direct_;
+    delete certs_;
+    delete certs_dir_;
   }
   void SetUp() override {
     std::vector<std::string> args;
+    int upstream = behind_->port();
     if (GetParam() == BackendMode::kPooled) {
       args = {"--backend-pool-size", std::to_string(kPoolSize)};
     }
-    proxy_ = std::make_unique<ProxyProcess>(behind_->port(), args);
+    int tls_port = 0;
+    if (GetParam() == BackendMode::kTls) {
+      tls_port = free_loopback_port();
+      args = {"--tls-port", std::to_string(tls_port), "--tls-replication", "yes"};
+      for (const auto& word : certs_->server_args()) args.push_back(word);
+      upstream = behind_tls_port_;
+    }
+    proxy_ = std::make_unique<ProxyProcess>(upstream, args);
+    if (tls_port != 0) relay_ = std::make_unique<TlsRelay>(*certs_, tls_port, certs_dir_->path);
     shared_links_ = 0;
     if (GetParam() == BackendMode::kPooled) {
       // Clients take the links in turn: this many PINGs open every one of them.
@@ -396,7 +426,12 @@ class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
       shared_links_ = kPoolSize;
     }
   }
-  void TearDown() override { proxy_.reset(); }
+  void TearDown() override {
+    relay_.reset();
+    proxy_.reset();
+  }
+  // Where the corpus's clients connect: the proxy's port, or the relay to its TLS port.
+  int client_port() const { return relay_ ? relay_->port() : proxy_->port(); }
 
   // The shared connections a pooled proxy keeps open to `behind_` (until it ends): what
   // reset_server must not wait for.
@@ -460,15 +495,23 @@ class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
 
   static RedisProcess* direct_;
   static RedisProcess* behind_;
+  static int behind_tls_port_;
+  static TempDir* certs_dir_;
+  static TlsCerts* certs_;
   std::unique_ptr<ProxyProcess> proxy_;
+  std::unique_ptr<TlsRelay> relay_;
 };
 
 RedisProcess* ProxyCompat::direct_ = nullptr;
 RedisProcess* ProxyCompat::behind_ = nullptr;
+int ProxyCompat::behind_tls_port_ = 0;
+TempDir* ProxyCompat::certs_dir_ = nullptr;
+TlsCerts* ProxyCompat::certs_ = nullptr;
 int ProxyCompat::shared_links_ = 0;
 
 INSTANTIATE_TEST_SUITE_P(BackendModes, ProxyCompat,
-                         ::testing::Values(BackendMode::kDedicated, BackendMode::kPooled),
+                         ::testing::Values(BackendMode::kDedicated, BackendMode::kPooled,
+                                           BackendMode::kTls),
                          mode_name);
 
 TEST_P(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
@@ -477,7 +520,7 @@ TEST_P(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
     reset_server(direct_->port());
     reset_server(behind_->port());
     const auto expected = run(sequence, direct_->port(), direct_->port());
-    const auto actual = run(sequence, proxy_->port(), behind_->port());
+    const auto actual = run(sequence, client_port(), behind_->port());
     ASSERT_EQ(expected.size(), actual.size());
     for (std::size_t i = 0; i < expected.size(); ++i) {
       EXPECT_EQ(printable(actual[i]), printable(expected[i]))
@@ -497,7 +540,7 @@ TEST_P(ProxyCompat, HundredMegabyteValueRoundTrip) {
   std::string value(100 * 1024 * 1024, '\0');
   for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>('a' + i % 23);
   value.replace(1000, 4, "\r\n\r\n");
-  TestConnection conn(proxy_->port());
+  TestConnection conn(client_port());
   ASSERT_TRUE(conn.connected());
   FrameReader reader(conn);
   conn.send(resp({"SET", "big", value}));
@@ -518,7 +561,7 @@ TEST_P(ProxyCompat, PipelineOfHundredThousandCommands) {
   constexpr int kCommands = 100'000;
   std::string pipeline;
   for (int i = 0; i < kCommands; ++i) pipeline += resp({"INCR", "counter"});
-  TestConnection conn(proxy_->port());
+  TestConnection conn(client_port());
   ASSERT_TRUE(conn.connected());
   // Written from another thread while this one reads, as a real pipelining client does.
   std::thread writer([&] { conn.send(pipeline); });

@@ -155,7 +155,18 @@ TEST(ConfigText, RefusalsNameTheSourceLineAndReason) {
             "test.conf:4: unknown directive 'frobnicate' (>>> 'frobnicate 1')");
   EXPECT_EQ(error_of("frobnicate"),
             "test.conf:1: unknown directive 'frobnicate' (>>> 'frobnicate')");
-  EXPECT_EQ(error_of("port 0"), "test.conf:1: invalid port '0' (>>> 'port 0')");
+  EXPECT_EQ(error_of("port -1"), "test.conf:1: invalid port '-1' (>>> 'port -1')");
+  // port 0 is no port in the clear (a tls-port only, checked at start).
+  EXPECT_EQ(error_of("port 0"), "");
+  EXPECT_EQ(error_of("tls-port 70000"),
+            "test.conf:1: invalid tls-port '70000' (>>> 'tls-port 70000')");
+  EXPECT_EQ(error_of("tls-replication maybe"),
+            "test.conf:1: argument must be 'yes' or 'no' (>>> 'tls-replication maybe')");
+  EXPECT_EQ(error_of("tls-session-cache-size x"),
+            "test.conf:1: argument couldn't be parsed into an integer (>>> "
+            "'tls-session-cache-size x')");
+  EXPECT_EQ(error_of("tls-cert-file"),
+            "test.conf:1: wrong number of arguments for 'tls-cert-file' (>>> 'tls-cert-file')");
   EXPECT_EQ(error_of("port 65536"), "test.conf:1: invalid port '65536' (>>> 'port 65536')");
   EXPECT_EQ(error_of("port 12ab"), "test.conf:1: invalid port '12ab' (>>> 'port 12ab')");
   EXPECT_EQ(error_of("port"), "test.conf:1: wrong number of arguments for 'port' (>>> 'port')");

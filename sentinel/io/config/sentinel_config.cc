@@ -300,6 +300,10 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
   if (std::string error = check_server_directive(args); !error.empty()) return error;
   if (name == "port") {
     config.engine.port = std::stoi(args[1]);
+  } else if (name == "tls-port") {
+    config.tls_port = std::stoi(args[1]);
+  } else if (args.size() == 2 && tls::apply_tls_directive(config.tls, name, args[1])) {
+    // checked against the directive table above: its kinds are the ones read here
   } else if (name == "bind") {
     config.bind.assign(args.begin() + 1, args.end());
   } else if (name == "requirepass") {
@@ -472,6 +476,7 @@ SentinelFileConfig load_sentinel_config(const std::string& path,
   apply_sentinel_lines(config, queued);
   // No monitor line is no error: redis-sentinel starts with no master, and SENTINEL
   // MONITOR adds them at run time.
+  config.command_line = extra;
   return config;
 }
 

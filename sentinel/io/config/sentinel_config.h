@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/systemd_notify.h"
+#include "common/tls/tls_settings.h"
 #include "protocol/config_rewrite.h"
 #include "sentinel/config.h"
 #include "sentinel/io/shell/shell_config.h"
@@ -29,6 +30,14 @@ struct SentinelFileConfig {
   // service keeps them current (ACL SETUSER/DELUSER) and the rewrite writes them back.
   std::vector<std::string> users;
   std::vector<std::string> bind{"127.0.0.1"};
+  // tls-port and the tls-* directives, as redis-sentinel reads them: the sentinel port
+  // over TLS, and with tls-replication yes every link too (its hellos then announce the
+  // TLS port, as Sentinel's do).
+  int tls_port = 0;
+  tls::TlsSettings tls;
+  // The command line's directives, applied after the file's lines (drop-in mode's SIGHUP
+  // reads the file's tls-* lines again, then these).
+  std::vector<std::vector<std::string>> command_line;
   std::string logfile;
   std::string pidfile;
   std::string loglevel = "notice";

@@ -8,6 +8,8 @@
 
 #include "common/asio_util.h"
 #include "common/listening_socket.h"
+#include "common/tls/stream.h"
+#include "common/tls/tls_store.h"
 #include "protocol/command_table.h"
 #include "protocol/glob_match.h"
 #include "protocol/request_parser.h"
@@ -25,20 +27,20 @@ constexpr std::size_t kMaxOutput = 32 * 1024 * 1024;
 class SentinelPort::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(asio::ip::tcp::socket socket, SentinelPort& port, std::uint64_t id)
-      : socket_(std::move(socket)),
-        wake_writer_(socket_.get_executor()),
-        pause_timer_(socket_.get_executor()),
+      : stream_(std::move(socket)),
+        wake_writer_(stream_.get_executor()),
+        pause_timer_(stream_.get_executor()),
         port_(port) {
     client_.id = id;
     client_.authenticated = !port.requires_auth_;
     std::error_code ec;
-    const auto remote = socket_.remote_endpoint(ec);
+    const auto remote = stream_.socket().remote_endpoint(ec);
     if (!ec) client_.address = remote.address().to_string() + ":" + std::to_string(remote.port());
-    const auto local = socket_.local_endpoint(ec);
+    const auto local = stream_.socket().local_endpoint(ec);
     if (!ec) {
       client_.local_address = local.address().to_string() + ":" + std::to_string(local.port());
     }
-    client_.fd = static_cast<int>(socket_.native_handle());
+    client_.fd = static_cast<int>(stream_.socket().native_handle());
   }
 
   PortClient& client() { return client_; }
@@ -54,6 +56,9 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  // The handshake first on the TLS port (`tls`), then the reader and the writer.
+  static asio::awaitable<void> run(std::shared_ptr<Session> self,
+                                   std::shared_ptr<asio::ssl::context> tls);
   static asio::awaitable<void> read_loop(std::shared_ptr<Session> self);
   static asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
 
@@ -69,7 +74,7 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
   std::size_t subscriptions() const { return client_.channels.size() + client_.patterns.size(); }
   void flush() { wake_writer_.cancel(); }
 
-  asio::ip::tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer wake_writer_;
   asio::steady_timer pause_timer_;  // CLIENT PAUSE: waits for the end of the pause
   SentinelPort& port_;
@@ -79,12 +84,32 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
 };
 
+asio::awaitable<void> SentinelPort::Session::run(std::shared_ptr<Session> self,
+                                                 std::shared_ptr<asio::ssl::context> tls) {
+  if (tls) {
+    constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+    const std::error_code ec = co_await self->stream_.accept_tls(
+        std::move(tls), std::chrono::steady_clock::now() + kHandshakeTimeout);
+    self->port_.tls_->count_handshake(ec);
+    if (ec) {
+      spdlog::debug("sentinel port: client {}: TLS handshake failed: {}", self->client_.address,
+                    ec.message());
+      self->close();
+      co_return;
+    }
+  }
+  if (self->closed_) co_return;
+  asio::co_spawn(self->port_.executor_, write_loop(self),
+                 LogStrayException{"sentinel port writer"});
+  co_await read_loop(self);
+}
+
 asio::awaitable<void> SentinelPort::Session::read_loop(std::shared_ptr<Session> self) {
   protocol::RequestParser parser;
   std::string in;
   char chunk[16 * 1024];
   while (!self->closed_ && !self->closing_) {
-    auto [ec, n] = co_await self->socket_.async_read_some(asio::buffer(chunk), use_nothrow);
+    auto [ec, n] = co_await self->stream_.read_some(asio::buffer(chunk));
     // A read done before close() (stop_accepting for an upgrade) is dropped: the engine
     // is paused and must not be asked anything.
     if (ec || self->closed_) break;
@@ -135,7 +160,7 @@ asio::awaitable<void> SentinelPort::Session::write_loop(std::shared_ptr<Session>
     }
     writing.clear();
     writing.swap(self->out_);
-    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), use_nothrow);
+    auto [ec, n] = co_await self->stream_.write_all(asio::buffer(writing));
     if (ec) break;
     self->port_.stats_.net_output_bytes += n;
     ++self->port_.stats_.writes_processed;
@@ -148,8 +173,8 @@ void SentinelPort::Session::close() {
   if (closed_) return;
   closed_ = true;
   std::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close(ignored);
   wake_writer_.cancel();
 }
 
@@ -277,7 +302,10 @@ void SentinelPort::Session::deliver(std::string_view channel, std::string_view m
 }
 
 SentinelPort::SentinelPort(asio::any_io_executor executor, CommandHandler handler)
-    : executor_(executor), acceptor_(executor), handler_(std::move(handler)) {}
+    : executor_(executor),
+      acceptor_(executor),
+      tls_acceptor_(executor),
+      handler_(std::move(handler)) {}
 
 SentinelPort::~SentinelPort() {
   close();
@@ -290,64 +318,75 @@ void SentinelPort::open(const std::string& bind, std::uint16_t port) {
   if (ec) throw std::system_error(ec, "cannot listen on " + bind + ":" + std::to_string(port));
 }
 
+void SentinelPort::open_tls(const std::string& bind, std::uint16_t port,
+                            std::shared_ptr<tls::TlsStore> tls) {
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address(bind), port);
+  std::error_code ec;
+  listen_on(tls_acceptor_, endpoint, asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::system_error(ec, "cannot listen on " + bind + ":" + std::to_string(port));
+  tls_ = std::move(tls);
+}
+
 void SentinelPort::start_accepting() {
-  if (accepting_ || !acceptor_.is_open()) return;
+  if (accepting_ || (!acceptor_.is_open() && !tls_acceptor_.is_open())) return;
   accepting_ = true;
   ++accept_loop_;
-  accept_loop_start();
+  if (acceptor_.is_open()) accept_loop_start(acceptor_);
+  if (tls_acceptor_.is_open()) accept_loop_start(tls_acceptor_);
 }
 
 void SentinelPort::stop_accepting() {
   accepting_ = false;
   std::error_code ignored;
   acceptor_.cancel(ignored);
+  tls_acceptor_.cancel(ignored);
   close_sessions();
 }
 
 std::uint16_t SentinelPort::port() const {
   std::error_code ec;
-  return acceptor_.local_endpoint(ec).port();
+  return (acceptor_.is_open() ? acceptor_ : tls_acceptor_).local_endpoint(ec).port();
 }
 
-void SentinelPort::accept_loop_start() {
+void SentinelPort::accept_loop_start(asio::ip::tcp::acceptor& acceptor) {
   // An accept of an earlier loop (stopped by stop_accepting) may complete late: it ends
   // there, so that one loop runs at a time.
-  acceptor_.async_accept(
-      [this, loop = accept_loop_](const std::error_code& ec, asio::ip::tcp::socket socket) {
-        // Closed (`this` may be gone) or stopped.
-        if (ec == asio::error::operation_aborted) return;
-        std::error_code ignored;
-        if (!accepting_ || loop != accept_loop_) {
-          socket.close(ignored);
-          return;
-        }
-        if (ec) {
-          spdlog::warn("sentinel port: accept failed: {}", ec.message());
-          accept_loop_start();
-          return;
-        }
-        socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-        // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
-        // best-effort on the fresh socket (its buffer is empty), and is closed at once.
-        if (clients() >= max_clients_) {
-          ++stats_.rejected_connections;
-          static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
-          socket.non_blocking(true, ignored);
-          socket.write_some(asio::buffer(kFull.data(), kFull.size()), ignored);
-          socket.close(ignored);
-          accept_loop_start();
-          return;
-        }
-        ++stats_.connections_received;
-        auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
-        sessions_.remove_if([](const auto& weak) { return weak.expired(); });
-        sessions_.push_back(session);
-        asio::co_spawn(executor_, Session::read_loop(session),
-                       LogStrayException{"sentinel port reader"});
-        asio::co_spawn(executor_, Session::write_loop(session),
-                       LogStrayException{"sentinel port writer"});
-        accept_loop_start();
-      });
+  acceptor.async_accept([this, &acceptor, loop = accept_loop_](const std::error_code& ec,
+                                                               asio::ip::tcp::socket socket) {
+    // Closed (`this` may be gone) or stopped.
+    if (ec == asio::error::operation_aborted) return;
+    std::error_code ignored;
+    if (!accepting_ || loop != accept_loop_) {
+      socket.close(ignored);
+      return;
+    }
+    if (ec) {
+      spdlog::warn("sentinel port: accept failed: {}", ec.message());
+      accept_loop_start(acceptor);
+      return;
+    }
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+    const bool tls = &acceptor == &tls_acceptor_;
+    // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
+    // best-effort on the fresh socket (its buffer is empty), and is closed at once (on
+    // the TLS port only closed: the line would not be TLS).
+    if (clients() >= max_clients_) {
+      ++stats_.rejected_connections;
+      static constexpr std::string_view kFull = "-ERR max number of clients reached\r\n";
+      socket.non_blocking(true, ignored);
+      if (!tls) socket.write_some(asio::buffer(kFull.data(), kFull.size()), ignored);
+      socket.close(ignored);
+      accept_loop_start(acceptor);
+      return;
+    }
+    ++stats_.connections_received;
+    auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
+    sessions_.remove_if([](const auto& weak) { return weak.expired(); });
+    sessions_.push_back(session);
+    asio::co_spawn(executor_, Session::run(session, tls ? tls_->server() : nullptr),
+                   LogStrayException{"sentinel port session"});
+    accept_loop_start(acceptor);
+  });
 }
 
 void SentinelPort::publish(std::string_view channel, std::string_view message) {
@@ -424,6 +463,7 @@ void SentinelPort::close() {
   accepting_ = false;
   std::error_code ignored;
   acceptor_.close(ignored);
+  tls_acceptor_.close(ignored);
   close_sessions();
 }
 

@@ -17,6 +17,10 @@
 #include "protocol/writer.h"
 #include "sentinel/io/port/port_client.h"
 
+namespace sp::tls {
+class TlsStore;
+}
+
 namespace sp::sentinel::io {
 
 // The sentinel port's network half: accepts clients, frames their requests with the
@@ -50,6 +54,9 @@ class SentinelPort : public PortClients {
   // The two halves of listen(): connections queue on the socket from open() on, and are
   // taken from start_accepting() on.
   void open(const std::string& bind, std::uint16_t port);
+  // tls-port: a second listening socket, whose clients begin with the TLS handshake (with
+  // the server context current when they connect). Before start_accepting().
+  void open_tls(const std::string& bind, std::uint16_t port, std::shared_ptr<tls::TlsStore> tls);
   void start_accepting();
   // An upgrade by hand-over (SIGUSR2): every client is closed and no connection is taken
   // any more, but the socket stays open for the new process (connections queue on it
@@ -81,11 +88,13 @@ class SentinelPort : public PortClients {
   class Session;
 
  private:
-  void accept_loop_start();
+  void accept_loop_start(asio::ip::tcp::acceptor& acceptor);
   void close_sessions();
 
   asio::any_io_executor executor_;
   asio::ip::tcp::acceptor acceptor_;
+  asio::ip::tcp::acceptor tls_acceptor_;
+  std::shared_ptr<tls::TlsStore> tls_;
   CommandHandler handler_;
   CommandGate gate_;
   std::list<std::weak_ptr<Session>> sessions_;

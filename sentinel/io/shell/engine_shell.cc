@@ -302,9 +302,11 @@ void EngineShell::start_links(const Endpoint& to, const std::string& ip) {
   if (it == links_.end()) return;
   auto start = [&](const std::shared_ptr<RespLink>& link, RespLink::MessageHandler on_message) {
     std::weak_ptr<RespLink> weak = link;
-    link->start(ip, static_cast<std::uint16_t>(to.addr.port), shell_config_.connect_timeout,
-                std::move(on_message),
-                [this, to, weak](const std::error_code&) { link_failed(to, weak.lock()); });
+    link->start(
+        ip, static_cast<std::uint16_t>(to.addr.port), shell_config_.connect_timeout,
+        std::move(on_message),
+        [this, to, weak](const std::error_code&) { link_failed(to, weak.lock()); },
+        shell_config_.tls.get());
   };
   // Copies: starting a link that fails at once runs link_failed, which erases the entry.
   const LinkPair pair = it->second;

@@ -1,6 +1,7 @@
 #include "sentinel/io/shell/resp_link.h"
 
 #include "common/asio_util.h"
+#include "common/tls/tls_store.h"
 
 #include <hiredis/hiredis.h>
 #include <spdlog/spdlog.h>
@@ -62,7 +63,7 @@ std::shared_ptr<RespLink> RespLink::create(asio::any_io_executor executor, std::
 }
 
 RespLink::RespLink(asio::any_io_executor executor, std::string name)
-    : socket_(executor),
+    : stream_(executor),
       wake_writer_(executor),
       name_(std::move(name)),
       reader_(redisReaderCreate()) {}
@@ -73,23 +74,23 @@ RespLink::~RespLink() {
 
 void RespLink::start(std::string host, std::uint16_t port,
                      std::chrono::milliseconds connect_timeout, MessageHandler on_message,
-                     CloseHandler on_close) {
+                     CloseHandler on_close, tls::TlsStore* tls) {
   on_message_ = std::move(on_message);
   on_close_ = std::move(on_close);
-  asio::co_spawn(socket_.get_executor(),
-                 run(shared_from_this(), std::move(host), port, connect_timeout),
+  asio::co_spawn(stream_.get_executor(),
+                 run(shared_from_this(), std::move(host), port, connect_timeout, tls),
                  LogStrayException{"sentinel link"});
 }
 
 std::string RespLink::local_ip() const {
   std::error_code ec;
-  const auto endpoint = socket_.local_endpoint(ec);
+  const auto endpoint = stream_.socket().local_endpoint(ec);
   return ec ? std::string() : endpoint.address().to_string();
 }
 
 void RespLink::send(std::span<const std::string> args, ReplyHandler on_reply) {
   if (closed_) {
-    asio::post(socket_.get_executor(), [h = std::move(on_reply)] { h(nullptr); });
+    asio::post(stream_.get_executor(), [h = std::move(on_reply)] { h(nullptr); });
     return;
   }
   std::vector<const char*> argv;
@@ -102,7 +103,7 @@ void RespLink::send(std::span<const std::string> args, ReplyHandler on_reply) {
   const int length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(),
                                             lengths.data());
   if (length < 0) {
-    asio::post(socket_.get_executor(), [h = std::move(on_reply)] { h(nullptr); });
+    asio::post(stream_.get_executor(), [h = std::move(on_reply)] { h(nullptr); });
     return;
   }
   outbox_.append(formatted, static_cast<std::size_t>(length));
@@ -119,7 +120,7 @@ void RespLink::fail(const std::error_code& ec) {
   if (closed_) return;
   closed_ = true;
   std::error_code ignored;
-  socket_.close(ignored);
+  stream_.close(ignored);
   wake_writer_.cancel();
   auto handlers = std::move(handlers_);
   handlers_.clear();
@@ -128,30 +129,37 @@ void RespLink::fail(const std::error_code& ec) {
 }
 
 asio::awaitable<void> RespLink::run(std::shared_ptr<RespLink> self, std::string host,
-                                    std::uint16_t port, std::chrono::milliseconds timeout) {
+                                    std::uint16_t port, std::chrono::milliseconds timeout,
+                                    tls::TlsStore* tls) {
   std::error_code ec;
   const auto address = asio::ip::make_address(host, ec);
   if (ec) {
     self->fail(ec);
     co_return;
   }
-  // A connect that hangs (a SIGSTOPped or black-holed host) is cut by closing the socket.
-  asio::steady_timer deadline(self->socket_.get_executor(), timeout);
+  // A connect that hangs (a SIGSTOPped or black-holed host) is cut by closing the socket;
+  // the TLS handshake, when there is one, is within the same time.
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer deadline(self->stream_.get_executor(), until);
   deadline.async_wait([weak = std::weak_ptr<RespLink>(self)](const std::error_code& e) {
     if (auto link = weak.lock(); !e && link && !link->connected_) {
       link->fail(asio::error::timed_out);
     }
   });
-  auto [connect_ec] =
-      co_await self->socket_.async_connect(asio::ip::tcp::endpoint(address, port), use_nothrow);
+  auto [connect_ec] = co_await self->stream_.socket().async_connect(
+      asio::ip::tcp::endpoint(address, port), use_nothrow);
+  if (!connect_ec && !self->closed_ && tls != nullptr && tls->connects()) {
+    connect_ec = co_await self->stream_.connect_tls(tls->client(), until);
+    tls->count_handshake(connect_ec);
+  }
   deadline.cancel();
   if (connect_ec || self->closed_) {
     self->fail(connect_ec ? connect_ec : make_error_code(asio::error::operation_aborted));
     co_return;
   }
   self->connected_ = true;
-  self->socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  asio::co_spawn(self->socket_.get_executor(), write_loop(self),
+  self->stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+  asio::co_spawn(self->stream_.get_executor(), write_loop(self),
                  LogStrayException{"sentinel link writer"});
   co_await self->read_loop();
 }
@@ -166,7 +174,7 @@ asio::awaitable<void> RespLink::write_loop(std::shared_ptr<RespLink> self) {
     }
     writing.clear();
     writing.swap(self->outbox_);
-    auto [ec, n] = co_await asio::async_write(self->socket_, asio::buffer(writing), use_nothrow);
+    auto [ec, n] = co_await self->stream_.write_all(asio::buffer(writing));
     if (ec) {
       self->fail(ec);
       co_return;
@@ -177,7 +185,7 @@ asio::awaitable<void> RespLink::write_loop(std::shared_ptr<RespLink> self) {
 asio::awaitable<void> RespLink::read_loop() {
   char buffer[16 * 1024];
   while (!closed_) {
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer), use_nothrow);
+    auto [ec, n] = co_await stream_.read_some(asio::buffer(buffer));
     if (ec) {
       fail(ec);
       co_return;

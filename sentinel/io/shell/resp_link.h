@@ -14,9 +14,14 @@
 #include <asio/ip/tcp.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "common/tls/stream.h"
 #include "protocol/value.h"
 
 struct redisReader;
+
+namespace sp::tls {
+class TlsStore;
+}
 
 namespace sp::sentinel::io {
 
@@ -41,9 +46,11 @@ class RespLink : public std::enable_shared_from_this<RespLink> {
   RespLink& operator=(const RespLink&) = delete;
 
   // Starts connecting; commands sent before the connection is up are queued and written
-  // once it is. `on_close` runs once, when the link fails or is closed.
+  // once it is. `on_close` runs once, when the link fails or is closed. With `tls` that
+  // connects (tls-replication yes, as redis-sentinel) the link is TLS, the handshake
+  // within `connect_timeout` too.
   void start(std::string host, std::uint16_t port, std::chrono::milliseconds connect_timeout,
-             MessageHandler on_message, CloseHandler on_close);
+             MessageHandler on_message, CloseHandler on_close, tls::TlsStore* tls = nullptr);
   void send(std::span<const std::string> args, ReplyHandler on_reply);
   void close();
 
@@ -58,13 +65,14 @@ class RespLink : public std::enable_shared_from_this<RespLink> {
  private:
   RespLink(asio::any_io_executor executor, std::string name);
   static asio::awaitable<void> run(std::shared_ptr<RespLink> self, std::string host,
-                                   std::uint16_t port, std::chrono::milliseconds timeout);
+                                   std::uint16_t port, std::chrono::milliseconds timeout,
+                                   tls::TlsStore* tls);
   static asio::awaitable<void> write_loop(std::shared_ptr<RespLink> self);
   asio::awaitable<void> read_loop();
   void dispatch(const protocol::Value& reply);
   void fail(const std::error_code& ec);
 
-  asio::ip::tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer wake_writer_;
   std::string name_;
   std::string outbox_;

@@ -1,7 +1,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
+
+namespace sp::tls {
+class TlsStore;
+}
 
 namespace sp::sentinel::io {
 
@@ -16,6 +21,9 @@ struct ShellConfig {
   // Proxy mode: the group whose ServedView is handed to on_served_view ("" in drop-in
   // mode: none).
   std::string served_group;
+  // tls-replication yes: every link (to masters, replicas and peer sentinels) is TLS, as
+  // redis-sentinel's are; null otherwise.
+  std::shared_ptr<tls::TlsStore> tls;
 };
 
 }  // namespace sp::sentinel::io
