@@ -111,8 +111,16 @@ CONF
   wait_for_port "$((proxy_port + i))"
 done
 
-cli_text="${cli[*]}"
-[ "$tls" = yes ] && echo && echo "Every port is TLS only; redis-cli needs: $cli_text"
+cli_text=redis-cli
+tls_bench_options=""
+[ "$tls" = yes ] && tls_bench_options=" ${cli[*]:1}"
+if [ "$tls" = yes ]; then
+  # Pasted into a shell, the line below makes the examples work as they are written.
+  echo
+  echo "Every port is TLS only. For the examples below, first:"
+  echo "  cli=\"${cli[*]}\""
+  cli_text='$cli'
+fi
 cat <<MSG
 
 sentinel-proxy demo is running (files in $dir):
@@ -127,7 +135,7 @@ Try:
   $cli_text -p $proxy_port get greeting
   $cli_text -p $proxy_port proxy topology
   $cli_text -p $sentinel_port sentinel masters
-  redis-benchmark ${cli[*]:1} -p $proxy_port -t set,get -q
+  redis-benchmark${tls_bench_options} -p $proxy_port -t set,get -q
   curl -s http://127.0.0.1:$metrics_port/metrics | grep sentinel_proxy
 
 A failover: stop the master ($cli_text -p $base shutdown nosave) and watch

@@ -78,11 +78,14 @@ asio::awaitable<Stream::Result> Stream::tls_read_some(std::shared_ptr<TlsLayer> 
   co_return Result{ec, n};
 }
 
+asio::awaitable<Stream::Result> Stream::tls_write_one(std::shared_ptr<TlsLayer> layer,
+                                                      asio::const_buffer buffer) {
+  co_return co_await asio::async_write(layer->stream, buffer, use_nothrow);
+}
+
 asio::awaitable<Stream::Result> Stream::tls_write_all(std::shared_ptr<TlsLayer> layer,
                                                       std::vector<asio::const_buffer> buffers) {
-  if (buffers.size() == 1) {
-    co_return co_await asio::async_write(layer->stream, buffers.front(), use_nothrow);
-  }
+  if (buffers.size() == 1) co_return co_await tls_write_one(std::move(layer), buffers.front());
   layer->joined.clear();
   for (const auto& buffer : buffers) {
     layer->joined.append(static_cast<const char*>(buffer.data()), buffer.size());

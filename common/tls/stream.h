@@ -66,7 +66,7 @@ class Stream {
   }
   asio::awaitable<Result> write_all(asio::const_buffer buffer) {
     if (!tls_) return asio::async_write(socket_, buffer, use_nothrow);
-    return tls_write_all(tls_, std::vector<asio::const_buffer>{buffer});
+    return tls_write_one(tls_, buffer);
   }
   // With TLS the buffers are joined first: one record, one send, rather than one per buffer.
   asio::awaitable<Result> write_all(const std::vector<asio::const_buffer>& buffers) {
@@ -94,6 +94,8 @@ class Stream {
  private:
   static asio::awaitable<Result> tls_read_some(std::shared_ptr<TlsLayer> layer,
                                                asio::mutable_buffer buffer);
+  static asio::awaitable<Result> tls_write_one(std::shared_ptr<TlsLayer> layer,
+                                               asio::const_buffer buffer);
   static asio::awaitable<Result> tls_write_all(std::shared_ptr<TlsLayer> layer,
                                                std::vector<asio::const_buffer> buffers);
   asio::awaitable<std::error_code> handshake(std::shared_ptr<asio::ssl::context> context,

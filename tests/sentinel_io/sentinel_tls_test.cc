@@ -5,7 +5,9 @@
 // leader and promote a replica over TLS, and the clients follow. Each process keeps a port
 // in the clear beside its TLS port for the test's own questions only: what the group
 // learns of itself (replicas, peers) is TLS ports. A fourth sentinel-proxy follows the
-// three sentinels (sentinel-follow) over TLS.
+// three sentinels (sentinel-follow) over TLS. Then a planned switchover (PROXY FAILOVER)
+// that a client's TLS session lives through with its state, and a certificate renewed and
+// read again on SIGHUP by both modes of sentinel-proxy.
 #include <signal.h>
 
 #include <gtest/gtest.h>
@@ -163,6 +165,54 @@ TEST(SentinelTls, MixedGroupFailsOverOnTlsAndClientsFollow) {
       [&] { return g.role_of(other) == "slave of 127.0.0.1:" + std::to_string(promoted_tls); },
       30s));
   std::cout << "TLS group failed over to 127.0.0.1:" << promoted_tls << "\n";
+
+  // A planned switchover (PROXY FAILOVER) with TLS on: a client's session, on one TLS
+  // connection to the proxy (through a relay), keeps its connection and its state.
+  TlsRelay relay(certs, client_tls, g.dir);
+  TestConnection session(relay.port());
+  FrameReader reader(session);
+  session.send(resp({"SELECT", "3"}) + resp({"SET", "planned", "before"}));
+  ASSERT_EQ(reader.frames(2).value_or("<none>"), "+OK\r\n+OK\r\n");
+  const int last = plain_of[promoted_tls == replica_tls[0] ? replica_tls[1] : replica_tls[0]];
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto r = call_value(last, {"ROLE"}, 500ms);
+        return r && r->elements.size() >= 4 && r->elements[3].text == "connected";
+      },
+      30s));
+  // ... and the sentinel inside sees it so (its INFO refresh): a replica it may promote.
+  const std::string last_tls =
+      std::to_string(promoted_tls == replica_tls[0] ? replica_tls[1] : replica_tls[0]);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto replicas = call_value(s0, {"SENTINEL", "REPLICAS", "mymaster"});
+        if (!replicas) return false;
+        for (const auto& r : replicas->elements) {
+          if (field(r, "port") == last_tls && field(r, "flags") == "slave" &&
+              field(r, "master-link-status") == "ok" &&
+              field(r, "master-port") == std::to_string(promoted_tls)) {
+            return true;
+          }
+        }
+        return false;
+      },
+      30s));
+  ASSERT_EQ(redis_cli_tls(certs, client_tls, "PROXY FAILOVER"), "OK\n")
+      << read_file(g.conf(s0) + ".log");
+  const std::string planned_to =
+      "127.0.0.1:" +
+      std::to_string(promoted_tls == replica_tls[0] ? replica_tls[1] : replica_tls[0]);
+  EXPECT_TRUE(wait_until([&] { return g.agreed_master_other_than(promoted) == planned_to; }, 30s))
+      << read_file(g.conf(s0) + ".log");
+  session.send(resp({"GET", "planned"}));
+  EXPECT_EQ(reader.frames(1, 20s).value_or("<none>"), "$6\r\nbefore\r\n");
+  session.send(resp({"SET", "planned", "after"}));
+  EXPECT_EQ(reader.frames(1, 20s).value_or("<none>"), "+OK\r\n");
+  EXPECT_FALSE(session.peer_closed());
+  TestConnection check(last);
+  FrameReader checked(check);
+  check.send(resp({"SELECT", "3"}) + resp({"GET", "planned"}));
+  EXPECT_EQ(checked.frames(2).value_or("<none>"), "+OK\r\n$5\r\nafter\r\n");
 
   // A renewed certificate, read on SIGHUP by the sentinel-proxy processes of both modes:
   // the sentinel TLS ports (and the proxy's client TLS port) serve it from then on.
