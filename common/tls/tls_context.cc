@@ -87,9 +87,9 @@ std::shared_ptr<asio::ssl::context> make_context(const TlsSettings& settings, lo
   if (!(protocols & kTlsv1_2)) options |= SSL_OP_NO_TLSv1_2;
   if (!(protocols & kTlsv1_3)) options |= SSL_OP_NO_TLSv1_3;
   if (!client && settings.prefer_server_ciphers) options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
-  // As Redis: a client may not renegotiate (TLSv1.2), a handshake's cost paid again and
-  // again on one connection. OpenSSL 3 refuses it unless SSL_OP_ALLOW_CLIENT_RENEGOTIATION
-  // is set; older ones need the option.
+    // As Redis: a client may not renegotiate (TLSv1.2), a handshake's cost paid again and
+    // again on one connection. OpenSSL 3 refuses it unless SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+    // is set; older ones need the option.
 #ifdef SSL_OP_NO_CLIENT_RENEGOTIATION
   if (!client) options |= SSL_OP_NO_CLIENT_RENEGOTIATION;
 #endif
