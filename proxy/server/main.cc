@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/systemd_notify.h"
+#include "common/tls/tls_context.h"
 #include "proxy/config/config_loader.h"
 #include "proxy/config/logging.h"
 #include "proxy/follow/follow_mode.h"
@@ -220,6 +221,16 @@ int main(int argc, char** argv) {
     }
   }
   if (options.test_config) {
+    // The certificates and keys are loaded as the start would load them.
+    const sp::proxy::Config& c = options.config;
+    const bool serve = c.tls_port != 0 || c.sentinel_tls_port != 0;
+    if (serve || c.tls.replication) {
+      const auto built = sp::tls::build_contexts(c.tls, serve, c.tls.replication);
+      if (!built.error.empty()) {
+        std::cerr << "sentinel-proxy: bad configuration: TLS: " << built.error << "\n";
+        return 1;
+      }
+    }
     std::cout << "sentinel-proxy: configuration OK\n";
     return 0;
   }

@@ -133,6 +133,19 @@ TEST(ProxyTls, TlsOnlyProxyAndItsErrors) {
             0);
   EXPECT_NE(out.find("Failed to load certificate: " + dir.path + "/none.crt"), std::string::npos)
       << out;
+  // --test-config loads the certificates as the start would.
+  EXPECT_NE(run_command("timeout 10 " + proxy_binary() + " --test-config --tls-port 1 " +
+                            "--tls-cert-file " + dir.path + "/none.crt --tls-key-file " +
+                            certs.server_key + " --tls-ca-cert-file " + certs.ca + " 2>&1",
+                        out),
+            0);
+  EXPECT_NE(out.find("TLS: Failed to load certificate"), std::string::npos) << out;
+  std::vector<std::string> good =
+      with({proxy_binary(), "--test-config", "--tls-port", "1"}, certs.server_args());
+  std::string good_line = "timeout 10";
+  for (const auto& word : good) good_line += " " + word;
+  EXPECT_EQ(run_command(good_line + " 2>&1", out), 0) << out;
+  EXPECT_EQ(out, "sentinel-proxy: configuration OK\n");
   EXPECT_NE(run_command("timeout 10 " + proxy_binary() + " --port 0 --metrics-port 0 --tls-port " +
                             std::to_string(free_loopback_port()) + " --tls-cert-file " +
                             certs.server_cert + " --tls-key-file " + certs.server_key + " 2>&1",
