@@ -3,6 +3,7 @@
 #   direct       redis-server's own TLS port
 #   proxy-tls    sentinel-proxy with TLS on the client side (tls-port), Redis in the clear
 #   proxy-tls2   sentinel-proxy with TLS on both sides (tls-port and tls-replication)
+#   pooled-tls   sentinel-proxy in pooled mode (backend-pool-size 1) with tls-port
 #   haproxy-tls  HAProxy terminating TLS (bind ... ssl), Redis in the clear
 # for SET and GET at `-c 50 -P 1`, `-c 50 -P 16` and `-c 1` (with the p50 latency):
 # medians over ROUNDS rounds, targets in an order that rotates from round to round, and the
@@ -89,6 +90,11 @@ proxy2_port=$(free_port)
   --logfile "$dir/proxy-tls2.log" &
 proxy2_pid=$!
 pids+=("$proxy2_pid")
+pooled_port=$(free_port)
+"$proxy_binary" --port 0 --tls-port "$pooled_port" "${tls_server[@]}" --backend-pool-size 1 \
+  --upstream 127.0.0.1 "$redis_port" --io-threads "$io_threads" --metrics-port 0 \
+  --logfile "$dir/pooled-tls.log" &
+pids+=($!)
 
 haproxy_port=$(free_port)
 cat >"$dir/haproxy.cfg" <<CFG
@@ -110,11 +116,13 @@ CFG
 haproxy -f "$dir/haproxy.cfg" -db >"$dir/haproxy.log" 2>&1 &
 haproxy_pid=$!
 pids+=("$haproxy_pid")
-for port in "$proxy_port" "$proxy2_port" "$haproxy_port"; do wait_for_port "$port"; done
+for port in "$proxy_port" "$proxy2_port" "$pooled_port" "$haproxy_port"; do
+  wait_for_port "$port"
+done
 
 declare -A port_of=([direct]=$redis_tls_port [proxy-tls]=$proxy_port [proxy-tls2]=$proxy2_port
-                    [haproxy-tls]=$haproxy_port)
-targets=(direct proxy-tls proxy-tls2 haproxy-tls)
+                    [pooled-tls]=$pooled_port [haproxy-tls]=$haproxy_port)
+targets=(direct proxy-tls proxy-tls2 pooled-tls haproxy-tls)
 workloads=("c50-P1:-c 50 -P 1 -n $n" "c50-P16:-c 50 -P 16 -n $n_pipeline"
            "c1:-c 1 -P 1 -n $n_latency")
 
@@ -152,7 +160,7 @@ done
 import csv, statistics, sys
 from collections import defaultdict
 
-targets = ["direct", "proxy-tls", "proxy-tls2", "haproxy-tls"]
+targets = ["direct", "proxy-tls", "proxy-tls2", "pooled-tls", "haproxy-tls"]
 workloads = [("c50-P1", "-c 50 -P 1"), ("c50-P16", "-c 50 -P 16"), ("c1", "-c 1")]
 rps, p50 = defaultdict(list), defaultdict(list)
 for run in csv.DictReader(open(sys.argv[1])):
@@ -165,8 +173,9 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 print()
-print("| workload | test | " + " | ".join(targets) + " | proxy-tls / haproxy-tls |")
-print("|---|---|" + "---|" * len(targets) + "---|")
+print("| workload | test | " + " | ".join(targets) +
+      " | proxy-tls / haproxy-tls | pooled-tls / haproxy-tls |")
+print("|---|---|" + "---|" * len(targets) + "---|---|")
 for w, label in workloads:
     for test in ("SET", "GET"):
         base = median(rps[(w, "direct", test)])
@@ -177,6 +186,9 @@ for w, label in workloads:
             if w == "c1":
                 cell += f", p50 {median(p50[(w, t, test)]) * 1000:.0f} µs"
             cells.append(cell)
-        ratio = median(rps[(w, "proxy-tls", test)]) / median(rps[(w, "haproxy-tls", test)])
-        print(f"| `{label}` | {test} | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+        haproxy = median(rps[(w, "haproxy-tls", test)])
+        ratio = median(rps[(w, "proxy-tls", test)]) / haproxy
+        pooled_ratio = median(rps[(w, "pooled-tls", test)]) / haproxy
+        print(f"| `{label}` | {test} | " + " | ".join(cells) +
+              f" | {ratio:.2f}x | {pooled_ratio:.2f}x |")
 PY

@@ -3,8 +3,9 @@
 // redis-server started the same way; the replies must be the same bytes, once values that
 // differ by nature (client ids, addresses, timestamps) are masked. Both servers are
 // flushed and emptied of clients before each sequence, so both sides see the same state.
-// Then the big cases: a 100 MB value and a pipeline of 100 000 commands. Each in three
-// modes: a master connection per client, pooled, and TLS on both sides of the proxy.
+// Then the big cases: a 100 MB value and a pipeline of 100 000 commands. Each in four
+// modes: a master connection per client, pooled, and both with TLS on both sides of the
+// proxy.
 
 #include <gtest/gtest.h>
 
@@ -367,10 +368,17 @@ std::vector<Sequence> corpus() {
 // Both backend modes: a connection of its own per client (the default), and pooled
 // (backend-pool-size), where stateless commands share the worker's connections and the
 // rest pin one of their own; either way the client gets the same bytes.
-// kTls: the dedicated mode with TLS on both sides of the proxy: the corpus's plain
-// connections go through a relay that speaks TLS to the proxy's tls-port, and the proxy
-// speaks TLS to the server's (tls-replication yes).
-enum class BackendMode { kDedicated, kPooled, kTls };
+// kTls, kPooledTls: TLS on both sides of the proxy: the corpus's plain connections go
+// through a relay that speaks TLS to the proxy's tls-port, and the proxy speaks TLS to the
+// server's (tls-replication yes).
+enum class BackendMode { kDedicated, kPooled, kTls, kPooledTls };
+
+bool pooled(BackendMode mode) {
+  return mode == BackendMode::kPooled || mode == BackendMode::kPooledTls;
+}
+bool tls(BackendMode mode) {
+  return mode == BackendMode::kTls || mode == BackendMode::kPooledTls;
+}
 
 std::string mode_name(const ::testing::TestParamInfo<BackendMode>& info) {
   switch (info.param) {
@@ -378,6 +386,8 @@ std::string mode_name(const ::testing::TestParamInfo<BackendMode>& info) {
       return "Pooled";
     case BackendMode::kTls:
       return "Tls";
+    case BackendMode::kPooledTls:
+      return "PooledTls";
     case BackendMode::kDedicated:
       break;
   }
@@ -407,20 +417,18 @@ class ProxyCompat : public ::testing::TestWithParam<BackendMode> {
   void SetUp() override {
     std::vector<std::string> args;
     int upstream = behind_->port();
-    if (GetParam() == BackendMode::kPooled) {
-      args = {"--backend-pool-size", std::to_string(kPoolSize)};
-    }
+    if (pooled(GetParam())) args = {"--backend-pool-size", std::to_string(kPoolSize)};
     int tls_port = 0;
-    if (GetParam() == BackendMode::kTls) {
+    if (tls(GetParam())) {
       tls_port = free_loopback_port();
-      args = {"--tls-port", std::to_string(tls_port), "--tls-replication", "yes"};
+      args.insert(args.end(), {"--tls-port", std::to_string(tls_port), "--tls-replication", "yes"});
       for (const auto& word : certs_->server_args()) args.push_back(word);
       upstream = behind_tls_port_;
     }
     proxy_ = std::make_unique<ProxyProcess>(upstream, args);
     if (tls_port != 0) relay_ = std::make_unique<TlsRelay>(*certs_, tls_port, certs_dir_->path);
     shared_links_ = 0;
-    if (GetParam() == BackendMode::kPooled) {
+    if (pooled(GetParam())) {
       // Clients take the links in turn: this many PINGs open every one of them.
       for (int i = 0; i < kPoolSize; ++i) ASSERT_EQ(call(proxy_->port(), {"PING"}), "+PONG\r\n");
       shared_links_ = kPoolSize;
@@ -511,7 +519,7 @@ int ProxyCompat::shared_links_ = 0;
 
 INSTANTIATE_TEST_SUITE_P(BackendModes, ProxyCompat,
                          ::testing::Values(BackendMode::kDedicated, BackendMode::kPooled,
-                                           BackendMode::kTls),
+                                           BackendMode::kTls, BackendMode::kPooledTls),
                          mode_name);
 
 TEST_P(ProxyCompat, EveryFamilyGetsTheSameBytesAsDirect) {
