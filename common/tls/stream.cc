@@ -107,6 +107,7 @@ void Stream::close(std::error_code& ec) {
     // Operations still under way keep the layer, and its closed socket, to themselves.
     tls_->stream.next_layer().close(ec);
     tls_.reset();
+    return;  // socket_ is a new one, never opened
   }
   socket_.close(ec);
 }

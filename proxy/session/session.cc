@@ -215,6 +215,7 @@ asio::awaitable<bool> Session::connect_backend() {
 
 asio::awaitable<bool> Session::accept_tls() {
   auto context = std::move(accept_tls_);
+  const std::string peer = peer_name(client_);  // a failed handshake closes the socket
   const std::error_code ec =
       co_await client_.accept_tls(std::move(context), Clock::now() + kTlsHandshakeTimeout);
   tls::TlsStore& store = *worker_.context().tls;
@@ -224,7 +225,7 @@ asio::awaitable<bool> Session::accept_tls() {
     // Scanners and plain-text clients on the TLS port: said, but not once each.
     static RepeatedLog repeated;
     if (std::uint64_t left_out = 0; repeated.admit(Clock::now(), left_out)) {
-      spdlog::info("client {}: TLS handshake failed ({}): {}{}", peer_name(client_),
+      spdlog::info("client {}: TLS handshake failed ({}): {}{}", peer,
                    tls::to_string(tls::classify_handshake_failure(ec)), ec.message(),
                    RepeatedLog::note(left_out));
     }
