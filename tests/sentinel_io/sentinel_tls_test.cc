@@ -13,10 +13,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/sentinel_io/redis_group.h"
@@ -197,13 +199,51 @@ TEST(SentinelTls, MixedGroupFailsOverOnTlsAndClientsFollow) {
         return false;
       },
       30s));
-  ASSERT_EQ(redis_cli_tls(certs, client_tls, "PROXY FAILOVER"), "OK\n")
-      << read_file(g.conf(s0) + ".log");
+  // A writer over TLS all through the switchover: each INCR answered, none refused, and
+  // the new master's counter is the count acknowledged (none lost, none run twice).
+  std::atomic<bool> stop{false};
+  std::atomic<long long> acknowledged{0};
+  std::string wrong;
+  std::thread writer([&] {
+    TestConnection conn(relay.port());
+    FrameReader replies(conn);
+    while (!stop) {
+      conn.send(resp({"INCR", "counter"}));
+      const auto reply = replies.frames(1, 20s);
+      if (!reply || reply->empty() || (*reply)[0] != ':') {
+        wrong = reply.value_or("<no reply>");
+        return;
+      }
+      acknowledged = std::stoll(reply->substr(1));
+    }
+  });
+  ASSERT_TRUE(wait_until([&] { return acknowledged > 20; }, 10s));
+  const auto switchover = [&]() -> std::string {
+    return redis_cli_tls(certs, client_tls, "PROXY FAILOVER");
+  };
+  const std::string asked = switchover();
+  if (asked != "OK\n") {
+    stop = true;
+    writer.join();
+    FAIL() << asked << read_file(g.conf(s0) + ".log");
+  }
   const std::string planned_to =
       "127.0.0.1:" +
       std::to_string(promoted_tls == replica_tls[0] ? replica_tls[1] : replica_tls[0]);
   EXPECT_TRUE(wait_until([&] { return g.agreed_master_other_than(promoted) == planned_to; }, 30s))
       << read_file(g.conf(s0) + ".log");
+  const long long at_switch = acknowledged;
+  EXPECT_TRUE(wait_until([&] { return acknowledged > at_switch + 20 || !wrong.empty(); }, 20s));
+  stop = true;
+  writer.join();
+  EXPECT_EQ(wrong, "");
+  EXPECT_EQ(
+      call(plain_of[std::stoi(planned_to.substr(planned_to.find(':') + 1))], {"GET", "counter"}),
+      "$" + std::to_string(std::to_string(acknowledged.load()).size()) + "\r\n" +
+          std::to_string(acknowledged.load()) + "\r\n");
+  const std::string info = redis_cli_tls(certs, client_tls, "PROXY INFO");
+  std::cout << "switchover over TLS: " << acknowledged << " INCRs acknowledged, commands_retried "
+            << info_field(info, "commands_retried") << "\n";
   session.send(resp({"GET", "planned"}));
   EXPECT_EQ(reader.frames(1, 20s).value_or("<none>"), "$6\r\nbefore\r\n");
   session.send(resp({"SET", "planned", "after"}));
