@@ -11,6 +11,8 @@
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 
+#include "common/tls/tls_store.h"
+
 namespace sp {
 
 namespace {
@@ -41,21 +43,22 @@ Stream::Stream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
 Stream::Stream(const asio::any_io_executor& executor) : socket_(executor) {}
 Stream::~Stream() = default;
 
-asio::awaitable<std::error_code> Stream::accept_tls(std::shared_ptr<asio::ssl::context> context,
+asio::awaitable<std::error_code> Stream::accept_tls(tls::TlsStore& store,
                                                     Clock::time_point deadline) {
-  return handshake(std::move(context), true, deadline);
+  return handshake(store, true, deadline);
 }
 
-asio::awaitable<std::error_code> Stream::connect_tls(std::shared_ptr<asio::ssl::context> context,
+asio::awaitable<std::error_code> Stream::connect_tls(tls::TlsStore& store,
                                                      Clock::time_point deadline) {
-  return handshake(std::move(context), false, deadline);
+  return handshake(store, false, deadline);
 }
 
-asio::awaitable<std::error_code> Stream::handshake(std::shared_ptr<asio::ssl::context> context,
-                                                   bool as_server, Clock::time_point deadline) {
+asio::awaitable<std::error_code> Stream::handshake(tls::TlsStore& store, bool as_server,
+                                                   Clock::time_point deadline) {
   using namespace asio::experimental::awaitable_operators;
   // The socket moves into the layer; socket_ is left a new one, for the next connect.
-  auto layer = std::make_shared<TlsLayer>(std::move(socket_), std::move(context));
+  auto layer =
+      std::make_shared<TlsLayer>(std::move(socket_), as_server ? store.server() : store.client());
   tls_ = layer;
   asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
   const auto type = as_server ? asio::ssl::stream_base::server : asio::ssl::stream_base::client;
@@ -63,6 +66,7 @@ asio::awaitable<std::error_code> Stream::handshake(std::shared_ptr<asio::ssl::co
       co_await (layer->stream.async_handshake(type, use_nothrow) || timer.async_wait(use_nothrow));
   std::error_code ec = result.index() == 0 ? std::get<0>(std::get<0>(result))
                                            : std::error_code(asio::error::timed_out);
+  store.count_handshake(ec);
   if (ec) {
     std::error_code ignored;
     layer->stream.next_layer().close(ignored);

@@ -15,11 +15,11 @@
 
 #include "common/asio_util.h"
 
-namespace asio::ssl {
-class context;
-}
-
 namespace sp {
+
+namespace tls {
+class TlsStore;
+}
 
 // The TLS state of one connection (stream.cc): an OpenSSL session over the connection's
 // socket, which it owns once the handshake begins, kept alive by each operation in
@@ -48,15 +48,13 @@ class Stream {
   asio::ip::tcp::socket& socket() { return tls_ ? tls_socket(*tls_) : socket_; }
   const asio::ip::tcp::socket& socket() const { return tls_ ? tls_socket(*tls_) : socket_; }
   asio::any_io_executor get_executor() { return socket_.get_executor(); }
-  bool is_tls() const { return tls_ != nullptr; }
 
-  // The TLS handshake over the connected socket, as the server (a client of a TLS port) or
-  // as the client (a link to a TLS server: its certificate is checked against the CA), given
-  // up at `deadline` (asio::error::timed_out). On failure the socket is closed.
-  asio::awaitable<std::error_code> accept_tls(std::shared_ptr<asio::ssl::context> context,
-                                              Clock::time_point deadline);
-  asio::awaitable<std::error_code> connect_tls(std::shared_ptr<asio::ssl::context> context,
-                                               Clock::time_point deadline);
+  // The TLS handshake over the connected socket with the context `store` holds now, as the
+  // server (a client of a TLS port) or as the client (a link to a TLS server: its
+  // certificate is checked against the CA), given up at `deadline`
+  // (asio::error::timed_out), and counted in `store`. On failure the socket is closed.
+  asio::awaitable<std::error_code> accept_tls(tls::TlsStore& store, Clock::time_point deadline);
+  asio::awaitable<std::error_code> connect_tls(tls::TlsStore& store, Clock::time_point deadline);
 
   // A peer's end of stream reads as asio::error::eof in both cases (TLS without its
   // close_notify included, as Redis reads it).
@@ -98,8 +96,8 @@ class Stream {
                                                asio::const_buffer buffer);
   static asio::awaitable<Result> tls_write_all(std::shared_ptr<TlsLayer> layer,
                                                std::vector<asio::const_buffer> buffers);
-  asio::awaitable<std::error_code> handshake(std::shared_ptr<asio::ssl::context> context,
-                                             bool as_server, Clock::time_point deadline);
+  asio::awaitable<std::error_code> handshake(tls::TlsStore& store, bool as_server,
+                                             Clock::time_point deadline);
   static asio::ip::tcp::socket& tls_socket(TlsLayer& layer);
 
   asio::ip::tcp::socket socket_;   // in the clear, or not connected

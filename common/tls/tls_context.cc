@@ -41,10 +41,11 @@ std::optional<long> parse_protocols(std::string_view text) {
   return protocols;
 }
 
-// OpenSSL's reason for the last failure, emptying its error queue.
+// OpenSSL's reason for the failure, emptying its error queue: the first error queued, as
+// Redis reports it (ERR_get_error).
 std::string openssl_reason() {
   char text[256] = {0};
-  const unsigned long code = ERR_peek_last_error();
+  const unsigned long code = ERR_peek_error();
   if (code != 0) ERR_error_string_n(code, text, sizeof(text));
   ERR_clear_error();
   return text;

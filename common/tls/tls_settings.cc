@@ -83,11 +83,12 @@ std::optional<std::string> apply_tls_directive(TlsSettings& settings, std::strin
     if (flag != "yes" && flag != "no") return std::string("argument must be 'yes' or 'no'");
     settings.*field->flag = flag == "yes";
   } else {
-    const auto number = parse_number<std::uint32_t>(value);
-    if (!number || *number > 2147483647u) {
-      return std::string("argument couldn't be parsed into an integer");
+    const auto number = parse_number<std::int64_t>(value);
+    if (!number) return std::string("argument couldn't be parsed into an integer");
+    if (*number < 0 || *number > 2147483647) {
+      return std::string("argument must be between 0 and 2147483647 inclusive");
     }
-    settings.*field->number = *number;
+    settings.*field->number = static_cast<std::uint32_t>(*number);
   }
   return std::string();
 }

@@ -35,8 +35,6 @@ struct TlsSettings {
   std::uint32_t session_cache_timeout = 300;
   bool replication = false;  // tls-replication: outgoing links use TLS
 
-  // Any certificate named: a TLS port needs one, and links show one.
-  bool configured() const { return !cert_file.empty() || !client_cert_file.empty(); }
   bool operator==(const TlsSettings&) const = default;
 };
 

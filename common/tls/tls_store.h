@@ -38,7 +38,6 @@ class TlsStore {
 
   std::shared_ptr<asio::ssl::context> server() const;
   std::shared_ptr<asio::ssl::context> client() const;
-  bool serves() const { return serve_; }
   bool connects() const { return connect_; }
 
   // Reads the certificates and keys again with `settings`; "" when the new contexts are in

@@ -29,8 +29,7 @@ asio::awaitable<std::error_code> connect_with_timeout(Stream& stream,
                                            : std::error_code(asio::error::timed_out);
   if (!ec) socket.set_option(asio::ip::tcp::no_delay(true), ec);
   if (!ec && tls != nullptr && tls->connects()) {
-    ec = co_await stream.connect_tls(tls->client(), deadline);
-    tls->count_handshake(ec);
+    ec = co_await stream.connect_tls(*tls, deadline);
   }
   if (ec) stream.close(ignored);
   co_return ec;

@@ -10,16 +10,14 @@
 
 #include "common/asio_util.h"
 #include "common/listening_socket.h"
-#include "common/tls/tls_store.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/session.h"
 
 namespace sp::proxy {
 namespace {
 
-void start_session(Worker& worker, asio::ip::tcp::socket socket,
-                   std::shared_ptr<asio::ssl::context> tls) {
-  std::make_shared<Session>(worker, std::move(socket), std::move(tls))->start();
+void start_session(Worker& worker, asio::ip::tcp::socket socket, bool tls) {
+  std::make_shared<Session>(worker, std::move(socket), tls)->start();
 }
 
 constexpr std::string_view kMaxClientsReply = "-ERR max number of clients reached\r\n";
@@ -60,8 +58,8 @@ bool refused_by_protected_mode(const ProxyContext& context, const Config& settin
 }  // namespace
 
 Listener::Listener(std::vector<Worker*> workers, const std::vector<std::string>& addresses,
-                   std::uint16_t port, int backlog, std::shared_ptr<tls::TlsStore> tls)
-    : workers_(std::move(workers)), tls_(std::move(tls)) {
+                   std::uint16_t port, int backlog, bool tls)
+    : workers_(std::move(workers)), tls_(tls) {
   for (const auto& text : addresses) {
     asio::ip::tcp::endpoint endpoint(asio::ip::make_address(text), port);
     auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(workers_.front()->io());
@@ -131,14 +129,13 @@ asio::awaitable<void> Listener::accept_loop(Listener* self, asio::ip::tcp::accep
       self->reject(socket, kProtectedModeReply);
       continue;
     }
-    auto tls = self->tls_ ? self->tls_->server() : nullptr;
+    const bool tls = self->tls_;
     if (&target == &home) {
-      start_session(target, std::move(socket), std::move(tls));
+      start_session(target, std::move(socket), tls);
     } else {
       asio::post(target.io(),
-                 [&target, tls = std::move(tls),
-                  s = std::make_shared<asio::ip::tcp::socket>(std::move(socket))]() mutable {
-                   start_session(target, std::move(*s), std::move(tls));
+                 [&target, tls, s = std::make_shared<asio::ip::tcp::socket>(std::move(socket))] {
+                   start_session(target, std::move(*s), tls);
                  });
     }
   }

@@ -8,10 +8,6 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
 
-namespace sp::tls {
-class TlsStore;
-}
-
 namespace sp::proxy {
 
 class Worker;
@@ -19,13 +15,13 @@ class Worker;
 // The client port: acceptors (one per `bind` address) on the first worker's thread, each
 // accepted socket created on the next worker in turn and its session started there.
 // `maxclients` is enforced here with Redis's reply. With `tls` (the tls-port), each session
-// begins with the TLS handshake, on its worker, with the server context current when the
-// client connected; a client refused before the handshake is simply disconnected.
+// begins with the TLS handshake, on its worker, with the process's TLS contexts
+// (ProxyContext::tls); a client refused before the handshake is simply disconnected.
 class Listener {
  public:
   // Binds every address now; throws std::system_error naming the address on failure.
   Listener(std::vector<Worker*> workers, const std::vector<std::string>& addresses,
-           std::uint16_t port, int backlog, std::shared_ptr<tls::TlsStore> tls = nullptr);
+           std::uint16_t port, int backlog, bool tls = false);
 
   void start();
   // From any thread: stop accepting.
@@ -36,7 +32,7 @@ class Listener {
   void reject(asio::ip::tcp::socket& socket, std::string_view reply);
 
   std::vector<Worker*> workers_;
-  std::shared_ptr<tls::TlsStore> tls_;
+  bool tls_;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::size_t next_ = 0;
 };

@@ -127,7 +127,7 @@ Server::Server(Config config) : main_io_(std::make_unique<asio::io_context>()) {
   if (c.port != 0) listener_ = std::make_unique<Listener>(raw, c.bind, c.port, c.tcp_backlog);
   if (c.tls_port != 0) {
     tls_listener_ =
-        std::make_unique<Listener>(raw, c.bind, c.tls_port, c.tcp_backlog, context_->tls);
+        std::make_unique<Listener>(raw, c.bind, c.tls_port, c.tcp_backlog, /*tls=*/true);
   }
   if (c.metrics_port != 0) {
     HttpEndpoint::Routes routes;

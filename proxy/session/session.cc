@@ -54,12 +54,11 @@ std::string peer_name(const asio::ip::tcp::socket& socket) {
   return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
 }
 
-Session::Session(Worker& worker, asio::ip::tcp::socket client,
-                 std::shared_ptr<asio::ssl::context> tls)
+Session::Session(Worker& worker, asio::ip::tcp::socket client, bool tls)
     : worker_(worker),
       client_(std::move(client)),
       backend_(client_.get_executor()),
-      accept_tls_(std::move(tls)),
+      accept_tls_(tls),
       topology_(worker.topology()),
       in_(worker.stats().buffer_bytes),
       backend_in_(worker.stats().buffer_bytes),
@@ -214,12 +213,10 @@ asio::awaitable<bool> Session::connect_backend() {
 }
 
 asio::awaitable<bool> Session::accept_tls() {
-  auto context = std::move(accept_tls_);
+  accept_tls_ = false;
   const std::string peer = peer_name(client_);  // a failed handshake closes the socket
   const std::error_code ec =
-      co_await client_.accept_tls(std::move(context), Clock::now() + kTlsHandshakeTimeout);
-  tls::TlsStore& store = *worker_.context().tls;
-  store.count_handshake(ec);
+      co_await client_.accept_tls(*worker_.context().tls, Clock::now() + kTlsHandshakeTimeout);
   if (!ec && !closed_) co_return true;
   if (ec) {
     // Scanners and plain-text clients on the TLS port: said, but not once each.

@@ -59,8 +59,7 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   static constexpr std::size_t kOutputHighWater = 64 * 1024;
 
   // `tls`: the client came to the TLS port; the session begins with the handshake.
-  Session(Worker& worker, asio::ip::tcp::socket client,
-          std::shared_ptr<asio::ssl::context> tls = nullptr);
+  Session(Worker& worker, asio::ip::tcp::socket client, bool tls = false);
   ~Session();
 
   void start();
@@ -210,8 +209,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   Worker& worker_;
   Stream client_;
   Stream backend_;
-  std::shared_ptr<asio::ssl::context> accept_tls_;  // until the handshake is done
-  std::shared_ptr<SharedLink> link_;                // pooled: the shared connection in use
+  bool accept_tls_ = false;           // the handshake is still to be done
+  std::shared_ptr<SharedLink> link_;  // pooled: the shared connection in use
   TopologyPtr topology_;
 
   IoBuffer in_;

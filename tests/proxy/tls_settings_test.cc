@@ -33,7 +33,6 @@ TEST(TlsSettings, RedisDefaults) {
   EXPECT_EQ(settings.session_cache_timeout, 300u);
   EXPECT_FALSE(settings.replication);
   EXPECT_FALSE(settings.prefer_server_ciphers);
-  EXPECT_FALSE(settings.configured());
 }
 
 TEST(TlsSettings, RefusalsInRedisWords) {
@@ -42,10 +41,12 @@ TEST(TlsSettings, RefusalsInRedisWords) {
             "argument(s) must be one of the following: no, yes, optional");
   EXPECT_EQ(apply_tls_directive(settings, "tls-replication", "1"),
             "argument must be 'yes' or 'no'");
+  EXPECT_EQ(apply_tls_directive(settings, "tls-session-cache-size", "x"),
+            "argument couldn't be parsed into an integer");
   EXPECT_EQ(apply_tls_directive(settings, "tls-session-cache-size", "-1"),
-            "argument couldn't be parsed into an integer");
+            "argument must be between 0 and 2147483647 inclusive");
   EXPECT_EQ(apply_tls_directive(settings, "tls-session-cache-timeout", "4294967296"),
-            "argument couldn't be parsed into an integer");
+            "argument must be between 0 and 2147483647 inclusive");
   EXPECT_EQ(settings, TlsSettings());  // nothing applied
   EXPECT_FALSE(apply_tls_directive(settings, "tls-port", "6380").has_value());
   EXPECT_FALSE(apply_tls_directive(settings, "port", "6380").has_value());

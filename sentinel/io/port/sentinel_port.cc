@@ -57,8 +57,7 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
   }
 
   // The handshake first on the TLS port (`tls`), then the reader and the writer.
-  static asio::awaitable<void> run(std::shared_ptr<Session> self,
-                                   std::shared_ptr<asio::ssl::context> tls);
+  static asio::awaitable<void> run(std::shared_ptr<Session> self, bool tls);
   static asio::awaitable<void> read_loop(std::shared_ptr<Session> self);
   static asio::awaitable<void> write_loop(std::shared_ptr<Session> self);
 
@@ -84,13 +83,11 @@ class SentinelPort::Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
 };
 
-asio::awaitable<void> SentinelPort::Session::run(std::shared_ptr<Session> self,
-                                                 std::shared_ptr<asio::ssl::context> tls) {
+asio::awaitable<void> SentinelPort::Session::run(std::shared_ptr<Session> self, bool tls) {
   if (tls) {
     constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
     const std::error_code ec = co_await self->stream_.accept_tls(
-        std::move(tls), std::chrono::steady_clock::now() + kHandshakeTimeout);
-    self->port_.tls_->count_handshake(ec);
+        *self->port_.tls_, std::chrono::steady_clock::now() + kHandshakeTimeout);
     if (ec) {
       spdlog::debug("sentinel port: client {}: TLS handshake failed: {}", self->client_.address,
                     ec.message());
@@ -383,7 +380,7 @@ void SentinelPort::accept_loop_start(asio::ip::tcp::acceptor& acceptor) {
     auto session = std::make_shared<Session>(std::move(socket), *this, next_client_id_++);
     sessions_.remove_if([](const auto& weak) { return weak.expired(); });
     sessions_.push_back(session);
-    asio::co_spawn(executor_, Session::run(session, tls ? tls_->server() : nullptr),
+    asio::co_spawn(executor_, Session::run(session, tls),
                    LogStrayException{"sentinel port session"});
     accept_loop_start(acceptor);
   });

@@ -55,7 +55,7 @@ class SentinelPort : public PortClients {
   // taken from start_accepting() on.
   void open(const std::string& bind, std::uint16_t port);
   // tls-port: a second listening socket, whose clients begin with the TLS handshake (with
-  // the server context current when they connect). Before start_accepting().
+  // the server context `tls` holds then). Before start_accepting().
   void open_tls(const std::string& bind, std::uint16_t port, std::shared_ptr<tls::TlsStore> tls);
   void start_accepting();
   // An upgrade by hand-over (SIGUSR2): every client is closed and no connection is taken

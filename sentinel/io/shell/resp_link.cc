@@ -149,8 +149,7 @@ asio::awaitable<void> RespLink::run(std::shared_ptr<RespLink> self, std::string 
   auto [connect_ec] = co_await self->stream_.socket().async_connect(
       asio::ip::tcp::endpoint(address, port), use_nothrow);
   if (!connect_ec && !self->closed_ && tls != nullptr && tls->connects()) {
-    connect_ec = co_await self->stream_.connect_tls(tls->client(), until);
-    tls->count_handshake(connect_ec);
+    connect_ec = co_await self->stream_.connect_tls(*tls, until);
   }
   deadline.cancel();
   if (connect_ec || self->closed_) {
