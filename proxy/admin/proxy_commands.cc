@@ -89,22 +89,27 @@ std::string info_text(const ProxyContext& context, const SessionView& session) {
           "\r\n";
   text += "\r\n# Failover\r\n";
   const TopologyPtr current = context.registry.current();
-  text += std::string("failover_in_progress:") +
-          (current && current->failover_in_progress ? "1" : "0") + "\r\nfailover_hold_ms:" +
-          std::to_string(std::max<std::int64_t>(0, settings->hold().count())) +
-          "\r\nsessions_held:" + std::to_string(sum(context, &WorkerStats::sessions_held)) +
-          "\r\nheld_commands:" + std::to_string(sum(context, &WorkerStats::held_commands)) +
-          "\r\nholds:" + std::to_string(sum(context, &WorkerStats::holds)) +
-          "\r\nhold_timeouts:" + std::to_string(sum(context, &WorkerStats::hold_timeouts)) +
-          "\r\nsessions_migrated:" + std::to_string(sum(context, &WorkerStats::sessions_migrated)) +
-          "\r\nsessions_closed_at_swap:" +
-          std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
-          "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
-          "\r\ncommands_retried:" + std::to_string(sum(context, &WorkerStats::commands_retried)) +
-          "\r\nfence_on_minority:" + (settings->fence_on_minority ? "yes" : "no") +
-          "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
-          "\r\nwrites_refused_fenced:" +
-          std::to_string(sum(context, &WorkerStats::writes_refused_fenced)) + "\r\n";
+  text +=
+      std::string("failover_in_progress:") +
+      (current && current->failover_in_progress ? "1" : "0") + "\r\nfailover_hold_ms:" +
+      std::to_string(std::max<std::int64_t>(0, settings->hold().count())) +
+      "\r\nsessions_held:" + std::to_string(sum(context, &WorkerStats::sessions_held)) +
+      "\r\nheld_commands:" + std::to_string(sum(context, &WorkerStats::held_commands)) +
+      "\r\nholds:" + std::to_string(sum(context, &WorkerStats::holds)) +
+      "\r\nhold_timeouts:" + std::to_string(sum(context, &WorkerStats::hold_timeouts)) +
+      "\r\nsessions_migrated:" + std::to_string(sum(context, &WorkerStats::sessions_migrated)) +
+      "\r\nsessions_closed_at_swap:" +
+      std::to_string(sum(context, &WorkerStats::sessions_closed_at_swap)) +
+      "\r\ntransactions_aborted:" + std::to_string(sum(context, &WorkerStats::exec_aborted)) +
+      "\r\ncommands_retried:" + std::to_string(sum(context, &WorkerStats::commands_retried)) +
+      "\r\nfence_on_minority:" + (settings->fence_on_minority ? "yes" : "no") +
+      "\r\nwrites_fenced:" + (current && current->writes_fenced ? "1" : "0") +
+      "\r\nwrites_refused_fenced:" +
+      std::to_string(sum(context, &WorkerStats::writes_refused_fenced)) +
+      "\r\nwrite_durability:" + (settings->write_durability ? "replica" : "async") +
+      "\r\ndurability_waits:" + std::to_string(sum(context, &WorkerStats::durability_waits)) +
+      "\r\nwrites_unconfirmed:" + std::to_string(sum(context, &WorkerStats::writes_unconfirmed)) +
+      "\r\n";
   text += failover_info_fields(context.failovers);
   text += "\r\n# Stats\r\n";
   text += "client_bytes_in:" + std::to_string(sum(context, &WorkerStats::client_bytes_in)) +

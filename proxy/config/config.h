@@ -66,6 +66,11 @@ struct Config {
   // fence-on-minority yes: refuse writes while the sentinel inside cannot reach a majority
   // of its group's sentinels (README.md, "Failover as your clients see it").
   bool fence_on_minority = false;
+  // write-durability replica: a write's reply reaches the client only once a replica has
+  // the write (a WAIT 1 <write-durability-timeout> behind it); unconfirmed in time, the
+  // client gets -NOREPLICAS instead (README.md, "Durability mode"). async: as Redis.
+  bool write_durability = false;
+  std::chrono::milliseconds write_durability_timeout{500};
   std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit;
   std::int64_t proto_max_bulk_len = 512LL * 1024 * 1024;

@@ -165,6 +165,13 @@ std::string apply_single(Config& config, const std::string& name, const std::str
   } else if (name == "fence-on-minority") {
     if (v != "yes" && v != "no") return "fence-on-minority must be yes or no";
     config.fence_on_minority = v == "yes";
+  } else if (name == "write-durability") {
+    if (v != "async" && v != "replica") return "write-durability must be async or replica";
+    config.write_durability = v == "replica";
+  } else if (name == "write-durability-timeout") {
+    auto n = parse_ranged<std::int64_t>(name, v);
+    if (!n) return "invalid write-durability-timeout '" + v + "' (1 to 60000 milliseconds)";
+    config.write_durability_timeout = std::chrono::milliseconds(*n);
   } else if (name == "client-query-buffer-limit") {
     auto n = parse_size(v);
     if (!n || *n < 1024 * 1024) return "client-query-buffer-limit must be a size of at least 1mb";
@@ -246,6 +253,7 @@ std::optional<IntegerRange> integer_range(std::string_view name) {
   if (name == "tcp-keepalive") return IntegerRange{0, std::numeric_limits<int>::max()};
   if (name == "connect-timeout") return IntegerRange{1, 3'600'000};
   if (name == "failover-hold-ms") return IntegerRange{-1, 86'400'000};
+  if (name == "write-durability-timeout") return IntegerRange{1, 60'000};
   return std::nullopt;
 }
 

@@ -55,6 +55,10 @@ std::vector<Setting> base_settings() {
        [](const Config& c) -> Words { return {to_string(c.failover_hold.count())}; }},
       {"fence-on-minority", true,
        [](const Config& c) -> Words { return {yes_no(c.fence_on_minority)}; }},
+      {"write-durability", true,
+       [](const Config& c) -> Words { return {c.write_durability ? "replica" : "async"}; }},
+      {"write-durability-timeout", true,
+       [](const Config& c) -> Words { return {to_string(c.write_durability_timeout.count())}; }},
       {"protected-mode", true, [](const Config& c) -> Words { return {yes_no(c.protected_mode)}; }},
       {"client-query-buffer-limit", true,
        [](const Config& c) -> Words { return {to_string(c.client_query_buffer_limit)}; }},
@@ -147,6 +151,11 @@ std::string redis_value_error(std::string_view name, std::string_view value) {
   }
   if (name == "fence-on-minority" || name == "protected-mode") {
     return value == "yes" || value == "no" ? "" : "argument must be 'yes' or 'no'";
+  }
+  if (name == "write-durability") {
+    return value == "async" || value == "replica" ? ""
+                                                  : "argument(s) must be one of the following: "
+                                                    "async, replica";
   }
   if (name == "client-query-buffer-limit" || name == "proto-max-bulk-len") {
     return parse_size(value) ? "" : "argument must be a memory value";

@@ -154,6 +154,13 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
   add_simple(out, c, "sentinel_proxy_writes_refused_fenced_total",
              "Writes refused because the sentinel could not reach a majority (fence-on-minority).",
              MetricType::Counter, &WorkerStats::writes_refused_fenced);
+  add_simple(out, c, "sentinel_proxy_durability_waits_total",
+             "WAITs sent behind clients' writes (write-durability replica).", MetricType::Counter,
+             &WorkerStats::durability_waits);
+  add_simple(out, c, "sentinel_proxy_writes_unconfirmed_total",
+             "Writes that ran on the master but no replica confirmed in time: the client got "
+             "-NOREPLICAS (write-durability replica).",
+             MetricType::Counter, &WorkerStats::writes_unconfirmed);
   add_simple(out, c, "sentinel_proxy_commands_retried_total",
              "Commands a demoted master refused (-READONLY, or -UNBLOCKED for a blocking "
              "command), sent again to the new master.",

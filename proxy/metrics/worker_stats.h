@@ -70,6 +70,8 @@ struct WorkerStats {
   StatCounter exec_aborted;             // transactions failed because the session moved
   StatCounter writes_refused_fenced;    // writes refused under fence-on-minority
   StatCounter commands_retried;         // sent again to a new master after -READONLY
+  StatCounter durability_waits;         // WAITs sent behind writes (write-durability)
+  StatCounter writes_unconfirmed;       // write replies replaced by -NOREPLICAS
   StatCounter proxy_commands_refused;   // PROXY commands refused: not authenticated/permitted
   StatCounter protected_mode_denied;    // clients from other hosts refused in protected mode
   // steady_clock nanoseconds of the last successful / failed backend connect.

@@ -20,6 +20,10 @@ struct NameFacts {
   bool pins_unless_db0 = false;     // SELECT 0 changes nothing on a shared connection
   bool pins_if_block_arg = false;   // XREAD and XREADGROUP park only with BLOCK
   bool pins_by_subcommand = false;  // SCRIPT KILL|DEBUG, FUNCTION KILL
+  bool writes = false;
+  bool confirm_before = false;
+  bool opens_transaction = false;
+  bool ends_transaction = false;
 };
 
 NameFacts facts_of(const protocol::CommandInfo& info) {
@@ -61,6 +65,15 @@ NameFacts facts_of(const protocol::CommandInfo& info) {
   f.pins_unless_db0 = name == "select";
   f.pins_if_block_arg = name == "xread" || name == "xreadgroup";
   if (f.pins_unless_db0 || f.pins_if_block_arg) f.pins = false;
+  // A script may write (the fence refuses them too: SessionMachine::refuses_write); so may
+  // what Redis flags may_replicate, but for PUBLISH, flagged so only for the cluster bus.
+  f.writes = info.flags.write || (info.flags.may_replicate && !info.flags.pubsub) || f.exec ||
+             name == "eval" || name == "evalsha" || name == "fcall";
+  f.opens_transaction = name == "multi";
+  f.ends_transaction = f.exec || name == "discard" || name == "reset";
+  // QUIT closes the connection once its +OK is out, which must not overtake held replies.
+  f.confirm_before =
+      name == "multi" || f.quit || f.role != CommandRole::kPlain || info.flags.blocking;
   return f;
 }
 
@@ -100,6 +113,10 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.quit = f.quit;
   c.exec = f.exec;
   c.identifies = f.identifies;
+  c.writes = f.writes;
+  c.confirm_before = f.confirm_before;
+  c.opens_transaction = f.opens_transaction;
+  c.ends_transaction = f.ends_transaction;
   c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||
            (f.pins_if_block_arg && names_block_option(args)) ||
            (f.pins_by_subcommand && args.size() >= 2 &&
@@ -110,6 +127,7 @@ CommandClass classify_command(std::span<const std::string_view> args) {
     if (args.size() >= 3 && iequals(args[1], "reply") &&
         (iequals(args[2], "off") || iequals(args[2], "skip"))) {
       c.role = CommandRole::kPassthrough;
+      c.confirm_before = true;
     }
   }
   return c;

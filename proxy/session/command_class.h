@@ -23,6 +23,17 @@ struct CommandClass {
   // It binds state to its connection, reads it, or parks it (README.md, "Pooled mode"):
   // a pooled session gets a connection of its own for it and keeps it.
   bool pins = false;
+  // Durability mode (write-durability): a write outside a transaction (or EXEC) has its
+  // reply wait for a WAIT behind it; `confirm_before`: a WAIT for the writes before this
+  // command must go ahead of it, since behind it a WAIT would be queued (MULTI), refused
+  // (SUBSCRIBE in RESP2), unanswered (CLIENT REPLY OFF, MONITOR, SYNC) or kept waiting
+  // (a blocking command).
+  bool writes = false;
+  bool confirm_before = false;
+  // MULTI; EXEC, DISCARD or RESET: where a transaction opens and ends as the master reads
+  // the requests (the session's state only changes with their replies).
+  bool opens_transaction = false;
+  bool ends_transaction = false;
 };
 
 // `args`: a request, command name first (any case).

@@ -24,7 +24,7 @@ std::string_view to_string(CommandRole role) {
 
 void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
                                   int hello_proto, PubsubRequest pubsub, bool tracks_state,
-                                  std::string_view request) {
+                                  std::string_view request, bool durable_write) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough || role == CommandRole::kReplication) {
     // Commands already pending are still matched; from here on frames are not.
@@ -37,14 +37,25 @@ void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::t
     requests_.append(request);
     kept = static_cast<std::uint32_t>(request.size());
   }
-  pending_.push_back({start, slot, role, false, false, false, tracks_state, false, false, false,
-                      false, static_cast<std::int8_t>(hello_proto), pubsub.scope, pubsub.names,
-                      kept});
+  pending_.push_back({.start = start,
+                      .slot = slot,
+                      .role = role,
+                      .tracks_state = tracks_state,
+                      .durable_write = durable_write,
+                      .hello_proto = static_cast<std::int8_t>(hello_proto),
+                      .scope = pubsub.scope,
+                      .confirms_left = pubsub.names,
+                      .request_length = kept});
+}
+
+bool PendingReplies::head_is_durable_write() const {
+  return !pending_.empty() && pending_.front().durable_write;
 }
 
 bool PendingReplies::take_for_retry(RetryBatch& batch) {
   if (pending_.empty() || passthrough_) return false;
   for (const Pending& p : pending_) {
+    if (p.durability_wait) continue;
     if (p.local || p.substituted || p.tracks_state || p.role != CommandRole::kPlain ||
         p.request_length == 0) {
       return false;
@@ -52,7 +63,11 @@ bool PendingReplies::take_for_retry(RetryBatch& batch) {
   }
   // Kept bytes are those of pending commands only, so all of them are taken.
   batch.requests.append(requests_, requests_begin_);
-  for (const Pending& p : pending_) batch.commands.push_back({p.start, p.slot, p.request_length});
+  for (const Pending& p : pending_) {
+    if (!p.durability_wait) {
+      batch.commands.push_back({p.start, p.slot, p.request_length, p.durable_write});
+    }
+  }
   pending_.clear();
   requests_.clear();
   requests_begin_ = 0;
@@ -80,15 +95,14 @@ void PendingReplies::on_substituted(std::string reply, std::uint32_t slot, Clock
                                     bool tracks_state) {
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
-  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, tracks_state, true,
-                      false, false, false, 0, PubsubScope::kChannels, 0, 0});
+  pending_.push_back(
+      {.start = start, .slot = slot, .tracks_state = tracks_state, .substituted = true});
 }
 
 void PendingReplies::on_probe(std::uint32_t slot, Clock::time_point start) {
   if (passthrough_) return;
   substitutes_.emplace_back();
-  pending_.push_back({start, slot, CommandRole::kPlain, false, false, false, false, true, true,
-                      false, false, 0, PubsubScope::kChannels, 0, 0});
+  pending_.push_back({.start = start, .slot = slot, .substituted = true, .probe = true});
 }
 
 bool PendingReplies::head_is_probe() const {
@@ -130,8 +144,16 @@ void PendingReplies::fill_deferred(std::string reply, std::string& out) {
 
 void PendingReplies::on_hidden(Clock::time_point start) {
   if (passthrough_) return;
-  pending_.push_back({start, 0, CommandRole::kPlain, false, false, false, false, false, false, true,
-                      false, 0, PubsubScope::kChannels, 0, 0});
+  pending_.push_back({.start = start, .hidden = true});
+}
+
+void PendingReplies::on_durability_wait(Clock::time_point start) {
+  if (passthrough_) return;
+  pending_.push_back({.start = start, .hidden = true, .durability_wait = true});
+}
+
+bool PendingReplies::head_is_durability_wait() const {
+  return !pending_.empty() && pending_.front().durability_wait;
 }
 
 bool PendingReplies::head_is_hidden() const {
@@ -158,8 +180,8 @@ void PendingReplies::on_local(std::string reply, std::uint32_t slot, Clock::time
     return;
   }
   local_replies_.push_back(std::move(reply));
-  pending_.push_back({start, slot, CommandRole::kPlain, true, close_after, error, false, false,
-                      false, false, false, 0, PubsubScope::kChannels, 0, 0});
+  pending_.push_back(
+      {.start = start, .slot = slot, .local = true, .close_after = close_after, .error = error});
 }
 
 bool PendingReplies::resp2_pubsub_possible() const {

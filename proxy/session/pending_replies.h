@@ -47,6 +47,7 @@ struct RetryBatch {
     Clock::time_point start;
     std::uint32_t slot;
     std::uint32_t length;  // of its bytes in `requests`
+    bool durable_write;    // its reply waits for a replica's confirmation (write-durability)
   };
   std::string requests;
   std::vector<Command> commands;
@@ -71,14 +72,18 @@ class PendingReplies {
   // outcome is listed in state_replies() when its reply is complete.
   // `request`, when not empty, is the command's bytes, kept until its reply so that it can
   // be sent again (take_for_retry); kept only while under kRetainLimit in all.
+  // `durable_write`: a write whose reply waits for the WAIT behind it (write-durability).
   void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
                     int hello_proto = 0, PubsubRequest pubsub = {}, bool tracks_state = false,
-                    std::string_view request = {});
+                    std::string_view request = {}, bool durable_write = false);
+  bool head_is_durable_write() const;
 
   // The command at the head met -READONLY: when every command awaiting a reply can be sent
   // again as it is (plain commands whose bytes were kept: no state, Pub/Sub, transaction or
   // local reply among them), they are moved to `batch` and forgotten here, and the replies
-  // still to come from this backend belong to nobody. False, and nothing changes, otherwise.
+  // still to come from this backend belong to nobody. The durability WAITs among them are
+  // dropped (the session sends a new one behind the batch). False, and nothing changes,
+  // otherwise.
   bool take_for_retry(RetryBatch& batch);
   // The kept bytes of the command at the head ("" when none are kept).
   std::string_view head_request() const;
@@ -107,6 +112,10 @@ class PendingReplies {
   void on_hidden(Clock::time_point start);
   bool head_is_hidden() const;
   void complete_hidden(std::string& out);
+  // A WAIT the proxy sent behind writes (write-durability): hidden, as above, and told
+  // apart from a ROLE check by head_is_durability_wait().
+  void on_durability_wait(Clock::time_point start);
+  bool head_is_durability_wait() const;
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.
@@ -138,20 +147,22 @@ class PendingReplies {
  private:
   struct Pending {
     Clock::time_point start;
-    std::uint32_t slot;
-    CommandRole role;
-    bool local;
-    bool close_after;
-    bool error;  // of a local reply
-    bool tracks_state;
-    bool substituted;
-    bool probe;
-    bool hidden;
-    bool deferred;  // a local reply not known yet
-    std::int8_t hello_proto;
-    PubsubScope scope;
-    std::uint32_t confirms_left;   // kPubsub: 0 until known (an unsubscribe from everything)
-    std::uint32_t request_length;  // bytes kept in requests_ (0: not kept, cannot be retried)
+    std::uint32_t slot = 0;
+    CommandRole role = CommandRole::kPlain;
+    bool local = false;
+    bool close_after = false;
+    bool error = false;  // of a local reply
+    bool tracks_state = false;
+    bool substituted = false;
+    bool probe = false;
+    bool hidden = false;
+    bool deferred = false;         // a local reply not known yet
+    bool durability_wait = false;  // hidden: a WAIT behind writes
+    bool durable_write = false;
+    std::int8_t hello_proto = 0;
+    PubsubScope scope = PubsubScope::kChannels;
+    std::uint32_t confirms_left = 0;   // kPubsub: 0 until known (an unsubscribe from everything)
+    std::uint32_t request_length = 0;  // bytes kept in requests_ (0: not kept, cannot be retried)
   };
 
   void complete_head(bool error);

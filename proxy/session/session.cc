@@ -342,6 +342,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   bool held = false;
   batch_.clear();
   batch_replies_ = 0;
+  batch_writes_ = false;
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
   // Who the client is changes only with a reply, never within one pass.
@@ -365,6 +366,8 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
       worker_.stats().protocol_errors.add();
       std::string reply;
       protocol::RespWriter(reply).error("ERR " + request_parser_.error_message());
+      // The close behind the error must not overtake the replies held for a WAIT.
+      if (batch_writes_) queue_confirmation(data, range_start, offset, now);
       if (offset > range_start) {
         batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
       }
@@ -390,6 +393,9 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
         !refused_by_fence(command)) {
       pin_requested_ = true;  // it waits in in_ for the session's own connection
       break;
+    }
+    if (batch_writes_ && command.confirm_before) {
+      queue_confirmation(data, range_start, offset, now);
     }
     const std::size_t end = offset + result.consumed;
     const Route route = route_request(args, command, data.substr(offset, result.consumed), start);
@@ -420,6 +426,10 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
     }
     offset = end;
     start = now;
+  }
+  if (batch_writes_ && backend_connected_ && !transaction_sent_ && !pending_.passthrough() &&
+      !byte_pipe_) {
+    queue_confirmation(data, range_start, offset, now);
   }
   if (offset > range_start && backend_connected_) {
     batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
@@ -472,6 +482,74 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   in_.consume(offset);
   wake_writer();
   co_return held;
+}
+
+void Session::queue_confirmation(std::string_view data, std::size_t& range_start,
+                                 std::size_t offset, Clock::time_point now) {
+  batch_writes_ = false;
+  // Past MONITOR or CLIENT REPLY OFF nothing is matched any more (a WAIT goes ahead of them).
+  if (pending_.passthrough()) return;
+  if (offset > range_start) {
+    batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
+  }
+  range_start = offset;
+  batch_.push_back(asio::buffer(wait_command()));
+  pending_.on_durability_wait(now);
+  unconfirmed_.on_wait_sent();
+  worker_.stats().durability_waits.add();
+  ++batch_replies_;
+}
+
+void Session::note_transaction(const CommandClass& command) {
+  if (command.opens_transaction) transaction_sent_ = true;
+  if (command.ends_transaction) transaction_sent_ = false;
+}
+
+const std::string& Session::wait_command() {
+  const std::string timeout = std::to_string(worker_.settings().write_durability_timeout.count());
+  wait_command_.assign("*3\r\n$4\r\nWAIT\r\n$1\r\n1\r\n$");
+  wait_command_.append(std::to_string(timeout.size())).append("\r\n");
+  wait_command_.append(timeout).append("\r\n");
+  return wait_command_;
+}
+
+void Session::on_confirmation(std::string_view reply) {
+  const std::int64_t replicas = UnconfirmedReplies::replicas_in(reply);
+  if (replicas >= 1) {
+    unconfirmed_.on_wait_reply(true, {}, out_, pending_.completed());
+    return;
+  }
+  std::string why;
+  if (replicas < 0) {
+    // An error (a demoted master, an ACL without WAIT): its first line, for the client.
+    why.assign("WAIT answered ");
+    why.append(reply.substr(0, std::min<std::size_t>(reply.find('\r'), 160)));
+  } else {
+    why.assign("no replica confirmed it within ");
+    why.append(std::to_string(worker_.settings().write_durability_timeout.count())).append(" ms");
+  }
+  count_unconfirmed(
+      unconfirmed_.on_wait_reply(false, unconfirmed_reply(why), out_, pending_.completed()), why);
+}
+
+std::string Session::unconfirmed_reply(std::string_view why) const {
+  std::string text("NOREPLICAS sentinel-proxy: write not confirmed by a replica (");
+  text.append(why).append("); it ran on master ").append(topology_->master_address());
+  text.append(" and a failover may lose it (write-durability replica)");
+  std::string reply;
+  protocol::RespWriter(reply).error(text);
+  return reply;
+}
+
+void Session::count_unconfirmed(std::size_t refused, std::string_view why) {
+  if (refused == 0) return;
+  worker_.stats().writes_unconfirmed.add(static_cast<std::int64_t>(refused));
+  static RepeatedLog repeated;
+  std::uint64_t left_out = 0;
+  if (repeated.admit(Clock::now(), left_out)) {
+    spdlog::warn("client {}: {} write(s) answered -NOREPLICAS: {}{}", peer_name(client_), refused,
+                 why, RepeatedLog::note(left_out));
+  }
 }
 
 bool Session::refused_by_fence(const CommandClass& command) const {
@@ -530,6 +608,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
       worker_.stats().exec_aborted.add();
       pending_.on_substituted(std::move(reply), slot, start, true);
       substitute_bytes_ = kDiscardCommand;
+      note_transaction(command);
       state_.note_forwarded(args);
       return Route::kSubstituted;
     }
@@ -548,8 +627,13 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   // Only a plain command outside a transaction can be sent again on its own.
   const bool retryable =
       role == CommandRole::kPlain && !tracks_state && !state_.in_multi() && hold_enabled();
+  // Inside a transaction a write is only queued: EXEC is what a WAIT confirms.
+  const bool durable_write = command.writes && worker_.settings().write_durability &&
+                             !pending_.passthrough() && (command.exec || !transaction_sent_);
+  batch_writes_ = batch_writes_ || durable_write;
+  note_transaction(command);
   pending_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
-                        retryable ? request : std::string_view());
+                        retryable ? request : std::string_view(), durable_write);
   if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
   if (role_unverified_ && command.identifies) {
@@ -566,7 +650,7 @@ void Session::note_state_replies() {
 
 void Session::answer_locally(std::string reply, std::uint32_t slot, Clock::time_point start,
                              bool close_after, bool error) {
-  pending_.on_local(std::move(reply), slot, start, close_after, error, out_);
+  pending_.on_local(std::move(reply), slot, start, close_after, error, reply_sink());
   if (pending_.close_requested()) flush_then_close_ = true;
 }
 
@@ -704,7 +788,7 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
     // Frames behind a reply that is not known yet wait for it (on_deferred_reply).
     if (pending_.head_is_deferred()) break;
     if (pending_.replication_stream()) {
-      out_.append(data.substr(pos));
+      reply_sink().append(data.substr(pos));
       pos = data.size();
       break;
     }
@@ -714,8 +798,11 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
       // A long reply goes on in parts, so that memory stays bounded whatever its size.
       const std::size_t framed = reply_parser_.framed();
       if (framed >= kStreamAbove) {
-        if (stream_head_.empty()) stream_head_.assign(data.substr(pos, kStreamHead));
-        out_.append(data.substr(pos, framed));
+        if (stream_head_.empty()) {
+          stream_head_.assign(data.substr(pos, kStreamHead));
+          stream_begin_ = reply_sink().size();
+        }
+        reply_sink().append(data.substr(pos, framed));
         reply_parser_.drop_prefix(framed);
         pos += framed;
       }
@@ -723,9 +810,14 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
     }
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
+    if (!reply_parser_.is_push() && pending_.head_is_durability_wait()) {
+      on_confirmation(frame);
+      pending_.complete_hidden(reply_sink());
+      continue;
+    }
     if (!reply_parser_.is_push() && pending_.head_is_hidden()) {
       on_role_check(frame);
-      pending_.complete_hidden(out_);
+      pending_.complete_hidden(reply_sink());
       continue;
     }
     if (!reply_parser_.is_push() && pending_.head_is_probe()) {
@@ -754,15 +846,22 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
       note_state_replies();
       return data.size();
     }
+    std::string& sink = reply_sink();
     if (substitute != nullptr) {
       const std::string reply = *substitute;  // PendingReplies drops its copy on completion
-      out_.append(reply);
-      pending_.on_frame(reply, false, reply.front() == '-', out_);
+      sink.append(reply);
+      pending_.on_frame(reply, false, reply.front() == '-', sink);
     } else {
-      out_.append(frame);
+      const std::size_t begin = stream_head_.empty() ? sink.size() : stream_begin_;
+      sink.append(frame);
+      if (unconfirmed_.holding() && !reply_parser_.is_push() && !reply_parser_.is_error() &&
+          pending_.head_is_durable_write()) {
+        unconfirmed_.note_write_reply(begin);
+      }
       const std::string_view head = stream_head_.empty() ? frame : std::string_view(stream_head_);
-      pending_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), out_);
+      pending_.on_frame(head, reply_parser_.is_push(), reply_parser_.is_error(), sink);
     }
+    if (unconfirmed_.holding()) unconfirmed_.hold_completed(pending_.completed());
     stream_head_.clear();
   }
   note_state_replies();

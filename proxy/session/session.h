@@ -21,6 +21,7 @@
 #include "proxy/session/pending_replies.h"
 #include "proxy/session/session_machine.h"
 #include "proxy/session/session_state.h"
+#include "proxy/session/unconfirmed_replies.h"
 #include "proxy/topology/topology.h"
 
 namespace sp::proxy {
@@ -132,6 +133,24 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
                       std::string_view request, Clock::time_point start);
   void note_state_replies();
 
+  // --- durability mode (write-durability replica)
+  // Queues a WAIT behind the writes forwarded so far in this batch (batch_writes_): the
+  // batch's bytes of in_ up to `offset` go first.
+  void queue_confirmation(std::string_view data, std::size_t& range_start, std::size_t offset,
+                          Clock::time_point now);
+  // The reply to such a WAIT: the replies held behind it go to the client, confirmed or not.
+  void on_confirmation(std::string_view reply);
+  // The -NOREPLICAS error an unconfirmed write gets; `why`: what the WAIT answered.
+  std::string unconfirmed_reply(std::string_view why) const;
+  // Follows MULTI / EXEC / DISCARD / RESET as they are forwarded (transaction_sent_).
+  void note_transaction(const CommandClass& command);
+  // The WAIT the proxy sends, from the settings of the moment.
+  const std::string& wait_command();
+  // Writes held behind a WAIT were refused: counted, and logged (rate-limited).
+  void count_unconfirmed(std::size_t refused, std::string_view why);
+  // Where the client's output goes now (held while a WAIT is pending).
+  std::string& reply_sink() { return unconfirmed_.sink(out_); }
+
   // --- the proxy's own commands (session_proxy_command.cc)
   // PROXY ...: answered now when the client may (or may not) have it; otherwise a probe
   // goes to the master in the command's place, and answer_probe() decides.
@@ -202,7 +221,9 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // `bytes` of `written` reached the client, completing `completed`: counted, both emptied.
   void count_written(std::size_t bytes, std::vector<CompletedCommand>& completed,
                      std::string& written);
-  std::size_t output_held() const { return out_.size() + writing_.size(); }
+  std::size_t output_held() const {
+    return out_.size() + writing_.size() + unconfirmed_.held_bytes();
+  }
   bool check_output_limit();
   void close_when_flushed();
 
@@ -221,6 +242,13 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   SessionState state_;
   std::vector<asio::const_buffer> batch_;
   RetryBatch retry_;                // taken back after -READONLY, to send before anything else
+  UnconfirmedReplies unconfirmed_;  // replies waiting for a durability WAIT
+  std::string wait_command_;        // that WAIT, from the settings of the batch
+  bool batch_writes_ = false;       // writes forwarded in this batch since its last WAIT
+  // A MULTI was forwarded and no EXEC, DISCARD or RESET after it: a WAIT now would be
+  // queued in the transaction. (Should the MULTI fail while the writes behind it run, as
+  // only an ACL allowing them but not MULTI would do, those writes go unconfirmed.)
+  bool transaction_sent_ = false;
   std::int64_t held_commands_ = 0;  // this session's share of the held-commands gauge
   // What the backend gets in place of a command answered by substitution (route_request).
   std::string_view substitute_bytes_;
@@ -235,7 +263,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   std::string out_;      // client output not yet handed to a write
   std::string writing_;  // the write in progress
   std::vector<CompletedCommand> writing_completed_;
-  std::string stream_head_;  // first bytes of a reply being streamed through in parts
+  std::string stream_head_;       // first bytes of a reply being streamed through in parts
+  std::size_t stream_begin_ = 0;  // where that reply begins in reply_sink()
   asio::steady_timer write_signal_;
   asio::steady_timer drained_signal_;
   asio::steady_timer resume_signal_;    // wakes a held session

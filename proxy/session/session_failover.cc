@@ -359,6 +359,13 @@ void Session::on_role_check(std::string_view reply) {
 
 bool Session::begin_retry(std::string_view refusal) {
   if (!SessionMachine::may_retry(facts()) || !pending_.take_for_retry(retry_)) return false;
+  if (unconfirmed_.holding()) {
+    // Their WAIT was taken back with the commands: the writes whose replies were held ran
+    // on a master that was demoted before confirming them.
+    const std::string why = "the master was demoted before a replica confirmed it";
+    count_unconfirmed(unconfirmed_.refuse_all(unconfirmed_reply(why), out_, pending_.completed()),
+                      why);
+  }
   spdlog::info("client {}: master {} answered {}; {} command(s) wait for the current master",
                peer_name(client_), topology_->master_address(), refusal, retry_.commands.size());
   if (link_) link_->mark_demoted();
@@ -381,10 +388,22 @@ asio::awaitable<bool> Session::send_retry() {
   // A blocking command waits on the new master only for the time it has left.
   retime_blocking_commands(batch, Clock::now());
   std::size_t at = 0;
+  bool writes = false;
   for (const auto& command : batch.commands) {
     pending_.on_forwarded(CommandRole::kPlain, command.slot, command.start, 0, {}, false,
-                          std::string_view(batch.requests).substr(at, command.length));
+                          std::string_view(batch.requests).substr(at, command.length),
+                          command.durable_write);
     at += command.length;
+    writes = writes || command.durable_write;
+  }
+  std::uint32_t replies = static_cast<std::uint32_t>(batch.commands.size());
+  if (writes) {
+    // The writes among them wait for a replica of the new master, as any other.
+    batch.requests.append(wait_command());
+    pending_.on_durability_wait(Clock::now());
+    unconfirmed_.on_wait_sent();
+    worker_.stats().durability_waits.add();
+    ++replies;
   }
   worker_.stats().commands_retried.add(static_cast<std::int64_t>(batch.commands.size()));
   spdlog::info("client {}: {} command(s) refused by a demoted master sent again to master {}",
@@ -395,8 +414,7 @@ asio::awaitable<bool> Session::send_retry() {
   if (pooled_) {
     // The link copies the requests and counts what it writes.
     const std::array<asio::const_buffer, 1> requests{asio::buffer(batch.requests)};
-    if (link_->send(requests, static_cast<std::uint32_t>(batch.commands.size()), shared_from_this(),
-                    backend_generation_)) {
+    if (link_->send(requests, replies, shared_from_this(), backend_generation_)) {
       co_return true;
     }
     spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),

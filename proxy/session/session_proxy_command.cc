@@ -110,7 +110,7 @@ std::optional<std::string> Session::answer_probe(std::string_view probe_reply) {
 
 void Session::on_deferred_reply(std::string reply) {
   if (closed_) return;
-  pending_.fill_deferred(std::move(reply), out_);
+  pending_.fill_deferred(std::move(reply), reply_sink());
   deferred_signal_.cancel();  // the backend reader goes on
   // What the backend sent for the commands behind it waited: it goes on now, and a
   // session with nothing left in flight may move or take its own connection.

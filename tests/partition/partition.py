@@ -392,6 +392,7 @@ class Processes:
     def __init__(self, net, workdir):
         self.net, self.workdir = net, workdir
         self.procs = {}     # name -> (Popen, log path)
+        self.killed = []
 
     def spawn(self, name, node, argv, cwd=None):
         log_path = os.path.join(self.workdir, f"{name}.log")
@@ -411,6 +412,14 @@ class Processes:
                 proc.kill()
         for proc, _ in self.procs.values():
             proc.wait()
+
+    def kill(self, name):
+        """SIGKILL; the process no longer counts as one that exited on its own, and may
+        be spawned again under its name."""
+        proc, _ = self.procs.pop(name)
+        proc.kill()
+        proc.wait()
+        self.killed.append(proc)
 
     def exited(self):
         """Names of processes that exited on their own (a crash is a finding)."""
@@ -446,8 +455,10 @@ class Group:
     """One master (r1) and two replicas, three sentinel-proxies (the sentinel inside),
     on a Network; a fresh set of processes and files per scenario."""
 
-    def __init__(self, net, binary, workdir, down_after_ms=1000, failover_timeout_ms=6000):
+    def __init__(self, net, binary, workdir, down_after_ms=1000, failover_timeout_ms=6000,
+                 durability="async"):
         self.net, self.binary = net, binary
+        self.durability = durability   # the proxies' write-durability
         self.down_after_ms, self.failover_timeout_ms = down_after_ms, failover_timeout_ms
         self.workdir = workdir
         self.procs = Processes(net, workdir)
@@ -491,6 +502,7 @@ class Group:
             "metrics-port 0",
             "protected-mode no",
             "fence-on-minority yes",
+            f"write-durability {self.durability}",
             f"sentinel monitor {GROUP} {self.ip('r1')} {REDIS_PORT} 2",
             f"sentinel down-after-milliseconds {GROUP} {self.down_after_ms}",
             f"sentinel failover-timeout {GROUP} {self.failover_timeout_ms}",
@@ -503,6 +515,10 @@ class Group:
         with open(conf, "w") as f:
             f.write(self.proxy_conf(node))
         self.procs.spawn(node, node, [self.binary, conf], cwd=d)
+
+    def kill(self, node):
+        """SIGKILL, as a crash: no chance to close a connection or save anything."""
+        self.procs.kill(node)
 
     # -- probes (from the bridge address, which no fault touches)
 

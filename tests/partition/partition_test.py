@@ -3,6 +3,7 @@
 
   /usr/bin/python3 tests/partition/partition_test.py --binary build/sentinel-proxy
                    [--scenarios a,b] [--long] [--minutes N] [--seed S] [--keep]
+                   [--durability async|replica]
 
 Each scenario gets a fresh group on one network of namespaces (partition.py): r1 the
 master, r2 and r3 its replicas, p1..p3 sentinel-proxies (sentinel inside, quorum 2,
@@ -23,6 +24,9 @@ Default (CI) scenarios:
   proxy-cut        p1 cut from everything but its client: c1 gets errors while cut, no
                    failover, nothing acknowledged is lost, p1 follows the master again
 --long adds:
+  kill-master      SIGKILL of r1 (started again, empty, once a replica is promoted): every
+                   proxy follows the promoted replica, and whatever is lost was
+                   acknowledged by r1 within the replication window
   majority-master  r1 with r2, p1, p2 and their clients; r3, p3, c3 cut off: p3 fences,
                    no failover, nothing lost
   one-way          everything r1 sends to r2 and r3 is lost for 8 s: no failover, the
@@ -30,6 +34,10 @@ Default (CI) scenarios:
   netem-master     r1's packets delayed 200 ms and 10% lost for 20 s: whatever the
                    sentinels decide, nothing acknowledged is lost unexplained
   random           random cuts, splits, one-way losses and delays for --minutes
+
+--durability replica runs the proxies with `write-durability replica` (a write is
+acknowledged only once a replica has it): then every scenario must also lose no
+acknowledged write at all.
 
 Expectations that guard against a proxy bug this harness found name it (KNOWN_BUGS below:
 fence-relapse, fence-after-promotion, both fixed in sentinel/instance.cc, peer_in_reach);
@@ -89,7 +97,7 @@ KNOWN_BUGS = {
                              "once a second, at unrelated phases): writes acknowledged by "
                              "the old master after the promotion were lost",
 }
-LONG_SCENARIOS = ["majority-master", "one-way", "netem-master", "random"]
+LONG_SCENARIOS = ["kill-master", "majority-master", "one-way", "netem-master", "random"]
 
 
 class ExpectationFailed(Exception):
@@ -100,11 +108,12 @@ class Run:
     """One scenario: its group, writers, observer, the times of its steps and the
     expectations it checked."""
 
-    def __init__(self, name, net, binary, rootdir):
+    def __init__(self, name, net, binary, rootdir, durability="async"):
         self.name, self.net = name, net
         self.workdir = os.path.join(rootdir, name)
         os.makedirs(self.workdir)
-        self.group = Group(net, binary, self.workdir, DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS)
+        self.group = Group(net, binary, self.workdir, DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS,
+                           durability)
         self.observer = checker.Observer(self.group, REDIS_NODES, PROXY_NODES)
         self.writers = {c: checker.Writer(c, p, f"{name}:{c}",
                                           os.path.join(self.workdir, f"writer-{c}.jsonl"))
@@ -337,6 +346,32 @@ def proxy_cut(run):
                "p1 routes to the master r1 again")
 
 
+def kill_master(run):
+    """SIGKILL of the master r1, started again once a replica is promoted."""
+    run.hold(3)   # the writers at work a while, with writes in flight at the kill
+    t_fault = run.fault("SIGKILL r1", lambda: run.group.kill("r1"))
+    new = wait_until("every proxy to route to a promoted replica",
+                     lambda: run.proxies_route_to_new_master(PROXY_NODES, "r1"), 20)
+    t_switch = run.mark("switched")
+    run.facts["every proxy routed to the new master"] = f"+{t_switch - t_fault} ms"
+    wait_until("every writer to be acknowledged after the switch",
+               lambda: run.acked_after(CLIENT_NODES, t_switch), 15)
+    # As after a crash without persistence: an empty r1 with its old command line (a
+    # master), which the sentinels turn into a replica of the promoted one.
+    run.group.start_redis("r1")
+    report = run.finish(converge_timeout=40)
+    gaps = {c: report["writers"][c]["longest_gap_ms"] for c in CLIENT_NODES}
+    run.facts["longest gap per writer"] = ", ".join(f"{c} {g} ms" for c, g in gaps.items())
+    run.expect(new in ("r2", "r3"), f"a replica was promoted ({new})")
+    run.expect(report["final_master"] == new,
+               f"the group converged on {new} ({report['final_master']})")
+    run.expect(report["lost_unexplained"] == 0,
+               f"every lost write explained ({report['lost_explained']} of "
+               f"{report['lost']} by async replication, {report['lost_unexplained']} "
+               f"unexplained)")
+    run.expect(len(report["switches"]) == 1, f"one switch ({len(report['switches'])})")
+
+
 def majority_master(run):
     """r1 keeps the majority; r3, p3 and c3 are cut off."""
     minority = ["r3", "p3", "c3"]
@@ -443,15 +478,19 @@ def verdict(passed, bug, xfail):
     return ("ok" if passed else "FAIL"), passed
 
 
-def run_scenario(name, fn, net, binary, rootdir, xfail=()):
-    print(f"\n### {name}: {fn.__doc__.strip()}", flush=True)
+def run_scenario(name, fn, net, binary, rootdir, xfail=(), durability="async"):
+    print(f"\n### {name} (write-durability {durability}): {fn.__doc__.strip()}", flush=True)
     started = time.monotonic()
-    run = Run(name, net, binary, rootdir)
+    run = Run(name, net, binary, rootdir, durability)
     error = None
     try:
         run.start()
         fn(run)
         run.check_processes()
+        if durability == "replica":
+            run.expect(run.report["lost"] == 0,
+                       f"write-durability replica: no acknowledged write lost "
+                       f"({run.report['lost']} of {run.report['acknowledged']})")
     except (TimeoutError, ExpectationFailed, resp.ConnectionFailed, RuntimeError) as e:
         error = f"{type(e).__name__}: {e}"
     except Exception:  # a bug of the harness: still a failed scenario, with its trace
@@ -490,6 +529,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the logs' directory")
     ap.add_argument("--xfail", help="comma-separated known bugs whose expectations may "
                     "fail without failing the run: " + ", ".join(KNOWN_BUGS))
+    ap.add_argument("--durability", choices=["async", "replica"], default="async",
+                    help="the proxies' write-durability")
     ap.add_argument("--client-timeout", type=float, default=CLIENT_TIMEOUT_S,
                     help="the writers' reply timeout in seconds")
     args = ap.parse_args()
@@ -508,7 +549,7 @@ def main():
     rng = random.Random(seed)
     scenarios = {"minority-master": minority_master, "proxy-cut": proxy_cut,
                  "majority-master": majority_master, "one-way": one_way,
-                 "netem-master": netem_master,
+                 "netem-master": netem_master, "kill-master": kill_master,
                  "random": lambda run: random_faults(run, args.minutes, rng)}
     unknown = [n for n in names if n not in scenarios]
     if unknown:
@@ -540,7 +581,7 @@ def main():
         for name in names:
             results[name] = run_scenario(name, scenarios[name], net, binary, rootdir,
                                          xfail=set(args.xfail.split(",")) if args.xfail
-                                         else set())
+                                         else set(), durability=args.durability)
     finally:
         cleanup()
         if all(results.values()) and results and not args.keep:

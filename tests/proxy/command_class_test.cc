@@ -70,6 +70,43 @@ TEST(CommandClass, RolesScopesAndFlags) {
   EXPECT_FALSE(of({"get", "k"}).identifies);
 }
 
+TEST(CommandClass, WritesAndWhereADurabilityWaitMustGoFirst) {
+  for (auto args : std::vector<std::vector<std::string_view>>{{"SET", "k", "v"},
+                                                              {"incr", "n"},
+                                                              {"EXEC"},
+                                                              {"eval", "return 1", "0"},
+                                                              {"FCALL", "f", "0"},
+                                                              {"flushall"},
+                                                              {"blpop", "q", "0"},
+                                                              {"XADD", "s", "*", "f", "v"}}) {
+    EXPECT_TRUE(of(args).writes) << args[0];
+  }
+  for (auto args : std::vector<std::vector<std::string_view>>{
+           {"GET", "k"}, {"publish", "c", "m"}, {"MULTI"}, {"ping"}, {"WAIT", "1", "0"}}) {
+    EXPECT_FALSE(of(args).writes) << args[0];
+  }
+  for (auto args : std::vector<std::vector<std::string_view>>{{"multi"},
+                                                              {"QUIT"},
+                                                              {"subscribe", "c"},
+                                                              {"monitor"},
+                                                              {"SYNC"},
+                                                              {"client", "reply", "off"},
+                                                              {"blpop", "q", "0"},
+                                                              {"hello", "3"},
+                                                              {"reset"}}) {
+    EXPECT_TRUE(of(args).confirm_before) << args[0];
+  }
+  for (auto args : std::vector<std::vector<std::string_view>>{
+           {"SET", "k", "v"}, {"exec"}, {"get", "k"}, {"client", "reply", "on"}}) {
+    EXPECT_FALSE(of(args).confirm_before) << args[0];
+  }
+  EXPECT_TRUE(of({"Multi"}).opens_transaction);
+  for (std::string_view end : {"exec", "DISCARD", "reset"}) {
+    EXPECT_TRUE(of({end}).ends_transaction) << end;
+  }
+  EXPECT_FALSE(of({"watch", "k"}).ends_transaction);
+}
+
 TEST(CommandClass, CommandsThatBindTheConnectionPinIt) {
   // Every command that changes or reads the connection's state, or parks it.
   for (std::vector<std::string_view> args : std::vector<std::vector<std::string_view>>{

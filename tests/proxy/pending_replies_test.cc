@@ -481,6 +481,37 @@ TEST(PendingReplies, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {
   EXPECT_FALSE(h.pending.take_for_retry(batch));  // nothing pending
 }
 
+// Durability mode: the WAIT behind writes is a hidden entry of its own; a -READONLY retry
+// takes the writes back without it, each still marked a write (a new WAIT goes behind them).
+TEST(PendingReplies, DurabilityWaitsAreHiddenAndLeftOutOfARetry) {
+  RetryHarness h;
+  h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, "SET a 1\r\n",
+                         true);
+  EXPECT_TRUE(h.pending.head_is_durable_write());
+  h.pending.on_durability_wait(Clock::now());
+  h.kept(kGet, "GET a\r\n");
+  RetryBatch batch;
+  ASSERT_TRUE(h.pending.take_for_retry(batch));
+  EXPECT_EQ(batch.requests, "SET a 1\r\nGET a\r\n");
+  ASSERT_EQ(batch.commands.size(), 2u);
+  EXPECT_TRUE(batch.commands[0].durable_write);
+  EXPECT_FALSE(batch.commands[1].durable_write);
+  EXPECT_TRUE(h.pending.idle());
+
+  // Its reply completes nothing and lets the local reply behind it out.
+  h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, {}, true);
+  h.pending.on_durability_wait(Clock::now());
+  h.local("+local\r\n", kProxy);
+  h.frame("+OK\r\n");
+  EXPECT_EQ(h.done(), (Done{{kSet, false}}));
+  EXPECT_TRUE(h.pending.head_is_durability_wait());
+  EXPECT_TRUE(h.pending.head_is_hidden());
+  EXPECT_EQ(h.take_out(), "+OK\r\n");
+  h.pending.complete_hidden(h.out);
+  EXPECT_EQ(h.take_out(), "+local\r\n");
+  EXPECT_TRUE(h.pending.idle());
+}
+
 TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
   RetryHarness h;
   const std::string big(PendingReplies::kRetainLimit - 10, 'x');

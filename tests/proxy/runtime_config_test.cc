@@ -83,6 +83,24 @@ TEST(RuntimeConfig, SetIsAllOrNoneWithRedisErrors) {
   EXPECT_EQ(config.failover_hold.count(), -1);
 }
 
+TEST(RuntimeConfig, WriteDurabilityIsLiveAndCheckedAsRedisChecksItsEnums) {
+  Config config;
+  EXPECT_FALSE(config.write_durability);
+  EXPECT_EQ(config.write_durability_timeout.count(), 500);
+  EXPECT_EQ(set(config, {"write-durability", "replica", "write-durability-timeout", "250"}), "");
+  EXPECT_TRUE(config.write_durability);
+  EXPECT_EQ(config.write_durability_timeout.count(), 250);
+  EXPECT_EQ(set(config, {"write-durability", "sync"}),
+            "ERR CONFIG SET failed (possibly related to argument 'write-durability') - "
+            "argument(s) must be one of the following: async, replica");
+  EXPECT_EQ(set(config, {"write-durability-timeout", "0"}),
+            "ERR CONFIG SET failed (possibly related to argument 'write-durability-timeout') - "
+            "argument must be between 1 and 60000 inclusive");
+  EXPECT_TRUE(config.write_durability);
+  EXPECT_EQ(set(config, {"write-durability", "async"}), "");
+  EXPECT_FALSE(config.write_durability);
+}
+
 TEST(RuntimeConfig, MaxclientsBeyondTheOpenFilesLimitIsRefusedWithTheNumberThatFits) {
   Config config;
   const MaxClientsFit fit = [](std::uint32_t wanted) { return std::min(wanted, 1000u); };

@@ -1,0 +1,131 @@
+// Durability mode (write-durability replica; README.md, "Durability mode"), against a real
+// master and replica: a write's reply reaches the client only once the replica has the
+// write; when it does not confirm in time the client gets -NOREPLICAS in the write's place,
+// reads keep their replies and the order holds; nothing of the proxy's WAIT reaches the
+// client. Both backend modes. (proxy_compat_test runs its whole corpus through this mode
+// byte for byte; tests/partition runs it under SIGKILL and partitions.)
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/proxy_harness.h"
+
+namespace sp::testing {
+namespace {
+
+constexpr const char* kRefusalStart =
+    "-NOREPLICAS sentinel-proxy: write not confirmed by a replica (";
+
+// The replica's first sync starts at once rather than after Redis's 5 s.
+const std::vector<std::string> kMasterArgs = {"--repl-diskless-sync-delay", "0"};
+
+// SIGSTOP until the end of the scope, whatever the test does meanwhile.
+class Stopped {
+ public:
+  explicit Stopped(pid_t pid) : pid_(pid) { ::kill(pid_, SIGSTOP); }
+  ~Stopped() { ::kill(pid_, SIGCONT); }
+  Stopped(const Stopped&) = delete;
+  Stopped& operator=(const Stopped&) = delete;
+
+ private:
+  pid_t pid_;
+};
+
+bool replica_linked(const RedisProcess& replica) {
+  return info_field(call(replica.port(), {"INFO", "replication"}), "master_link_status") == "up";
+}
+
+std::string wait_calls(int server_port) {
+  const std::string stats = call(server_port, {"INFO", "commandstats"});
+  const auto at = stats.find("cmdstat_wait:calls=");
+  if (at == std::string::npos) return "0";
+  const auto begin = at + std::string("cmdstat_wait:calls=").size();
+  return stats.substr(begin, stats.find(',', begin) - begin);
+}
+
+class ProxyDurability : public ::testing::TestWithParam<bool> {
+ protected:
+  std::vector<std::string> args(const std::string& timeout_ms) const {
+    std::vector<std::string> a = {"--write-durability", "replica", "--write-durability-timeout",
+                                  timeout_ms};
+    if (GetParam()) a.insert(a.end(), {"--backend-pool-size", "1"});
+    return a;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(BackendModes, ProxyDurability, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "Pooled" : "Dedicated"; });
+
+TEST_P(ProxyDurability, ConfirmedWritesAnswerAsRedisAndTheWaitStaysHidden) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  ProxyProcess proxy(master.port(), args("10000"));
+  TestConnection conn(proxy.port());
+  FrameReader reader(conn);
+  conn.send(resp({"SET", "k", "v"}) + resp({"GET", "k"}) + resp({"INCR", "n"}) + resp({"MULTI"}) +
+            resp({"INCR", "n"}) + resp({"EXEC"}) + resp({"PING"}));
+  EXPECT_EQ(reader.frames(7).value_or("<timed out>"),
+            "+OK\r\n$1\r\nv\r\n:1\r\n+OK\r\n+QUEUED\r\n*1\r\n:2\r\n+PONG\r\n");
+  // The replica had every write when its reply left.
+  EXPECT_EQ(call(replica.port(), {"GET", "n"}), "$1\r\n2\r\n");
+  const std::string info = call(proxy.port(), {"PROXY", "INFO"});
+  EXPECT_EQ(info_field(info, "write_durability"), "replica");
+  EXPECT_EQ(info_field(info, "writes_unconfirmed"), "0");
+  // One WAIT before MULTI (behind SET and INCR), one behind EXEC; the master counted them.
+  EXPECT_EQ(info_field(info, "durability_waits"), "2");
+  EXPECT_EQ(wait_calls(master.port()), "2");
+  EXPECT_EQ(reader.buffered(), "");
+}
+
+TEST_P(ProxyDurability, AnUnconfirmedWriteGetsNoreplicasAndReadsKeepTheirReplies) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  ProxyProcess proxy(master.port(), args("200"));
+  ASSERT_EQ(call(proxy.port(), {"SET", "k", "before"}), "+OK\r\n");
+  {
+    Stopped stopped(replica.pid());
+    TestConnection conn(proxy.port());
+    FrameReader reader(conn);
+    conn.send(resp({"SET", "k", "during"}) + resp({"GET", "k"}) + resp({"INCR", "n"}) +
+              resp({"LPUSH", "k", "x"}) + resp({"PING"}));
+    const std::string replies = reader.frames(5).value_or("<timed out>");
+    // SET and INCR ran on the master but are not acknowledged; LPUSH's error and the
+    // reads are the master's own replies.
+    const std::string refusal =
+        std::string(kRefusalStart) +
+        "no replica confirmed it within 200 ms); it ran on master 127.0.0.1:" +
+        std::to_string(master.port()) +
+        " and a failover may lose it (write-durability replica)\r\n";
+    EXPECT_EQ(replies, refusal + "$6\r\nduring\r\n" + refusal +
+                           "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+                           "+PONG\r\n");
+    EXPECT_EQ(info_field(call(proxy.port(), {"PROXY", "INFO"}), "writes_unconfirmed"), "2");
+  }
+  // The replica back, writes are acknowledged again.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return call(replica.port(), {"GET", "k"}) == "$6\r\nduring\r\n";
+      },
+      10s));
+  EXPECT_EQ(call(proxy.port(), {"SET", "k", "after"}), "+OK\r\n");
+  EXPECT_EQ(call(replica.port(), {"GET", "k"}), "$5\r\nafter\r\n");
+}
+
+TEST_P(ProxyDurability, WithoutAReplicaNoWriteIsAcknowledged) {
+  RedisProcess master;
+  ProxyProcess proxy(master.port(), args("50"));
+  const std::string reply = call(proxy.port(), {"SET", "k", "v"});
+  EXPECT_TRUE(reply.starts_with(kRefusalStart)) << reply;
+  EXPECT_EQ(call(proxy.port(), {"GET", "k"}), "$1\r\nv\r\n");
+  // Switched off at run time (PROXY CONFIG SET), writes are acknowledged as Redis does.
+  EXPECT_EQ(call(proxy.port(), {"PROXY", "CONFIG", "SET", "write-durability", "async"}), "+OK\r\n");
+  EXPECT_EQ(call(proxy.port(), {"SET", "k", "w"}), "+OK\r\n");
+}
+
+}  // namespace
+}  // namespace sp::testing
