@@ -66,10 +66,12 @@ struct Config {
   // fence-on-minority yes: refuse writes while the sentinel inside cannot reach a majority
   // of its group's sentinels (README.md, "Failover as your clients see it").
   bool fence_on_minority = false;
-  // write-durability replica: a write's reply reaches the client only once a replica has
-  // the write (a WAIT 1 <write-durability-timeout> behind it); unconfirmed in time, the
-  // client gets -NOREPLICAS instead (README.md, "Durability mode"). async: as Redis.
+  // write-durability replica: a write's reply reaches the client only once
+  // `write_durability_replicas` replicas have the write (a WAIT behind it, for up to
+  // write-durability-timeout); unconfirmed in time, the client gets -NOREPLICAS instead
+  // (README.md, "Durability mode"). async: as Redis.
   bool write_durability = false;
+  std::uint32_t write_durability_replicas = 1;
   std::chrono::milliseconds write_durability_timeout{500};
   std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit;

@@ -168,6 +168,10 @@ std::string apply_single(Config& config, const std::string& name, const std::str
   } else if (name == "write-durability") {
     if (v != "async" && v != "replica") return "write-durability must be async or replica";
     config.write_durability = v == "replica";
+  } else if (name == "write-durability-replicas") {
+    auto n = parse_ranged<std::uint32_t>(name, v);
+    if (!n) return "invalid write-durability-replicas '" + v + "' (1 to 1000 replicas)";
+    config.write_durability_replicas = *n;
   } else if (name == "write-durability-timeout") {
     auto n = parse_ranged<std::int64_t>(name, v);
     if (!n) return "invalid write-durability-timeout '" + v + "' (1 to 60000 milliseconds)";
@@ -253,6 +257,7 @@ std::optional<IntegerRange> integer_range(std::string_view name) {
   if (name == "tcp-keepalive") return IntegerRange{0, std::numeric_limits<int>::max()};
   if (name == "connect-timeout") return IntegerRange{1, 3'600'000};
   if (name == "failover-hold-ms") return IntegerRange{-1, 86'400'000};
+  if (name == "write-durability-replicas") return IntegerRange{1, 1000};
   if (name == "write-durability-timeout") return IntegerRange{1, 60'000};
   return std::nullopt;
 }

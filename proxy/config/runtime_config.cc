@@ -57,6 +57,8 @@ std::vector<Setting> base_settings() {
        [](const Config& c) -> Words { return {yes_no(c.fence_on_minority)}; }},
       {"write-durability", true,
        [](const Config& c) -> Words { return {c.write_durability ? "replica" : "async"}; }},
+      {"write-durability-replicas", true,
+       [](const Config& c) -> Words { return {to_string(c.write_durability_replicas)}; }},
       {"write-durability-timeout", true,
        [](const Config& c) -> Words { return {to_string(c.write_durability_timeout.count())}; }},
       {"protected-mode", true, [](const Config& c) -> Words { return {yes_no(c.protected_mode)}; }},

@@ -158,7 +158,7 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
              "WAITs sent behind clients' writes (write-durability replica).", MetricType::Counter,
              &WorkerStats::durability_waits);
   add_simple(out, c, "sentinel_proxy_writes_unconfirmed_total",
-             "Writes that ran on the master but no replica confirmed in time: the client got "
+             "Writes that ran on the master but too few replicas confirmed in time: the client got "
              "-NOREPLICAS (write-durability replica).",
              MetricType::Counter, &WorkerStats::writes_unconfirmed);
   add_simple(out, c, "sentinel_proxy_commands_retried_total",

@@ -506,8 +506,12 @@ void Session::note_transaction(const CommandClass& command) {
 }
 
 const std::string& Session::wait_command() {
-  const std::string timeout = std::to_string(worker_.settings().write_durability_timeout.count());
-  wait_command_.assign("*3\r\n$4\r\nWAIT\r\n$1\r\n1\r\n$");
+  const Config& settings = worker_.settings();
+  const std::string replicas = std::to_string(settings.write_durability_replicas);
+  const std::string timeout = std::to_string(settings.write_durability_timeout.count());
+  wait_command_.assign("*3\r\n$4\r\nWAIT\r\n$");
+  wait_command_.append(std::to_string(replicas.size())).append("\r\n");
+  wait_command_.append(replicas).append("\r\n$");
   wait_command_.append(std::to_string(timeout.size())).append("\r\n");
   wait_command_.append(timeout).append("\r\n");
   return wait_command_;
@@ -515,7 +519,8 @@ const std::string& Session::wait_command() {
 
 void Session::on_confirmation(std::string_view reply) {
   const std::int64_t replicas = UnconfirmedReplies::replicas_in(reply);
-  if (replicas >= 1) {
+  const std::int64_t wanted = worker_.settings().write_durability_replicas;
+  if (replicas >= wanted) {
     unconfirmed_.on_wait_reply(true, {}, out_, pending_.completed());
     return;
   }
@@ -525,7 +530,8 @@ void Session::on_confirmation(std::string_view reply) {
     why.assign("WAIT answered ");
     why.append(reply.substr(0, std::min<std::size_t>(reply.find('\r'), 160)));
   } else {
-    why.assign("no replica confirmed it within ");
+    why.append(std::to_string(replicas)).append(" of ").append(std::to_string(wanted));
+    why.append(" replica(s) confirmed it within ");
     why.append(std::to_string(worker_.settings().write_durability_timeout.count())).append(" ms");
   }
   count_unconfirmed(
@@ -533,7 +539,7 @@ void Session::on_confirmation(std::string_view reply) {
 }
 
 std::string Session::unconfirmed_reply(std::string_view why) const {
-  std::string text("NOREPLICAS sentinel-proxy: write not confirmed by a replica (");
+  std::string text("NOREPLICAS sentinel-proxy: write not confirmed by the replicas (");
   text.append(why).append("); it ran on master ").append(topology_->master_address());
   text.append(" and a failover may lose it (write-durability replica)");
   std::string reply;

@@ -17,7 +17,7 @@ namespace sp::testing {
 namespace {
 
 constexpr const char* kRefusalStart =
-    "-NOREPLICAS sentinel-proxy: write not confirmed by a replica (";
+    "-NOREPLICAS sentinel-proxy: write not confirmed by the replicas (";
 
 // The replica's first sync starts at once rather than after Redis's 5 s.
 const std::vector<std::string> kMasterArgs = {"--repl-diskless-sync-delay", "0"};
@@ -98,7 +98,7 @@ TEST_P(ProxyDurability, AnUnconfirmedWriteGetsNoreplicasAndReadsKeepTheirReplies
     // reads are the master's own replies.
     const std::string refusal =
         std::string(kRefusalStart) +
-        "no replica confirmed it within 200 ms); it ran on master 127.0.0.1:" +
+        "0 of 1 replica(s) confirmed it within 200 ms); it ran on master 127.0.0.1:" +
         std::to_string(master.port()) +
         " and a failover may lose it (write-durability replica)\r\n";
     EXPECT_EQ(replies, refusal + "$6\r\nduring\r\n" + refusal +
@@ -114,6 +114,23 @@ TEST_P(ProxyDurability, AnUnconfirmedWriteGetsNoreplicasAndReadsKeepTheirReplies
       10s));
   EXPECT_EQ(call(proxy.port(), {"SET", "k", "after"}), "+OK\r\n");
   EXPECT_EQ(call(replica.port(), {"GET", "k"}), "$5\r\nafter\r\n");
+}
+
+TEST_P(ProxyDurability, AWriteWaitsForAsManyReplicasAsConfigured) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  std::vector<std::string> two = args("100");
+  two.insert(two.end(), {"--write-durability-replicas", "2"});
+  ProxyProcess proxy(master.port(), two);
+  const std::string reply = call(proxy.port(), {"SET", "k", "v"});
+  EXPECT_TRUE(reply.starts_with(std::string(kRefusalStart) +
+                                "1 of 2 replica(s) confirmed it within 100 ms); it ran on master"))
+      << reply;
+  RedisProcess second({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(second); }, 10s));
+  EXPECT_EQ(call(proxy.port(), {"SET", "k", "w"}), "+OK\r\n");
+  EXPECT_EQ(call(second.port(), {"GET", "k"}), "$1\r\nw\r\n");
 }
 
 TEST_P(ProxyDurability, WithoutAReplicaNoWriteIsAcknowledged) {

@@ -502,7 +502,9 @@ class Group:
             "metrics-port 0",
             "protected-mode no",
             "fence-on-minority yes",
-            f"write-durability {self.durability}",
+            # replica: one replica must have a write before it is acknowledged; all: both.
+            "write-durability " + ("async" if self.durability == "async" else "replica"),
+            f"write-durability-replicas {2 if self.durability == 'all' else 1}",
             f"sentinel monitor {GROUP} {self.ip('r1')} {REDIS_PORT} 2",
             f"sentinel down-after-milliseconds {GROUP} {self.down_after_ms}",
             f"sentinel failover-timeout {GROUP} {self.failover_timeout_ms}",

@@ -3,7 +3,7 @@
 
   /usr/bin/python3 tests/partition/partition_test.py --binary build/sentinel-proxy
                    [--scenarios a,b] [--long] [--minutes N] [--seed S] [--keep]
-                   [--durability async|replica]
+                   [--durability async|replica|all]
 
 Each scenario gets a fresh group on one network of namespaces (partition.py): r1 the
 master, r2 and r3 its replicas, p1..p3 sentinel-proxies (sentinel inside, quorum 2,
@@ -24,6 +24,10 @@ Default (CI) scenarios:
   proxy-cut        p1 cut from everything but its client: c1 gets errors while cut, no
                    failover, nothing acknowledged is lost, p1 follows the master again
 --long adds:
+  minority-master-replica
+                   r1 with its replica r2, p1 and c1 cut off: the majority promotes r3;
+                   whatever is lost was acknowledged by r1 before the promotion (with
+                   --durability replica too: r2 confirmed it; not with --durability all)
   kill-master      SIGKILL of r1 (started again, empty, once a replica is promoted): every
                    proxy follows the promoted replica, and whatever is lost was
                    acknowledged by r1 within the replication window
@@ -36,8 +40,11 @@ Default (CI) scenarios:
   random           random cuts, splits, one-way losses and delays for --minutes
 
 --durability replica runs the proxies with `write-durability replica` (a write is
-acknowledged only once a replica has it): then every scenario must also lose no
-acknowledged write at all.
+acknowledged only once a replica has it), --durability all with
+`write-durability-replicas 2` as well (once both have it): then every scenario must also
+lose no acknowledged write at all. (With one replica, a split that leaves the master with
+the replica that confirmed could lose writes the other replica, promoted, lacks; none of
+these scenarios makes one.)
 
 Expectations that guard against a proxy bug this harness found name it (KNOWN_BUGS below:
 fence-relapse, fence-after-promotion, both fixed in sentinel/instance.cc, peer_in_reach);
@@ -97,7 +104,10 @@ KNOWN_BUGS = {
                              "once a second, at unrelated phases): writes acknowledged by "
                              "the old master after the promotion were lost",
 }
-LONG_SCENARIOS = ["kill-master", "majority-master", "one-way", "netem-master", "random"]
+# Scenarios whose faults may leave the master with a replica on the minority side: that
+# replica may confirm writes (write-durability replica) the promoted one never gets.
+MASTER_MAY_KEEP_A_REPLICA = {"minority-master-replica", "random"}
+LONG_SCENARIOS = ["kill-master", "minority-master-replica", "majority-master", "one-way", "netem-master", "random"]
 
 
 class ExpectationFailed(Exception):
@@ -253,8 +263,14 @@ def minority_master(run):
     new = wait_until("p2 and p3 to route to a promoted replica",
                      lambda: run.proxies_route_to_new_master(["p2", "p3"], "r1"), 20)
     t_switch = run.mark("majority_switched")
-    wait_until("c2 and c3 to be acknowledged after the switch",
-               lambda: run.acked_after(["c2", "c3"], t_switch), 15)
+    if run.group.durability == "all":
+        # The promoted replica's only replica is cut off: nothing is confirmed until then.
+        wait_until("c2 and c3 to be refused -NOREPLICAS after the switch",
+                   lambda: all(run.writer(c).errors_after(t_switch, {"NOREPLICAS"})
+                               for c in ("c2", "c3")), 15)
+    else:
+        wait_until("c2 and c3 to be acknowledged after the switch",
+                   lambda: run.acked_after(["c2", "c3"], t_switch), 15)
     wait_until("c1 to be refused as fenced",
                lambda: run.writer("c1").errors_after(t_fault, {"MASTERDOWN fenced"}), 10)
     run.hold(2)   # both sides at work a while: p1 must go on refusing
@@ -296,6 +312,42 @@ def minority_master(run):
                f"no write acknowledged by r1 after the promotion "
                f"({report['acked_by_replaced_master']})", bug="fence-after-promotion")
     run.expect(len(report["switches"]) == 1, f"one switch ({len(report['switches'])})")
+
+
+def minority_master_replica(run):
+    """r1 isolated with its replica r2, p1 and c1 (a minority of the sentinels)."""
+    minority = ["r1", "r2", "p1", "c1"]
+    majority = [n for n in ALL_NODES if n not in minority]
+    run.age_sentinel_links()
+    t_fault = run.fault("split {r1 r2 p1 c1} | {r3 p2 p3 c2 c3}",
+                        lambda: run.net.split(minority, majority))
+    new = wait_until("p2 and p3 to route to r3",
+                     lambda: run.proxies_route_to_new_master(["p2", "p3"], "r1"), 20)
+    t_switch = run.mark("majority_switched")
+    if run.group.durability == "async":
+        wait_until("c2 and c3 to be acknowledged after the switch",
+                   lambda: run.acked_after(["c2", "c3"], t_switch), 15)
+    else:
+        # r3 has no replica on its side: no write can be confirmed there until the heal.
+        wait_until("c2 and c3 to be refused -NOREPLICAS after the switch",
+                   lambda: all(run.writer(c).errors_after(t_switch, {"NOREPLICAS"})
+                               for c in ("c2", "c3")), 15)
+    run.hold(2)
+    t_heal = run.heal()
+    wait_until("every writer to be acknowledged again after healing",
+               lambda: run.acked_after(CLIENT_NODES, t_heal), 30)
+    report = run.finish()
+    last = run.last_ack_between("c1", t_fault, t_heal)
+    run.facts["p1 last ack after the split"] = f"+{last - t_fault} ms" if last else "none"
+    run.facts["p2/p3 routed to the new master"] = f"+{t_switch - t_fault} ms"
+    run.expect(new == "r3", f"the majority promoted r3 ({new})")
+    run.expect(report["lost_unexplained"] == 0,
+               f"every lost write explained ({report['lost_explained']} of "
+               f"{report['lost']} by async replication, {report['lost_unexplained']} "
+               f"unexplained)")
+    run.expect(report["acked_by_replaced_master"] == 0,
+               f"no write acknowledged by r1 after the promotion "
+               f"({report['acked_by_replaced_master']})", bug="fence-after-promotion")
 
 
 def proxy_cut(run):
@@ -354,11 +406,16 @@ def kill_master(run):
                      lambda: run.proxies_route_to_new_master(PROXY_NODES, "r1"), 20)
     t_switch = run.mark("switched")
     run.facts["every proxy routed to the new master"] = f"+{t_switch - t_fault} ms"
-    wait_until("every writer to be acknowledged after the switch",
-               lambda: run.acked_after(CLIENT_NODES, t_switch), 15)
+    if run.group.durability != "all":
+        wait_until("every writer to be acknowledged after the switch",
+                   lambda: run.acked_after(CLIENT_NODES, t_switch), 15)
     # As after a crash without persistence: an empty r1 with its old command line (a
     # master), which the sentinels turn into a replica of the promoted one.
+    t_restart = run.mark("r1_restarted")
     run.group.start_redis("r1")
+    # With both replicas required, writes are acknowledged again once r1 has synced.
+    wait_until("every writer to be acknowledged after r1 is back",
+               lambda: run.acked_after(CLIENT_NODES, t_restart), 30)
     report = run.finish(converge_timeout=40)
     gaps = {c: report["writers"][c]["longest_gap_ms"] for c in CLIENT_NODES}
     run.facts["longest gap per writer"] = ", ".join(f"{c} {g} ms" for c, g in gaps.items())
@@ -487,9 +544,10 @@ def run_scenario(name, fn, net, binary, rootdir, xfail=(), durability="async"):
         run.start()
         fn(run)
         run.check_processes()
-        if durability == "replica":
+        if durability == "all" or (durability == "replica" and
+                                   name not in MASTER_MAY_KEEP_A_REPLICA):
             run.expect(run.report["lost"] == 0,
-                       f"write-durability replica: no acknowledged write lost "
+                       f"write-durability {durability}: no acknowledged write lost "
                        f"({run.report['lost']} of {run.report['acknowledged']})")
     except (TimeoutError, ExpectationFailed, resp.ConnectionFailed, RuntimeError) as e:
         error = f"{type(e).__name__}: {e}"
@@ -529,7 +587,7 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the logs' directory")
     ap.add_argument("--xfail", help="comma-separated known bugs whose expectations may "
                     "fail without failing the run: " + ", ".join(KNOWN_BUGS))
-    ap.add_argument("--durability", choices=["async", "replica"], default="async",
+    ap.add_argument("--durability", choices=["async", "replica", "all"], default="async",
                     help="the proxies' write-durability")
     ap.add_argument("--client-timeout", type=float, default=CLIENT_TIMEOUT_S,
                     help="the writers' reply timeout in seconds")
@@ -550,6 +608,7 @@ def main():
     scenarios = {"minority-master": minority_master, "proxy-cut": proxy_cut,
                  "majority-master": majority_master, "one-way": one_way,
                  "netem-master": netem_master, "kill-master": kill_master,
+                 "minority-master-replica": minority_master_replica,
                  "random": lambda run: random_faults(run, args.minutes, rng)}
     unknown = [n for n in names if n not in scenarios]
     if unknown:

@@ -97,6 +97,12 @@ TEST(RuntimeConfig, WriteDurabilityIsLiveAndCheckedAsRedisChecksItsEnums) {
             "ERR CONFIG SET failed (possibly related to argument 'write-durability-timeout') - "
             "argument must be between 1 and 60000 inclusive");
   EXPECT_TRUE(config.write_durability);
+  EXPECT_EQ(config.write_durability_replicas, 1u);
+  EXPECT_EQ(set(config, {"write-durability-replicas", "2"}), "");
+  EXPECT_EQ(config.write_durability_replicas, 2u);
+  EXPECT_EQ(set(config, {"write-durability-replicas", "0"}),
+            "ERR CONFIG SET failed (possibly related to argument 'write-durability-replicas') - "
+            "argument must be between 1 and 1000 inclusive");
   EXPECT_EQ(set(config, {"write-durability", "async"}), "");
   EXPECT_FALSE(config.write_durability);
 }
