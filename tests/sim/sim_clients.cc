@@ -3,6 +3,7 @@
 // the proxy routes to, over the simulated network, so partitions and crashes apply.
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 
 #include "tests/sim/sim_world.h"
 
@@ -187,18 +188,72 @@ void SimWorld::send_write(int i) {
       from, node,
       [this, r, from, node, done]() {
         const SimRedis& redis = redis_[r];
-        WriteOutcome outcome = WriteOutcome::kUnknown;
+        auto reply = [this, node, from, done](WriteOutcome outcome) {
+          net_.send(
+              node, from, [done, outcome]() { done(outcome); },
+              [done]() { done(WriteOutcome::kUnknown); });
+        };
         if (redis.alive && redis.role != Role::kMaster) {
-          outcome = WriteOutcome::kReadonly;
-        } else if (redis.alive) {
-          outcome = ledger_.stale_master(redis.addr, masters()) ? WriteOutcome::kAcknowledgedStale
-                                                                : WriteOutcome::kAcknowledged;
+          reply(WriteOutcome::kReadonly);
+        } else if (!redis.alive) {
+          reply(WriteOutcome::kUnknown);
+        } else if (durability_replicas_ > 0) {
+          confirm_write(r, reply);
+        } else {
+          reply(accepted_outcome(r));
         }
-        net_.send(
-            node, from, [done, outcome]() { done(outcome); },
-            [done]() { done(WriteOutcome::kUnknown); });
       },
       [done]() { done(WriteOutcome::kUnknown); });
+}
+
+SimWorld::WriteOutcome SimWorld::accepted_outcome(int r) const {
+  return ledger_.stale_master(redis_[r].addr, masters()) ? WriteOutcome::kAcknowledgedStale
+                                                         : WriteOutcome::kAcknowledged;
+}
+
+// The WAIT behind the write: the master asks each instance replicating from it, over the
+// network; an instance confirms if it still replicates from that master when asked, and
+// then has the write. When the last confirmation it needs comes in, the write is judged as
+// any acknowledgement is (stale or not), except that an instance promoted since it
+// confirmed does not make it stale: the write is in its data.
+void SimWorld::confirm_write(int r, std::function<void(WriteOutcome)> reply) {
+  struct Wait {
+    std::vector<Address> confirmed_by;
+    bool answered = false;
+  };
+  auto wait = std::make_shared<Wait>();
+  const Address master = redis_[r].addr;
+  const int node = redis_[r].node;
+  for (const SimRedis& replica : redis_) {
+    if (!replica.alive || replica.role != Role::kSlave || replica.master != master) continue;
+    const int at = replica.node;
+    net_.send(node, at, [this, r, at, node, master, wait, reply]() {
+      const SimRedis& asked = redis_[at];
+      if (!asked.alive || asked.role != Role::kSlave || asked.master != master) return;
+      net_.send(at, node, [this, r, at, wait, reply]() {
+        if (wait->answered) return;
+        wait->confirmed_by.push_back(redis_[at].addr);
+        if (static_cast<int>(wait->confirmed_by.size()) < durability_replicas_) return;
+        wait->answered = true;
+        if (!redis_[r].alive) {
+          reply(WriteOutcome::kUnknown);
+          return;
+        }
+        std::vector<Address> others = masters();
+        std::erase_if(others, [&](const Address& a) {
+          return std::find(wait->confirmed_by.begin(), wait->confirmed_by.end(), a) !=
+                 wait->confirmed_by.end();
+        });
+        reply(ledger_.stale_master(redis_[r].addr, others) ? WriteOutcome::kAcknowledgedStale
+                                                           : WriteOutcome::kAcknowledged);
+      });
+    });
+  }
+  net_.at(net_.now() + kDurabilityTimeout, [wait, reply]() {
+    if (wait->answered) return;
+    wait->answered = true;
+    reply(WriteOutcome::kUnconfirmed);
+  });
 }
 
 // Role master, alive or not: a crashed master comes back as one.
@@ -218,6 +273,12 @@ void SimWorld::write_done(int i, int incarnation, int serial, const Address& to,
   ProxyFigures& f = ledger_.figures();
   switch (outcome) {
     case WriteOutcome::kAcknowledgedStale:
+      // Confirmed by every replica, a write cannot come from a stale master: one of them
+      // was promoted, and a promoted instance replicates from nobody.
+      if (durability_replicas_ >= static_cast<int>(redis_.size()) - 1) {
+        fail("write-durability with every replica: a write acknowledged by stale master " +
+             to.to_string());
+      }
       ledger_.acknowledged_stale(to);
       ++f.acknowledged;
       judge_fence(i, true);
@@ -231,6 +292,9 @@ void SimWorld::write_done(int i, int incarnation, int serial, const Address& to,
       break;
     case WriteOutcome::kUnknown:
       ++f.unknown;
+      break;
+    case WriteOutcome::kUnconfirmed:
+      ++f.unconfirmed;
       break;
   }
   schedule_write(i, think_time());

@@ -25,6 +25,11 @@ void ProxyFigures::add(const ProxyFigures& o) {
   refused_readonly += o.refused_readonly;
   hold_timeouts += o.hold_timeouts;
   unknown += o.unknown;
+  unconfirmed += o.unconfirmed;
+  scenarios_durable_one += o.scenarios_durable_one;
+  lost_at_promotion_durable_one += o.lost_at_promotion_durable_one;
+  scenarios_durable_all += o.scenarios_durable_all;
+  lost_at_promotion_durable_all += o.lost_at_promotion_durable_all;
   scenarios_with_loss += o.scenarios_with_loss;
   scenarios_fenced += o.scenarios_fenced;
   lost_at_promotion_fenced += o.lost_at_promotion_fenced;

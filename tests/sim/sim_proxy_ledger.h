@@ -30,6 +30,12 @@ struct ProxyFigures {
   std::uint64_t refused_readonly = 0;  // sent to an instance that had become a replica
   std::uint64_t hold_timeouts = 0;     // held longer than failover-hold, failed by the proxy
   std::uint64_t unknown = 0;           // connection broke before the reply
+  // write-durability (a third of the scenarios each: async, one replica, every replica):
+  std::uint64_t unconfirmed = 0;  // taken by the master, too few replicas confirmed: refused
+  std::uint64_t scenarios_durable_one = 0;
+  std::uint64_t lost_at_promotion_durable_one = 0;
+  std::uint64_t scenarios_durable_all = 0;
+  std::uint64_t lost_at_promotion_durable_all = 0;  // impossible: SimWorld fails the scenario
   std::uint64_t scenarios_with_loss = 0;
   // fence-on-minority (on in about half of the scenarios):
   std::uint64_t scenarios_fenced = 0;

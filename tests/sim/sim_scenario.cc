@@ -205,11 +205,21 @@ ScenarioResult run_scenario(std::uint64_t seed, ProxyVariant proxy_variant) {
   group.failover_timeout = ms(6'000);
   group.parallel_syncs = 1 + static_cast<int>(gen.below(2));
   const bool fence_on_minority = gen.below(2) == 0;
-  SimWorld world(seed, sentinels, 3, group, proxy_variant, fence_on_minority);
+  // Drawn apart from `gen`, so that a seed's faults are those it had before durability
+  // was modelled: async, one replica or both (of the 3 instances' 2 replicas).
+  const int durability_replicas = static_cast<int>(Rng(seed ^ 0x5eed0fd0ab1e5ULL).below(3));
+  SimWorld world(seed, sentinels, 3, group, proxy_variant, fence_on_minority, durability_replicas);
   ScenarioResult result = run_phases(world, gen);
   world.ledger().finish();
   result.writes = world.ledger().figures();
   result.writes.scenarios_with_loss = result.writes.lost_at_promotion > 0 ? 1 : 0;
+  if (durability_replicas == 1) {
+    result.writes.scenarios_durable_one = 1;
+    result.writes.lost_at_promotion_durable_one = result.writes.lost_at_promotion;
+  } else if (durability_replicas == 2) {
+    result.writes.scenarios_durable_all = 1;
+    result.writes.lost_at_promotion_durable_all = result.writes.lost_at_promotion;
+  }
   if (fence_on_minority) {
     result.writes.scenarios_fenced = 1;
     result.writes.lost_at_promotion_fenced = result.writes.lost_at_promotion;

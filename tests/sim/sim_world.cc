@@ -17,13 +17,14 @@ constexpr std::uint64_t kTickJitter = 100;
 }  // namespace
 
 SimWorld::SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
-                   ProxyVariant proxy_variant, bool fence_on_minority)
+                   ProxyVariant proxy_variant, bool fence_on_minority, int durability_replicas)
     : rng_(seed),
       net_(sentinels + redis, rng_),
       proxies_(static_cast<std::size_t>(sentinels)),
       ledger_(sentinels),
       failover_hold_(
           std::chrono::duration_cast<std::chrono::milliseconds>(group.failover_timeout).count()),
+      durability_replicas_(durability_replicas),
       cut_off_since_(static_cast<std::size_t>(sentinels), -1),
       reached_(static_cast<std::size_t>(sentinels)),
       clock_jump_at_(static_cast<std::size_t>(sentinels), -1'000'000),

@@ -27,8 +27,13 @@ inline constexpr const char* kGroup = "mymaster";
 //     and the client writing through it (sim_clients.cc).
 class SimWorld {
  public:
+  // `durability_replicas`: the proxies' write-durability (0: async; n: a write is
+  // acknowledged only once n replicas following the master that took it confirmed it
+  // within kDurabilityTimeout, as the WAIT behind it would say).
   SimWorld(std::uint64_t seed, int sentinels, int redis, GroupConfig group,
-           ProxyVariant proxy_variant = ProxyVariant::kAsShipped, bool fence_on_minority = false);
+           ProxyVariant proxy_variant = ProxyVariant::kAsShipped, bool fence_on_minority = false,
+           int durability_replicas = 0);
+  static constexpr SimTime kDurabilityTimeout = 500;
 
   Rng& rng() { return rng_; }
   SimNetwork& net() { return net_; }
@@ -70,7 +75,11 @@ class SimWorld {
   std::optional<Event> sentinel_handle(int target, const Action& action);
   void fan_out_hello(int redis_index, const std::string& payload);
   // The proxy of sentinel i and its client (sim_clients.cc).
-  enum class WriteOutcome { kAcknowledged, kAcknowledgedStale, kReadonly, kUnknown };
+  enum class WriteOutcome { kAcknowledged, kAcknowledgedStale, kReadonly, kUnknown, kUnconfirmed };
+  // Master `r` (redis index) took a write: its outcome once `durability_replicas_` replicas
+  // confirmed it, or kUnconfirmed at the timeout (the proxy's -NOREPLICAS).
+  void confirm_write(int r, std::function<void(WriteOutcome)> reply);
+  WriteOutcome accepted_outcome(int r) const;
   void start_proxy(int i);
   // After each call of engine i, as the engine shell: its view to proxy i's bridge.
   void proxy_observe(int i);
@@ -90,7 +99,8 @@ class SimWorld {
   std::vector<SimSentinel> sentinels_;
   std::vector<SimProxy> proxies_;
   ProxyLedger ledger_;
-  SimTime failover_hold_ = 0;               // the proxy's default: the group's failover-timeout
+  SimTime failover_hold_ = 0;  // the proxy's default: the group's failover-timeout
+  int durability_replicas_ = 0;
   std::vector<SimTime> cut_off_since_;      // per proxy, -1 when it reaches a majority
   std::vector<std::vector<bool>> reached_;  // per proxy, the live sentinels it reaches
   std::vector<SimTime> clock_jump_at_;
