@@ -1,5 +1,7 @@
 #include "proxy/links/shared_link.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -99,7 +101,10 @@ void SharedLink::check_retired() {
 
 bool SharedLink::awaited() const {
   for (const Awaiting& a : awaiting_) {
-    if (a.user->awaits_link(a.ticket)) return true;
+    if (a.user && a.user->awaits_link(a.ticket)) return true;
+    for (const auto& [user, ticket] : a.confirmed) {
+      if (user->awaits_link(ticket)) return true;
+    }
   }
   return false;
 }
@@ -111,21 +116,36 @@ void SharedLink::close(std::string_view why) {
   std::error_code ec;
   stream_.close(ec);
   drained_signal_.cancel();
-  // Each user is told once per attachment, in the order they sent.
-  const std::deque<Awaiting> lost = std::exchange(awaiting_, {});
-  const SharedLinkUser* last = nullptr;
-  std::uint64_t last_ticket = 0;
+  // Each user is told once per attachment, in the order they sent (a user told is told
+  // nothing more: it left the attachment).
+  std::deque<Awaiting> lost = std::exchange(awaiting_, {});
+  lost.push_back(std::exchange(confirmation_, {}));
+  std::vector<std::pair<const SharedLinkUser*, std::uint64_t>> told;
+  const auto tell = [&](const std::shared_ptr<SharedLinkUser>& user, std::uint64_t ticket) {
+    for (const auto& t : told) {
+      if (t.first == user.get() && t.second == ticket) return;
+    }
+    told.emplace_back(user.get(), ticket);
+    user->on_link_lost(why, ticket);
+  };
   for (const Awaiting& a : lost) {
-    if (a.user.get() == last && a.ticket == last_ticket) continue;
-    last = a.user.get();
-    last_ticket = a.ticket;
-    a.user->on_link_lost(why, a.ticket);
+    if (a.user) tell(a.user, a.ticket);
+    for (const auto& [user, ticket] : a.confirmed) tell(user, ticket);
   }
 }
 
 bool SharedLink::send(std::span<const asio::const_buffer> requests, std::uint32_t replies,
-                      std::shared_ptr<SharedLinkUser> user, std::uint64_t ticket) {
+                      std::shared_ptr<SharedLinkUser> user, std::uint64_t ticket,
+                      std::string_view confirmation) {
   if (!open_) return false;
+  // A user already waiting for the next WAIT sends more: what it sent before is confirmed
+  // first, since its replies come in the order it sent.
+  for (const auto& waiting : confirmation_.confirmed) {
+    if (waiting.first == user) {
+      close_confirmation();
+      break;
+    }
+  }
   for (const asio::const_buffer& b : requests) {
     out_.append(static_cast<const char*>(b.data()), b.size());
   }
@@ -133,8 +153,12 @@ bool SharedLink::send(std::span<const asio::const_buffer> requests, std::uint32_
     if (!awaiting_.empty() && awaiting_.back().user == user && awaiting_.back().ticket == ticket) {
       awaiting_.back().replies += replies;
     } else {
-      awaiting_.push_back({std::move(user), ticket, replies});
+      awaiting_.push_back({user, ticket, replies, {}});
     }
+  }
+  if (!confirmation.empty()) {
+    confirmation_.confirmed.emplace_back(std::move(user), ticket);
+    confirmation_command_.assign(confirmation);
   }
   if (!flush_posted_ && !write_pending_) {
     // After the handlers ready now: the batches of every client read in this pass of the
@@ -145,9 +169,18 @@ bool SharedLink::send(std::span<const asio::const_buffer> requests, std::uint32_
   return true;
 }
 
+void SharedLink::close_confirmation() {
+  if (confirmation_.confirmed.empty()) return;
+  out_.append(confirmation_command_);
+  confirmation_.replies = 1;
+  awaiting_.push_back(std::exchange(confirmation_, {}));
+}
+
 void SharedLink::flush() {
   flush_posted_ = false;
-  if (!open_ || write_pending_ || out_.empty()) return;
+  if (!open_ || write_pending_) return;
+  close_confirmation();
+  if (out_.empty()) return;
   std::error_code ec;
   const std::size_t written = stream_.write_now(asio::buffer(out_), ec);
   if (ec) {
@@ -182,6 +215,7 @@ asio::awaitable<void> SharedLink::write_rest(std::shared_ptr<SharedLink> self) {
     }
     self->stats_.backend_bytes_out.add(static_cast<std::int64_t>(n));
     self->writing_.clear();
+    self->close_confirmation();
     std::swap(self->writing_, self->out_);
   }
   self->write_pending_ = false;
@@ -243,6 +277,19 @@ bool SharedLink::deliver() {
       if (parser_.is_push()) return false;  // RESP3 pins its client: none comes here
       pos += result.consumed;
       --head.replies;
+    }
+    if (!head.confirmed.empty()) {
+      if (head.replies > 0) break;  // the WAIT's reply is not complete yet
+      // One reply for every user of the shared WAIT.
+      const Awaiting shared = std::move(head);
+      awaiting_.pop_front();
+      for (const auto& [user, ticket] : shared.confirmed) {
+        if (std::find(served_.begin(), served_.end(), user) == served_.end()) {
+          served_.push_back(user);
+        }
+        user->on_link_replies(data.substr(run_start, pos - run_start), ticket);
+      }
+      continue;
     }
     const std::shared_ptr<SharedLinkUser> user = head.user;
     const std::uint64_t ticket = head.ticket;

@@ -88,8 +88,14 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
 
   // Queues `requests`, which `replies` replies answer, for `user`. False when the link is
   // closed (nothing was queued).
+  // `confirmation` (write-durability): a WAIT (these bytes) must follow the requests, its
+  // reply one more for `user`. The link sends one WAIT for all the users that ask in one
+  // pass of the event loop, behind all of their requests, and hands each of them its
+  // reply: a WAIT behind each user's writes would hold the shared connection for one
+  // replica round trip per user.
   bool send(std::span<const asio::const_buffer> requests, std::uint32_t replies,
-            std::shared_ptr<SharedLinkUser> user, std::uint64_t ticket);
+            std::shared_ptr<SharedLinkUser> user, std::uint64_t ticket,
+            std::string_view confirmation = {});
   bool congested() const { return out_.size() + writing_.size() > kOutputHighWater; }
   asio::awaitable<void> wait_uncongested();
 
@@ -98,6 +104,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
     std::shared_ptr<SharedLinkUser> user;
     std::uint64_t ticket = 0;
     std::uint32_t replies = 0;
+    // A shared WAIT: its one reply goes to every user of `confirmed` (user is null).
+    std::vector<std::pair<std::shared_ptr<SharedLinkUser>, std::uint64_t>> confirmed;
   };
 
   static asio::awaitable<void> read_loop(std::shared_ptr<SharedLink> self);
@@ -105,6 +113,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   // Hands the complete replies in in_ to their users; false on a reply no one asked for
   // or a malformed one.
   bool deliver();
+  // Appends the WAIT that the users asking since the last one share (before out_ leaves).
+  void close_confirmation();
   void flush();
   bool awaited() const;
 
@@ -117,6 +127,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   std::deque<Awaiting> awaiting_;
   std::vector<std::shared_ptr<SharedLinkUser>> served_;  // users handed replies by this read
   std::string out_;                                      // requests not yet handed to a write
+  Awaiting confirmation_;                                // users for the next shared WAIT
+  std::string confirmation_command_;
   std::string writing_;  // the write in progress (partial writes only)
   asio::steady_timer opened_signal_;
   asio::steady_timer drained_signal_;

@@ -155,8 +155,9 @@ void add_failover(std::vector<MetricFamily>& out, const ProxyContext& c) {
              "Writes refused because the sentinel could not reach a majority (fence-on-minority).",
              MetricType::Counter, &WorkerStats::writes_refused_fenced);
   add_simple(out, c, "sentinel_proxy_durability_waits_total",
-             "WAITs sent behind clients' writes (write-durability replica).", MetricType::Counter,
-             &WorkerStats::durability_waits);
+             "Runs of client writes confirmed by a WAIT (write-durability replica; in pooled "
+             "mode the sessions of one pass share one WAIT).",
+             MetricType::Counter, &WorkerStats::durability_waits);
   add_simple(out, c, "sentinel_proxy_writes_unconfirmed_total",
              "Writes that ran on the master but too few replicas confirmed in time: the client got "
              "-NOREPLICAS (write-durability replica).",

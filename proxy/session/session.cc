@@ -343,6 +343,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   batch_.clear();
   batch_replies_ = 0;
   batch_writes_ = false;
+  batch_confirmation_ = false;
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
   // Who the client is changes only with a reply, never within one pass.
@@ -441,7 +442,8 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   if (!batch_.empty() && backend_connected_ && pooled_) {
     // The link copies the batch: what it holds of in_ can go now.
     const std::shared_ptr<SharedLink> link = link_;
-    if (!link->send(batch_, batch_replies_, shared_from_this(), backend_generation_)) {
+    if (!link->send(batch_, batch_replies_, shared_from_this(), backend_generation_,
+                    batch_confirmation_ ? std::string_view(wait_command()) : std::string_view())) {
       spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),
                    topology_->master_address());
       close();
@@ -493,10 +495,17 @@ void Session::queue_confirmation(std::string_view data, std::size_t& range_start
     batch_.push_back(asio::buffer(data.substr(range_start, offset - range_start)));
   }
   range_start = offset;
-  batch_.push_back(asio::buffer(wait_command()));
   pending_.on_durability_wait(now);
   unconfirmed_.on_wait_sent();
   worker_.stats().durability_waits.add();
+  if (pooled_) {
+    // The link sends one WAIT behind the requests of every session that asks in this pass
+    // (SharedLink::send). Nothing this session forwards can follow it in the batch: what
+    // comes after a WAIT mid-batch is answered here (QUIT, a protocol error) or pins.
+    batch_confirmation_ = true;
+    return;
+  }
+  batch_.push_back(asio::buffer(wait_command()));
   ++batch_replies_;
 }
 

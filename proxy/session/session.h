@@ -245,6 +245,7 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   UnconfirmedReplies unconfirmed_;  // replies waiting for a durability WAIT
   std::string wait_command_;        // that WAIT, from the settings of the batch
   bool batch_writes_ = false;       // writes forwarded in this batch since its last WAIT
+  bool batch_confirmation_ = false;  // pooled: the link is to send a WAIT behind the batch
   // A MULTI was forwarded and no EXEC, DISCARD or RESET after it: a WAIT now would be
   // queued in the transaction. (Should the MULTI fail while the writes behind it run, as
   // only an ACL allowing them but not MULTI would do, those writes go unconfirmed.)

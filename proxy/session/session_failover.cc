@@ -399,11 +399,10 @@ asio::awaitable<bool> Session::send_retry() {
   std::uint32_t replies = static_cast<std::uint32_t>(batch.commands.size());
   if (writes) {
     // The writes among them wait for a replica of the new master, as any other.
-    batch.requests.append(wait_command());
     pending_.on_durability_wait(Clock::now());
     unconfirmed_.on_wait_sent();
     worker_.stats().durability_waits.add();
-    ++replies;
+    if (!pooled_) batch.requests.append(wait_command());
   }
   worker_.stats().commands_retried.add(static_cast<std::int64_t>(batch.commands.size()));
   spdlog::info("client {}: {} command(s) refused by a demoted master sent again to master {}",
@@ -414,7 +413,8 @@ asio::awaitable<bool> Session::send_retry() {
   if (pooled_) {
     // The link copies the requests and counts what it writes.
     const std::array<asio::const_buffer, 1> requests{asio::buffer(batch.requests)};
-    if (link_->send(requests, replies, shared_from_this(), backend_generation_)) {
+    if (link_->send(requests, replies, shared_from_this(), backend_generation_,
+                    writes ? std::string_view(wait_command()) : std::string_view())) {
       co_return true;
     }
     spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,44 @@ TEST_P(ProxyDurability, AWriteWaitsForAsManyReplicasAsConfigured) {
   ASSERT_TRUE(wait_until([&] { return replica_linked(second); }, 10s));
   EXPECT_EQ(call(proxy.port(), {"SET", "k", "w"}), "+OK\r\n");
   EXPECT_EQ(call(second.port(), {"GET", "k"}), "$1\r\nw\r\n");
+}
+
+// Pooled: the sessions that ask in one pass of the event loop share one WAIT behind all
+// their requests, and each gets its own replies, in order.
+TEST(ProxyDurabilityPooled, ClientsShareTheWaitAndEachGetsItsOwnReplies) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  ProxyProcess proxy(master.port(), {"--write-durability", "replica", "--write-durability-timeout",
+                                     "10000", "--backend-pool-size", "1"});
+  constexpr int kClients = 30;
+  constexpr int kRounds = 20;
+  std::vector<std::unique_ptr<TestConnection>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<TestConnection>(proxy.port()));
+    ASSERT_TRUE(clients.back()->connected());
+  }
+  std::vector<std::unique_ptr<FrameReader>> readers;
+  for (auto& c : clients) readers.push_back(std::make_unique<FrameReader>(*c));
+  for (int round = 1; round <= kRounds; ++round) {
+    // Every client sends before any is read: their writes meet on the shared link.
+    for (int i = 0; i < kClients; ++i) {
+      clients[i]->send(resp({"INCR", "n:" + std::to_string(i)}) +
+                       resp({"GET", "n:" + std::to_string(i)}));
+    }
+    for (int i = 0; i < kClients; ++i) {
+      const std::string n = std::to_string(round);
+      ASSERT_EQ(readers[i]->frames(2).value_or("<timed out>"),
+                ":" + n + "\r\n$" + std::to_string(n.size()) + "\r\n" + n + "\r\n")
+          << "client " << i << ", round " << round;
+    }
+  }
+  const std::string info = call(proxy.port(), {"PROXY", "INFO"});
+  EXPECT_EQ(info_field(info, "writes_unconfirmed"), "0");
+  EXPECT_EQ(info_field(info, "durability_waits"), std::to_string(kClients * kRounds));
+  // Fewer WAITs reached the master than runs of writes were confirmed.
+  EXPECT_LT(std::stoi(wait_calls(master.port())), kClients * kRounds);
+  EXPECT_EQ(call(replica.port(), {"GET", "n:7"}), "$2\r\n20\r\n");
 }
 
 TEST_P(ProxyDurability, WithoutAReplicaNoWriteIsAcknowledged) {
