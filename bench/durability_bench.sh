@@ -6,10 +6,11 @@
 #   replica       sentinel-proxy, write-durability replica (a replica confirms each run of
 #                 writes before the replies leave)
 #   all           the same with write-durability-replicas 2 (both replicas)
-#   pooled-replica  write-durability replica in pooled mode (backend-pool-size 1)
+#   pooled        sentinel-proxy in pooled mode (backend-pool-size 1), async
+#   pooled-replica  the same with write-durability replica
 # for `-c 50 -P 1` and `-c 50 -P 16`: medians over ROUNDS rounds of throughput, p50 and p99
 # latency, targets in an order that rotates from round to round, and the ratio of each to
-# async.
+# async (pooled-replica's also to pooled).
 #
 #   bench/durability_bench.sh [path/to/sentinel-proxy]      (default: build/sentinel-proxy)
 #
@@ -86,9 +87,10 @@ start_proxy() {  # name [directives...]
 start_proxy async
 start_proxy replica --write-durability replica
 start_proxy all --write-durability replica --write-durability-replicas 2
+start_proxy pooled --backend-pool-size 1
 start_proxy pooled-replica --write-durability replica --backend-pool-size 1
 
-targets=(direct async replica all pooled-replica)
+targets=(direct async replica all pooled pooled-replica)
 workloads=("c50-P1:-c 50 -P 1 -n $n" "c50-P16:-c 50 -P 16 -n $n_pipeline")
 
 echo "sentinel-proxy $("$proxy_binary" --version | awk '{print $2}')," \
@@ -128,7 +130,7 @@ done
 import csv, statistics, sys
 from collections import defaultdict
 
-targets = ["direct", "async", "replica", "all", "pooled-replica"]
+targets = ["direct", "async", "replica", "all", "pooled", "pooled-replica"]
 workloads = [("c50-P1", "-c 50 -P 1"), ("c50-P16", "-c 50 -P 16")]
 rps, p50, p99 = defaultdict(list), defaultdict(list), defaultdict(list)
 for run in csv.DictReader(open(sys.argv[1])):
@@ -142,8 +144,8 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 print()
-print("| workload | test | " + " | ".join(targets) + " |")
-print("|---|---|" + "---|" * len(targets))
+print("| workload | test | " + " | ".join(targets) + " | pooled-replica / pooled |")
+print("|---|---|" + "---|" * len(targets) + "---|")
 for w, label in workloads:
     for test in ("SET", "INCR"):
         base = median(rps[(w, "async", test)])
@@ -152,5 +154,6 @@ for w, label in workloads:
             r = median(rps[(w, t, test)])
             cells.append(f"{r:,.0f} ({r / base:.2f}x), p50 {median(p50[(w, t, test)]):.3f} / "
                          f"p99 {median(p99[(w, t, test)]):.3f} ms")
-        print(f"| `{label}` | {test} | " + " | ".join(cells) + " |")
+        pooled = median(rps[(w, "pooled-replica", test)]) / median(rps[(w, "pooled", test)])
+        print(f"| `{label}` | {test} | " + " | ".join(cells) + f" | {pooled:.2f}x |")
 PY

@@ -166,6 +166,13 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
       [[fallthrough]];
     case PingReplyKind::kLoading:
     case PingReplyKind::kMasterDown:
+      if (instance.kind == InstanceKind::kSentinel && instance.answered) {
+        const Duration age = now - instance.link.last_avail_time;
+        if (!instance.link.answered_since_open || age > group.config.down_after / 2 ||
+            age < Duration::zero()) {
+          instance.link.back_in_reach_at = now;  // see peer_in_reach
+        }
+      }
       instance.link.last_avail_time = now;
       instance.link.answered_since_open = true;
       instance.link.act_ping_time = kNever;

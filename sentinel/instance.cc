@@ -91,7 +91,12 @@ bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now) {
   // so the minority side fences first. An answer "from the future" (the clock stepped
   // back) proves nothing until the next one, a ping period later.
   const Duration age = now - peer.link.last_avail_time;
-  return age >= Duration::zero() && age <= group.config.down_after / 2;
+  if (age < Duration::zero() || age > group.config.down_after / 2) return false;
+  // Back after a gap (a partition healing, a restart of this process), a peer counts once
+  // it has sent a hello since: the hello carries its view of the master, so a proxy cut
+  // off while the majority promoted a replica learns of the promotion before it takes
+  // writes again, instead of acknowledging writes on the replaced master meanwhile.
+  return peer.link.back_in_reach_at == kNever || peer.last_hello_time >= peer.link.back_in_reach_at;
 }
 
 bool reaches_majority(const Group& group, TimePoint now) {

@@ -48,6 +48,9 @@ struct Link {
   // An acceptable reply to PING came on this link since it was (re)opened: the attempt to
   // open it marks it connected before anything is known.
   bool answered_since_open = false;
+  // A peer sentinel that had answered before answered again after a gap (a reopened link,
+  // or more than half of down-after without an answer): kNever otherwise.
+  TimePoint back_in_reach_at = kNever;
 };
 
 // A master, replica or peer sentinel and what we observed of it. Flags of
@@ -161,7 +164,8 @@ bool failover_vote_pending(const Group& group, TimePoint now, Duration election_
 Address current_master_address(const Group& group);
 
 // A peer sentinel answers this one now: its link is up and answered since it was
-// (re)opened, and its last answer to PING is at most half of down-after-milliseconds old.
+// (re)opened, and its last answer to PING is at most half of down-after-milliseconds old;
+// a peer back after a gap (Link::back_in_reach_at) counts once it sent a hello since.
 bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now);
 
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`

@@ -239,4 +239,12 @@ std::string writes_fenced_reply(const Topology& topology) {
   return out;
 }
 
+std::string client_reply_refused_reply() {
+  std::string out;
+  RespWriter(out).error(
+      "ERR sentinel-proxy: CLIENT REPLY OFF and SKIP are not available with write-durability "
+      "replica (each write's reply confirms it)");
+  return out;
+}
+
 }  // namespace sp::proxy

@@ -45,5 +45,7 @@ std::string hold_expired_reply(const Topology& topology, std::chrono::millisecon
 // The error for a write refused while the sentinel cannot reach a majority of its group's
 // sentinels (fence-on-minority).
 std::string writes_fenced_reply(const Topology& topology);
+// CLIENT REPLY OFF|SKIP under write-durability replica.
+std::string client_reply_refused_reply();
 
 }  // namespace sp::proxy

@@ -103,9 +103,14 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.info = protocol::find_command(args[0]);
   c.slot = static_cast<std::uint32_t>(command_slot(c.info));
   // A command Redis 7.0 does not know (a module's, a later version's such as WAITAOF)
-  // may bind or park the connection: it gets one of its own.
-  c.pins = c.info == nullptr;
+  // may bind or park the connection: it gets one of its own; it may also write, or
+  // block.
+  c.pins = c.writes = c.confirm_before = c.info == nullptr;
+  c.specific = c.info;
   if (c.info == nullptr) return c;
+  if (!c.info->subcommands.empty() && args.size() >= 2) {
+    if (const auto* sub = protocol::find_subcommand(*c.info, args[1])) c.specific = sub;
+  }
   const NameFacts& f = name_facts()[c.slot];
   c.role = f.role;
   c.scope = f.scope;
@@ -113,8 +118,9 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.quit = f.quit;
   c.exec = f.exec;
   c.identifies = f.identifies;
-  c.writes = f.writes;
-  c.confirm_before = f.confirm_before;
+  // A container (XGROUP, FUNCTION, ...) has no flags of its own: its subcommand's say.
+  c.writes = f.writes || c.specific->flags.write;
+  c.confirm_before = f.confirm_before && !(f.pins_if_block_arg && !names_block_option(args));
   c.opens_transaction = f.opens_transaction;
   c.ends_transaction = f.ends_transaction;
   c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||

@@ -13,7 +13,10 @@ namespace sp::proxy {
 // command table: no decision on the data path compares the command's name again.
 struct CommandClass {
   const protocol::CommandInfo* info = nullptr;  // null: a command Redis does not know
-  std::uint32_t slot = 0;                       // its WorkerStats slot
+  // The subcommand's entry when the request names one the table knows (XGROUP CREATE:
+  // xgroup|create, whose flags say it writes), else `info`.
+  const protocol::CommandInfo* specific = nullptr;
+  std::uint32_t slot = 0;  // its WorkerStats slot
   CommandRole role = CommandRole::kPlain;
   PubsubScope scope = PubsubScope::kChannels;  // for a kPubsub command
   bool tracks_state = false;                   // it changes what a move replays (SessionState)
@@ -23,8 +26,9 @@ struct CommandClass {
   // It binds state to its connection, reads it, or parks it (README.md, "Pooled mode"):
   // a pooled session gets a connection of its own for it and keeps it.
   bool pins = false;
-  // Durability mode (write-durability): a write outside a transaction (or EXEC) has its
-  // reply wait for a WAIT behind it; `confirm_before`: a WAIT for the writes before this
+  // Durability mode (write-durability): a write (or EXEC; a command Redis 7.0 does not
+  // know, such as a module's, counts as one) has its reply wait for a WAIT behind it;
+  // `confirm_before`: a WAIT for the writes before this
   // command must go ahead of it, since behind it a WAIT would be queued (MULTI), refused
   // (SUBSCRIBE in RESP2), unanswered (CLIENT REPLY OFF, MONITOR, SYNC) or kept waiting
   // (a blocking command).

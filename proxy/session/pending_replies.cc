@@ -156,6 +156,11 @@ bool PendingReplies::head_is_durability_wait() const {
   return !pending_.empty() && pending_.front().durability_wait;
 }
 
+bool PendingReplies::is_resp2_message(std::string_view head) const {
+  return resp_version_ == 2 && subscribed() &&
+         classify_pubsub_frame(head).kind == PubsubFrame::kMessage;
+}
+
 bool PendingReplies::head_is_hidden() const {
   return !pending_.empty() && pending_.front().hidden;
 }

@@ -116,6 +116,8 @@ class PendingReplies {
   // apart from a ROLE check by head_is_durability_wait().
   void on_durability_wait(Clock::time_point start);
   bool head_is_durability_wait() const;
+  // A message (message, pmessage, smessage) to a RESP2 subscriber: `head` is no reply.
+  bool is_resp2_message(std::string_view head) const;
 
   // The proxy answered a command itself. The reply goes to `out` now if nothing before it
   // awaits the backend, otherwise when the reply before it is complete.

@@ -270,7 +270,7 @@ asio::awaitable<void> Session::client_reader(std::shared_ptr<Session> self) {
     // does not read them is not read either (as the master is not read for one that does
     // not read its replies), so that they cannot pile up in the proxy.
     if (!self->check_output_limit()) co_return;
-    while (!self->closed_ && self->output_held() >= kOutputHighWater) {
+    while (!self->closed_ && self->output_queued() >= kOutputHighWater) {
       self->client_paused_ = true;
       co_await self->drained_signal_.async_wait(use_nothrow);
       self->client_paused_ = false;
@@ -343,7 +343,6 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   batch_.clear();
   batch_replies_ = 0;
   batch_writes_ = false;
-  batch_confirmation_ = false;
   // A replica's bytes after SYNC/PSYNC (REPLCONF ACKs) go on as they are.
   if (byte_pipe_) offset = data.size();
   // Who the client is changes only with a reply, never within one pass.
@@ -442,8 +441,7 @@ asio::awaitable<bool> Session::forward_requests(Clock::time_point now) {
   if (!batch_.empty() && backend_connected_ && pooled_) {
     // The link copies the batch: what it holds of in_ can go now.
     const std::shared_ptr<SharedLink> link = link_;
-    if (!link->send(batch_, batch_replies_, shared_from_this(), backend_generation_,
-                    batch_confirmation_ ? std::string_view(wait_command()) : std::string_view())) {
+    if (!link->send(batch_, batch_replies_, shared_from_this(), backend_generation_)) {
       spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),
                    topology_->master_address());
       close();
@@ -500,9 +498,17 @@ void Session::queue_confirmation(std::string_view data, std::size_t& range_start
   worker_.stats().durability_waits.add();
   if (pooled_) {
     // The link sends one WAIT behind the requests of every session that asks in this pass
-    // (SharedLink::send). Nothing this session forwards can follow it in the batch: what
-    // comes after a WAIT mid-batch is answered here (QUIT, a protocol error) or pins.
-    batch_confirmation_ = true;
+    // (SharedLink::send); what this session sends later goes behind that WAIT.
+    const std::shared_ptr<SharedLink> link = link_;
+    if (!link || !link->send(batch_, batch_replies_, shared_from_this(), backend_generation_,
+                             wait_command())) {
+      spdlog::warn("client {}: the shared connection to master {} closed", peer_name(client_),
+                   topology_->master_address());
+      stop_reading_ = true;
+      close();
+    }
+    batch_.clear();
+    batch_replies_ = 0;
     return;
   }
   batch_.push_back(asio::buffer(wait_command()));
@@ -569,7 +575,7 @@ void Session::count_unconfirmed(std::size_t refused, std::string_view why) {
 
 bool Session::refused_by_fence(const CommandClass& command) const {
   return SessionMachine::refuses_write(worker_.topology()->writes_fenced, state_.in_multi(),
-                                       command.info);
+                                       command.specific);
 }
 
 Session::Route Session::route_request(std::span<const std::string_view> args,
@@ -602,6 +608,23 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
     answer_locally(master_unreachable_reply(*topology_, unreachable_reason_), slot, start, false,
                    true);
     return Route::kAnswered;
+  }
+  if (worker_.settings().write_durability) {
+    // Confirming a write needs its reply matched to it, which CLIENT REPLY OFF|SKIP and
+    // MONITOR end for the rest of the connection.
+    if (command.role == CommandRole::kPassthrough && protocol::iequals(args[0], "client")) {
+      answer_locally(client_reply_refused_reply(), slot, start, false, true);
+      return Route::kAnswered;
+    }
+    if (command.writes && pending_.passthrough()) {
+      spdlog::info(
+          "client {}: a write after MONITOR cannot be confirmed (write-durability); "
+          "closing the connection",
+          peer_name(client_));
+      stop_reading_ = true;
+      close_when_flushed();
+      return Route::kAnswered;
+    }
   }
   const bool tracks_state = !pending_.passthrough() && command.tracks_state;
   if (tracks_state && command.exec) {
@@ -690,7 +713,7 @@ asio::awaitable<void> Session::backend_reader(std::shared_ptr<Session> self,
     while (live() && self->pending_.head_is_deferred()) {
       co_await self->deferred_signal_.async_wait(use_nothrow);
     }
-    while (live() && self->output_held() >= kOutputHighWater) {
+    while (live() && self->output_queued() >= kOutputHighWater) {
       self->backend_paused_ = true;
       co_await self->drained_signal_.async_wait(use_nothrow);
       self->backend_paused_ = false;
@@ -825,7 +848,9 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
     }
     const std::string_view frame = data.substr(pos, result.consumed);
     pos += result.consumed;
-    if (!reply_parser_.is_push() && pending_.head_is_durability_wait()) {
+    // (A RESP2 subscriber's message is no reply: the WAIT's comes after it.)
+    if (!reply_parser_.is_push() && pending_.head_is_durability_wait() &&
+        !pending_.is_resp2_message(frame)) {
       on_confirmation(frame);
       pending_.complete_hidden(reply_sink());
       continue;

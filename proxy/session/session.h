@@ -221,9 +221,11 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // `bytes` of `written` reached the client, completing `completed`: counted, both emptied.
   void count_written(std::size_t bytes, std::vector<CompletedCommand>& completed,
                      std::string& written);
-  std::size_t output_held() const {
-    return out_.size() + writing_.size() + unconfirmed_.held_bytes();
-  }
+  // What the client's output limits count: the replies held for a WAIT too.
+  std::size_t output_held() const { return output_queued() + unconfirmed_.held_bytes(); }
+  // What the readers pause for: replies held for a WAIT leave only once the backend is
+  // read again, so they do not count there.
+  std::size_t output_queued() const { return out_.size() + writing_.size(); }
   bool check_output_limit();
   void close_when_flushed();
 
@@ -245,7 +247,6 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   UnconfirmedReplies unconfirmed_;  // replies waiting for a durability WAIT
   std::string wait_command_;        // that WAIT, from the settings of the batch
   bool batch_writes_ = false;       // writes forwarded in this batch since its last WAIT
-  bool batch_confirmation_ = false;  // pooled: the link is to send a WAIT behind the batch
   // A MULTI was forwarded and no EXEC, DISCARD or RESET after it: a WAIT now would be
   // queued in the transaction. (Should the MULTI fail while the writes behind it run, as
   // only an ACL allowing them but not MULTI would do, those writes go unconfirmed.)

@@ -172,6 +172,52 @@ TEST(ProxyDurabilityPooled, ClientsShareTheWaitAndEachGetsItsOwnReplies) {
   EXPECT_EQ(call(replica.port(), {"GET", "n:7"}), "$2\r\n20\r\n");
 }
 
+// Replies held for a WAIT do not count against the reader's pause: a write pipelined with
+// a large read completes (it hung before: the reader paused for the held bytes, which only
+// the WAIT's reply, never read, could release).
+TEST_P(ProxyDurability, ALargeReplyHeldBehindAWaitIsDelivered) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  ProxyProcess proxy(master.port(), args("10000"));
+  const std::string big(300 * 1024, 'b');
+  ASSERT_EQ(call(proxy.port(), {"SET", "big", big}), "+OK\r\n");
+  TestConnection conn(proxy.port());
+  FrameReader reader(conn);
+  conn.send(resp({"SET", "k", "v"}) + resp({"GET", "big"}) + resp({"GETDEL", "big"}));
+  const std::string bulk = "$" + std::to_string(big.size()) + "\r\n" + big + "\r\n";
+  const auto replies = reader.frames(3, 20s);
+  ASSERT_TRUE(replies.has_value()) << "got " << reader.buffered().size() << " bytes";
+  EXPECT_TRUE(*replies == "+OK\r\n" + bulk + bulk);
+}
+
+// What each command is, as durability sees it: XADD and XREAD without BLOCK through the
+// pooled link keep their order; XGROUP CREATE (a container's subcommand) is a write;
+// CLIENT REPLY OFF is refused.
+TEST_P(ProxyDurability, SubcommandsStreamsAndClientReply) {
+  RedisProcess master(kMasterArgs);
+  RedisProcess replica({"--replicaof", "127.0.0.1", std::to_string(master.port())});
+  ASSERT_TRUE(wait_until([&] { return replica_linked(replica); }, 10s));
+  ProxyProcess proxy(master.port(), args("200"));
+  TestConnection conn(proxy.port());
+  FrameReader reader(conn);
+  conn.send(resp({"XADD", "s", "1-1", "f", "v"}) + resp({"XREAD", "STREAMS", "s", "0"}) +
+            resp({"XLEN", "s"}));
+  EXPECT_EQ(reader.frames(3).value_or("<timed out>"),
+            "$3\r\n1-1\r\n*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$"
+            "1\r\nv\r\n:1\r\n");
+  conn.send(resp({"CLIENT", "REPLY", "OFF"}) + resp({"PING"}));
+  EXPECT_EQ(reader.frames(2).value_or("<timed out>"),
+            "-ERR sentinel-proxy: CLIENT REPLY OFF and SKIP are not available with "
+            "write-durability replica (each write's reply confirms it)\r\n+PONG\r\n");
+  {
+    Stopped stopped(replica.pid());
+    conn.send(resp({"XGROUP", "CREATE", "s", "g", "0"}));
+    const std::string reply = reader.frames(1).value_or("<timed out>");
+    EXPECT_TRUE(reply.starts_with(kRefusalStart)) << reply;
+  }
+}
+
 TEST_P(ProxyDurability, WithoutAReplicaNoWriteIsAcknowledged) {
   RedisProcess master;
   ProxyProcess proxy(master.port(), args("50"));

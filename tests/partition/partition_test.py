@@ -103,6 +103,11 @@ KNOWN_BUGS = {
                              "majority's promotion (both waited down-after from PINGs sent "
                              "once a second, at unrelated phases): writes acknowledged by "
                              "the old master after the promotion were lost",
+    # Fixed: a peer back after a gap counts once it sent a hello since (sentinel/instance.cc).
+    "fence-lifted-before-news": "after the heal the minority proxy reached a majority and "
+                                "took writes again ~0.5 s before a hello told it of the "
+                                "promotion: the replaced master acknowledged them (14 lost "
+                                "in one run of minority-master-replica)",
 }
 # Scenarios whose faults may leave the master with a replica on the minority side: that
 # replica may confirm writes (write-durability replica) the promoted one never gets.
@@ -347,7 +352,7 @@ def minority_master_replica(run):
                f"unexplained)")
     run.expect(report["acked_by_replaced_master"] == 0,
                f"no write acknowledged by r1 after the promotion "
-               f"({report['acked_by_replaced_master']})", bug="fence-after-promotion")
+               f"({report['acked_by_replaced_master']})", bug="fence-lifted-before-news")
 
 
 def proxy_cut(run):

@@ -100,6 +100,16 @@ TEST(CommandClass, WritesAndWhereADurabilityWaitMustGoFirst) {
            {"SET", "k", "v"}, {"exec"}, {"get", "k"}, {"client", "reply", "on"}}) {
     EXPECT_FALSE(of(args).confirm_before) << args[0];
   }
+  // A container's subcommand says; an unknown command (a module's) is taken for a write.
+  EXPECT_TRUE(of({"XGROUP", "CREATE", "s", "g", "0"}).writes);
+  EXPECT_TRUE(of({"function", "delete", "lib"}).writes);
+  EXPECT_FALSE(of({"xinfo", "stream", "s"}).writes);
+  EXPECT_TRUE(of({"JSON.SET", "k", "$", "1"}).writes);
+  EXPECT_TRUE(of({"JSON.SET", "k", "$", "1"}).confirm_before);
+  EXPECT_EQ(of({"xgroup", "create", "s", "g", "0"}).specific->name, "xgroup|create");
+  // XREAD and XREADGROUP block only with BLOCK.
+  EXPECT_FALSE(of({"XREAD", "STREAMS", "s", "0"}).confirm_before);
+  EXPECT_TRUE(of({"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}).confirm_before);
   EXPECT_TRUE(of({"Multi"}).opens_transaction);
   for (std::string_view end : {"exec", "DISCARD", "reset"}) {
     EXPECT_TRUE(of({end}).ends_transaction) << end;

@@ -512,6 +512,17 @@ TEST(PendingReplies, DurabilityWaitsAreHiddenAndLeftOutOfARetry) {
   EXPECT_TRUE(h.pending.idle());
 }
 
+TEST(PendingReplies, AMessageToARESP2SubscriberIsNoReply) {
+  RouterHarness h;
+  const std::string message = "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nx\r\n";
+  EXPECT_FALSE(h.pending.is_resp2_message(message));  // not subscribed: an LRANGE's reply
+  h.pubsub(kSub, 1);
+  h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+  EXPECT_TRUE(h.pending.is_resp2_message(message));
+  EXPECT_FALSE(h.pending.is_resp2_message("-ERR no\r\n"));
+  EXPECT_FALSE(h.pending.is_resp2_message(":0\r\n"));
+}
+
 TEST(PendingReplies, KeepsNoMoreThanItsLimit) {
   RetryHarness h;
   const std::string big(PendingReplies::kRetainLimit - 10, 'x');

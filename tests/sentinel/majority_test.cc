@@ -93,6 +93,17 @@ TEST(ReachesMajority, APeerSilentForHalfOfDownAfterCountsAgainst) {
 }
 
 // The clock stepped back: an answer "from the future" proves nothing until the next one.
+TEST(ReachesMajority, APeerBackAfterAGapWaitsForItsNextHello) {
+  Group group = group_with_peers(2, 2);
+  for (auto& [id, peer] : group.sentinels) {
+    peer.link.back_in_reach_at = kNow - ms(50);
+    peer.last_hello_time = kNow - ms(500);  // from before the gap ended
+  }
+  EXPECT_FALSE(reaches_majority(group, kNow));
+  group.sentinels.begin()->second.last_hello_time = kNow - ms(10);
+  EXPECT_TRUE(reaches_majority(group, kNow));
+}
+
 TEST(ReachesMajority, AnAnswerFromTheFutureDoesNotCount) {
   Group group = group_with_peers(2, 2);
   for (auto& [id, peer] : group.sentinels) peer.link.last_avail_time = kNow + ms(5000);
@@ -153,6 +164,31 @@ TEST_F(MajorityTest, APeerThatNeverAnsweredIsNotPersisted) {
   EXPECT_EQ(group().sentinels.size(), 2u);
   EXPECT_EQ(group().sentinels.count("3333333333333333333333333333333333333333"), 0u);
   run_for(ms(40000));  // past down-after: only the two real peers are judged
+  // Back after the restart, each counts once it sent a hello (as a real peer does every 2 s).
+  EXPECT_FALSE(reaches_majority(group(), now_));
+  deliver(HelloReceived{hello_from(kPeer1, 26380, 0, 6379, 0), true});
+  EXPECT_TRUE(reaches_majority(group(), now_));
+}
+
+// A partition heals: the peers answer PINGs again, but until one of them has sent a hello
+// (which would carry a promotion made meanwhile) this sentinel stays on the minority side,
+// so a fenced proxy does not take writes for a master it has not yet learned was replaced.
+TEST_F(MajorityTest, APeerBackAfterAGapCountsOnceItSentAHello) {
+  start();
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  run_for(ms(1500));
+  ASSERT_TRUE(reaches_majority(group(), now_));
+  peers_[addr(26380)].alive = false;
+  peers_[addr(26381)].alive = false;
+  run_for(ms(5000));
+  EXPECT_FALSE(reaches_majority(group(), now_));
+  peers_[addr(26380)].alive = true;
+  peers_[addr(26381)].alive = true;
+  run_for(ms(3000));  // both answer PINGs again
+  EXPECT_TRUE(group().sentinels.at(kPeer1).link.answered_since_open);
+  EXPECT_FALSE(reaches_majority(group(), now_));
+  deliver(HelloReceived{hello_from(kPeer2, 26381, 0, 6379, 0), false});
   EXPECT_TRUE(reaches_majority(group(), now_));
 }
 
