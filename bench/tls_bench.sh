@@ -31,28 +31,10 @@ for tool in redis-server redis-benchmark haproxy openssl; do
   command -v "$tool" >/dev/null || { echo "needs $tool (scripts/install-deps.sh)" >&2; exit 1; }
 done
 
-dir=$(mktemp -d /tmp/tls-bench.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "${KEEP_BENCH_DIR:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_for_port() {
-  for _ in $(seq 1 200); do
-    "$python" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' \
-      "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1; logs in $dir" >&2
-  exit 1
-}
+dir_prefix=tls-bench
+# shellcheck source=bench/bench_lib.sh
+source bench/bench_lib.sh
+bench_setup
 
 # --- certificates -------------------------------------------------------------------------
 ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
@@ -133,28 +115,7 @@ echo "sentinel-proxy $("$proxy_binary" --version | awk '{print $2}') (io-threads
 echo "$(nproc) cores; $rounds rounds; -n $n (-c 50 -P 1), $n_pipeline (-c 50 -P 16)," \
      "$n_latency (-c 1)"
 
-echo "round,workload,target,csv" >"$dir/runs.csv"
-start=$SECONDS
-for round in $(seq 1 "$rounds"); do
-  shift_by=$(((round - 1) % ${#targets[@]}))
-  order=("${targets[@]:shift_by}" "${targets[@]:0:shift_by}")
-  for workload in "${workloads[@]}"; do
-    name=${workload%%:*}
-    args=${workload#*:}
-    for target in "${order[@]}"; do
-      csv="$dir/r$round-$name-$target.csv"
-      # shellcheck disable=SC2086  # $args is a list of flags
-      if ! timeout 600 redis-benchmark "${tls_client[@]}" -p "${port_of[$target]}" \
-          -t set,get $args --csv >"$csv" 2>"$csv.err"; then
-        echo "redis-benchmark failed against $target ($args):" >&2
-        cat "$csv.err" >&2
-        exit 1
-      fi
-      echo "$round,$name,$target,$csv" >>"$dir/runs.csv"
-    done
-  done
-  echo "round $round/$rounds done ($((SECONDS - start)) s)" >&2
-done
+bench_rounds set,get "${tls_client[@]}"
 
 "$python" - "$dir/runs.csv" <<'PY'
 import csv, statistics, sys
