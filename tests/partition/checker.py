@@ -95,6 +95,50 @@ def writer_main(host, port, key, out_path, interval_ms, timeout):
     out.close()
 
 
+GROUP_NAME = "mymaster"
+
+
+def sentinel_writer_main(sentinels, key, out_path, interval_ms, timeout):
+    """writer_main's loop through redis-py's Sentinel support, as an application that
+    uses Redis Sentinel directly writes: the master asked of the sentinels at each
+    (re)connection, a -READONLY or a broken connection leading to a new one."""
+    import redis
+    from redis.sentinel import MasterNotFoundError, Sentinel
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    addrs = [(a.rsplit(":", 1)[0], int(a.rsplit(":", 1)[1])) for a in sentinels.split(",")]
+    sentinel = Sentinel(addrs, socket_timeout=1.0, socket_connect_timeout=1.0)
+    master = sentinel.master_for(GROUP_NAME, socket_timeout=timeout, socket_connect_timeout=1.0)
+    out = open(out_path, "a", buffering=1)
+    n = 0
+    while not stop:
+        n += 1
+        sent = now_ms()
+        try:
+            master.rpush(key, n)
+            out.write(json.dumps({"e": "ack", "v": n, "s": sent, "t": now_ms()}) + "\n")
+        except MasterNotFoundError:
+            out.write(json.dumps({"e": "connect-fail", "t": now_ms(), "k": "no-master"}) + "\n")
+            time.sleep(0.05)
+            continue
+        except redis.exceptions.ResponseError as e:   # READONLY and the like: not run
+            msg = str(e)
+            out.write(json.dumps({"e": "err", "v": n, "s": sent, "t": now_ms(),
+                                  "k": error_kind(msg), "m": msg[:200]}) + "\n")
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as e:
+            if "connecting to" in str(e):   # refused or timed out before anything was sent
+                out.write(json.dumps({"e": "connect-fail", "t": now_ms(),
+                                      "k": "connect"}) + "\n")
+            else:                             # sent: the outcome is unknown
+                out.write(json.dumps({"e": "fail", "v": n, "s": sent, "t": now_ms(),
+                                      "k": type(e).__name__}) + "\n")
+            time.sleep(0.05)
+            continue
+        time.sleep(interval_ms / 1000.0)
+    out.close()
+
+
+
 def probe_main(host, port, timeout, args):
     """One command on a fresh connection; prints {"reply", "ms"} or {"fail", "ms"}."""
     client = resp.Client(host, port, timeout=timeout, connect_timeout=timeout)
@@ -140,10 +184,15 @@ class Writer:
         self._partial = b""
 
     def start(self, net, client_node, host, port, interval_ms=5, timeout=3.0,
-              preexec_fn=None):
+              preexec_fn=None, sentinels=None):
+        """`sentinels` ("ip:port,..."): write through redis-py's Sentinel support instead
+        of to host:port (Debian's interpreter, which has python3-redis)."""
         argv = [sys.executable, os.path.abspath(__file__), "writer", "--host", host,
                 "--port", str(port), "--key", self.key, "--out", self.out_path,
                 "--interval-ms", str(interval_ms), "--timeout", str(timeout)]
+        if sentinels:
+            argv[0] = "/usr/bin/python3"
+            argv += ["--sentinels", sentinels]
         open(self.out_path, "w").close()
         self.proc = subprocess.Popen(net.exec_argv(client_node, argv),
                                      stdin=subprocess.DEVNULL, preexec_fn=preexec_fn)
@@ -215,6 +264,14 @@ class Observer:
         c.close()
 
     def _poll_proxy(self, node):
+        if self.group.stack == "redis-sentinel":
+            while not self._stop.wait(POLL_INTERVAL):
+                try:
+                    topo = self.group.topology(node)
+                except (resp.ConnectionFailed, TypeError, IndexError):
+                    continue
+                self.proxies[node].append((now_ms(), topo["master"], topo["epoch"], False))
+            return
         c = resp.Client(self.group.ip(node), 26380, timeout=1.0, connect_timeout=1.0)
         while not self._stop.wait(POLL_INTERVAL):
             try:
@@ -528,13 +585,16 @@ def main():
     w.add_argument("--out", required=True)
     w.add_argument("--interval-ms", type=float, default=5)
     w.add_argument("--timeout", type=float, default=3.0)
+    w.add_argument("--sentinels", help="ip:port,...: through redis-py's Sentinel support")
     p = sub.add_parser("probe")
     p.add_argument("--host", required=True)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--timeout", type=float, default=15.0)
     p.add_argument("command", nargs="+")
     args = ap.parse_args()
-    if args.cmd == "writer":
+    if args.cmd == "writer" and args.sentinels:
+        sentinel_writer_main(args.sentinels, args.key, args.out, args.interval_ms, args.timeout)
+    elif args.cmd == "writer":
         writer_main(args.host, args.port, args.key, args.out, args.interval_ms, args.timeout)
     else:
         probe_main(args.host, args.port, args.timeout, args.command)

@@ -456,8 +456,11 @@ class Group:
     on a Network; a fresh set of processes and files per scenario."""
 
     def __init__(self, net, binary, workdir, down_after_ms=1000, failover_timeout_ms=6000,
-                 durability="async"):
+                 durability="async", stack="sentinel-proxy"):
         self.net, self.binary = net, binary
+        # redis-sentinel: p1..p3 run redis-sentinel instead (no client port, no fence), and
+        # the clients find the master through them (redis-py), for comparison.
+        self.stack = stack
         self.durability = durability   # the proxies' write-durability
         self.down_after_ms, self.failover_timeout_ms = down_after_ms, failover_timeout_ms
         self.workdir = workdir
@@ -510,9 +513,25 @@ class Group:
             f"sentinel failover-timeout {GROUP} {self.failover_timeout_ms}",
         ]) + "\n"
 
+    def sentinel_conf(self, node):
+        return "\n".join([
+            f"bind {self.ip(node)}",
+            f"port {SENTINEL_PORT}",
+            f"dir {os.path.join(self.workdir, node)}",
+            f"sentinel monitor {GROUP} {self.ip('r1')} {REDIS_PORT} 2",
+            f"sentinel down-after-milliseconds {GROUP} {self.down_after_ms}",
+            f"sentinel failover-timeout {GROUP} {self.failover_timeout_ms}",
+        ]) + "\n"
+
     def start_proxy(self, node):
         d = os.path.join(self.workdir, node)
         os.makedirs(d, exist_ok=True)
+        if self.stack == "redis-sentinel":
+            conf = os.path.join(d, "sentinel.conf")   # redis-sentinel rewrites it
+            with open(conf, "w") as f:
+                f.write(self.sentinel_conf(node))
+            self.procs.spawn(node, node, ["redis-sentinel", conf], cwd=d)
+            return
         conf = os.path.join(d, "proxy.conf")   # the proxy rewrites it: one per proxy
         with open(conf, "w") as f:
             f.write(self.proxy_conf(node))
@@ -535,23 +554,53 @@ class Group:
         return resp.call_once(self.ip(node), CLIENT_PORT, *args, timeout=timeout)
 
     def topology(self, node):
-        """PROXY TOPOLOGY as {'master': node name, 'epoch': int, ...}."""
+        """PROXY TOPOLOGY as {'master': node name, 'epoch': int, ...} (a redis-sentinel's
+        view of the master with the redis-sentinel stack)."""
+        if self.stack == "redis-sentinel":
+            addr = self.sentinel(node, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", GROUP)
+            m = resp.pairs(self.sentinel(node, "SENTINEL", "MASTER", GROUP))
+            return {"master": self.net.node_of_ip(addr[0]) if isinstance(addr, list) else None,
+                    "master_port": addr[1] if isinstance(addr, list) else None,
+                    "epoch": m.get("config-epoch")}
         t = resp.pairs(self.proxy(node, "PROXY", "TOPOLOGY"))
         return {"master": self.net.node_of_ip(t.get("master-host")),
                 "master_port": t.get("master-port"), "epoch": t.get("epoch")}
 
     def proxy_info(self, node):
+        if self.stack == "redis-sentinel":
+            return {}   # no proxy: nothing is fenced
         return resp.parse_info(self.proxy(node, "PROXY", "INFO"))
 
     def fenced(self, node):
         return self.proxy_info(node).get("writes_fenced") == "1"
 
     def failover_history(self, node):
-        """PROXY FAILOVER HISTORY as a list of dicts, newest first."""
+        """PROXY FAILOVER HISTORY as a list of dicts, newest first (with the redis-sentinel
+        stack, made from its log's +switch-master lines: the switch's time stands for the
+        promotion and for the clients' move, the n-th switch for config epoch n)."""
+        if self.stack == "redis-sentinel":
+            return self.sentinel_switches(node)
         reply = self.proxy(node, "PROXY", "FAILOVER", "HISTORY")
         if isinstance(reply, resp.Error):
             raise ValueError(reply)
         return [resp.pairs(r) for r in reply]
+
+    def sentinel_switches(self, node):
+        records = []
+        with open(self.procs.procs[node][1], errors="replace") as log:
+            for line in log:
+                if "+switch-master" not in line:
+                    continue
+                # "pid:X 07 Dec 2026 15:07:24.481 # +switch-master mymaster ip port ip port"
+                words = line.split()
+                stamp = time.mktime(time.strptime(" ".join(words[1:4] + [words[4][:8]]),
+                                                  "%d %b %Y %H:%M:%S"))
+                at = int(stamp * 1000) + int(words[4][9:12])
+                old, new = words[-4:-2], words[-2:]
+                records.append({"outcome": "switched", "config-epoch": len(records) + 1,
+                                "old-master": ":".join(old), "new-master": ":".join(new),
+                                "started-at": at, "promoted-ms": 0, "swapped-ms": 0})
+        return list(reversed(records))
 
     def known_sentinels(self, node):
         reply = self.sentinel(node, "SENTINEL", "SENTINELS", GROUP)
