@@ -13,6 +13,8 @@ bench_setup() {
 }
 
 bench_cleanup() {
+  # The redis-benchmark running now, if the script runs it in the background (bench_pid).
+  if [ -n "${bench_pid:-}" ]; then kill "$bench_pid" 2>/dev/null || true; fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ -n "${KEEP_BENCH_DIR:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
@@ -22,13 +24,15 @@ free_port() {
   "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-wait_for_port() {
+wait_for_port() {  # a TCP accept is enough: twemproxy closes the connection on INFO etc.
   for _ in $(seq 1 200); do
     "$python" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' \
       "$1" 2>/dev/null && return 0
     sleep 0.05
   done
-  echo "nothing listens on port $1; logs in $dir" >&2
+  echo "nothing listens on port $1; logs in $dir:" >&2
+  tail -n 5 "$dir"/*.log >&2 || true
+  KEEP_BENCH_DIR=1
   exit 1
 }
 

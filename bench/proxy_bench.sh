@@ -62,32 +62,11 @@ python=/usr/bin/python3
 [ -x "$proxy_binary" ] || { echo "no proxy binary at $proxy_binary (build it first)" >&2; exit 1; }
 
 # --- processes: everything we start is recorded and killed by pid on exit ----------------
-dir=$(mktemp -d /tmp/proxy-bench.XXXXXX)
-pids=()
 bench_pid=""   # the redis-benchmark (under timeout) running now, if any
-cleanup() {
-  if [ -n "$bench_pid" ]; then kill "$bench_pid" 2>/dev/null || true; fi
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "${KEEP_BENCH_DIR:-}" ]; then echo "kept $dir" >&2; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM   # run the EXIT trap on Ctrl-C and kill too
-
-free_port() {
-  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_for_port() {  # a TCP accept is enough: twemproxy closes the connection on INFO etc.
-  for _ in $(seq 1 200); do
-    "$python" -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),1)' \
-      "$1" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "nothing listens on port $1; logs in $dir:" >&2
-  tail -n 5 "$dir"/*.log >&2 || true
-  KEEP_BENCH_DIR=1
-  exit 1
-}
+dir_prefix=proxy-bench
+# shellcheck source=bench/bench_lib.sh
+source bench/bench_lib.sh
+bench_setup
 
 # The memory test needs about 2 descriptors per idle connection in the proxy (client and
 # backend socket), 1 in the client script and 1 in Redis. Raise the soft limit as far as
