@@ -25,6 +25,18 @@ std::optional<protocol::Value> call_value(int port, const std::vector<std::strin
   return protocol::decode_value(reply);
 }
 
+std::string failover_when_possible(int port, const std::vector<std::string>& args,
+                                   std::chrono::milliseconds deadline) {
+  std::string reply;
+  wait_until(
+      [&] {
+        reply = call(port, args);
+        return !reply.starts_with("-NOGOODSLAVE");
+      },
+      deadline);
+  return reply;
+}
+
 std::string field(const protocol::Value& fields, const std::string& name) {
   for (std::size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
     if (fields.elements[i].text != name) continue;

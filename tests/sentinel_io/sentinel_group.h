@@ -19,6 +19,12 @@ namespace sp::testing {
 std::optional<protocol::Value> call_value(int port, const std::vector<std::string>& args,
                                           std::chrono::milliseconds deadline = 2s);
 
+// SENTINEL FAILOVER or PROXY FAILOVER (`args`) until it is no longer refused with
+// -NOGOODSLAVE, which it is while the sentinel does not yet find a replica promotable (its
+// INFO not read yet, or too old, on a busy machine), or `deadline` passes: the last reply.
+std::string failover_when_possible(int port, const std::vector<std::string>& args,
+                                   std::chrono::milliseconds deadline = 20s);
+
 // The value of `field` in a flat field/value array (SENTINEL MASTER and the like).
 std::string field(const protocol::Value& fields, const std::string& name);
 
