@@ -8,17 +8,20 @@
 
 #include "protocol/value.h"
 #include "tests/sentinel_io/sentinel_group.h"
+#include "tests/support/processes.h"
 #include "tests/support/redis_process.h"
 
 namespace sp::testing {
 namespace {
 
-// `args` on a fresh connection that authenticates with `password` first.
+// `args` on a fresh connection that authenticates with `password` first: both replies
+// (what came within 5 s, if not both).
 std::string call_authed(int port, const std::string& password,
                         const std::vector<std::string>& args) {
   TestConnection conn(port);
+  FrameReader reader(conn);
   conn.send(resp({"AUTH", password}) + resp(args));
-  return conn.read_until_closed(300ms);
+  return reader.frames(2, 5s).value_or(reader.buffered());
 }
 
 struct Watched {
