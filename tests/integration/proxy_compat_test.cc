@@ -78,10 +78,13 @@ std::string apply_mask(Mask mask, std::string bytes) {
     case Mask::kIntegers:
       return std::regex_replace(bytes, std::regex(":[0-9]+\r\n"), ":<int>\r\n");
     case Mask::kClientInfo:
-      bytes = std::regex_replace(bytes,
-                                 std::regex("\\b(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|argv-"
-                                            "mem|multi-mem|obl|oll|omem|tot-mem)=[^ \r\n]*"),
-                                 "$1=<x>");
+      // Identities, times and buffer sizes: rbs and rbp (the query buffer's size and its
+      // peak) depend on when Redis's client cron last resized it.
+      bytes =
+          std::regex_replace(bytes,
+                             std::regex("\\b(id|addr|laddr|fd|age|idle|qbuf|qbuf-free|argv-"
+                                        "mem|multi-mem|rbs|rbp|obl|oll|omem|tot-mem)=[^ \r\n]*"),
+                             "$1=<x>");
       return std::regex_replace(bytes, std::regex("^\\$[0-9]+\r\n"), "$<len>\r\n");
     case Mask::kUnsubOrder:
       return std::regex_replace(bytes, std::regex("(unsubscribe\r\n\\$1\r\n)[a-z]"), "$1?");
