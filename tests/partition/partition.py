@@ -202,10 +202,14 @@ class Network:
         raise RuntimeError("no free 10.x.0.0/24 subnet between 10.200 and 10.254")
 
     def create(self):
-        self.subnet = self.pick_subnet()
-        self.created = True
-        run(["ip", "link", "add", self.bridge, "type", "bridge"])
-        run(["ip", "addr", "add", f"{self.bridge_ip}/24", "dev", self.bridge])
+        # Runs started at once (ctest -j2) take turns to pick a subnet and claim it with
+        # the bridge's address, so no two pick the same.
+        with open(os.path.join(tempfile.gettempdir(), "spp-subnet.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.subnet = self.pick_subnet()
+            self.created = True
+            run(["ip", "link", "add", self.bridge, "type", "bridge"])
+            run(["ip", "addr", "add", f"{self.bridge_ip}/24", "dev", self.bridge])
         run(["ip", "link", "set", self.bridge, "up"])
         for i, node in enumerate(self.nodes):
             self.add_node(i, node)

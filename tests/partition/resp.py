@@ -97,6 +97,18 @@ class Client:
             self.close()
             raise ConnectionFailed(failure_kind(e), str(e)) from None
 
+    def read(self):
+        """The next reply without sending anything (a Pub/Sub message); raises
+        ConnectionFailed("timeout") when none came within the timeout, leaving the
+        connection open."""
+        try:
+            return self._read_reply()
+        except socket.timeout:
+            raise ConnectionFailed("timeout") from None
+        except OSError as e:
+            self.close()
+            raise ConnectionFailed(failure_kind(e), str(e)) from None
+
     def _fill(self):
         data = self.sock.recv(65536)
         if not data:

@@ -1,0 +1,667 @@
+#!/usr/bin/python3
+"""A soak: mixed load through three sentinel-proxies while faults come and go.
+
+  /usr/bin/python3 tests/partition/soak.py --binary build/sentinel-proxy
+                   [--minutes 60] [--fault-every 180] [--durability replica|async|all]
+                   [--seed S] [--report FILE] [--keep]
+
+The group of partition.py (r1 master, r2 r3 replicas, p1..p3 sentinel-proxies with
+fence-on-minority, c1..c3 clients in their own namespaces). Through each proxy pi, from
+ci, run at once:
+  - a writer RPUSHing unique values (checker.py), whose acknowledged values are all looked
+    for on the final master;
+  - a load process (`soak.py load`) with one thread per kind of traffic: reads (GET,
+    MGET, HGETALL, LRANGE), transactions (MULTI/INCR/HSET/EXEC), blocking pops fed by a
+    pusher (BLPOP), Pub/Sub (SUBSCRIBE, fed by a publisher) and connection churn (a new
+    connection per PING/SET/GET/QUIT).
+After a warm-up, every --fault-every seconds one fault, in turn:
+  kill        SIGKILL of the master, started again empty once a replica is promoted
+  hang        SIGSTOP of the master until the proxies route to a promoted replica
+  partition   the master with one proxy and its client cut off from the rest, healed
+              once the majority has promoted (fence-on-minority fences that proxy)
+  switchover  PROXY FAILOVER on a client port (a planned switchover)
+each followed by the group converging. A fault's window runs from its start until the
+group converged plus WINDOW_GRACE_S: an error a client sees inside it is explained if its
+kind is one that fault may cause (EXPLAINED_KINDS); any other error is unexplained.
+The report counts the explained ones by fault, operation and kind.
+
+Every SAMPLE_EVERY_S the proxies' RSS and open descriptors are sampled (/proc). The run
+fails when: a process exits on its own; a client sees an unexplained error; with
+write-durability replica/all, an acknowledged write is missing from the final master;
+after the load stops, a proxy keeps more descriptors than before it started
+(FD_SLACK); or, for runs of 10 minutes or more, a proxy's RSS over the last tenth of the
+run exceeds that of the second tenth (after the warm-up) by more than RSS_GROWTH.
+
+Exit status: 0 passed, 1 failed, 77 network namespaces cannot be created here.
+"""
+import argparse
+import atexit
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import checker  # noqa: E402
+import partition  # noqa: E402
+import resp  # noqa: E402
+from partition import (ALL_NODES, CLIENT_NODES, CLIENT_PORT, PROXY_NODES,  # noqa: E402
+                       REDIS_NODES, Group, Network, now_ms, wait_until)
+
+EXIT_SKIP = 77
+FAULTS = ["kill", "hang", "partition", "switchover"]
+SAMPLE_EVERY_S = 5
+WARMUP_S = 20                 # load only, before the first fault
+WINDOW_GRACE_S = 5            # a fault's window lasts this long past convergence
+RECOVERY_TIMEOUT_S = 60       # a fault not recovered from by then fails the run
+FD_SLACK = 2                  # descriptors a proxy may hold above its pre-load count
+RSS_GROWTH = (1.10, 2048)     # allowed: last-tenth median <= second-tenth * 1.10 + 2 MiB
+LOAD_TIMEOUT_S = 10.0         # the load clients' reply timeout: longer than a failover
+WRITE_INTERVAL_MS = 5
+# What each fault may make a client see: error kinds (checker.error_kind) and connection
+# failures. Anything else, or anything outside a window, is unexplained.
+CONNECTION_KINDS = {"fail", "connect-fail"}
+EXPLAINED_KINDS = {
+    # A master that dies with commands in flight: their connections are closed (no
+    # knowable outcome); a hold that outlasts failover-hold-ms is refused.
+    "kill": CONNECTION_KINDS | {"MASTERDOWN hold-timeout", "ERR master-unreachable",
+                                "NOREPLICAS", "EXECABORT", "UNBLOCKED"},
+    "hang": CONNECTION_KINDS | {"MASTERDOWN hold-timeout", "ERR master-unreachable",
+                                "NOREPLICAS", "EXECABORT", "UNBLOCKED"},
+    # The fenced minority proxy refuses writes; its sessions see the old master cut off.
+    "partition": CONNECTION_KINDS | {"MASTERDOWN fenced", "MASTERDOWN hold-timeout",
+                                     "ERR master-unreachable", "NOREPLICAS", "EXECABORT",
+                                     "READONLY", "UNBLOCKED"},
+    # A planned switchover is meant to be invisible, but for one documented case (README,
+    # "-READONLY retry"): a transaction open on the demoted master, at a proxy that learns
+    # of the switchover from a peer, has its queued writes refused (-READONLY) and EXEC
+    # answers -EXECABORT, as with Redis alone. Nothing of it ran.
+    "switchover": {("transaction", "READONLY"), ("transaction", "EXECABORT")},
+}
+
+
+def explains(fault_kind, op, kind):
+    allowed = EXPLAINED_KINDS[fault_kind]
+    return kind in allowed or (op, kind) in allowed
+
+
+# ------------------------------------------------------------------------- the load
+
+class LoadRecorder:
+    """Counts what each traffic thread did; errors go to a JSON-lines file at once."""
+
+    def __init__(self, out_dir, name):
+        self.lock = threading.Lock()
+        self.counts = {}
+        self.errors = open(os.path.join(out_dir, f"load-{name}-errors.jsonl"), "a",
+                           buffering=1)
+        self.counts_path = os.path.join(out_dir, f"load-{name}-counts.json")
+
+    def ok(self, op, n=1):
+        with self.lock:
+            self.counts[op] = self.counts.get(op, 0) + n
+
+    def error(self, op, kind, message=""):
+        with self.lock:
+            self.counts[op + ":error"] = self.counts.get(op + ":error", 0) + 1
+            self.errors.write(json.dumps({"t": now_ms(), "op": op, "k": kind,
+                                          "m": message[:200]}) + "\n")
+
+    def reply(self, op, reply):
+        """Records one reply: an error reply by its kind, anything else as done."""
+        if isinstance(reply, resp.Error):
+            self.error(op, checker.error_kind(str(reply)), str(reply))
+            return False
+        self.ok(op)
+        return True
+
+    def dump_counts(self):
+        with self.lock:
+            text = json.dumps(self.counts)
+        tmp = self.counts_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, self.counts_path)
+
+
+def traffic(rec, stop, host, port, op, body, pause):
+    """Runs body(client, n) every `pause` seconds on one connection, reconnecting after a
+    failure (recorded as `fail`, or `connect-fail` when no connection could be made)."""
+    client = resp.Client(host, port, timeout=LOAD_TIMEOUT_S, connect_timeout=1.0)
+    n = 0
+    while not stop.is_set():
+        n += 1
+        try:
+            if not client.connected:
+                try:
+                    client.connect()
+                except resp.ConnectionFailed as e:
+                    rec.error(op, "connect-fail", e.kind)
+                    stop.wait(0.1)
+                    continue
+            if body(client, n) is False:
+                stop.wait(0.05)   # refused: a client that backs off a little
+        except resp.ConnectionFailed as e:
+            rec.error(op, "fail", e.kind)
+            client.close()
+        stop.wait(pause)
+    client.close()
+
+
+def load_main(host, port, name, out_dir):
+    """Every kind of traffic at once through host:port until SIGTERM."""
+    rec = LoadRecorder(out_dir, name)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    k = f"soak:{name}"
+
+    def reads(c, n):
+        return all([rec.reply("read", c.call(*args))
+                    for args in (("GET", f"{k}:s"), ("MGET", f"{k}:s", f"{k}:tx"),
+                                 ("HGETALL", f"{k}:h"), ("LRANGE", f"{k}:short", 0, 9))])
+
+    def writes(c, n):
+        return all([rec.reply("write", c.call(*args))
+                    for args in (("SET", f"{k}:s", n), ("LPUSH", f"{k}:short", n),
+                                 ("LTRIM", f"{k}:short", 0, 9))])
+
+    def transaction(c, n):
+        replies = [c.call("MULTI"), c.call("INCR", f"{k}:tx"), c.call("HSET", f"{k}:h", "n", n),
+                   c.call("EXEC")]
+        errors = [str(r) for r in replies if isinstance(r, resp.Error)]
+        if errors:
+            # Counted by the first error: a queued command's (EXEC then answers
+            # EXECABORT), or EXEC's own.
+            rec.error("transaction", checker.error_kind(errors[0]), " | ".join(errors))
+            return False
+        if not isinstance(replies[-1], list) or len(replies[-1]) != 2:
+            rec.error("transaction", "bad-exec-reply", repr(replies[-1]))
+            return False
+        rec.ok("transaction")
+        return True
+
+    def pop(c, n):
+        reply = c.call("BLPOP", f"{k}:q", 1)
+        return reply is None or rec.reply("blpop", reply)
+
+    def push(c, n):
+        return all([rec.reply("push", c.call("RPUSH", f"{k}:q", n)),
+                    rec.reply("push", c.call("LTRIM", f"{k}:q", -100, -1))])
+
+    def publish(c, n):
+        return rec.reply("publish", c.call("PUBLISH", f"{k}:ch", n))
+
+    def churn(c, n):
+        # A new connection each time: the proxy's per-session cost and cleanup.
+        ok = all([rec.reply("churn", c.call(*args))
+                  for args in (("PING",), ("SET", f"{k}:churn", n, "EX", 60),
+                               ("GET", f"{k}:churn"))])
+        c.call("QUIT")
+        c.close()
+        return ok
+
+    def subscriber():
+        client = resp.Client(host, port, timeout=1.0, connect_timeout=1.0)
+        while not stop.is_set():
+            try:
+                if not client.connected:
+                    client.connect()
+                    reply = client.call("SUBSCRIBE", f"{k}:ch")
+                    if isinstance(reply, resp.Error) or reply[0] != "subscribe":
+                        rec.error("subscribe", checker.error_kind(str(reply)), str(reply))
+                        client.close()
+                        stop.wait(0.1)
+                        continue
+                try:
+                    message = client.read()
+                except resp.ConnectionFailed as e:
+                    if e.kind != "timeout":
+                        raise
+                    continue   # nothing published within a second: still subscribed
+                if isinstance(message, list) and message[:1] == ["message"]:
+                    rec.ok("message")
+                else:
+                    rec.error("subscribe", "unexpected", repr(message))
+            except resp.ConnectionFailed as e:
+                rec.error("subscribe", "connect-fail" if e.kind.startswith("connect")
+                          else "fail", e.kind)
+                client.close()
+                stop.wait(0.1)
+        client.close()
+
+    threads = [threading.Thread(target=traffic, args=(rec, stop, host, port, op, body, pause))
+               for op, body, pause in (("read", reads, 0.005), ("write", writes, 0.01),
+                                       ("transaction", transaction, 0.02),
+                                       ("blpop", pop, 0.0), ("push", push, 0.02),
+                                       ("publish", publish, 0.02), ("churn", churn, 0.02))]
+    threads.append(threading.Thread(target=subscriber))
+    for t in threads:
+        t.start()
+    while not stop.wait(1.0):
+        rec.dump_counts()
+    for t in threads:
+        t.join()
+    rec.dump_counts()
+
+
+class Load:
+    """A load process in a client namespace, and the errors it recorded."""
+
+    def __init__(self, name, out_dir):
+        self.name, self.out_dir = name, out_dir
+        self.proc = None
+
+    def start(self, net, client_node, host, port):
+        argv = [sys.executable, os.path.abspath(__file__), "load", "--host", host,
+                "--port", str(port), "--name", self.name, "--out", self.out_dir]
+        self.proc = partition.subprocess.Popen(net.exec_argv(client_node, argv),
+                                               stdin=partition.subprocess.DEVNULL,
+                                               preexec_fn=partition.die_with_parent)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=LOAD_TIMEOUT_S + 5)
+            except partition.subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def errors(self):
+        path = os.path.join(self.out_dir, f"load-{self.name}-errors.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def counts(self):
+        try:
+            with open(os.path.join(self.out_dir, f"load-{self.name}-counts.json")) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+
+# ------------------------------------------------------------------------- the soak
+
+def proc_usage(pid):
+    """(RSS in KiB, open descriptors) of a process, from /proc."""
+    with open(f"/proc/{pid}/status") as f:
+        rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+class Soak:
+    def __init__(self, net, binary, workdir, durability, rng):
+        self.net, self.workdir, self.rng = net, workdir, rng
+        self.group = Group(net, binary, workdir, durability=durability)
+        self.writers = {c: checker.Writer(c, p, f"soak:{c}:acked",
+                                          os.path.join(workdir, f"writer-{c}.jsonl"))
+                        for c, p in zip(CLIENT_NODES, PROXY_NODES)}
+        self.loads = {c: Load(c, workdir) for c in CLIENT_NODES}
+        self.samples = {p: [] for p in PROXY_NODES}   # proxy -> [(t, rss KiB, fds)]
+        self.faults = []   # dicts: kind, start, recovered, end, old, new master
+        self.problems = []
+        self._stop_sampling = threading.Event()
+
+    def pid(self, proxy):
+        return self.group.procs.procs[proxy][0].pid
+
+    def usage(self):
+        return {p: proc_usage(self.pid(p)) for p in PROXY_NODES}
+
+    def sample_loop(self):
+        while not self._stop_sampling.wait(SAMPLE_EVERY_S):
+            t = now_ms()
+            for p in PROXY_NODES:
+                try:
+                    rss, fds = proc_usage(self.pid(p))
+                except (OSError, StopIteration, KeyError):
+                    continue
+                self.samples[p].append((t, rss, fds))
+
+    def check_processes(self):
+        gone = self.group.procs.exited()
+        if gone:
+            raise RuntimeError(f"processes exited: {gone}")
+
+    def master(self):
+        """The master every proxy routes to (None while they disagree)."""
+        masters = {self.group.topology(p)["master"] for p in PROXY_NODES}
+        return masters.pop() if len(masters) == 1 else None
+
+    def routed_elsewhere(self, old):
+        master = self.master()
+        return master if master and master != old else None
+
+    def settled(self):
+        """One master that says so, every proxy routing to it unfenced, both other servers
+        its replicas with their links up (offsets may trail: the load goes on)."""
+        masters = self.group.masters()
+        if len(masters) != 1:
+            return None
+        master = masters[0]
+        for r in REDIS_NODES:
+            if r == master:
+                continue
+            info = self.group.redis_info(r)
+            if info.get("role") != "slave" or info.get("master_host") != self.group.ip(master) \
+                    or info.get("master_link_status") != "up":
+                return None
+        for p in PROXY_NODES:
+            if self.group.fenced(p) or self.group.topology(p)["master"] != master:
+                return None
+        return master
+
+    def start(self):
+        self.group.start()
+        self.group.wait_ready(timeout=30)
+        self.baseline = self.usage()
+        for c, w in self.writers.items():
+            w.start(self.net, c, self.group.ip(w.proxy), CLIENT_PORT,
+                    interval_ms=WRITE_INTERVAL_MS, timeout=3.0,
+                    preexec_fn=partition.die_with_parent)
+        for c, p in zip(CLIENT_NODES, PROXY_NODES):
+            self.loads[c].start(self.net, c, self.group.ip(p), CLIENT_PORT)
+        wait_until("every writer to be acknowledged",
+                   lambda: all(len(w.acks_after(0)) >= 20 for w in self.writers.values()), 15)
+        threading.Thread(target=self.sample_loop, daemon=True).start()
+
+    # -- faults
+
+    def fault(self, kind, number):
+        old = self.settled() or wait_until("the group to settle before a fault",
+                                           self.settled, RECOVERY_TIMEOUT_S, interval=0.2)
+        record = {"n": number, "kind": kind, "old": old, "start": now_ms()}
+        self.faults.append(record)
+        print(f"  [{time.strftime('%H:%M:%S')}] fault {number}: {kind} (master {old})",
+              flush=True)
+        if kind == "kill":
+            self.group.kill(old)
+            new = wait_until("the proxies to route to a promoted replica",
+                             lambda: self.routed_elsewhere(old), RECOVERY_TIMEOUT_S)
+            self.group.start_redis(old)   # empty, as after a crash without persistence
+        elif kind == "hang":
+            proc = self.group.procs.procs[old][0]
+            proc.send_signal(signal.SIGSTOP)
+            try:
+                new = wait_until("the proxies to route to a promoted replica",
+                                 lambda: self.routed_elsewhere(old), RECOVERY_TIMEOUT_S)
+            finally:
+                proc.send_signal(signal.SIGCONT)
+        elif kind == "partition":
+            side = self.rng.choice(PROXY_NODES)
+            minority = [old, side, "c" + side[1]]
+            record["kind"] = f"partition {{{' '.join(minority)}}}"
+            self.net.split(minority, [n for n in ALL_NODES if n not in minority])
+            try:
+                new = wait_until("the majority to route to a promoted replica",
+                                 lambda: self.majority_moved(side, old), RECOVERY_TIMEOUT_S)
+                time.sleep(2)   # how long the split lasts once the majority moved on
+            finally:
+                self.net.heal()
+        else:
+            self.request_switchover()
+            new = wait_until("the proxies to route to the promoted replica",
+                             lambda: self.routed_elsewhere(old), RECOVERY_TIMEOUT_S)
+        master = wait_until("the group to settle after the fault", self.settled,
+                            RECOVERY_TIMEOUT_S, interval=0.2)
+        record.update(new=new, final=master, recovered=now_ms())
+        record["end"] = record["recovered"] + WINDOW_GRACE_S * 1000
+        print(f"    recovered in {record['recovered'] - record['start']} ms, master {master}",
+              flush=True)
+
+    def majority_moved(self, cut_proxy, old):
+        masters = {self.group.topology(p)["master"] for p in PROXY_NODES if p != cut_proxy}
+        return masters.pop() if len(masters) == 1 and old not in masters else None
+
+    def request_switchover(self):
+        """PROXY FAILOVER, asked again while the sentinel has not yet read a replica's
+        INFO (-NOGOODSLAVE) or a previous failover is still in progress (-INPROG)."""
+        proxy = self.rng.choice(PROXY_NODES)
+
+        def asked():
+            reply = self.group.proxy(proxy, "PROXY", "FAILOVER", timeout=5)
+            if isinstance(reply, resp.Error):
+                if reply.kind in ("NOGOODSLAVE", "INPROG"):
+                    return False
+                raise RuntimeError(f"PROXY FAILOVER: {reply}")
+            return True
+        wait_until("PROXY FAILOVER to be accepted", asked, 30, interval=0.5)
+
+    # -- the run
+
+    def run(self, minutes, fault_every):
+        start = time.monotonic()
+        deadline = start + minutes * 60
+        next_fault = start + min(WARMUP_S, fault_every)
+        number = 0
+        while time.monotonic() < deadline:
+            self.check_processes()
+            if time.monotonic() >= next_fault and deadline - time.monotonic() > 15:
+                self.fault(FAULTS[number % len(FAULTS)], number + 1)
+                number += 1
+                next_fault = max(next_fault + fault_every, time.monotonic() + 5)
+            time.sleep(0.2)
+        self.check_processes()
+
+    def finish(self):
+        """Stops the load, lets the group converge, and judges the run."""
+        self.group.wait_converged(RECOVERY_TIMEOUT_S)
+        for w in self.writers.values():
+            w.stop()
+        for load in self.loads.values():
+            load.stop()
+        self._stop_sampling.set()
+        final = self.group.wait_converged(RECOVERY_TIMEOUT_S)
+        report = {"final_master": final, "faults": self.faults}
+
+        # Lost writes: every acknowledged value must be on the final master.
+        c = resp.Client(self.group.ip(final), partition.REDIS_PORT, timeout=30)
+        try:
+            lists = {w.key: set(int(v) for v in c.call("LRANGE", w.key, 0, -1))
+                     for w in self.writers.values()}
+        finally:
+            c.close()
+        acked = lost = 0
+        for w in self.writers.values():
+            values = [e["v"] for e in w.events if e["e"] == "ack"]
+            acked += len(values)
+            lost += sum(1 for v in values if v not in lists[w.key])
+        report.update(acknowledged=acked, lost=lost)
+        if self.group.durability != "async" and lost:
+            self.problems.append(f"{lost} acknowledged writes lost with write-durability "
+                                 f"{self.group.durability}")
+
+        # Errors: explained by the fault whose window they fall in, or not.
+        errors = []
+        for c_node, w in self.writers.items():
+            errors += [{"t": e["t"], "op": "rpush", "k": e["e"] if e["e"] != "err"
+                        else e["k"], "m": e.get("m", e.get("k", "")), "client": c_node}
+                       for e in w.events if e["e"] in ("err", "fail", "connect-fail")]
+        for c_node, load in self.loads.items():
+            errors += [dict(e, client=c_node) for e in load.errors()]
+        explained, unexplained = {}, []
+        for e in errors:
+            fault = next((f for f in self.faults if f["start"] <= e["t"] <= f.get("end", 0)),
+                         None)
+            kind = fault["kind"].split()[0] if fault else None
+            if fault and explains(kind, e["op"], e["k"]):
+                key = f"{kind}: {e['op']} {e['k']}"
+                explained[key] = explained.get(key, 0) + 1
+            else:
+                unexplained.append(e)
+        report.update(errors_explained=explained, errors_unexplained=len(unexplained),
+                      unexplained_examples=unexplained[:20])
+        if unexplained:
+            self.problems.append(f"{len(unexplained)} errors no fault explains, first: "
+                                 f"{unexplained[:5]}")
+        counts = {}
+        for load in self.loads.values():
+            for op, n in load.counts().items():
+                counts[op] = counts.get(op, 0) + n
+        report["operations"] = counts
+
+        # Resources: descriptors back to their pre-load count, RSS flat.
+        def fds_released():
+            now = self.usage()
+            return all(now[p][1] <= self.baseline[p][1] + FD_SLACK for p in PROXY_NODES)
+        try:
+            wait_until("the proxies to release the load's descriptors", fds_released, 15,
+                       interval=0.2)
+        except TimeoutError:
+            self.problems.append(f"descriptors not released: before the load "
+                                 f"{self.baseline}, after {self.usage()}")
+        report["resources"] = {p: self.resources(p) for p in PROXY_NODES}
+        report["after_load"] = self.usage()
+        report["before_load"] = self.baseline
+        return report
+
+    def resources(self, proxy):
+        s = self.samples[proxy]
+        if not s:
+            return {}
+        tenth = max(1, len(s) // 10)
+        early = [rss for _, rss, _ in s[tenth:2 * tenth]] or [s[0][1]]
+        late = [rss for _, rss, _ in s[-tenth:]]
+        out = {"samples": len(s), "rss_kib_first": s[0][1], "rss_kib_max": max(x[1] for x in s),
+               "rss_kib_second_tenth_median": statistics.median(early),
+               "rss_kib_last_tenth_median": statistics.median(late),
+               "rss_kib_last": s[-1][1], "fds_min": min(x[2] for x in s),
+               "fds_max": max(x[2] for x in s), "fds_last": s[-1][2]}
+        return out
+
+
+def print_report(report, minutes, durability):
+    print(f"\nfaults ({len(report['faults'])}):")
+    for f in report["faults"]:
+        print(f"  {f['n']:>3} {f['kind']:<32} {f['old']} -> {f['final']}, recovered in "
+              f"{f['recovered'] - f['start']} ms")
+    print(f"writes: {report['acknowledged']} acknowledged, {report['lost']} lost "
+          f"(write-durability {durability})")
+    ops = report["operations"]
+    print("operations: " + ", ".join(f"{k} {v}" for k, v in sorted(ops.items())))
+    print("errors explained by a fault: " + (", ".join(
+        f"{k} {v}" for k, v in sorted(report["errors_explained"].items())) or "none"))
+    print(f"errors no fault explains: {report['errors_unexplained']}")
+    for e in report["unexplained_examples"][:10]:
+        print(f"    {e}")
+    print("proxy  RSS KiB: first  2nd-tenth  last-tenth  max   | fds: min max last | "
+          "before/after load (RSS KiB, fds)")
+    for p, r in report["resources"].items():
+        if r:
+            print(f"  {p}  {r['rss_kib_first']:>9} {r['rss_kib_second_tenth_median']:>9.0f} "
+                  f"{r['rss_kib_last_tenth_median']:>10.0f} {r['rss_kib_max']:>7} | "
+                  f"{r['fds_min']:>4} {r['fds_max']:>4} {r['fds_last']:>4} | "
+                  f"{report['before_load'][p]} / {report['after_load'][p]}")
+
+
+def judge_rss(report, minutes, problems):
+    if minutes < 10:
+        return
+    factor, slack = RSS_GROWTH
+    for p, r in report["resources"].items():
+        if r and r["rss_kib_last_tenth_median"] > r["rss_kib_second_tenth_median"] * factor + slack:
+            problems.append(f"{p}'s RSS grew: {r['rss_kib_second_tenth_median']:.0f} KiB in "
+                            f"the second tenth, {r['rss_kib_last_tenth_median']:.0f} KiB in "
+                            f"the last")
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "load":
+        ap = argparse.ArgumentParser()
+        ap.add_argument("cmd")
+        ap.add_argument("--host")
+        ap.add_argument("--port", type=int)
+        ap.add_argument("--name")
+        ap.add_argument("--out")
+        a = ap.parse_args()
+        load_main(a.host, a.port, a.name, a.out)
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--binary", default="build/sentinel-proxy")
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--fault-every", type=float, default=180.0, help="seconds")
+    ap.add_argument("--durability", choices=["async", "replica", "all"], default="replica")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--report", help="write the report as JSON here")
+    ap.add_argument("--keep", action="store_true", help="keep the logs' directory")
+    args = ap.parse_args()
+    binary = os.path.abspath(args.binary)
+    if not os.access(binary, os.X_OK):
+        print(f"no executable at {binary}", file=sys.stderr)
+        return 1
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        print("SKIP: network namespaces cannot be created here (needs root and ip netns)")
+        return EXIT_SKIP
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+
+    Network.remove_leftovers()
+    net = Network(ALL_NODES)
+    workdir = tempfile.mkdtemp(prefix=net.prefix + "-soak-")
+    cleaned = []
+
+    def cleanup():
+        if not cleaned:
+            cleaned.append(1)
+            net.destroy()
+
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    atexit.register(cleanup)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    print(f"soak: {args.minutes} min, a fault every {args.fault_every:.0f} s, "
+          f"write-durability {args.durability}, seed {seed}, logs in {workdir}", flush=True)
+    started = time.monotonic()
+    soak = None
+    report, error = None, None
+    try:
+        net.create()
+        soak = Soak(net, binary, workdir, args.durability, random.Random(seed))
+        soak.start()
+        soak.run(args.minutes, args.fault_every)
+        report = soak.finish()
+    except (TimeoutError, RuntimeError, resp.ConnectionFailed) as e:
+        error = f"{type(e).__name__}: {e}"
+    finally:
+        if soak:
+            for w in soak.writers.values():
+                w.stop()
+            for load in soak.loads.values():
+                load.stop()
+            if error:
+                print(soak.group.procs.log_tails(lines=30))
+            soak.group.stop()
+        cleanup()
+    problems = list(soak.problems) if soak else []
+    if error:
+        problems.append(error)
+    if report:
+        judge_rss(report, args.minutes, problems)
+        print_report(report, args.minutes, args.durability)
+        report.update(minutes=args.minutes, fault_every_s=args.fault_every,
+                      durability=args.durability, seed=seed, problems=problems,
+                      seconds=round(time.monotonic() - started, 1))
+        if args.report:
+            with open(args.report, "w") as f:
+                json.dump(report, f, indent=1)
+    for p in problems:
+        print(f"  [FAIL] {p}")
+    ok = not problems
+    print(f"soak {'PASSED' if ok else 'FAILED'} in {time.monotonic() - started:.1f} s")
+    if ok and not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
