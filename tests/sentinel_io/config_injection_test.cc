@@ -16,6 +16,7 @@
 #include "protocol/command_table.h"
 #include "sentinel/io/config/sentinel_config.h"
 #include "sentinel/io/port/acl.h"
+#include "tests/support/processes.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -60,7 +61,7 @@ class Hostile {
 };
 
 std::string temp_path() {
-  return ::testing::TempDir() + "config-injection-test.conf";
+  return sp::testing::process_temp_dir() + "/config-injection-test.conf";
 }
 
 // ACL SETUSER with hostile names and rules; the ones Redis refuses are refused.

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "sentinel/io/config/sentinel_config.h"
+#include "tests/support/processes.h"
 
 namespace sp::sentinel::io {
 namespace {
@@ -55,7 +56,7 @@ std::string state_of(SentinelFileConfig config) {
 }
 
 SentinelFileConfig load_lines(const std::vector<std::string>& lines) {
-  const std::string path = ::testing::TempDir() + "sentinel-order-test.conf";
+  const std::string path = sp::testing::process_temp_dir() + "/sentinel-order-test.conf";
   std::ofstream out(path);
   for (const std::string& line : lines) out << line << "\n";
   out.close();

@@ -7,12 +7,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/support/processes.h"
+
 namespace sp::sentinel::io {
 namespace {
 
 std::string temp_file(const std::string& text) {
   static int n = 0;
-  const std::string path = ::testing::TempDir() + "sentinel-config-test-" + std::to_string(n++);
+  const std::string path =
+      sp::testing::process_temp_dir() + "/sentinel-config-test-" + std::to_string(n++);
   std::ofstream(path) << text;
   return path;
 }

@@ -71,6 +71,11 @@ std::string make_temp_dir() {
   return dir_template;
 }
 
+const std::string& process_temp_dir() {
+  static const TempDir dir;
+  return dir.path;
+}
+
 std::unique_ptr<ChildProcess> start_redis_on(int port, const std::string& dir,
                                              std::vector<std::string> extra) {
   std::vector<std::string> argv = {

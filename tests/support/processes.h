@@ -52,6 +52,10 @@ struct TempDir {
   ~TempDir();
 };
 
+// A temp dir of this test process (made at the first call), removed at exit: files
+// named in it cannot collide with another run's, and none are left behind.
+const std::string& process_temp_dir();
+
 // A command as clients send it (a RESP array of bulk strings).
 std::string resp(const std::vector<std::string>& args);
 
