@@ -100,12 +100,24 @@ void Engine::tick(TimePoint now) {
 // ticks means our clock or our process cannot be trusted for a while.
 void Engine::check_tilt(TimePoint now) {
   Duration delta = now - previous_tick_;
+  if (delta > kEngineStall) {
+    stall_began_ = previous_tick_;
+    stall_ended_ = now;
+  }
   if (delta < ms(0) || delta > config_.timings.tilt_trigger) {
     tilt_ = true;
     tilt_start_ = now;
     notice(Notice{.kind = NoticeKind::kTilt});
   }
   previous_tick_ = now;
+}
+
+TimePoint Engine::reach_judged_at(TimePoint now) const {
+  if (now - previous_tick_ > kEngineStall) return previous_tick_;  // the tick is overdue
+  if (stall_ended_ != kNever && now >= stall_ended_ && now - stall_ended_ <= kStallCatchUp) {
+    return stall_began_;
+  }
+  return now;
 }
 
 // mirrors sentinelHandleRedisInstance: the monitoring half always runs, the

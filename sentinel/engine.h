@@ -64,6 +64,17 @@ class Engine {
   // the master, an upgrade's hand-over) is not a stall of this process, so no TILT for it.
   void start_ticking(TimePoint now) { previous_tick_ = now; }
 
+  // The time peers' answers are judged at for fence-on-minority (peer_in_reach): `now`,
+  // unless this process has just stalled (no tick for kEngineStall: a slow disk under a
+  // config rewrite, a starved CPU), while the overdue tick has not run or within
+  // kStallCatchUp after it: then the stall's start. The answers that came during the
+  // stall wait unread in the sockets, so a peer that answered on time must not count as
+  // silent (nor as back after a gap, which costs a hello: up to 2 s of fenced writes).
+  // A real cut during the stall is found at most kStallCatchUp later.
+  TimePoint reach_judged_at(TimePoint now) const;
+  static constexpr Duration kEngineStall = ms(200);  // ticks come every 50-100 ms
+  static constexpr Duration kStallCatchUp = ms(100);
+
   void on_event(const Event& event, TimePoint now);
 
   // SENTINEL is-master-down-by-addr from a peer. May vote: the caller must
@@ -221,6 +232,8 @@ class Engine {
   bool tilt_ = false;
   TimePoint tilt_start_ = kNever;
   TimePoint previous_tick_ = kNever;
+  TimePoint stall_began_ = kNever;  // the last stall this process's ticks showed
+  TimePoint stall_ended_ = kNever;
   std::vector<Action> actions_;
   ScriptPolicy script_policy_;
   std::uint64_t hellos_rejected_ = 0;

@@ -167,7 +167,8 @@ void Engine::on_ping_reply(Group& group, Instance& instance, PingReplyKind kind,
     case PingReplyKind::kLoading:
     case PingReplyKind::kMasterDown:
       if (instance.kind == InstanceKind::kSentinel && instance.answered) {
-        const Duration age = now - instance.link.last_avail_time;
+        // Judged as peer_in_reach judges it: after a stall of this process, as of its start.
+        const Duration age = reach_judged_at(now) - instance.link.last_avail_time;
         if (!instance.link.answered_since_open || age > group.config.down_after / 2 ||
             age < Duration::zero()) {
           instance.link.back_in_reach_at = now;  // see peer_in_reach

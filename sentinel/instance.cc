@@ -82,16 +82,18 @@ Address current_master_address(const Group& group) {
   return group.master.addr;
 }
 
-bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now) {
+bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now, TimePoint judged_at) {
   // A link opened again counts once the peer answers on it: the attempt proves nothing
   // (it is "connected" from the moment it starts).
   if (!peer.link.connected || !peer.link.answered_since_open) return false;
   // Its last answer is at most half of down-after old, whatever the phase of the PINGs:
   // the majority's sentinels count a whole down-after before they can promote a replica,
   // so the minority side fences first. An answer "from the future" (the clock stepped
-  // back) proves nothing until the next one, a ping period later.
-  const Duration age = now - peer.link.last_avail_time;
-  if (age < Duration::zero() || age > group.config.down_after / 2) return false;
+  // back) proves nothing until the next one, a ping period later. Just after a stall of
+  // this process the age is taken at the stall's start: the answers that came meanwhile
+  // are still being read.
+  if (now < peer.link.last_avail_time) return false;
+  if (judged_at - peer.link.last_avail_time > group.config.down_after / 2) return false;
   // Back after a gap (a partition healing, a restart of this process), a peer counts once
   // it has sent a hello since: the hello carries its view of the master, so a proxy cut
   // off while the majority promoted a replica learns of the promotion before it takes
@@ -99,13 +101,13 @@ bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now) {
   return peer.link.back_in_reach_at == kNever || peer.last_hello_time >= peer.link.back_in_reach_at;
 }
 
-bool reaches_majority(const Group& group, TimePoint now) {
+bool reaches_majority(const Group& group, TimePoint now, TimePoint judged_at) {
   std::size_t reachable = 1;  // itself
   std::size_t known = 1;
   for (const auto& [id, peer] : group.sentinels) {
     if (!peer.answered) continue;
     ++known;
-    if (peer_in_reach(group, peer, now)) ++reachable;
+    if (peer_in_reach(group, peer, now, judged_at)) ++reachable;
   }
   return reachable > known / 2 && reachable >= static_cast<std::size_t>(group.config.quorum);
 }

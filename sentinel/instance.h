@@ -164,9 +164,11 @@ bool failover_vote_pending(const Group& group, TimePoint now, Duration election_
 Address current_master_address(const Group& group);
 
 // A peer sentinel answers this one now: its link is up and answered since it was
-// (re)opened, and its last answer to PING is at most half of down-after-milliseconds old;
-// a peer back after a gap (Link::back_in_reach_at) counts once it sent a hello since.
-bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now);
+// (re)opened, and its last answer to PING is at most half of down-after-milliseconds old
+// at `judged_at` (Engine::reach_judged_at: `now`, or the start of a stall of this
+// process that just ended, whose answers were waiting unread); a peer back after a gap
+// (Link::back_in_reach_at) counts once it sent a hello since.
+bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now, TimePoint judged_at);
 
 // Whether this sentinel can talk to a majority of the sentinels it knows for `group`
 // (itself included) *and* to at least `quorum` of them (peer_in_reach): false when more
@@ -179,6 +181,9 @@ bool peer_in_reach(const Group& group, const Instance& peer, TimePoint now);
 // unauthenticated, and one naming a sentinel that never answers (a forgery, or an address nobody
 // can reach) would otherwise count against the majority and fence writes; nor may a forged peer
 // that has not yet been found silent count for one.
-bool reaches_majority(const Group& group, TimePoint now);
+bool reaches_majority(const Group& group, TimePoint now, TimePoint judged_at);
+inline bool reaches_majority(const Group& group, TimePoint now) {
+  return reaches_majority(group, now, now);
+}
 
 }  // namespace sp::sentinel

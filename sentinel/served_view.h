@@ -53,10 +53,10 @@ struct ServedView {
 // holds.
 bool clients_should_hold(const Group& group, TimePoint now, Duration election_timeout);
 
-// The view of `group` as the engine has it at `now`. `engine_epoch`: the engine's current
-// epoch.
-ServedView served_view(const Group& group, TimePoint now, Duration election_timeout,
-                       std::uint64_t engine_epoch);
+// The view of `group` as the engine has it at `now`. `reach_judged_at`: the engine's
+// Engine::reach_judged_at(now); `engine_epoch`: its current epoch.
+ServedView served_view(const Group& group, TimePoint now, TimePoint reach_judged_at,
+                       Duration election_timeout, std::uint64_t engine_epoch);
 
 // The same, from the engine; nullopt when it does not monitor `group`.
 std::optional<ServedView> served_view(const Engine& engine, std::string_view group, TimePoint now);

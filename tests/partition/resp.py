@@ -99,12 +99,12 @@ class Client:
 
     def read(self):
         """The next reply without sending anything (a Pub/Sub message); raises
-        ConnectionFailed("timeout") when none came within the timeout, leaving the
-        connection open."""
+        ConnectionFailed (and closes) as `call` does, a timeout included."""
         try:
             return self._read_reply()
-        except socket.timeout:
-            raise ConnectionFailed("timeout") from None
+        except ConnectionFailed:
+            self.close()
+            raise
         except OSError as e:
             self.close()
             raise ConnectionFailed(failure_kind(e), str(e)) from None

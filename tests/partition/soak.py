@@ -46,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -57,6 +58,8 @@ from partition import (ALL_NODES, CLIENT_NODES, CLIENT_PORT, PROXY_NODES,  # noq
 
 EXIT_SKIP = 77
 FAULTS = ["kill", "hang", "partition", "switchover"]
+# What each client's load process does, each of which must go on between two faults.
+TRAFFIC = ["read", "write", "transaction", "blpop", "push", "publish", "message", "churn"]
 SAMPLE_EVERY_S = 5
 WARMUP_S = 20                 # load only, before the first fault
 WINDOW_GRACE_S = 5            # a fault's window lasts this long past convergence
@@ -70,15 +73,18 @@ WRITE_INTERVAL_MS = 5
 CONNECTION_KINDS = {"fail", "connect-fail"}
 EXPLAINED_KINDS = {
     # A master that dies with commands in flight: their connections are closed (no
-    # knowable outcome); a hold that outlasts failover-hold-ms is refused.
+    # knowable outcome); a hold that outlasts failover-hold-ms is refused; a transaction
+    # open at the move ends in -EXECABORT (README, "inside MULTI at the move").
     "kill": CONNECTION_KINDS | {"MASTERDOWN hold-timeout", "ERR master-unreachable",
-                                "NOREPLICAS", "EXECABORT", "UNBLOCKED"},
+                                "NOREPLICAS", "EXECABORT"},
     "hang": CONNECTION_KINDS | {"MASTERDOWN hold-timeout", "ERR master-unreachable",
-                                "NOREPLICAS", "EXECABORT", "UNBLOCKED"},
-    # The fenced minority proxy refuses writes; its sessions see the old master cut off.
+                                "NOREPLICAS", "EXECABORT"},
+    # The fenced minority proxy refuses writes (its own client only, see `explains`); a
+    # transaction there, or open on the old master when it is demoted after the heal,
+    # is refused.
     "partition": CONNECTION_KINDS | {"MASTERDOWN fenced", "MASTERDOWN hold-timeout",
                                      "ERR master-unreachable", "NOREPLICAS", "EXECABORT",
-                                     "READONLY", "UNBLOCKED"},
+                                     ("transaction", "READONLY")},
     # A planned switchover is meant to be invisible, but for one documented case (README,
     # "-READONLY retry"): a transaction open on the demoted master, at a proxy that learns
     # of the switchover from a peer, has its queued writes refused (-READONLY) and EXEC
@@ -87,7 +93,11 @@ EXPLAINED_KINDS = {
 }
 
 
-def explains(fault_kind, op, kind):
+def explains(fault_kind, op, kind, client, minority):
+    """Whether a fault of this kind explains the error; `-MASTERDOWN fenced` only for the
+    client cut off with the fenced proxy."""
+    if kind == "MASTERDOWN fenced" and client not in minority:
+        return False
     allowed = EXPLAINED_KINDS[fault_kind]
     return kind in allowed or (op, kind) in allowed
 
@@ -100,6 +110,7 @@ class LoadRecorder:
     def __init__(self, out_dir, name):
         self.lock = threading.Lock()
         self.counts = {}
+        self.local = threading.local()   # .sent: when the thread's current step began
         self.errors = open(os.path.join(out_dir, f"load-{name}-errors.jsonl"), "a",
                            buffering=1)
         self.counts_path = os.path.join(out_dir, f"load-{name}-counts.json")
@@ -111,8 +122,9 @@ class LoadRecorder:
     def error(self, op, kind, message=""):
         with self.lock:
             self.counts[op + ":error"] = self.counts.get(op + ":error", 0) + 1
-            self.errors.write(json.dumps({"t": now_ms(), "op": op, "k": kind,
-                                          "m": message[:200]}) + "\n")
+            t = now_ms()
+            self.errors.write(json.dumps({"s": getattr(self.local, "sent", t), "t": t,
+                                          "op": op, "k": kind, "m": message[:200]}) + "\n")
 
     def reply(self, op, reply):
         """Records one reply: an error reply by its kind, anything else as done."""
@@ -133,11 +145,13 @@ class LoadRecorder:
 
 def traffic(rec, stop, host, port, op, body, pause):
     """Runs body(client, n) every `pause` seconds on one connection, reconnecting after a
-    failure (recorded as `fail`, or `connect-fail` when no connection could be made)."""
+    failure (recorded as `fail`, or `connect-fail` when no connection could be made).
+    Anything else that goes wrong is recorded as `exception`, which no fault explains."""
     client = resp.Client(host, port, timeout=LOAD_TIMEOUT_S, connect_timeout=1.0)
     n = 0
     while not stop.is_set():
         n += 1
+        rec.local.sent = now_ms()
         try:
             if not client.connected:
                 try:
@@ -151,13 +165,18 @@ def traffic(rec, stop, host, port, op, body, pause):
         except resp.ConnectionFailed as e:
             rec.error(op, "fail", e.kind)
             client.close()
+        except Exception as e:  # a reply of the wrong shape: a finding, not a crash
+            rec.error(op, "exception", f"{type(e).__name__}: {e}")
+            client.close()
+            stop.wait(0.1)
         stop.wait(pause)
     client.close()
 
 
-def load_main(host, port, name, out_dir):
+def load_main(host, port, name, out_dir, durability):
     """Every kind of traffic at once through host:port until SIGTERM."""
     rec = LoadRecorder(out_dir, name)
+    last_count = [0]
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     k = f"soak:{name}"
@@ -181,9 +200,16 @@ def load_main(host, port, name, out_dir):
             # EXECABORT), or EXEC's own.
             rec.error("transaction", checker.error_kind(errors[0]), " | ".join(errors))
             return False
-        if not isinstance(replies[-1], list) or len(replies[-1]) != 2:
+        if not isinstance(replies[-1], list) or len(replies[-1]) != 2 or \
+                not all(isinstance(r, int) for r in replies[-1]):
             rec.error("transaction", "bad-exec-reply", repr(replies[-1]))
             return False
+        # The counter only goes up unless an acknowledged INCR was lost, which only
+        # asynchronous replication allows.
+        count = replies[-1][0]
+        if count <= last_count[0] and durability != "async":
+            rec.error("transaction", "counter-went-back", f"{last_count[0]} then {count}")
+        last_count[0] = count
         rec.ok("transaction")
         return True
 
@@ -201,37 +227,44 @@ def load_main(host, port, name, out_dir):
     def churn(c, n):
         # A new connection each time: the proxy's per-session cost and cleanup.
         ok = all([rec.reply("churn", c.call(*args))
-                  for args in (("PING",), ("SET", f"{k}:churn", n, "EX", 60),
-                               ("GET", f"{k}:churn"))])
+                  for args in (("PING",), ("SET", f"{k}:churn", n, "EX", 60))])
+        value = c.call("GET", f"{k}:churn")
+        if ok and value != str(n):
+            rec.error("churn", "wrong-value", f"GET answered {value!r} after SET {n}")
+            ok = False
         c.call("QUIT")
         c.close()
         return ok
 
     def subscriber():
-        client = resp.Client(host, port, timeout=1.0, connect_timeout=1.0)
+        # A message is published every 20 ms: none for LOAD_TIMEOUT_S is a stall, recorded
+        # as a failure (explained only inside a fault's window) before subscribing again.
+        client = resp.Client(host, port, timeout=LOAD_TIMEOUT_S, connect_timeout=1.0)
         while not stop.is_set():
+            rec.local.sent = now_ms()
             try:
                 if not client.connected:
                     client.connect()
                     reply = client.call("SUBSCRIBE", f"{k}:ch")
-                    if isinstance(reply, resp.Error) or reply[0] != "subscribe":
+                    if not isinstance(reply, list) or reply[:1] != ["subscribe"]:
                         rec.error("subscribe", checker.error_kind(str(reply)), str(reply))
                         client.close()
                         stop.wait(0.1)
                         continue
-                try:
-                    message = client.read()
-                except resp.ConnectionFailed as e:
-                    if e.kind != "timeout":
-                        raise
-                    continue   # nothing published within a second: still subscribed
+                message = client.read()
                 if isinstance(message, list) and message[:1] == ["message"]:
                     rec.ok("message")
                 else:
                     rec.error("subscribe", "unexpected", repr(message))
             except resp.ConnectionFailed as e:
+                if stop.is_set():
+                    break
                 rec.error("subscribe", "connect-fail" if e.kind.startswith("connect")
                           else "fail", e.kind)
+                client.close()
+                stop.wait(0.1)
+            except Exception as e:
+                rec.error("subscribe", "exception", f"{type(e).__name__}: {e}")
                 client.close()
                 stop.wait(0.1)
         client.close()
@@ -258,12 +291,17 @@ class Load:
         self.name, self.out_dir = name, out_dir
         self.proc = None
 
-    def start(self, net, client_node, host, port):
+    def start(self, net, client_node, host, port, durability):
         argv = [sys.executable, os.path.abspath(__file__), "load", "--host", host,
-                "--port", str(port), "--name", self.name, "--out", self.out_dir]
+                "--port", str(port), "--name", self.name, "--out", self.out_dir,
+                "--durability", durability]
         self.proc = partition.subprocess.Popen(net.exec_argv(client_node, argv),
                                                stdin=partition.subprocess.DEVNULL,
                                                preexec_fn=partition.die_with_parent)
+
+    def terminate(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -278,8 +316,17 @@ class Load:
         path = os.path.join(self.out_dir, f"load-{self.name}-errors.jsonl")
         if not os.path.exists(path):
             return []
+        out = []
         with open(path) as f:
-            return [json.loads(line) for line in f if line.strip()]
+            for line in f:
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass   # a last line cut short when the process was stopped
+        return out
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
 
     def counts(self):
         try:
@@ -315,7 +362,14 @@ class Soak:
         return self.group.procs.procs[proxy][0].pid
 
     def usage(self):
-        return {p: proc_usage(self.pid(p)) for p in PROXY_NODES}
+        """{proxy: (RSS KiB, descriptors)}; (0, 0) for one that is gone."""
+        out = {}
+        for p in PROXY_NODES:
+            try:
+                out[p] = proc_usage(self.pid(p))
+            except (OSError, StopIteration, KeyError):
+                out[p] = (0, 0)
+        return out
 
     def sample_loop(self):
         while not self._stop_sampling.wait(SAMPLE_EVERY_S):
@@ -329,8 +383,27 @@ class Soak:
 
     def check_processes(self):
         gone = self.group.procs.exited()
+        gone.update({f"writer {c}": w.proc.returncode for c, w in self.writers.items()
+                     if w.proc.poll() is not None})
+        gone.update({f"load {c}": load.proc.returncode for c, load in self.loads.items()
+                     if not load.alive()})
         if gone:
             raise RuntimeError(f"processes exited: {gone}")
+
+    def operation_counts(self):
+        return {c: load.counts() for c, load in self.loads.items()}
+
+    def check_traffic_flows(self, before):
+        """Every kind of traffic of every client went on since `before` (counts taken
+        then): a thread that stopped, or Pub/Sub that stopped delivering, is a finding."""
+        now = self.operation_counts()
+        for c in CLIENT_NODES:
+            for op in TRAFFIC:
+                if now[c].get(op, 0) <= before.get(c, {}).get(op, 0):
+                    self.problems.append(f"{c}: no {op} succeeded between "
+                                         f"{before.get('at')} and {now_ms()}")
+        now["at"] = now_ms()
+        return now
 
     def master(self):
         """The master every proxy routes to (None while they disagree)."""
@@ -363,13 +436,20 @@ class Soak:
     def start(self):
         self.group.start()
         self.group.wait_ready(timeout=30)
-        self.baseline = self.usage()
+        # The fewest descriptors over a second: the probes' own connections are closed.
+        samples = []
+        for _ in range(10):
+            samples.append(self.usage())
+            time.sleep(0.1)
+        self.baseline = {p: min((u[p] for u in samples), key=lambda x: x[1])
+                         for p in PROXY_NODES}
         for c, w in self.writers.items():
             w.start(self.net, c, self.group.ip(w.proxy), CLIENT_PORT,
                     interval_ms=WRITE_INTERVAL_MS, timeout=3.0,
                     preexec_fn=partition.die_with_parent)
         for c, p in zip(CLIENT_NODES, PROXY_NODES):
-            self.loads[c].start(self.net, c, self.group.ip(p), CLIENT_PORT)
+            self.loads[c].start(self.net, c, self.group.ip(p), CLIENT_PORT,
+                                self.group.durability)
         wait_until("every writer to be acknowledged",
                    lambda: all(len(w.acks_after(0)) >= 20 for w in self.writers.values()), 15)
         threading.Thread(target=self.sample_loop, daemon=True).start()
@@ -377,9 +457,9 @@ class Soak:
     # -- faults
 
     def fault(self, kind, number):
-        old = self.settled() or wait_until("the group to settle before a fault",
-                                           self.settled, RECOVERY_TIMEOUT_S, interval=0.2)
-        record = {"n": number, "kind": kind, "old": old, "start": now_ms()}
+        old = wait_until("the group to settle before a fault", self.settled,
+                         RECOVERY_TIMEOUT_S, interval=0.2)
+        record = {"n": number, "kind": kind, "old": old, "start": now_ms(), "minority": []}
         self.faults.append(record)
         print(f"  [{time.strftime('%H:%M:%S')}] fault {number}: {kind} (master {old})",
               flush=True)
@@ -400,8 +480,11 @@ class Soak:
             side = self.rng.choice(PROXY_NODES)
             minority = [old, side, "c" + side[1]]
             record["kind"] = f"partition {{{' '.join(minority)}}}"
+            record["minority"] = minority
             self.net.split(minority, [n for n in ALL_NODES if n not in minority])
             try:
+                wait_until(f"{side} to fence its writes (fence-on-minority)",
+                           lambda: self.group.fenced(side), RECOVERY_TIMEOUT_S)
                 new = wait_until("the majority to route to a promoted replica",
                                  lambda: self.majority_moved(side, old), RECOVERY_TIMEOUT_S)
                 time.sleep(2)   # how long the split lasts once the majority moved on
@@ -428,7 +511,10 @@ class Soak:
         proxy = self.rng.choice(PROXY_NODES)
 
         def asked():
-            reply = self.group.proxy(proxy, "PROXY", "FAILOVER", timeout=5)
+            try:
+                reply = self.group.proxy(proxy, "PROXY", "FAILOVER", timeout=10)
+            except resp.ConnectionFailed:
+                return True   # perhaps started: asking again could start a second one
             if isinstance(reply, resp.Error):
                 if reply.kind in ("NOGOODSLAVE", "INPROG"):
                     return False
@@ -439,35 +525,50 @@ class Soak:
     # -- the run
 
     def run(self, minutes, fault_every):
+        """Faults in turn until `minutes` have passed and each kind came at least once
+        (a slow machine makes a short run longer rather than skipping a fault); every
+        kind of traffic must flow between two faults."""
         start = time.monotonic()
         deadline = start + minutes * 60
         next_fault = start + min(WARMUP_S, fault_every)
         number = 0
-        while time.monotonic() < deadline:
+        counts = {}
+        while time.monotonic() < deadline or number < len(FAULTS):
             self.check_processes()
-            if time.monotonic() >= next_fault and deadline - time.monotonic() > 15:
+            if time.monotonic() >= next_fault:
+                counts = self.check_traffic_flows(counts)
                 self.fault(FAULTS[number % len(FAULTS)], number + 1)
                 number += 1
                 next_fault = max(next_fault + fault_every, time.monotonic() + 5)
             time.sleep(0.2)
+        # The traffic since the last fault, once its window is over.
+        time.sleep(max(0.0, (self.faults[-1]["end"] - now_ms()) / 1000))
+        self.check_traffic_flows(counts)
         self.check_processes()
 
     def finish(self):
         """Stops the load, lets the group converge, and judges the run."""
         self.group.wait_converged(RECOVERY_TIMEOUT_S)
+        for load in self.loads.values():
+            load.terminate()
         for w in self.writers.values():
             w.stop()
         for load in self.loads.values():
             load.stop()
         self._stop_sampling.set()
         final = self.group.wait_converged(RECOVERY_TIMEOUT_S)
+        self.check_processes_after_load()
         report = {"final_master": final, "faults": self.faults}
 
         # Lost writes: every acknowledged value must be on the final master.
         c = resp.Client(self.group.ip(final), partition.REDIS_PORT, timeout=30)
         try:
-            lists = {w.key: set(int(v) for v in c.call("LRANGE", w.key, 0, -1))
-                     for w in self.writers.values()}
+            lists = {}
+            for w in self.writers.values():
+                values = c.call("LRANGE", w.key, 0, -1)
+                if not isinstance(values, list):
+                    raise RuntimeError(f"LRANGE {w.key} on {final}: {values}")
+                lists[w.key] = set(int(v) for v in values)
         finally:
             c.close()
         acked = lost = 0
@@ -480,20 +581,23 @@ class Soak:
             self.problems.append(f"{lost} acknowledged writes lost with write-durability "
                                  f"{self.group.durability}")
 
-        # Errors: explained by the fault whose window they fall in, or not.
+        # Errors: explained by the fault whose window the command's time (from its send to
+        # its error) overlaps, or not.
         errors = []
         for c_node, w in self.writers.items():
-            errors += [{"t": e["t"], "op": "rpush", "k": e["e"] if e["e"] != "err"
-                        else e["k"], "m": e.get("m", e.get("k", "")), "client": c_node}
+            errors += [{"s": e.get("s", e["t"]), "t": e["t"], "op": "rpush",
+                        "k": e["e"] if e["e"] != "err" else e["k"],
+                        "m": e.get("m", e.get("k", "")), "client": c_node}
                        for e in w.events if e["e"] in ("err", "fail", "connect-fail")]
         for c_node, load in self.loads.items():
             errors += [dict(e, client=c_node) for e in load.errors()]
         explained, unexplained = {}, []
         for e in errors:
-            fault = next((f for f in self.faults if f["start"] <= e["t"] <= f.get("end", 0)),
+            fault = next((f for f in self.faults
+                          if e.get("s", e["t"]) <= f.get("end", 0) and e["t"] >= f["start"]),
                          None)
             kind = fault["kind"].split()[0] if fault else None
-            if fault and explains(kind, e["op"], e["k"]):
+            if fault and explains(kind, e["op"], e["k"], e["client"], fault["minority"]):
                 key = f"{kind}: {e['op']} {e['k']}"
                 explained[key] = explained.get(key, 0) + 1
             else:
@@ -523,6 +627,11 @@ class Soak:
         report["after_load"] = self.usage()
         report["before_load"] = self.baseline
         return report
+
+    def check_processes_after_load(self):
+        gone = self.group.procs.exited()
+        if gone:
+            raise RuntimeError(f"processes exited: {gone}")
 
     def resources(self, proxy):
         s = self.samples[proxy]
@@ -582,8 +691,9 @@ def main():
         ap.add_argument("--port", type=int)
         ap.add_argument("--name")
         ap.add_argument("--out")
+        ap.add_argument("--durability")
         a = ap.parse_args()
-        load_main(a.host, a.port, a.name, a.out)
+        load_main(a.host, a.port, a.name, a.out, a.durability)
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--binary", default="build/sentinel-proxy")
@@ -632,6 +742,8 @@ def main():
         report = soak.finish()
     except (TimeoutError, RuntimeError, resp.ConnectionFailed) as e:
         error = f"{type(e).__name__}: {e}"
+    except Exception:  # a bug of the soak itself: still a failed run, with its trace
+        error = traceback.format_exc()
     finally:
         if soak:
             for w in soak.writers.values():

@@ -192,5 +192,39 @@ TEST_F(MajorityTest, APeerBackAfterAGapCountsOnceItSentAHello) {
   EXPECT_TRUE(reaches_majority(group(), now_));
 }
 
+// This process stalls (a slow config rewrite, a starved CPU): its peers' answers wait
+// unread meanwhile, so they count neither as silent nor as back after a gap (which would
+// fence writes until their next hello, up to 2 s later).
+TEST_F(MajorityTest, AStallOfThisProcessIsNoSilenceOfItsPeers) {
+  start();
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  run_for(ms(1500));
+  ASSERT_TRUE(reaches_majority(group(), now_));
+  now_ += ms(1200);                               // no tick for 1.2 s
+  EXPECT_FALSE(reaches_majority(group(), now_));  // as of now, both look silent
+  EXPECT_TRUE(reaches_majority(group(), now_, engine_->reach_judged_at(now_)));
+  run_for(ms(100));  // the overdue tick; the PINGs it sends are answered at once
+  EXPECT_EQ(group().sentinels.at(kPeer1).link.back_in_reach_at, kNever);
+  EXPECT_TRUE(reaches_majority(group(), now_, engine_->reach_judged_at(now_)));
+  run_for(ms(1000));
+  EXPECT_EQ(engine_->reach_judged_at(now_), now_);
+  EXPECT_TRUE(reaches_majority(group(), now_));
+}
+
+// A cut during the stall is found once the stall's catch-up is over.
+TEST_F(MajorityTest, ACutDuringAStallIsFoundJustAfterIt) {
+  start();
+  add_peer(kPeer1, 26380);
+  add_peer(kPeer2, 26381);
+  run_for(ms(1500));
+  peers_[addr(26380)].alive = false;
+  peers_[addr(26381)].alive = false;
+  now_ += ms(1200);
+  EXPECT_TRUE(reaches_majority(group(), now_, engine_->reach_judged_at(now_)));
+  run_for(Engine::kStallCatchUp + ms(200));
+  EXPECT_FALSE(reaches_majority(group(), now_, engine_->reach_judged_at(now_)));
+}
+
 }  // namespace
 }  // namespace sp::sentinel

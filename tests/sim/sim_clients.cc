@@ -46,8 +46,9 @@ void SimWorld::proxy_observe(int i) {
   const bool held = p.holding();
   const bool fenced = p.writes_fenced();
   const Engine& engine = *sentinels_[i].engine;
+  const TimePoint now = sentinels_[i].local(net_.now());
   const bool routed =
-      p.observe(*engine.group(kGroup), sentinels_[i].local(net_.now()), engine.current_epoch());
+      p.observe(*engine.group(kGroup), now, engine.current_epoch(), engine.reach_judged_at(now));
   if (trace_ && (routed || held != p.holding() || fenced != p.writes_fenced())) {
     std::printf("%8lld p%d %s %s:%d epoch %llu%s\n", static_cast<long long>(net_.now()), i,
                 routed ? "routes to" : (p.holding() ? "holds for" : "goes on with"),

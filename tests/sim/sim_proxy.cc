@@ -52,9 +52,11 @@ Address SimProxy::master() const {
   return Address{current->master_ip, current->master_port};
 }
 
-bool SimProxy::observe(const Group& group, TimePoint now, std::uint64_t engine_epoch) {
+bool SimProxy::observe(const Group& group, TimePoint now, std::uint64_t engine_epoch,
+                       TimePoint reach_judged_at) {
   if (!alive) return false;
-  const ServedView view = served_view(group, now, Timings{}.election_timeout, engine_epoch);
+  const ServedView view =
+      served_view(group, now, reach_judged_at, Timings{}.election_timeout, engine_epoch);
   if (view == last_view_) return false;
   last_view_ = view;
   // Broken on purpose: a registry that forgets the current epoch takes any other master.

@@ -49,7 +49,11 @@ struct SimProxy {
   // What the engine shell does after each engine call: the served view of `group` at the
   // engine's time `now` (`engine_epoch`: its current epoch), handed to the bridge when it
   // changed. True when sessions were routed to a new master.
-  bool observe(const Group& group, TimePoint now, std::uint64_t engine_epoch);
+  bool observe(const Group& group, TimePoint now, std::uint64_t engine_epoch,
+               TimePoint reach_judged_at);
+  bool observe(const Group& group, TimePoint now, std::uint64_t engine_epoch) {
+    return observe(group, now, engine_epoch, now);
+  }
   // What its sessions route by; null while it is down.
   proxy::TopologyPtr topology() const { return registry ? registry->current() : nullptr; }
   bool holding() const;
