@@ -12,7 +12,8 @@ jobs=${JOBS:-2}
 
 bash scripts/install-deps.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+step() { printf '\n==> %s (at %d s)\n' "$*" $((SECONDS - started)); }
 
 step "fuzz: parser_fuzz (clang, address+undefined)"
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
