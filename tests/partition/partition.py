@@ -43,6 +43,7 @@ on SIGTERM/SIGINT/SIGHUP.
 `python3 partition.py cleanup` removes what dead runs left behind.
 """
 import argparse
+import atexit
 import ctypes
 import fcntl
 import heapq
@@ -676,6 +677,29 @@ class Group:
 
     def stop(self):
         self.procs.stop_all()
+
+
+def network_for_run(dir_suffix=""):
+    """The network of one run of ALL_NODES (what dead runs left removed first), a temp dir
+    for its logs, and a cleanup that destroys the network once: it runs at exit, and
+    SIGTERM, SIGINT and SIGHUP raise SystemExit so the caller's `finally` runs it too."""
+    Network.remove_leftovers()
+    net = Network(ALL_NODES)
+    workdir = tempfile.mkdtemp(prefix=net.prefix + dir_suffix + "-")
+    cleaned = []
+
+    def cleanup():
+        if not cleaned:
+            cleaned.append(1)
+            net.destroy()
+
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    atexit.register(cleanup)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    return net, workdir, cleanup
 
 
 # ------------------------------------------------------------------------ delay line

@@ -60,13 +60,10 @@ Exit status: 0 every expectation held, 1 one did not (its logs are printed), 77 
 namespaces cannot be created here (not root, no `ip netns`).
 """
 import argparse
-import atexit
 import os
 import random
 import shutil
-import signal
 import sys
-import tempfile
 import time
 import traceback
 
@@ -76,7 +73,7 @@ import checker  # noqa: E402
 import partition  # noqa: E402
 import resp  # noqa: E402
 from partition import (ALL_NODES, CLIENT_NODES, CLIENT_PORT, PROXY_NODES,  # noqa: E402
-                       REDIS_NODES, Group, Network, now_ms, wait_until)
+                       REDIS_NODES, Group, now_ms, wait_until)
 
 EXIT_SKIP = 77
 DOWN_AFTER_MS = 1000
@@ -664,22 +661,7 @@ def main():
         return 1
     scenarios["random"].__doc__ = f"random faults for {args.minutes} min, seed {seed}"
 
-    Network.remove_leftovers()
-    net = Network(ALL_NODES)
-    rootdir = tempfile.mkdtemp(prefix=net.prefix + "-")
-    cleaned = []
-
-    def cleanup():
-        if not cleaned:
-            cleaned.append(1)
-            net.destroy()
-
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)   # unwinds through the finally below
-
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    net, rootdir, cleanup = partition.network_for_run()
     started = time.monotonic()
     results = {}
     try:

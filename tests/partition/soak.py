@@ -35,7 +35,6 @@ run exceeds that of the second tenth (after the warm-up) by more than RSS_GROWTH
 Exit status: 0 passed, 1 failed, 77 network namespaces cannot be created here.
 """
 import argparse
-import atexit
 import json
 import os
 import random
@@ -43,7 +42,6 @@ import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -54,7 +52,7 @@ import checker  # noqa: E402
 import partition  # noqa: E402
 import resp  # noqa: E402
 from partition import (ALL_NODES, CLIENT_NODES, CLIENT_PORT, PROXY_NODES,  # noqa: E402
-                       REDIS_NODES, Group, Network, now_ms, wait_until)
+                       REDIS_NODES, Group, now_ms, wait_until)
 
 EXIT_SKIP = 77
 FAULTS = ["kill", "hang", "partition", "switchover"]
@@ -740,22 +738,7 @@ def main():
         return EXIT_SKIP
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
 
-    Network.remove_leftovers()
-    net = Network(ALL_NODES)
-    workdir = tempfile.mkdtemp(prefix=net.prefix + "-soak-")
-    cleaned = []
-
-    def cleanup():
-        if not cleaned:
-            cleaned.append(1)
-            net.destroy()
-
-    def on_signal(signum, _frame):
-        raise SystemExit(128 + signum)
-
-    atexit.register(cleanup)
-    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(sig, on_signal)
+    net, workdir, cleanup = partition.network_for_run("-soak")
     print(f"soak: {args.minutes} min, a fault every {args.fault_every:.0f} s, "
           f"write-durability {args.durability}, seed {seed}, logs in {workdir}", flush=True)
     started = time.monotonic()
