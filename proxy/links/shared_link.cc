@@ -10,10 +10,10 @@
 #include <asio/write.hpp>
 
 #include "common/asio_util.h"
+#include "common/tcp_keepalive.h"
 #include "proxy/config/config.h"
 #include "proxy/links/backend_connect.h"
 #include "proxy/links/role_reply.h"
-#include "proxy/links/tcp_keepalive.h"
 
 namespace sp::proxy {
 namespace {

@@ -7,13 +7,13 @@
 #include <asio/write.hpp>
 
 #include "common/asio_util.h"
+#include "common/tcp_keepalive.h"
 #include "protocol/command_table.h"
 #include "protocol/writer.h"
 #include "proxy/admin/proxy_commands.h"
 #include "proxy/config/repeated_log.h"
 #include "proxy/links/backend_connect.h"
 #include "proxy/links/gather_list.h"
-#include "proxy/links/tcp_keepalive.h"
 #include "proxy/server/worker.h"
 #include "proxy/session/blocking_retry.h"
 #include "proxy/session/command_class.h"

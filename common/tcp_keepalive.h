@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace sp::proxy {
+namespace sp {
 
 // mirrors anetKeepAlive: probes after `interval` of silence, then every interval/3, and
 // the connection is dropped after three unanswered ones. 0 leaves keepalive off. Errors
@@ -24,4 +24,4 @@ inline void set_tcp_keepalive(int fd, std::chrono::seconds interval) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 }
 
-}  // namespace sp::proxy
+}  // namespace sp
