@@ -98,7 +98,7 @@ KNOWN_BUGS = {
     # A proxy that learns of a planned switchover from a peer still has sessions on the
     # demoted master. A command in flight there when the proxy moves them has its
     # connection closed (a PUBLISH held by the switchover's write pause, a read: in 2 of
-    # 16 2-minute runs), and when the demoted master's resync is a full one, reads meet
+    # the first 19 2-minute runs), and when the demoted master's resync is a full one, reads meet
     # -LOADING (4 in the hour's five switchovers). Writes are retried on -READONLY.
     "switchover-in-flight": "at a planned switchover, commands in flight on the demoted "
                             "master at a proxy that learns of it from a peer get a closed "
