@@ -70,6 +70,7 @@ sentinel::io::SentinelFileConfig own_sentinel_config(const Config& config,
   sentinel.tls_port = config.sentinel_tls_port;
   sentinel.tls = config.tls;
   sentinel.bind = config.bind;
+  sentinel.tcp_keepalive = config.tcp_keepalive;
   // In Sentinel's three passes, as drop-in mode reads them: any order loads.
   std::vector<sentinel::io::SentinelLine> lines;
   for (const auto& d : config.sentinel_directives) {

@@ -114,6 +114,7 @@ SentinelService::SentinelService(asio::any_io_executor executor, SentinelFileCon
   const AclUser* default_user = commands_->acl_users().find("default");
   port_->require_auth(default_user == nullptr || !default_user->enabled || !default_user->nopass);
   port_->set_max_clients(config_.maxclients);
+  port_->set_tcp_keepalive(config_.tcp_keepalive);
   if (config_.engine.port != 0) {
     port_->open(config_.bind.front(), static_cast<std::uint16_t>(config_.engine.port));
     publishing_ = true;

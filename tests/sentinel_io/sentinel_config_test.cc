@@ -27,6 +27,18 @@ std::vector<std::string> lines_of(const std::string& text) {
   return lines;
 }
 
+// The sentinel port's keepalive, as redis-sentinel takes it from its file (300 without).
+TEST(SentinelConfig, TakesTcpKeepaliveForTheSentinelPort) {
+  const std::string monitor = "sentinel monitor mymaster 127.0.0.1 6379 2\n";
+  EXPECT_EQ(load_sentinel_config(temp_file(monitor)).tcp_keepalive, std::chrono::seconds(300));
+  EXPECT_EQ(load_sentinel_config(temp_file(monitor + "tcp-keepalive 60\n")).tcp_keepalive,
+            std::chrono::seconds(60));
+  EXPECT_EQ(load_sentinel_config(temp_file(monitor + "tcp-keepalive 0\n")).tcp_keepalive,
+            std::chrono::seconds(0));
+  EXPECT_THROW(load_sentinel_config(temp_file(monitor + "tcp-keepalive -1\n")),
+               SentinelConfigError);
+}
+
 TEST(SentinelConfig, LoadsSentinelDirectivesAndToleratesServerOnes) {
   const auto path = temp_file(
       "port 26390\n"

@@ -328,6 +328,8 @@ std::string apply_sentinel_directive(SentinelFileConfig& config, std::vector<std
     }
   } else if (name == "maxclients") {
     config.maxclients = std::stoull(args[1]);
+  } else if (name == "tcp-keepalive") {
+    config.tcp_keepalive = std::chrono::seconds(std::stoll(args[1]));
   } else if (name == "logfile") {
     config.logfile = args[1];
   } else if (name == "pidfile") {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -47,6 +48,7 @@ struct SentinelFileConfig {
   std::string syslog_ident = "redis";
   std::string syslog_facility = "local0";
   std::size_t maxclients = 10000;           // the sentinel port's, as Redis's default
+  std::chrono::seconds tcp_keepalive{300};  // the sentinel port's, as Redis's default
   Supervised supervised = Supervised::kNo;  // `supervised systemd|auto`: READY=1 and so on
   bool daemonize = false;                   // `daemonize yes`: the process goes to the background
   bool deny_scripts_reconfig = true;        // SENTINEL SET may not change script paths

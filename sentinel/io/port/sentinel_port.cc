@@ -22,8 +22,6 @@ namespace {
 // Redis's default output limit for Pub/Sub clients (client-output-buffer-limit pubsub
 // 32mb): a subscriber that does not read is cut off rather than held in memory.
 constexpr std::size_t kMaxOutput = 32 * 1024 * 1024;
-// redis-sentinel's tcp-keepalive default.
-constexpr std::chrono::seconds kSentinelPortKeepalive{300};
 
 }  // namespace
 
@@ -366,9 +364,7 @@ void SentinelPort::accept_loop_start(asio::ip::tcp::acceptor& acceptor) {
       return;
     }
     socket.set_option(asio::ip::tcp::no_delay(true), ignored);
-    // As Redis's default tcp-keepalive: a peer whose link was cut (its FIN lost in a
-    // partition) does not leave this end open for good.
-    set_tcp_keepalive(socket.native_handle(), kSentinelPortKeepalive);
+    sp::set_tcp_keepalive(socket.native_handle(), tcp_keepalive_);
     const bool tls = &acceptor == &tls_acceptor_;
     // mirrors acceptCommonHandler: over maxclients the client gets Redis's error, written
     // best-effort on the fresh socket (its buffer is empty), and is closed at once (on

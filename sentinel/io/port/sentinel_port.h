@@ -67,6 +67,9 @@ class SentinelPort : public PortClients {
   // `maxclients`: connections beyond it are refused with Redis's error.
   void set_max_clients(std::size_t max) { max_clients_ = max; }
   std::size_t max_clients() const override { return max_clients_; }
+  // `tcp-keepalive` for connections accepted from now on (0: off): a peer whose link was
+  // cut (its FIN lost in a partition) does not leave this end open for good.
+  void set_tcp_keepalive(std::chrono::seconds interval) { tcp_keepalive_ = interval; }
   std::uint16_t port() const;
 
   // Sends a "message" (and "pmessage" for each matching pattern) to every subscriber.
@@ -100,7 +103,8 @@ class SentinelPort : public PortClients {
   std::list<std::weak_ptr<Session>> sessions_;
   std::uint64_t next_client_id_ = 1;
   bool requires_auth_ = false;
-  std::size_t max_clients_ = 10000;  // Redis's default maxclients
+  std::size_t max_clients_ = 10000;          // Redis's default maxclients
+  std::chrono::seconds tcp_keepalive_{300};  // Redis's default tcp-keepalive
   PortStats stats_;
   bool accepting_ = false;
   std::uint64_t accept_loop_ = 0;
