@@ -17,6 +17,8 @@
 
 namespace sp::sentinel {
 
+struct InfoReport;
+
 // The answer to SENTINEL is-master-down-by-addr: [down_state, leader, leader_epoch]
 // with the types integer, bulk string ("*" if none), integer.
 struct IsMasterDownAnswer {
@@ -174,6 +176,8 @@ class Engine {
   void refresh_instance_info(Group& group, Instance& instance, const std::string& text,
                              TimePoint now);
   void discover_replicas(Group& group, const std::vector<Address>& replicas, TimePoint now);
+  // Each replica's acknowledged offset as its master's INFO reports it.
+  void note_acked_offsets(Group& group, const InfoReport& master_report);
   void record_role(Group& group, Instance& instance, Role role, TimePoint now);
   void handle_replica_reporting_master(Group& group, Instance& replica, TimePoint now);
   void fix_wrong_master(Group& group, Instance& replica, TimePoint now);

@@ -35,7 +35,10 @@ void Engine::refresh_instance_info(Group& group, Instance& instance, const std::
     }
     instance.run_id = report.run_id;
   }
-  if (instance.kind == InstanceKind::kMaster) discover_replicas(group, report.replicas, now);
+  if (instance.kind == InstanceKind::kMaster) {
+    discover_replicas(group, report.replicas, now);
+    note_acked_offsets(group, report);
+  }
   instance.master_link_down_time = report.master_link_down_time;
   if (report.master_repl_offset) instance.master_repl_offset = report.master_repl_offset;
   if (report.role == Role::kSlave) {
@@ -84,6 +87,17 @@ void Engine::discover_replicas(Group& group, const std::vector<Address>& replica
     added = true;
   }
   if (added) persist();
+}
+
+void Engine::note_acked_offsets(Group& group, const InfoReport& master_report) {
+  for (auto& [key, replica] : group.replicas) {
+    replica.acked_at_master.reset();
+    for (std::size_t i = 0; i < master_report.replicas.size(); ++i) {
+      if (same_address(replica.addr, master_report.replicas[i])) {
+        replica.acked_at_master = master_report.replica_acked_offsets[i];
+      }
+    }
+  }
 }
 
 void Engine::record_role(Group& group, Instance& instance, Role role, TimePoint now) {

@@ -65,6 +65,12 @@ void Engine::send_periodic_commands(Group& group, Instance& instance, TimePoint 
                              group.failover_state == FailoverState::kWaitPromotion)) ||
       instance.reconf == ReconfState::kSent || instance.reconf == ReconfState::kInprog;
   if (instance.kind == InstanceKind::kReplica && awaited) info_period = t.awaited_info_period;
+  // So is a master whose writes are paused for a planned failover: its INFO says when the
+  // replica's acknowledgement came (replica_caught_up).
+  if (&instance == &group.master && group.writes_paused_at != kNever &&
+      group.failover_state == FailoverState::kSendSlaveofNoone) {
+    info_period = t.awaited_info_period;
+  }
   Duration ping_period = std::min(group.config.down_after, t.ping_period);
   // Peers are pinged four times per down-after at least, so that one out of reach has a
   // PING waiting half of down-after (peer_in_reach) well before the majority's sentinels

@@ -111,7 +111,12 @@ bool Engine::replica_caught_up(Group& group, const Instance& replica, TimePoint 
       master.info_refresh != kNever && master.info_refresh >= group.writes_paused_at &&
       replica.info_refresh != kNever && replica.info_refresh >= group.writes_paused_at;
   if (!fresh || !master.master_repl_offset) return false;
-  return replica.slave_repl_offset >= *master.master_repl_offset;
+  // The master must also have heard the replica acknowledge that offset: a WAIT on it
+  // for the last writes before the pause (write-durability) is answered then, rather than
+  // ended with -UNBLOCKED by the demotion, which would leave its writes unconfirmed. (A
+  // paused master sends no REPLCONF GETACK: the replica's once-a-second ACK brings it.)
+  return replica.slave_repl_offset >= *master.master_repl_offset &&
+         replica.acked_at_master.value_or(-1) >= *master.master_repl_offset;
 }
 
 // mirrors sentinelFailoverSendSlaveOfNoOne

@@ -74,7 +74,14 @@ void parse_line(std::string_view line, InfoReport& report) {
   if (line.size() >= 47 && starts_with(line, "run_id:")) {
     report.run_id = std::string(line.substr(7, 40));
   } else if (is_replica_line(line)) {
-    if (auto addr = parse_replica_line(line)) report.replicas.push_back(*addr);
+    if (auto addr = parse_replica_line(line)) {
+      report.replicas.push_back(*addr);
+      const std::size_t offset_at = line.find(",offset=");
+      report.replica_acked_offsets.push_back(
+          offset_at == std::string_view::npos
+              ? std::nullopt
+              : std::optional<std::int64_t>(leading_int(line.substr(offset_at + 8))));
+    }
   } else if (starts_with(line, "master_link_down_since_seconds:")) {
     report.master_link_down_time = ms(leading_int(line.substr(31)) * 1000);
   } else if (starts_with(line, "master_repl_offset:")) {

@@ -17,7 +17,10 @@ namespace sp::sentinel {
 struct InfoReport {
   std::string run_id;  // empty unless a full 40-char run_id line was present
   Role role = Role::kUnknown;
-  std::vector<Address> replicas;           // slave<N>: lines of a master
+  std::vector<Address> replicas;  // slave<N>: lines of a master
+  // Their offset= fields, in the same order (nullopt: none, the old form): the offset each
+  // replica acknowledged to the master (REPLCONF ACK). Not used by Sentinel's decisions.
+  std::vector<std::optional<std::int64_t>> replica_acked_offsets;
   Duration master_link_down_time = ms(0);  // master_link_down_since_seconds x 1000
   std::optional<std::string> master_host;
   std::optional<int> master_port;

@@ -94,6 +94,9 @@ struct Instance {
   TimePoint slave_conf_change_time = kNever;
   int slave_priority = kDefaultSlavePriority;
   std::int64_t slave_repl_offset = 0;
+  // A replica's offset as its master's last INFO reports it acknowledged (nullopt: not
+  // reported there). Not Sentinel's: a planned failover waits for it (replica_caught_up).
+  std::optional<std::int64_t> acked_at_master;
   std::optional<std::int64_t> master_repl_offset;  // INFO's, any role (not used by decisions)
   bool replica_announced = true;
   std::string info_text;  // cached for INFO-CACHE

@@ -123,17 +123,23 @@ CommandClass classify_command(std::span<const std::string_view> args) {
   c.confirm_before = f.confirm_before && !(f.pins_if_block_arg && !names_block_option(args));
   c.opens_transaction = f.opens_transaction;
   c.ends_transaction = f.ends_transaction;
+  c.changes_no_data = !c.writes && c.role == CommandRole::kPlain && !c.tracks_state &&
+                      !c.specific->flags.admin && !c.specific->flags.transaction;
   c.pins = f.pins || (f.pins_unless_db0 && !(args.size() == 2 && args[1] == "0")) ||
            (f.pins_if_block_arg && names_block_option(args)) ||
            (f.pins_by_subcommand && args.size() >= 2 &&
             (protocol::iequals(args[1], "kill") || protocol::iequals(args[1], "debug")));
   if (f.client && args.size() >= 2) {
     using protocol::iequals;
-    if (iequals(args[1], "setname")) c.tracks_state = true;
+    if (iequals(args[1], "setname")) {
+      c.tracks_state = true;
+      c.changes_no_data = false;
+    }
     if (args.size() >= 3 && iequals(args[1], "reply") &&
         (iequals(args[2], "off") || iequals(args[2], "skip"))) {
       c.role = CommandRole::kPassthrough;
       c.confirm_before = true;
+      c.changes_no_data = false;
     }
   }
   return c;

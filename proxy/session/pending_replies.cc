@@ -24,7 +24,8 @@ std::string_view to_string(CommandRole role) {
 
 void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
                                   int hello_proto, PubsubRequest pubsub, bool tracks_state,
-                                  std::string_view request, bool durable_write) {
+                                  std::string_view request, bool durable_write,
+                                  bool changes_no_data) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough || role == CommandRole::kReplication) {
     // Commands already pending are still matched; from here on frames are not.
@@ -42,6 +43,7 @@ void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::t
                       .role = role,
                       .tracks_state = tracks_state,
                       .durable_write = durable_write,
+                      .changes_no_data = changes_no_data,
                       .hello_proto = static_cast<std::int8_t>(hello_proto),
                       .scope = pubsub.scope,
                       .confirms_left = pubsub.names,
@@ -50,6 +52,10 @@ void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::t
 
 bool PendingReplies::head_is_durable_write() const {
   return !pending_.empty() && pending_.front().durable_write;
+}
+
+bool PendingReplies::head_changes_no_data() const {
+  return !pending_.empty() && pending_.front().changes_no_data;
 }
 
 bool PendingReplies::take_for_retry(RetryBatch& batch) {
@@ -65,7 +71,8 @@ bool PendingReplies::take_for_retry(RetryBatch& batch) {
   batch.requests.append(requests_, requests_begin_);
   for (const Pending& p : pending_) {
     if (!p.durability_wait) {
-      batch.commands.push_back({p.start, p.slot, p.request_length, p.durable_write});
+      batch.commands.push_back(
+          {p.start, p.slot, p.request_length, p.durable_write, p.changes_no_data});
     }
   }
   pending_.clear();

@@ -671,7 +671,8 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   batch_writes_ = batch_writes_ || durable_write;
   note_transaction(command);
   pending_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
-                        retryable ? request : std::string_view(), durable_write);
+                        retryable ? request : std::string_view(), durable_write,
+                        command.changes_no_data);
   if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
   if (role_unverified_ && command.identifies) {
@@ -869,18 +870,26 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
       pending_.fill_head_probe(std::move(*reply));
     }
     const std::string* substitute = reply_parser_.is_push() ? nullptr : pending_.head_substitute();
-    // -READONLY (a write a demoted master refused) and -UNBLOCKED on a blocking command
-    // (a pop a demoted master ended) both prove nothing happened: sent again elsewhere.
-    const std::string_view refusal =
-        substitute == nullptr && reply_parser_.is_error() && !reply_parser_.is_push()
-            ? SessionMachine::retryable_refusal(
-                  frame, frame.starts_with("-UNBLOCKED ") &&
-                             is_key_blocking_request(pending_.head_request()))
-            : std::string_view();
+    // -READONLY (a write a demoted master refused), -LOADING (a demoted master loading
+    // its new master's data) and -UNBLOCKED on a blocking command (a pop a demoted master
+    // ended) all prove nothing happened: sent again elsewhere.
+    const bool is_error =
+        substitute == nullptr && reply_parser_.is_error() && !reply_parser_.is_push();
+    const std::string_view refusal = is_error
+                                         ? SessionMachine::retryable_refusal(
+                                               frame,
+                                               frame.starts_with("-UNBLOCKED ") &&
+                                                   is_key_blocking_request(pending_.head_request()),
+                                               !loading_retried_ || facts().master_replaced)
+                                         : std::string_view();
+    if (loading_retried_ && !(is_error && frame.starts_with("-LOADING "))) {
+      loading_retried_ = false;  // that master has loaded, or the session left it
+    }
     const bool taken_back = !refusal.empty() && begin_retry(refusal);
-    if (taken_back || machine_.awaiting_replaced_master()) {
+    if (taken_back || (machine_.awaiting_replaced_master() && !pending_.head_changes_no_data())) {
       // Any other reply from a replaced master means its commands ran there, too late
-      // (see consider_swap).
+      // (see consider_swap); but for a command that changes no data (a read, PUBLISH),
+      // whose reply is passed on as if it had come just before the switch.
       if (!taken_back) abandon_replaced_master();
       // What else this connection sends is for commands taken back or abandoned.
       note_state_replies();

@@ -191,7 +191,8 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // Brings the held-commands gauge up to date: retry_ plus the requests held in in_.
   void count_held_commands();
   // -READONLY from the backend: the write did not run, the master is a replica now (or
-  // -UNBLOCKED for a blocking command: it popped nothing). Takes
+  // -LOADING: it is loading its new master's data; or -UNBLOCKED for a blocking command:
+  // it popped nothing). Takes
   // back the commands awaiting replies (the refused one and those behind it, whose replies
   // from a replica must not reach the client ahead of it) and leaves the connection, to
   // send them to the current master once one answers ROLE as master. False when they
@@ -243,7 +244,7 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   PendingReplies pending_;
   SessionState state_;
   std::vector<asio::const_buffer> batch_;
-  RetryBatch retry_;                // taken back after -READONLY, to send before anything else
+  RetryBatch retry_;                // taken back after a refusal, to send before anything else
   UnconfirmedReplies unconfirmed_;  // replies waiting for a durability WAIT
   std::string wait_command_;        // that WAIT, from the settings of the batch
   bool batch_writes_ = false;       // writes forwarded in this batch since its last WAIT
@@ -298,6 +299,9 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   bool awaiting_identity_ = false;
   // The replayed AUTH failed on a new master.
   bool credentials_refused_ = false;
+  // The commands were taken back after a -LOADING and sent again: the next -LOADING from
+  // the same master reaches the client (SessionMachine::retryable_refusal).
+  bool loading_retried_ = false;
   // The master answered the attach's ROLE check -NOAUTH (the session had not authenticated):
   // the check is made again right behind the session's first AUTH, before anything else.
   bool role_unverified_ = false;

@@ -371,7 +371,11 @@ bool Session::begin_retry(std::string_view refusal) {
   if (link_) link_->mark_demoted();
   ++backend_generation_;
   backend_connected_ = false;
-  unreachable_reason_ = "it answered -READONLY";
+  unreachable_reason_ = "it answered ";
+  unreachable_reason_.append(refusal);
+  // A master that was not replaced but is loading (restarted from its files) gets the
+  // commands once more, and its next -LOADING reaches the client, as it would directly.
+  loading_retried_ = refusal == "-LOADING";
   std::error_code ec;
   backend_.close(ec);
   link_.reset();
@@ -392,7 +396,7 @@ asio::awaitable<bool> Session::send_retry() {
   for (const auto& command : batch.commands) {
     pending_.on_forwarded(CommandRole::kPlain, command.slot, command.start, 0, {}, false,
                           std::string_view(batch.requests).substr(at, command.length),
-                          command.durable_write);
+                          command.durable_write, command.changes_no_data);
     at += command.length;
     writes = writes || command.durable_write;
   }

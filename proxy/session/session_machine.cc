@@ -71,9 +71,12 @@ SessionMachine::Lost SessionMachine::on_backend_lost(const SessionFacts& f) {
   return Lost::kWaitForMaster;
 }
 
-std::string_view SessionMachine::retryable_refusal(std::string_view reply,
-                                                   bool head_blocks_on_keys) {
+std::string_view SessionMachine::retryable_refusal(std::string_view reply, bool head_blocks_on_keys,
+                                                   bool loading_retryable) {
   if (reply.starts_with("-READONLY ")) return "-READONLY";
+  // Refused before it ran: the master is loading a dataset (a demoted one, its new
+  // master's).
+  if (reply.starts_with("-LOADING ") && loading_retryable) return "-LOADING";
   // A pop a demoted master ended: it popped nothing.
   if (reply.starts_with("-UNBLOCKED ") && head_blocks_on_keys) return "-UNBLOCKED";
   return {};

@@ -24,7 +24,7 @@ struct SessionFacts {
   bool stop_reading = false;          // the client is no longer read (QUIT, error, lost master)
   bool in_requests = false;           // the request loop runs: it moves the session itself
   bool in_multi = false;              // inside MULTI
-  bool retry_pending = false;         // commands taken back after -READONLY wait to be sent
+  bool retry_pending = false;  // commands taken back after -READONLY/-LOADING wait to be sent
 };
 
 // The failover decisions of one client session, without I/O: hold its commands, move and
@@ -88,8 +88,8 @@ class SessionMachine {
   void topology_changed() { next_attach_ = Clock::time_point{}; }
   bool attach_scheduled() const { return next_attach_ != Clock::time_point{}; }
   Clock::time_point replaced_grace_until() const { return replaced_grace_until_; }
-  // Replies from a replaced master are awaited within the grace: any reply but -READONLY
-  // proves its commands ran there, too late.
+  // Replies from a replaced master are awaited within the grace: any reply but a retryable
+  // refusal proves its command ran there, too late, unless it changes no data (a read).
   bool awaiting_replaced_master() const { return replaced_grace_until_ != Clock::time_point{}; }
   // The session left its backend connection (abandoned, detached, taken back for retry).
   void left_backend() { replaced_grace_until_ = Clock::time_point{}; }
@@ -101,11 +101,14 @@ class SessionMachine {
   // as a direct connection would.
   Lost on_backend_lost(const SessionFacts& f);
 
-  // --- -READONLY / -UNBLOCKED
+  // --- -READONLY / -LOADING / -UNBLOCKED
   // The refusal, named for the log, when `reply` (a whole error frame for the command at
   // the head, `head_blocks_on_keys`: a key-blocking command) proves the command did not
-  // run on a demoted master; "" otherwise.
-  static std::string_view retryable_refusal(std::string_view reply, bool head_blocks_on_keys);
+  // run on a demoted master; "" otherwise. `loading_retryable`: -LOADING counts, which it
+  // does unless the session already sent its commands again to the same master after a
+  // -LOADING (a master restarted from its files, not a demoted one).
+  static std::string_view retryable_refusal(std::string_view reply, bool head_blocks_on_keys,
+                                            bool loading_retryable);
   // Whether the commands awaiting replies may be taken back and sent to the next master
   // (else the client gets the error).
   static bool may_retry(const SessionFacts& f) {

@@ -3,7 +3,7 @@
 
   /usr/bin/python3 tests/partition/soak.py --binary build/sentinel-proxy
                    [--minutes 60] [--fault-every 180] [--durability replica|async|all]
-                   [--seed S] [--report FILE] [--keep]
+                   [--seed S] [--report FILE] [--keep] [--faults kill,hang,...]
 
 The group of partition.py (r1 master, r2 r3 replicas, p1..p3 sentinel-proxies with
 fence-on-minority, c1..c3 clients in their own namespaces). Through each proxy pi, from
@@ -95,20 +95,28 @@ EXPLAINED_KINDS = {
 # unless the name is given to --xfail, which prints them as XFAIL instead (soak_test does,
 # visibly, so that CI keeps judging everything else).
 KNOWN_BUGS = {
-    # A proxy that learns of a planned switchover from a peer still has sessions on the
-    # demoted master. A command in flight there when the proxy moves them has its
-    # connection closed (a PUBLISH held by the switchover's write pause, a read: in 2 of
-    # the first 19 2-minute runs), and when the demoted master's resync is a full one, reads meet
-    # -LOADING (4 in the hour's five switchovers). Writes are retried on -READONLY.
-    "switchover-in-flight": "at a planned switchover, commands in flight on the demoted "
-                            "master at a proxy that learns of it from a peer get a closed "
-                            "connection or -LOADING",
+    # A write acknowledged by the master just before a switchover's write pause waits for
+    # its WAIT (write-durability replica): a paused master sends no REPLCONF GETACK, so the
+    # answer is the replica's once-a-second ACK, which the failover now waits for before
+    # the demotion. Under the default write-durability-timeout (500 ms) the WAIT may time
+    # out first, and the client gets -NOREPLICAS for a write the new master has (1 in 15
+    # switchovers).
+    "switchover-wait-timeout": "at a planned switchover, a write just before the pause is "
+                               "answered -NOREPLICAS when its WAIT times out in the pause",
+    # A session of a proxy that learns of the switchover from a peer was closed with a
+    # transaction in flight (1 in 30 switchovers; the cause is not found yet). Reads,
+    # PUBLISH and -LOADING on the demoted master, the first causes found, are fixed.
+    "switchover-in-flight": "at a planned switchover, a transaction in flight on the "
+                            "demoted master at a proxy that learns of it from a peer has "
+                            "its connection closed",
 }
 
 
 def known_bug(fault_kind, kind):
     """The known bug that explains an error no fault explains, or None."""
-    if fault_kind == "switchover" and kind in ("fail", "LOADING"):
+    if fault_kind == "switchover" and kind == "NOREPLICAS":
+        return "switchover-wait-timeout"
+    if fault_kind == "switchover" and kind == "fail":
         return "switchover-in-flight"
     return None
 
@@ -571,7 +579,7 @@ class Soak:
 
     # -- the run
 
-    def run(self, minutes, fault_every):
+    def run(self, minutes, fault_every, faults=FAULTS):
         """Faults in turn until `minutes` have passed and each kind came at least once
         (a slow machine makes a short run longer rather than skipping a fault); every
         kind of traffic must flow between two faults."""
@@ -580,11 +588,11 @@ class Soak:
         next_fault = start + min(WARMUP_S, fault_every)
         number = 0
         counts = {}
-        while time.monotonic() < deadline or number < len(FAULTS):
+        while time.monotonic() < deadline or number < len(faults):
             self.check_processes()
             if time.monotonic() >= next_fault:
                 counts = self.check_traffic_flows(counts)
-                self.fault(FAULTS[number % len(FAULTS)], number + 1)
+                self.fault(faults[number % len(faults)], number + 1)
                 number += 1
                 next_fault = max(next_fault + fault_every, time.monotonic() + 5)
             time.sleep(0.2)
@@ -758,6 +766,8 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--report", help="write the report as JSON here")
     ap.add_argument("--keep", action="store_true", help="keep the logs' directory")
+    ap.add_argument("--faults", default=",".join(FAULTS),
+                    help="comma-separated fault kinds, taken in turn (default: all)")
     ap.add_argument("--xfail", default="", help="comma-separated known bugs whose errors "
                     "are reported without failing the run: " + ", ".join(KNOWN_BUGS))
     args = ap.parse_args()
@@ -769,6 +779,10 @@ def main():
         print("SKIP: network namespaces cannot be created here (needs root and ip netns)")
         return EXIT_SKIP
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    faults = [f for f in args.faults.split(",") if f]
+    if not faults or any(f not in FAULTS for f in faults):
+        print(f"--faults: each of {', '.join(FAULTS)}", file=sys.stderr)
+        return 2
 
     net, workdir, cleanup = partition.network_for_run("-soak")
     print(f"soak: {args.minutes} min, a fault every {args.fault_every:.0f} s, "
@@ -781,7 +795,7 @@ def main():
         soak = Soak(net, binary, workdir, args.durability, random.Random(seed),
                     xfail=[b for b in args.xfail.split(",") if b])
         soak.start()
-        soak.run(args.minutes, args.fault_every)
+        soak.run(args.minutes, args.fault_every, faults)
         report = soak.finish()
     except (TimeoutError, RuntimeError, resp.ConnectionFailed) as e:
         error = f"{type(e).__name__}: {e}"

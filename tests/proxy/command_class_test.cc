@@ -117,6 +117,35 @@ TEST(CommandClass, WritesAndWhereADurabilityWaitMustGoFirst) {
   EXPECT_FALSE(of({"watch", "k"}).ends_transaction);
 }
 
+// A reply from a replaced master is kept for a command that changes no data; a write's,
+// a transaction's or a state command's proves it ran there too late.
+TEST(CommandClass, CommandsThatChangeNoData) {
+  for (auto args : std::vector<std::vector<std::string_view>>{{"GET", "k"},
+                                                              {"mget", "a", "b"},
+                                                              {"PING"},
+                                                              {"publish", "c", "m"},
+                                                              {"xinfo", "stream", "s"},
+                                                              {"EVAL_RO", "return 1", "0"},
+                                                              {"client", "id"}}) {
+    EXPECT_TRUE(of(args).changes_no_data) << args[0];
+  }
+  for (auto args : std::vector<std::vector<std::string_view>>{{"SET", "k", "v"},
+                                                              {"eval", "return 1", "0"},
+                                                              {"EXEC"},
+                                                              {"multi"},
+                                                              {"watch", "k"},
+                                                              {"select", "1"},
+                                                              {"blpop", "q", "0"},
+                                                              {"subscribe", "c"},
+                                                              {"config", "set", "x", "y"},
+                                                              {"client", "setname", "n"},
+                                                              {"client", "reply", "off"},
+                                                              {"xgroup", "create", "s", "g", "0"},
+                                                              {"JSON.GET", "k"}}) {
+    EXPECT_FALSE(of(args).changes_no_data) << args[0] << " " << (args.size() > 1 ? args[1] : "");
+  }
+}
+
 TEST(CommandClass, CommandsThatBindTheConnectionPinIt) {
   // Every command that changes or reads the connection's state, or parks it.
   for (std::vector<std::string_view> args : std::vector<std::vector<std::string_view>>{

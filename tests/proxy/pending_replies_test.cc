@@ -458,6 +458,29 @@ TEST(PendingReplies, TakesBackEveryPendingCommandWithItsBytesInOrder) {
   EXPECT_EQ(again.requests, "GET b\r\n");
 }
 
+// Whether the head changes no data (its reply from a replaced master is kept) follows the
+// command through a retry.
+TEST(PendingReplies, TheHeadSaysWhetherItChangesNoDataThroughARetry) {
+  RetryHarness h;
+  EXPECT_FALSE(h.pending.head_changes_no_data());  // nothing pending
+  h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, "SET a 1\r\n");
+  h.pending.on_forwarded(CommandRole::kPlain, kGet, Clock::now(), 0, {}, false, "GET a\r\n", false,
+                         /*changes_no_data=*/true);
+  EXPECT_FALSE(h.pending.head_changes_no_data());
+  RetryBatch batch;
+  ASSERT_TRUE(h.pending.take_for_retry(batch));
+  ASSERT_EQ(batch.commands.size(), 2u);
+  EXPECT_FALSE(batch.commands[0].changes_no_data);
+  EXPECT_TRUE(batch.commands[1].changes_no_data);
+  h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, "SET a 1\r\n");
+  h.pending.on_forwarded(CommandRole::kPlain, kGet, Clock::now(), 0, {}, false, "GET a\r\n", false,
+                         true);
+  h.frame("+OK\r\n");
+  EXPECT_TRUE(h.pending.head_changes_no_data());
+  h.frame("$1\r\n1\r\n");
+  EXPECT_FALSE(h.pending.head_changes_no_data());
+}
+
 TEST(PendingReplies, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {
   const auto refuses = [](const std::function<void(RetryHarness&)>& behind) {
     RetryHarness h;

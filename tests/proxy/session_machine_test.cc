@@ -204,17 +204,27 @@ TEST(SessionMachine, ALostConnectionWaitsForAMasterOnlyWithNothingInFlight) {
 }
 
 TEST(SessionMachine, OnlyRefusalsThatProveNothingRanAreRetried) {
-  EXPECT_EQ(SessionMachine::retryable_refusal(
-                "-READONLY You can't write against a read only replica.\r\n", false),
-            "-READONLY");
-  EXPECT_EQ(SessionMachine::retryable_refusal("-UNBLOCKED force unblock from blocking operation, "
-                                              "instance state changed (master -> replica?)\r\n",
-                                              /*head_blocks_on_keys=*/true),
+  const auto refusal = [](std::string_view reply, bool head_blocks_on_keys = false,
+                          bool loading_retryable = true) {
+    return SessionMachine::retryable_refusal(reply, head_blocks_on_keys, loading_retryable);
+  };
+  EXPECT_EQ(refusal("-READONLY You can't write against a read only replica.\r\n"), "-READONLY");
+  EXPECT_EQ(refusal("-UNBLOCKED force unblock from blocking operation, "
+                    "instance state changed (master -> replica?)\r\n",
+                    /*head_blocks_on_keys=*/true),
             "-UNBLOCKED");
   // CLIENT UNBLOCK ... ERROR ends a blocking command with -UNBLOCKED too: it is the client's.
-  EXPECT_EQ(SessionMachine::retryable_refusal("-UNBLOCKED client unblocked\r\n", false), "");
-  EXPECT_EQ(SessionMachine::retryable_refusal("-ERR wrong number of arguments\r\n", true), "");
-  EXPECT_EQ(SessionMachine::retryable_refusal("-READONLYX\r\n", false), "");
+  EXPECT_EQ(refusal("-UNBLOCKED client unblocked\r\n"), "");
+  EXPECT_EQ(refusal("-ERR wrong number of arguments\r\n", true), "");
+  EXPECT_EQ(refusal("-READONLYX\r\n"), "");
+  // A demoted master loading its new master's data refuses before running anything; a
+  // master that answered it once more after a retry is loading its own files: the client's.
+  const std::string_view loading = "-LOADING Redis is loading the dataset in memory\r\n";
+  EXPECT_EQ(refusal(loading), "-LOADING");
+  EXPECT_EQ(refusal(loading, false, /*loading_retryable=*/false), "");
+  EXPECT_EQ(refusal("-LOADINGX\r\n"), "");
+  EXPECT_EQ(refusal("-READONLY You can't write against a read only replica.\r\n", false, false),
+            "-READONLY");
 
   EXPECT_TRUE(SessionMachine::may_retry(attached()));
   SessionFacts f = attached();

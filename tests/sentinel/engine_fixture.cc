@@ -134,13 +134,13 @@ std::string EngineFixture::info_text(const Address& address) const {
   std::string text =
       "# Server\r\nredis_version:7.0.15\r\nrun_id:" + r.run_id + "\r\n\r\n# Replication\r\n";
   if (r.role == Role::kMaster) {
-    text += "role:master\r\n";
+    text += "role:master\r\nmaster_repl_offset:" + std::to_string(r.offset) + "\r\n";
     int n = 0;
     for (const auto& [other, o] : redis_) {
       if (o.alive && o.role == Role::kSlave && o.master == address) {
         text += "slave" + std::to_string(n++) + ":ip=" + other.host() +
                 ",port=" + std::to_string(other.port) +
-                ",state=online,offset=" + std::to_string(o.offset) + ",lag=0\r\n";
+                ",state=online,offset=" + std::to_string(o.acked.value_or(o.offset)) + ",lag=0\r\n";
       }
     }
     return text;

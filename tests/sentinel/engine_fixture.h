@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,8 @@ struct FakeRedis {
   bool link_up = true;
   int priority = 100;
   std::int64_t offset = 0;
+  // A replica's offset as its master's INFO reports it acknowledged (nullopt: `offset`).
+  std::optional<std::int64_t> acked;
   PingReplyKind ping_reply = PingReplyKind::kPong;
   bool publish_ok = true;
 };

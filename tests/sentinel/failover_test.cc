@@ -263,6 +263,28 @@ TEST_F(FailoverTest, ReachableOldMasterIsFencedDuringTheReconfiguration) {
   EXPECT_LT(demotion, unpause);
 }
 
+// A planned failover promotes once the replica has the paused master's offset and the
+// master heard it say so (REPLCONF ACK, the offset= of its INFO): a WAIT there for the
+// last writes before the pause is answered, not ended by the demotion.
+TEST_F(FailoverTest, APlannedFailoverWaitsForTheMasterToHearTheReplicasAck) {
+  start_healthy();
+  redis_[addr(6379)].offset = 500;
+  for (int port : {6380, 6381}) {
+    redis_[addr(port)].offset = 500;
+    redis_[addr(port)].acked = 400;
+  }
+  run_for(ms(11000));  // a master INFO with those offsets
+  const TimePoint asked = now_;
+  ASSERT_EQ(engine_->request_failover("mymaster", now_), FailoverRequest::kStarted);
+  drain();
+  run_for(ms(2000));
+  EXPECT_FALSE(has_notice_type("+failover-state-wait-promotion"));
+  for (int port : {6380, 6381}) redis_[addr(port)].acked = 500;
+  run_until_notice("+failover-state-wait-promotion", ms(10000));
+  // Well before the bound on the catch-up (5 s), and soon after the acknowledgement.
+  EXPECT_LT(now_ - asked, ms(2500));
+}
+
 // PROXY FAILOVER <replica>: that replica is promoted, not the one Sentinel would choose.
 TEST_F(FailoverTest, ARequestedReplicaIsTheOnePromoted) {
   start_healthy();

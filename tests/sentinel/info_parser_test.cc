@@ -24,6 +24,8 @@ TEST(InfoParser, RealMasterInfo) {
   EXPECT_EQ(r.run_id.size(), 40u);
   ASSERT_EQ(r.replicas.size(), 1u);
   EXPECT_EQ(r.replicas[0], (Address{"127.0.0.1", 7602}));
+  ASSERT_EQ(r.replica_acked_offsets.size(), 1u);
+  EXPECT_EQ(r.replica_acked_offsets[0], 1569);
   EXPECT_FALSE(r.master_host.has_value());
   EXPECT_EQ(r.master_link_down_time, ms(0));
   EXPECT_EQ(r.master_repl_offset, 1569);

@@ -266,6 +266,24 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   std::atomic<int> acknowledged{0};
   std::string wrong;  // the first unexpected reply, written by the writer only
   bool closed = false;
+  // Reads and PUBLISH pipelined through the same proxy: a reply to them from the demoted
+  // master is still the client's, and a -LOADING from it (its resync) is retried.
+  std::string wrong_read;
+  bool reader_closed = false;
+  int reads = 0;
+  std::thread reader([&] {
+    Client c(bystander);
+    while (!stop && wrong_read.empty()) {
+      for (int i = 0; i < 8; ++i) c.send({"EXISTS", "counter"});
+      c.send({"PUBLISH", "news", "read"});
+      for (int i = 0; i < 9 && wrong_read.empty(); ++i) {
+        const std::string r = c.reply(10s).value_or("<no reply>");
+        if (r.empty() || r[0] != ':') wrong_read = "reply " + std::to_string(i) + ": " + r;
+      }
+      ++reads;
+    }
+    reader_closed = c.closed();
+  });
   std::thread writer([&] {
     Client c(bystander);
     for (int i = 1; !stop && wrong.empty(); ++i) {
@@ -290,15 +308,59 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   EXPECT_TRUE(acknowledged_past(acknowledged + 20, 10s));
   stop = true;
   writer.join();
+  reader.join();
 
   EXPECT_EQ(wrong, "");
   EXPECT_FALSE(closed);
+  EXPECT_EQ(wrong_read, "") << "after " << reads << " batches";
+  EXPECT_FALSE(reader_closed);
   ASSERT_FALSE(promoted.empty());
   EXPECT_EQ(call(std::stoi(promoted), {"GET", "counter"}), bulk(std::to_string(acknowledged)));
   const std::string info = call(bystander, {"PROXY", "INFO"});
   EXPECT_GE(std::stoi("0" + info_field(info, "commands_retried")), 1) << info;
   EXPECT_EQ(info_field(info, "sessions_closed_at_swap"), "0") << info;
   EXPECT_EQ(info_field(info, "held_commands"), "0") << info;
+}
+
+// A master that answers -LOADING but was not replaced is loading its own files (restarted
+// with them): the proxy sends the commands to it once more, in case it was a demoted master
+// resyncing, then its client gets the -LOADING, as a direct one would, instead of a loop.
+TEST(ProxyFailover, ALoadingMasterThatWasNotReplacedAnswersLoading) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int proxy = client_ports[0];
+  {
+    TestConnection filler(g.master_port);
+    std::string batch;
+    for (int i = 0; i < 20000; ++i) {
+      batch += resp({"SET", "key:" + std::to_string(i), "value"});
+    }
+    filler.send(batch + resp({"SAVE"}));
+    std::string all_ok;
+    for (int i = 0; i <= 20000; ++i) all_ok += "+OK\r\n";  // the SETs' and SAVE's
+    ASSERT_EQ(filler.read_at_least(all_ok.size(), 30s), all_ok);
+  }
+  // Loading 20 000 keys at 200 us each takes 4 s; PING answers -LOADING meanwhile, which
+  // the sentinels take for an answer.
+  g.master->kill();
+  auto loading = std::make_unique<ChildProcess>(
+      std::vector<std::string>{"redis-server", "--port", std::to_string(g.master_port), "--bind",
+                               "127.0.0.1", "--dir", g.dir, "--save", "", "--appendonly", "no",
+                               "--key-load-delay", "200", "--loading-process-events-interval-bytes",
+                               "1024"},
+      g.dir + "/redis-loading.log");
+  ASSERT_TRUE(wait_until(
+      [&] { return call(g.master_port, {"PING"}, 300ms).starts_with("-LOADING"); }, 10s));
+  Client c(proxy);
+  const std::string reply = c.ask({"GET", "key:1"}, 10s);
+  EXPECT_TRUE(reply.starts_with("-LOADING ")) << reply;
+  EXPECT_FALSE(c.closed());
+  const std::string info = call(proxy, {"PROXY", "INFO"});
+  EXPECT_EQ(info_field(info, "commands_retried"), "1") << info;
+  // Loaded, it answers as before.
+  EXPECT_TRUE(wait_until([&] { return c.ask({"GET", "key:1"}) == "$5\r\nvalue\r\n"; }, 30s));
+  g.master = std::move(loading);
 }
 
 // Clients blocked in a pop at a planned switchover: the demoted master ends their commands
