@@ -121,7 +121,7 @@ void Engine::handle_replica_reporting_master(Group& group, Instance& replica, Ti
     group.demoted_master_fenced = false;
     group.failover_state = FailoverState::kReconfSlaves;
     group.failover_state_change_time = now;
-    group.replaced_master_up = instance_up(group.master);
+    group.replaced_master_up = instance_answering(group.master, now);
     persist();
     notice(NoticeKind::kPromotedSlave, group, replica);
     notice(NoticeKind::kFailoverStateReconfSlaves, group, group.master);

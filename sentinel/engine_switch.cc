@@ -21,7 +21,7 @@ void Engine::switch_to_promoted(Group& group, TimePoint now) {
 // mirrors sentinelResetMasterAndChangeAddress + sentinelResetMaster (keeping
 // the sentinels): the old master becomes a replica of the new one.
 void Engine::reset_master_and_change_address(Group& group, const Address& addr, TimePoint now) {
-  const bool replaced_master_up = instance_up(group.master);
+  const bool replaced_master_up = instance_answering(group.master, now);
   std::vector<Address> replicas;
   for (const auto& [key, replica] : group.replicas) {
     if (!same_address(replica.addr, addr)) replicas.push_back(replica.addr);

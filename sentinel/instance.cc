@@ -66,6 +66,13 @@ bool instance_up(const Instance& instance) {
   return instance.link.connected && !instance.s_down;
 }
 
+bool instance_answering(const Instance& instance, TimePoint now) {
+  constexpr Duration kLately = ms(2000);
+  if (instance.s_down) return false;
+  return instance.link.connected || (instance.link.last_avail_time != kNever &&
+                                     now - instance.link.last_avail_time <= kLately);
+}
+
 bool failover_vote_pending(const Group& group, TimePoint now, Duration election_timeout) {
   if (group.leader.empty() || group.leader_epoch <= group.config_epoch) return false;
   if (group.failover_start_time == kNever) return false;

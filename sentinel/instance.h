@@ -155,6 +155,10 @@ struct Group {
 
 // The instance answers this sentinel: its link is up and it is not subjectively down.
 bool instance_up(const Instance& instance);
+// Not SDOWN, and connected or answered a PING acceptably in the last 2 s: a link down for
+// a moment is no silence (a demotion's CLIENT KILL TYPE pubsub drops the sentinels' links
+// to the old master just as its replacement is published).
+bool instance_answering(const Instance& instance, TimePoint now);
 
 // This sentinel voted for a failover of the group's master (its own or another's) that it
 // has not seen complete, less than the election timeout (the smaller of `election_timeout`

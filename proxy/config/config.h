@@ -72,7 +72,7 @@ struct Config {
   // (README.md, "Durability mode"). async: as Redis.
   bool write_durability = false;
   std::uint32_t write_durability_replicas = 1;
-  std::chrono::milliseconds write_durability_timeout{500};
+  std::chrono::milliseconds write_durability_timeout{1500};
   std::uint64_t client_query_buffer_limit = 1024ULL * 1024 * 1024;
   OutputBufferLimit client_output_buffer_limit;
   std::int64_t proto_max_bulk_len = 512LL * 1024 * 1024;

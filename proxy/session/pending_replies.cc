@@ -25,7 +25,7 @@ std::string_view to_string(CommandRole role) {
 void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
                                   int hello_proto, PubsubRequest pubsub, bool tracks_state,
                                   std::string_view request, bool durable_write,
-                                  bool changes_no_data) {
+                                  LateReply late_reply) {
   if (passthrough_) return;
   if (role == CommandRole::kPassthrough || role == CommandRole::kReplication) {
     // Commands already pending are still matched; from here on frames are not.
@@ -43,7 +43,7 @@ void PendingReplies::on_forwarded(CommandRole role, std::uint32_t slot, Clock::t
                       .role = role,
                       .tracks_state = tracks_state,
                       .durable_write = durable_write,
-                      .changes_no_data = changes_no_data,
+                      .late_reply = late_reply,
                       .hello_proto = static_cast<std::int8_t>(hello_proto),
                       .scope = pubsub.scope,
                       .confirms_left = pubsub.names,
@@ -54,8 +54,8 @@ bool PendingReplies::head_is_durable_write() const {
   return !pending_.empty() && pending_.front().durable_write;
 }
 
-bool PendingReplies::head_changes_no_data() const {
-  return !pending_.empty() && pending_.front().changes_no_data;
+LateReply PendingReplies::head_late_reply() const {
+  return pending_.empty() ? LateReply::kRanTooLate : pending_.front().late_reply;
 }
 
 bool PendingReplies::take_for_retry(RetryBatch& batch) {
@@ -71,8 +71,7 @@ bool PendingReplies::take_for_retry(RetryBatch& batch) {
   batch.requests.append(requests_, requests_begin_);
   for (const Pending& p : pending_) {
     if (!p.durability_wait) {
-      batch.commands.push_back(
-          {p.start, p.slot, p.request_length, p.durable_write, p.changes_no_data});
+      batch.commands.push_back({p.start, p.slot, p.request_length, p.durable_write, p.late_reply});
     }
   }
   pending_.clear();
@@ -102,8 +101,12 @@ void PendingReplies::on_substituted(std::string reply, std::uint32_t slot, Clock
                                     bool tracks_state) {
   if (passthrough_) return;
   substitutes_.push_back(std::move(reply));
-  pending_.push_back(
-      {.start = start, .slot = slot, .tracks_state = tracks_state, .substituted = true});
+  // (The DISCARD sent in its place changes nothing wherever it runs.)
+  pending_.push_back({.start = start,
+                      .slot = slot,
+                      .tracks_state = tracks_state,
+                      .substituted = true,
+                      .late_reply = LateReply::kKept});
 }
 
 void PendingReplies::on_probe(std::uint32_t slot, Clock::time_point start) {

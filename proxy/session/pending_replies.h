@@ -40,6 +40,14 @@ struct CompletedCommand {
   bool error;
 };
 
+// What a reply from a master replaced meanwhile (a planned switchover seen late) says of
+// the command it answers.
+enum class LateReply : std::uint8_t {
+  kRanTooLate,     // any reply: the command ran there after the switch (a write)
+  kKept,           // the reply is the client's: the command changes no data (a read, MULTI)
+  kKeptIfRefused,  // EXEC: an error or a null reply proves nothing ran, an array that it ran
+};
+
 // Commands taken back from a backend that refused a write with -READONLY (a demoted
 // master): their bytes, in order, to send again to the current master.
 struct RetryBatch {
@@ -48,7 +56,7 @@ struct RetryBatch {
     std::uint32_t slot;
     std::uint32_t length;  // of its bytes in `requests`
     bool durable_write;    // its reply waits for a replica's confirmation (write-durability)
-    bool changes_no_data;  // CommandClass::changes_no_data
+    LateReply late_reply;
   };
   std::string requests;
   std::vector<Command> commands;
@@ -74,14 +82,14 @@ class PendingReplies {
   // `request`, when not empty, is the command's bytes, kept until its reply so that it can
   // be sent again (take_for_retry); kept only while under kRetainLimit in all.
   // `durable_write`: a write whose reply waits for the WAIT behind it (write-durability).
-  // `changes_no_data`: CommandClass::changes_no_data.
+  // `late_reply`: what a reply to it from a replaced master says.
   void on_forwarded(CommandRole role, std::uint32_t slot, Clock::time_point start,
                     int hello_proto = 0, PubsubRequest pubsub = {}, bool tracks_state = false,
                     std::string_view request = {}, bool durable_write = false,
-                    bool changes_no_data = false);
+                    LateReply late_reply = LateReply::kRanTooLate);
   bool head_is_durable_write() const;
-  // The command at the head writes no data: its reply from a replaced master is kept.
-  bool head_changes_no_data() const;
+  // What a reply to the command at the head from a replaced master says.
+  LateReply head_late_reply() const;
 
   // The command at the head met -READONLY: when every command awaiting a reply can be sent
   // again as it is (plain commands whose bytes were kept: no state, Pub/Sub, transaction or
@@ -166,7 +174,7 @@ class PendingReplies {
     bool deferred = false;         // a local reply not known yet
     bool durability_wait = false;  // hidden: a WAIT behind writes
     bool durable_write = false;
-    bool changes_no_data = false;
+    LateReply late_reply = LateReply::kRanTooLate;
     std::int8_t hello_proto = 0;
     PubsubScope scope = PubsubScope::kChannels;
     std::uint32_t confirms_left = 0;   // kPubsub: 0 until known (an unsubscribe from everything)

@@ -669,10 +669,18 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   const bool durable_write = command.writes && worker_.settings().write_durability &&
                              !pending_.passthrough() && (command.exec || !transaction_sent_);
   batch_writes_ = batch_writes_ || durable_write;
+  // MULTI and what it queues are answered +OK / +QUEUED (or an error) before anything
+  // runs: only EXEC's reply tells whether the transaction ran.
+  LateReply late_reply = LateReply::kRanTooLate;
+  if (command.changes_no_data || command.opens_transaction ||
+      (transaction_sent_ && !command.exec)) {
+    late_reply = LateReply::kKept;
+  } else if (command.exec) {
+    late_reply = LateReply::kKeptIfRefused;
+  }
   note_transaction(command);
   pending_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
-                        retryable ? request : std::string_view(), durable_write,
-                        command.changes_no_data);
+                        retryable ? request : std::string_view(), durable_write, late_reply);
   if (role == CommandRole::kReplication) byte_pipe_ = true;
   if (tracks_state) state_.note_forwarded(args);
   if (role_unverified_ && command.identifies) {
@@ -886,10 +894,16 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
       loading_retried_ = false;  // that master has loaded, or the session left it
     }
     const bool taken_back = !refusal.empty() && begin_retry(refusal);
-    if (taken_back || (machine_.awaiting_replaced_master() && !pending_.head_changes_no_data())) {
-      // Any other reply from a replaced master means its commands ran there, too late
-      // (see consider_swap); but for a command that changes no data (a read, PUBLISH),
-      // whose reply is passed on as if it had come just before the switch.
+    const auto kept_late = [&] {
+      const LateReply late = pending_.head_late_reply();
+      return late == LateReply::kKept ||
+             (late == LateReply::kKeptIfRefused &&
+              (is_error || frame == "*-1\r\n" || frame == "_\r\n"));
+    };
+    if (taken_back || (machine_.awaiting_replaced_master() && !kept_late())) {
+      // Any other reply from a replaced master means its command ran there, too late
+      // (see consider_swap); but a reply that changes no data (a read's, PUBLISH's,
+      // MULTI's, a refused EXEC's) is passed on as if it had come just before the switch.
       if (!taken_back) abandon_replaced_master();
       // What else this connection sends is for commands taken back or abandoned.
       note_state_replies();

@@ -396,7 +396,7 @@ asio::awaitable<bool> Session::send_retry() {
   for (const auto& command : batch.commands) {
     pending_.on_forwarded(CommandRole::kPlain, command.slot, command.start, 0, {}, false,
                           std::string_view(batch.requests).substr(at, command.length),
-                          command.durable_write, command.changes_no_data);
+                          command.durable_write, command.late_reply);
     at += command.length;
     writes = writes || command.durable_write;
   }

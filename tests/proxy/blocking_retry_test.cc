@@ -71,7 +71,8 @@ TEST(BlockingRetry, RetimesOnlyTheBlockingCommandsOfABatch) {
   for (const std::string& bytes :
        {command({"SET", "k", "v"}), command({"BLPOP", "q", "4"}), command({"GET", "k"})}) {
     batch.requests += bytes;
-    batch.commands.push_back({start, 0, static_cast<std::uint32_t>(bytes.size()), false, false});
+    batch.commands.push_back(
+        {start, 0, static_cast<std::uint32_t>(bytes.size()), false, LateReply::kRanTooLate});
   }
   retime_blocking_commands(batch, start + 1s);
   EXPECT_EQ(batch.requests,

@@ -458,27 +458,30 @@ TEST(PendingReplies, TakesBackEveryPendingCommandWithItsBytesInOrder) {
   EXPECT_EQ(again.requests, "GET b\r\n");
 }
 
-// Whether the head changes no data (its reply from a replaced master is kept) follows the
-// command through a retry.
-TEST(PendingReplies, TheHeadSaysWhetherItChangesNoDataThroughARetry) {
+// What a reply from a replaced master says of the head (kept, or proof that it ran too late)
+// follows the command through a retry.
+TEST(PendingReplies, WhatALateReplySaysFollowsTheCommandThroughARetry) {
   RetryHarness h;
-  EXPECT_FALSE(h.pending.head_changes_no_data());  // nothing pending
+  EXPECT_EQ(h.pending.head_late_reply(), LateReply::kRanTooLate);  // nothing pending
   h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, "SET a 1\r\n");
   h.pending.on_forwarded(CommandRole::kPlain, kGet, Clock::now(), 0, {}, false, "GET a\r\n", false,
-                         /*changes_no_data=*/true);
-  EXPECT_FALSE(h.pending.head_changes_no_data());
+                         LateReply::kKept);
+  EXPECT_EQ(h.pending.head_late_reply(), LateReply::kRanTooLate);
   RetryBatch batch;
   ASSERT_TRUE(h.pending.take_for_retry(batch));
   ASSERT_EQ(batch.commands.size(), 2u);
-  EXPECT_FALSE(batch.commands[0].changes_no_data);
-  EXPECT_TRUE(batch.commands[1].changes_no_data);
+  EXPECT_EQ(batch.commands[0].late_reply, LateReply::kRanTooLate);
+  EXPECT_EQ(batch.commands[1].late_reply, LateReply::kKept);
   h.pending.on_forwarded(CommandRole::kPlain, kSet, Clock::now(), 0, {}, false, "SET a 1\r\n");
   h.pending.on_forwarded(CommandRole::kPlain, kGet, Clock::now(), 0, {}, false, "GET a\r\n", false,
-                         true);
+                         LateReply::kKept);
   h.frame("+OK\r\n");
-  EXPECT_TRUE(h.pending.head_changes_no_data());
+  EXPECT_EQ(h.pending.head_late_reply(), LateReply::kKept);
   h.frame("$1\r\n1\r\n");
-  EXPECT_FALSE(h.pending.head_changes_no_data());
+  EXPECT_EQ(h.pending.head_late_reply(), LateReply::kRanTooLate);
+  // An EXEC answered in another form (DISCARD sent in its place) changes nothing.
+  h.pending.on_substituted("-EXECABORT Transaction discarded\r\n", kGet, Clock::now(), true);
+  EXPECT_EQ(h.pending.head_late_reply(), LateReply::kKept);
 }
 
 TEST(PendingReplies, NoRetryWhenAPendingCommandCannotBeSentAgainAsItIs) {

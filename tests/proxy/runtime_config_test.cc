@@ -86,7 +86,7 @@ TEST(RuntimeConfig, SetIsAllOrNoneWithRedisErrors) {
 TEST(RuntimeConfig, WriteDurabilityIsLiveAndCheckedAsRedisChecksItsEnums) {
   Config config;
   EXPECT_FALSE(config.write_durability);
-  EXPECT_EQ(config.write_durability_timeout.count(), 500);
+  EXPECT_EQ(config.write_durability_timeout.count(), 1500);
   EXPECT_EQ(set(config, {"write-durability", "replica", "write-durability-timeout", "250"}), "");
   EXPECT_TRUE(config.write_durability);
   EXPECT_EQ(config.write_durability_timeout.count(), 250);

@@ -333,5 +333,16 @@ TEST_F(FailoverTest, FollowerSwitchesOnHelloWithNewerConfigEpoch) {
   EXPECT_FALSE(has_notice_type("+switch-master"));
 }
 
+// The master a peer's failover replaced still answered when the switch was learned, even
+// if its link had just dropped (the demotion kills the sentinels' Pub/Sub connections to
+// it): sessions with commands in flight there wait for their replies (replaced_master_up).
+TEST_F(FailoverTest, AReplacedMasterWhoseLinkJustDroppedStillCountsAsUp) {
+  start_healthy();
+  deliver(LinkDisconnected{Endpoint{"mymaster", InstanceKind::kMaster, addr(6379)}});
+  deliver(HelloReceived{hello_from(kPeer1, 26380, 3, 6381, 3), true});
+  ASSERT_EQ(engine_->master_address("mymaster"), addr(6381));
+  EXPECT_TRUE(group().replaced_master_up);
+}
+
 }  // namespace
 }  // namespace sp::sentinel

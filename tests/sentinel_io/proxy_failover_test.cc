@@ -284,6 +284,27 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
     }
     reader_closed = c.closed();
   });
+  // Transactions pipelined whole: MULTI's and the queued commands' replies from the
+  // demoted master change nothing; its EXEC either ran before the pause or is refused
+  // (-EXECABORT, its write queued as -READONLY), as with Redis alone. Never a close.
+  std::string wrong_transaction;
+  bool transactions_closed = false;
+  std::thread transactions([&] {
+    Client c(bystander);
+    while (!stop && wrong_transaction.empty()) {
+      c.send({"MULTI"});
+      c.send({"INCR", "transactions"});
+      c.send({"EXEC"});
+      const std::string multi = c.reply(10s).value_or("<no reply>");
+      const std::string incr = c.reply(10s).value_or("<no reply>");
+      const std::string exec = c.reply(10s).value_or("<no reply>");
+      const bool ran = incr == "+QUEUED\r\n" && exec.starts_with("*1\r\n:");
+      const bool refused = (incr == "+QUEUED\r\n" || incr.starts_with("-READONLY ")) &&
+                           exec.starts_with("-EXECABORT ");
+      if (multi != "+OK\r\n" || !(ran || refused)) wrong_transaction = multi + incr + exec;
+    }
+    transactions_closed = c.closed();
+  });
   std::thread writer([&] {
     Client c(bystander);
     for (int i = 1; !stop && wrong.empty(); ++i) {
@@ -309,11 +330,14 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   stop = true;
   writer.join();
   reader.join();
+  transactions.join();
 
   EXPECT_EQ(wrong, "");
   EXPECT_FALSE(closed);
   EXPECT_EQ(wrong_read, "") << "after " << reads << " batches";
   EXPECT_FALSE(reader_closed);
+  EXPECT_EQ(wrong_transaction, "");
+  EXPECT_FALSE(transactions_closed);
   ASSERT_FALSE(promoted.empty());
   EXPECT_EQ(call(std::stoi(promoted), {"GET", "counter"}), bulk(std::to_string(acknowledged)));
   const std::string info = call(bystander, {"PROXY", "INFO"});
