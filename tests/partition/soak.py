@@ -95,29 +95,20 @@ EXPLAINED_KINDS = {
 # unless the name is given to --xfail, which prints them as XFAIL instead (soak_test does,
 # visibly, so that CI keeps judging everything else).
 KNOWN_BUGS = {
-    # A write acknowledged by the master just before a switchover's write pause waits for
-    # its WAIT (write-durability replica): a paused master sends no REPLCONF GETACK, so the
-    # answer is the replica's once-a-second ACK, which the failover now waits for before
-    # the demotion. Under the default write-durability-timeout (500 ms) the WAIT may time
-    # out first, and the client gets -NOREPLICAS for a write the new master has (1 in 15
-    # switchovers).
-    "switchover-wait-timeout": "at a planned switchover, a write just before the pause is "
-                               "answered -NOREPLICAS when its WAIT times out in the pause",
-    # A session of a proxy that learns of the switchover from a peer was closed with a
-    # transaction in flight (1 in 30 switchovers; the cause is not found yet). Reads,
-    # PUBLISH and -LOADING on the demoted master, the first causes found, are fixed.
-    "switchover-in-flight": "at a planned switchover, a transaction in flight on the "
-                            "demoted master at a proxy that learns of it from a peer has "
-                            "its connection closed",
+    # Once in 60 switchovers, a subscriber of a proxy was sent a ROLE reply (['master',
+    # <offset>, []]: the just promoted master's, as the session's move checks it) and its
+    # connection closed 20 ms later. The cause is not found yet. (In-flight reads, PUBLISH,
+    # transactions and -LOADING at a switchover, and writes whose WAIT the pause held,
+    # were the earlier findings; fixed.)
+    "subscriber-role-reply": "at a planned switchover, a subscriber is sent a ROLE reply "
+                             "and its connection closed",
 }
 
 
-def known_bug(fault_kind, kind):
+def known_bug(fault_kind, op, kind):
     """The known bug that explains an error no fault explains, or None."""
-    if fault_kind == "switchover" and kind == "NOREPLICAS":
-        return "switchover-wait-timeout"
-    if fault_kind == "switchover" and kind == "fail":
-        return "switchover-in-flight"
+    if fault_kind == "switchover" and op == "subscribe" and kind in ("unexpected", "fail"):
+        return "subscriber-role-reply"
     return None
 
 
@@ -652,7 +643,7 @@ class Soak:
                           if e.get("s", e["t"]) <= f.get("end", 0) and e["t"] >= f["start"]),
                          None)
             kind = fault["kind"].split()[0] if fault else None
-            bug = known_bug(kind, e["k"]) if fault else None
+            bug = known_bug(kind, e["op"], e["k"]) if fault else None
             if fault and explains(kind, e["op"], e["k"], e["client"], fault["minority"]):
                 key = f"{kind}: {e['op']} {e['k']}"
                 explained[key] = explained.get(key, 0) + 1
