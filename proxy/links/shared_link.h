@@ -79,8 +79,8 @@ class SharedLink : public std::enable_shared_from_this<SharedLink> {
   void retire();
   void check_retired();
   bool closed() const { return closed_; }
-  // A session's write was refused with -READONLY: its master is a replica now, and the
-  // pool opens no more sessions onto it.
+  // A session's write was refused with -READONLY (or a pop ended with -UNBLOCKED): its
+  // master is a replica now, and the pool opens no more sessions onto it.
   void mark_demoted() { demoted_ = true; }
   bool demoted() const { return demoted_; }
   // Closes now: every user still awaiting replies is told.

@@ -34,9 +34,10 @@ struct CommandClass {
   // (a blocking command).
   bool writes = false;
   bool confirm_before = false;
-  // A plain command that writes no data and binds no state (a read, PING, PUBLISH): its
-  // reply from a master replaced meanwhile is still the client's, where a write's proves
-  // it ran too late (README.md, "Failover as your clients see it").
+  // A plain command that writes no data and is no transaction, admin or session-state
+  // command (a read, PING, PUBLISH; also connection flags such as CLIENT TRACKING, which a
+  // move loses anyway): its reply from a master replaced meanwhile is still the client's,
+  // where a write's proves it ran too late (README.md, "Failover as your clients see it").
   bool changes_no_data = false;
   // MULTI; EXEC, DISCARD or RESET: where a transaction opens and ends as the master reads
   // the requests (the session's state only changes with their replies).

@@ -1,6 +1,7 @@
 #include "proxy/session/io_buffer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 
 namespace sp::proxy {
@@ -28,6 +29,7 @@ void IoBuffer::commit(std::size_t n) {
 }
 
 void IoBuffer::consume(std::size_t n) {
+  assert(n <= size());  // more would wrap size(): someone consumed under a framing pass
   begin_ += n;
   if (begin_ != end_) return;
   begin_ = end_ = 0;

@@ -54,6 +54,20 @@ bool PendingReplies::head_is_durable_write() const {
   return !pending_.empty() && pending_.front().durable_write;
 }
 
+bool late_reply_kept(LateReply kind, std::string_view frame, bool is_error) {
+  switch (kind) {
+    case LateReply::kRanTooLate:
+      return false;
+    case LateReply::kKept:
+      return true;
+    case LateReply::kKeptIfRefused:
+      return is_error || frame == "*-1\r\n" || frame == "_\r\n";
+    case LateReply::kKeptIfQueued:
+      return is_error || frame == "+QUEUED\r\n";
+  }
+  return false;
+}
+
 LateReply PendingReplies::head_late_reply() const {
   return pending_.empty() ? LateReply::kRanTooLate : pending_.front().late_reply;
 }

@@ -46,7 +46,12 @@ enum class LateReply : std::uint8_t {
   kRanTooLate,     // any reply: the command ran there after the switch (a write)
   kKept,           // the reply is the client's: the command changes no data (a read, MULTI)
   kKeptIfRefused,  // EXEC: an error or a null reply proves nothing ran, an array that it ran
+  kKeptIfQueued,   // behind MULTI: +QUEUED or an error; anything else, it ran (MULTI refused)
 };
+
+// Whether `frame`, a whole reply (`is_error`: an error reply) from a replaced master to a
+// command of that kind, is still the client's rather than proof that it ran too late.
+bool late_reply_kept(LateReply kind, std::string_view frame, bool is_error);
 
 // Commands taken back from a backend that refused a write with -READONLY (a demoted
 // master): their bytes, in order, to send again to the current master.

@@ -673,10 +673,12 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
   // runs: only EXEC's reply tells whether the transaction ran.
   LateReply late_reply = LateReply::kRanTooLate;
   if (command.changes_no_data || command.opens_transaction ||
-      (transaction_sent_ && !command.exec)) {
+      (command.ends_transaction && !command.exec)) {
     late_reply = LateReply::kKept;
   } else if (command.exec) {
     late_reply = LateReply::kKeptIfRefused;
+  } else if (transaction_sent_) {
+    late_reply = LateReply::kKeptIfQueued;
   }
   note_transaction(command);
   pending_.on_forwarded(role, slot, start, hello_proto, pubsub, tracks_state,
@@ -888,19 +890,11 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
                                                frame,
                                                frame.starts_with("-UNBLOCKED ") &&
                                                    is_key_blocking_request(pending_.head_request()),
-                                               !loading_retried_ || facts().master_replaced)
+                                               loading_retryable(Clock::now()))
                                          : std::string_view();
-    if (loading_retried_ && !(is_error && frame.starts_with("-LOADING "))) {
-      loading_retried_ = false;  // that master has loaded, or the session left it
-    }
     const bool taken_back = !refusal.empty() && begin_retry(refusal);
-    const auto kept_late = [&] {
-      const LateReply late = pending_.head_late_reply();
-      return late == LateReply::kKept ||
-             (late == LateReply::kKeptIfRefused &&
-              (is_error || frame == "*-1\r\n" || frame == "_\r\n"));
-    };
-    if (taken_back || (machine_.awaiting_replaced_master() && !kept_late())) {
+    if (taken_back || (machine_.awaiting_replaced_master() &&
+                       !late_reply_kept(pending_.head_late_reply(), frame, is_error))) {
       // Any other reply from a replaced master means its command ran there, too late
       // (see consider_swap); but a reply that changes no data (a read's, PUBLISH's,
       // MULTI's, a refused EXEC's) is passed on as if it had come just before the switch.

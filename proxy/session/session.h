@@ -199,6 +199,10 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   // cannot all be sent again as they are: the client then gets the error.
   // `refusal` names the reply for the log.
   bool begin_retry(std::string_view refusal);
+  // Whether a -LOADING is retried: always from a replaced master; from the current one
+  // only once per failover-hold-ms and topology (a master restarted with its files would
+  // otherwise be reconnected to for as long as it loads).
+  bool loading_retryable(Clock::time_point now) const;
   // On a newly attached master: sends retry_ ahead of anything else.
   asio::awaitable<bool> send_retry();
   // Past failover-hold-ms without a master, retry_ is answered with the hold error.
@@ -299,9 +303,10 @@ class Session : public std::enable_shared_from_this<Session>, public SharedLinkU
   bool awaiting_identity_ = false;
   // The replayed AUTH failed on a new master.
   bool credentials_refused_ = false;
-  // The commands were taken back after a -LOADING and sent again: the next -LOADING from
-  // the same master reaches the client (SessionMachine::retryable_refusal).
-  bool loading_retried_ = false;
+  // When the commands were last taken back after a -LOADING from a master that was not
+  // replaced, and the topology's epoch then: see loading_retryable().
+  Clock::time_point loading_retried_at_{};
+  std::uint64_t loading_retried_epoch_ = 0;
   // The master answered the attach's ROLE check -NOAUTH (the session had not authenticated):
   // the check is made again right behind the session's first AUTH, before anything else.
   bool role_unverified_ = false;

@@ -205,12 +205,17 @@ asio::awaitable<bool> Session::attach_backend(bool pinning) {
       }
     }
     if (pinning) worker_.stats().sessions_pinned.add();
+    // Messages that came in behind the replayed subscriptions, before the reader starts:
+    // co_spawn runs it at once, and its read is into backend_in_, which framing them
+    // would move under it.
+    if (backend_in_.size() > 0 && !process_replies()) {
+      close_on_malformed_reply();
+      co_return false;
+    }
     if (!pooled_) {
       asio::co_spawn(client_.get_executor(), backend_reader(shared_from_this(), generation),
                      LogStrayException{"backend reader"});
     }
-    // Messages that came in behind the replayed subscriptions.
-    if (backend_in_.size() > 0) process_replies();
     if (!retry_.empty()) {
       const bool sent = co_await send_retry();
       ok = sent;
@@ -368,23 +373,35 @@ bool Session::begin_retry(std::string_view refusal) {
   }
   spdlog::info("client {}: master {} answered {}; {} command(s) wait for the current master",
                peer_name(client_), topology_->master_address(), refusal, retry_.commands.size());
-  if (link_) link_->mark_demoted();
+  // (A loading master is no demoted one: the others' shared links to it stay.)
+  if (link_ && refusal != "-LOADING") link_->mark_demoted();
   ++backend_generation_;
   backend_connected_ = false;
   unreachable_reason_ = "it answered ";
   unreachable_reason_.append(refusal);
+  const auto now = Clock::now();
   // A master that was not replaced but is loading (restarted from its files) gets the
-  // commands once more, and its next -LOADING reaches the client, as it would directly.
-  loading_retried_ = refusal == "-LOADING";
+  // commands once more; its -LOADING then reaches the client, as it would a direct one,
+  // for the rest of failover-hold-ms or until another master is published.
+  if (refusal == "-LOADING" && !facts().master_replaced) {
+    loading_retried_at_ = now;
+    loading_retried_epoch_ = topology_->epoch;
+  }
   std::error_code ec;
   backend_.close(ec);
   link_.reset();
-  const auto now = Clock::now();
   if (machine_.retry_started(now)) count_hold_begun();
   count_held_commands();
+  // The move starts from replies_framed(), once the bytes framed with this reply are
+  // consumed: started here, it would empty backend_in_ under frame_replies.
   wake_resume();
-  consider_swap(now);
   return true;
+}
+
+bool Session::loading_retryable(Clock::time_point now) const {
+  if (facts().master_replaced) return true;
+  return loading_retried_at_ == Clock::time_point{} || loading_retried_epoch_ != topology_->epoch ||
+         now - loading_retried_at_ >= worker_.settings().hold();
 }
 
 asio::awaitable<bool> Session::send_retry() {

@@ -458,6 +458,27 @@ TEST(PendingReplies, TakesBackEveryPendingCommandWithItsBytesInOrder) {
   EXPECT_EQ(again.requests, "GET b\r\n");
 }
 
+// A reply from a replaced master is the client's when it proves nothing ran, or when its
+// command changes no data; otherwise it proves the command ran there too late.
+TEST(PendingReplies, WhichLateRepliesAreKept) {
+  EXPECT_FALSE(late_reply_kept(LateReply::kRanTooLate, "+OK\r\n", false));
+  EXPECT_FALSE(late_reply_kept(LateReply::kRanTooLate, "-ERR x\r\n", true));
+  EXPECT_TRUE(late_reply_kept(LateReply::kKept, "$1\r\nv\r\n", false));
+  EXPECT_TRUE(late_reply_kept(LateReply::kKept, "-ERR x\r\n", true));
+  // EXEC: refused (an error, a null reply in RESP2 or RESP3), or it ran (an array).
+  EXPECT_TRUE(
+      late_reply_kept(LateReply::kKeptIfRefused, "-EXECABORT Transaction discarded\r\n", true));
+  EXPECT_TRUE(late_reply_kept(LateReply::kKeptIfRefused, "*-1\r\n", false));
+  EXPECT_TRUE(late_reply_kept(LateReply::kKeptIfRefused, "_\r\n", false));
+  EXPECT_FALSE(late_reply_kept(LateReply::kKeptIfRefused, "*0\r\n", false));
+  EXPECT_FALSE(late_reply_kept(LateReply::kKeptIfRefused, "*1\r\n:1\r\n", false));
+  // Behind MULTI: queued or refused; a MULTI that was refused let it run.
+  EXPECT_TRUE(late_reply_kept(LateReply::kKeptIfQueued, "+QUEUED\r\n", false));
+  EXPECT_TRUE(late_reply_kept(LateReply::kKeptIfQueued, "-READONLY You can't write\r\n", true));
+  EXPECT_FALSE(late_reply_kept(LateReply::kKeptIfQueued, "+OK\r\n", false));
+  EXPECT_FALSE(late_reply_kept(LateReply::kKeptIfQueued, ":1\r\n", false));
+}
+
 // What a reply from a replaced master says of the head (kept, or proof that it ran too late)
 // follows the command through a retry.
 TEST(PendingReplies, WhatALateReplySaysFollowsTheCommandThroughARetry) {

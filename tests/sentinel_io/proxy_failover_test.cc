@@ -7,9 +7,11 @@
 #include <signal.h>
 
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -50,6 +52,28 @@ std::string wait_for_new_master(int client_port, int old_port) {
       30s);
   return port == std::to_string(old_port) ? "" : port;
 }
+
+// Stops and joins a test's client threads however the test ends: an ASSERT returns early,
+// and a joinable std::thread destroyed then would end the process before the group's
+// servers are stopped.
+class ThreadsStopper {
+ public:
+  ThreadsStopper(std::atomic<bool>& stop, std::vector<std::thread*> threads)
+      : stop_(stop), threads_(std::move(threads)) {}
+  ~ThreadsStopper() { join(); }
+  ThreadsStopper(const ThreadsStopper&) = delete;
+  ThreadsStopper& operator=(const ThreadsStopper&) = delete;
+  void join() {
+    stop_ = true;
+    for (std::thread* t : threads_) {
+      if (t->joinable()) t->join();
+    }
+  }
+
+ private:
+  std::atomic<bool>& stop_;
+  std::vector<std::thread*> threads_;
+};
 
 TEST(ProxyFailover, SessionsLiveThroughAKilledMaster) {
   RedisGroup g({false, false, false}, /*start_sentinels=*/false);
@@ -320,6 +344,7 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
     }
     closed = c.closed();
   });
+  ThreadsStopper stopper(stop, {&reader, &transactions, &writer});
   const auto acknowledged_past = [&](int n, std::chrono::seconds deadline) {
     return wait_until([&] { return acknowledged > n; }, deadline);
   };
@@ -327,10 +352,7 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   ASSERT_EQ(failover_when_possible(leader, {"PROXY", "FAILOVER"}), "+OK\r\n");
   const std::string promoted = wait_for_new_master(bystander, g.master_port);
   EXPECT_TRUE(acknowledged_past(acknowledged + 20, 10s));
-  stop = true;
-  writer.join();
-  reader.join();
-  transactions.join();
+  stopper.join();
 
   EXPECT_EQ(wrong, "");
   EXPECT_FALSE(closed);
@@ -344,6 +366,92 @@ TEST(ProxyFailover, WritesRefusedByTheDemotedMasterAreSentToTheNewOne) {
   EXPECT_GE(std::stoi("0" + info_field(info, "commands_retried")), 1) << info;
   EXPECT_EQ(info_field(info, "sessions_closed_at_swap"), "0") << info;
   EXPECT_EQ(info_field(info, "held_commands"), "0") << info;
+}
+
+// Subscribers of another proxy through planned switchovers while messages keep coming:
+// each session moves with its subscription replayed, and its client gets only messages,
+// in the order they were published (some may be missed during the move), and keeps its
+// connection. A message that arrives with the replayed subscription's confirmation must
+// not throw the session's framing off (it once sent a subscriber the replayed ROLE's
+// reply, then closed it).
+TEST(ProxyFailover, SubscribersMoveAndGetOnlyMessagesInOrder) {
+  RedisGroup g({false, false, false}, /*start_sentinels=*/false);
+  const std::vector<int> client_ports = g.start_proxies();
+  ASSERT_TRUE(wait_until([&] { return g.all_discovered(); }, 20s));
+  const int leader = client_ports[0];
+  const int bystander = client_ports[1];
+  constexpr int kSubscribers = 4;
+  std::vector<std::unique_ptr<Client>> subscribers;
+  for (int i = 0; i < kSubscribers; ++i) {
+    subscribers.push_back(std::make_unique<Client>(bystander));
+    ASSERT_EQ(subscribers.back()->ask({"SUBSCRIBE", "feed"}),
+              "*3\r\n$9\r\nsubscribe\r\n$4\r\nfeed\r\n:1\r\n");
+  }
+  std::atomic<bool> stop{false};
+  std::thread publisher([&] {
+    Client c(leader);
+    for (int n = 1; !stop; ++n) {
+      c.send({"PUBLISH", "feed", std::to_string(n)});
+      if (!c.reply(10s)) break;
+    }
+  });
+  std::vector<std::string> wrong(kSubscribers);
+  std::vector<std::atomic<int>> received(kSubscribers);
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kSubscribers; ++i) {
+    readers.emplace_back([&, i] {
+      const std::string prefix = "*3\r\n$7\r\nmessage\r\n$4\r\nfeed\r\n$";
+      long last = 0;
+      while (!stop) {
+        const auto frame = subscribers[i]->reply(200ms);
+        if (!frame) continue;
+        const std::size_t payload = frame->find("\r\n", prefix.size()) + 2;
+        const long n = frame->starts_with(prefix) ? std::atol(frame->c_str() + payload) : 0;
+        if (n <= last) {
+          wrong[i] = "after " + std::to_string(last) + ": " + *frame;
+          return;
+        }
+        last = n;
+        ++received[i];
+      }
+    });
+  }
+  std::vector<std::thread*> threads{&publisher};
+  for (auto& r : readers) threads.push_back(&r);
+  ThreadsStopper stopper(stop, threads);
+  const auto each_received_more = [&](int than) {
+    return wait_until(
+        [&] {
+          for (const auto& r : received) {
+            if (r <= than) return false;
+          }
+          return true;
+        },
+        20s);
+  };
+  EXPECT_TRUE(each_received_more(50));
+  int old_master = g.master_port;
+  for (int round = 0; round < 2; ++round) {
+    std::string asked;  // the previous round's failover may still be reconfiguring replicas
+    wait_until(
+        [&] {
+          asked = failover_when_possible(leader, {"PROXY", "FAILOVER"});
+          return !asked.starts_with("-INPROG");
+        },
+        30s);
+    ASSERT_EQ(asked, "+OK\r\n") << "round " << round;
+    const std::string promoted = wait_for_new_master(bystander, old_master);
+    ASSERT_FALSE(promoted.empty());
+    old_master = std::stoi(promoted);
+    int least = received[0];
+    for (const auto& r : received) least = std::min(least, r.load());
+    EXPECT_TRUE(each_received_more(least + 50)) << "round " << round;
+  }
+  stopper.join();
+  for (int i = 0; i < kSubscribers; ++i) {
+    EXPECT_EQ(wrong[i], "") << "subscriber " << i;
+    EXPECT_FALSE(subscribers[i]->closed()) << "subscriber " << i;
+  }
 }
 
 // A master that answers -LOADING but was not replaced is loading its own files (restarted
