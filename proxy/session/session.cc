@@ -885,13 +885,13 @@ std::optional<std::size_t> Session::frame_replies(std::string_view data) {
     // ended) all prove nothing happened: sent again elsewhere.
     const bool is_error =
         substitute == nullptr && reply_parser_.is_error() && !reply_parser_.is_push();
-    const std::string_view refusal = is_error
-                                         ? SessionMachine::retryable_refusal(
-                                               frame,
-                                               frame.starts_with("-UNBLOCKED ") &&
-                                                   is_key_blocking_request(pending_.head_request()),
-                                               loading_retryable(Clock::now()))
-                                         : std::string_view();
+    const std::string_view refusal =
+        is_error ? SessionMachine::retryable_refusal(
+                       frame,
+                       frame.starts_with("-UNBLOCKED ") &&
+                           is_key_blocking_request(pending_.head_request()),
+                       frame.starts_with("-LOADING ") && loading_retryable(Clock::now()))
+                 : std::string_view();
     const bool taken_back = !refusal.empty() && begin_retry(refusal);
     if (taken_back || (machine_.awaiting_replaced_master() &&
                        !late_reply_kept(pending_.head_late_reply(), frame, is_error))) {
