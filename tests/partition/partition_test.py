@@ -174,12 +174,17 @@ class Run:
                    15)
 
     def fault(self, description, apply):
+        """Applies a fault; returns when it was in place (the bounds are counted from
+        then: installing it is the harness's time, not the proxies'). Errors are explained
+        from its start."""
         print(f"  fault: {description}", flush=True)
         t = self.mark("fault")
         self.marks.setdefault("faults", []).append((t, description))
         apply()
+        in_place = self.mark("fault_in_place")
         self.facts["fault"] = description
-        return t
+        self.facts["fault in place after"] = f"{in_place - t} ms"
+        return in_place
 
     def heal(self):
         t = self.mark("heal")
