@@ -264,17 +264,21 @@ void PendingReplies::on_frame(std::string_view head, bool is_push, bool is_error
   }
   if (is_push || pubsub.kind == PubsubFrame::kMessage) return;
   if (pending_.empty()) return;  // a reply nobody asked for: forwarded, not counted
-  complete_head(is_error);
+  complete_head(is_error, head == "*-1\r\n" || head == "_\r\n");
   emit_ready_locals(out);
 }
 
-void PendingReplies::complete_head(bool error) {
+void PendingReplies::complete_head(bool error, bool nothing_ran) {
   const Pending head = pending_.front();
   pending_.pop_front();
   release_request(head.request_length);
   if (head.local) return;  // emitted by emit_ready_locals
   if (head.substituted) substitutes_.pop_front();
-  if (head.tracks_state) state_replies_.push_back(error);
+  if (head.tracks_state) {
+    state_replies_.push_back(error         ? StateReply::kError
+                             : nothing_ran ? StateReply::kNothingRan
+                                           : StateReply::kSuccess);
+  }
   if (!error && head.role == CommandRole::kHello && head.hello_proto != 0) {
     resp_version_ = head.hello_proto;
   }

@@ -8,6 +8,7 @@
 
 #include "common/small_fifo.h"
 #include "proxy/session/pubsub_frame.h"
+#include "proxy/session/session_state.h"
 
 namespace sp::proxy {
 
@@ -148,9 +149,9 @@ class PendingReplies {
 
   // Commands completed since the last call, moved out.
   std::vector<CompletedCommand>& completed() { return completed_; }
-  // Outcomes (true: an error) of commands forwarded with `tracks_state`, in their order,
-  // since the last call; the caller clears it.
-  std::vector<bool>& state_replies() { return state_replies_; }
+  // How the commands forwarded with `tracks_state` were answered, in their order, since
+  // the last call; the caller clears it.
+  std::vector<StateReply>& state_replies() { return state_replies_; }
 
   bool idle() const { return pending_.empty(); }
   std::size_t pending() const { return pending_.size(); }
@@ -186,7 +187,8 @@ class PendingReplies {
     std::uint32_t request_length = 0;  // bytes kept in requests_ (0: not kept, cannot be retried)
   };
 
-  void complete_head(bool error);
+  // `nothing_ran`: the reply is a null array (EXEC after a watched key changed).
+  void complete_head(bool error, bool nothing_ran = false);
   void release_request(std::uint32_t length);
   void emit_ready_locals(std::string& out);
   bool resp2_pubsub_possible() const;
@@ -199,7 +201,7 @@ class PendingReplies {
   // The kept bytes of pending commands, oldest first from requests_begin_.
   std::string requests_;
   std::size_t requests_begin_ = 0;
-  std::vector<bool> state_replies_;
+  std::vector<StateReply> state_replies_;
   std::vector<CompletedCommand> completed_;
   // Subscriptions, from the counts in confirmations (Redis counts channels and patterns
   // together; each confirmation's change tells which of them moved).

@@ -692,7 +692,7 @@ Session::Route Session::route_request(std::span<const std::string_view> args,
 }
 
 void Session::note_state_replies() {
-  for (const bool error : pending_.state_replies()) state_.on_reply(error);
+  for (const StateReply reply : pending_.state_replies()) state_.on_reply(reply);
   pending_.state_replies().clear();
   if (awaiting_identity_ && !state_.identity_pending()) wake_resume();
 }

@@ -45,17 +45,31 @@ bool SessionState::multi_pending() const {
                      [](const auto& args) { return args.front() == "multi"; });
 }
 
-void SessionState::on_reply(bool error) {
+void SessionState::on_reply(StateReply reply) {
   if (noted_.empty()) return;
-  const std::vector<std::string> args = std::move(noted_.front());
+  std::vector<std::string> args = std::move(noted_.front());
   noted_.pop_front();
   const std::string& name = args[0];
-  // EXEC and DISCARD end a transaction whatever they answer (EXECABORT included).
+  // EXEC and DISCARD end a transaction whatever they answer (EXECABORT included); what it
+  // queued takes effect only when EXEC ran it. (A queued command that failed inside EXEC's
+  // array, a SELECT of a database that does not exist, is still applied: the array's
+  // elements are not looked at.)
   if (name == "exec" || name == "discard") {
+    std::vector<std::vector<std::string>> queued = std::move(queued_);
+    queued_.clear();
     multi_ = watching_ = multi_lost_ = watch_lost_ = false;
+    if (name == "exec" && reply == StateReply::kSuccess) {
+      for (const auto& command : queued) apply(command);
+    }
     return;
   }
-  if (!error) apply(args);
+  if (reply != StateReply::kSuccess) return;
+  // RESET runs at once even inside a transaction, and ends it.
+  if (multi_ && name != "reset") {
+    queued_.push_back(std::move(args));
+    return;
+  }
+  apply(args);
 }
 
 void SessionState::apply(const std::vector<std::string>& args) {
@@ -127,6 +141,7 @@ SessionState::Replay SessionState::replay(int resp_version) const {
 }
 
 void SessionState::transaction_lost() {
+  queued_.clear();  // whatever happens at EXEC, they will not run
   if (multi_) multi_lost_ = true;
   if (watching_) watch_lost_ = true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <set>
 #include <span>
 #include <string>
@@ -11,12 +12,18 @@
 
 namespace sp::proxy {
 
+// How a command that changes the session's state was answered. kNothingRan is EXEC's null
+// reply (a watched key changed): the transaction's queued commands did not run.
+enum class StateReply : std::uint8_t { kSuccess, kError, kNothingRan };
+
 // What a client has set on its own backend connection that a new connection must be told
 // again when the session moves to another master: who it authenticated as, its database and
 // name, its Pub/Sub subscriptions, and whether a transaction (MULTI, WATCH) is open.
 //
 // A command that changes it is noted when it is forwarded and takes effect only when its
 // reply is a success, so that a failed `SELECT 99` leaves the database where Redis left it.
+// Inside a transaction a command's reply is only +QUEUED: it takes effect when EXEC answers
+// with an array (it ran), and never when EXEC fails or answers null, or after DISCARD.
 // Sans-I/O: the session feeds commands and reply outcomes in, in the same FIFO order.
 class SessionState {
  public:
@@ -24,8 +31,9 @@ class SessionState {
   // AUTH, HELLO, SELECT, CLIENT SETNAME, (P|S)(UN)SUBSCRIBE, MULTI, EXEC, DISCARD, WATCH,
   // UNWATCH and RESET).
   void note_forwarded(std::span<const std::string_view> args);
-  // The reply to the oldest noted command arrived: it takes effect unless `error`.
-  void on_reply(bool error);
+  // The reply to the oldest noted command arrived: it takes effect on kSuccess (at EXEC
+  // when it was queued in a transaction).
+  void on_reply(StateReply reply);
 
   // The commands that give a fresh connection this state, encoded as RESP, pipelined:
   // AUTH, then ROLE (so that the new master is verified before the client's state lands
@@ -72,8 +80,9 @@ class SessionState {
  private:
   void apply(const std::vector<std::string>& args);
 
-  SmallFifo<std::vector<std::string>> noted_;  // lower-cased name first, then the arguments
-  std::vector<std::string> auth_;              // AUTH's arguments: [user] password
+  SmallFifo<std::vector<std::string>> noted_;     // lower-cased name first, then the arguments
+  std::vector<std::vector<std::string>> queued_;  // answered +QUEUED, waiting for EXEC
+  std::vector<std::string> auth_;                 // AUTH's arguments: [user] password
   std::string db_ = "0";
   std::string name_;
   std::set<std::string> channels_;

@@ -407,7 +407,7 @@ TEST(PendingReplies, ASubstitutedCommandGetsItsReplacementInItsPlace) {
   EXPECT_EQ(h.take_out(),
             "-EXECABORT Transaction discarded because of previous errors.\r\n$1\r\nv\r\n");
   EXPECT_EQ(h.done(), (Done{{kExec, true}, {kGet, false}}));
-  EXPECT_EQ(h.pending.state_replies(), std::vector<bool>{true});
+  EXPECT_EQ(h.pending.state_replies(), std::vector<StateReply>{StateReply::kError});
 }
 
 TEST(PendingReplies, StateRepliesListOnlyTrackedCommandsInOrder) {
@@ -418,11 +418,24 @@ TEST(PendingReplies, StateRepliesListOnlyTrackedCommandsInOrder) {
                          /*tracks_state=*/true);
   h.frame("-ERR DB index is out of range\r\n");
   h.frame("$-1\r\n");
-  EXPECT_EQ(h.pending.state_replies(), std::vector<bool>{true});
+  EXPECT_EQ(h.pending.state_replies(), std::vector<StateReply>{StateReply::kError});
   h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
   EXPECT_EQ(h.pending.state_replies().size(), 1u);  // one confirmation of two: not complete
   h.frame("*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
-  EXPECT_EQ(h.pending.state_replies(), (std::vector<bool>{true, false}));
+  EXPECT_EQ(h.pending.state_replies(),
+            (std::vector<StateReply>{StateReply::kError, StateReply::kSuccess}));
+}
+
+TEST(PendingReplies, ANullExecIsAStateReplyOfNothingRan) {
+  for (const std::string_view null : {"*-1\r\n", "_\r\n"}) {
+    RouterHarness h;
+    h.pending.on_forwarded(CommandRole::kPlain, kExec, Clock::now(), 0, {}, /*tracks_state=*/true);
+    h.pending.on_forwarded(CommandRole::kPlain, kExec, Clock::now(), 0, {}, /*tracks_state=*/true);
+    h.frame(std::string(null));
+    h.frame("*1\r\n+OK\r\n");
+    EXPECT_EQ(h.pending.state_replies(),
+              (std::vector<StateReply>{StateReply::kNothingRan, StateReply::kSuccess}));
+  }
 }
 
 // -READONLY retry: a command's bytes are kept from forwarding to reply, so the commands

@@ -282,7 +282,7 @@ TEST(SessionMachine, ExecsFate) {
   SessionState state;
   const std::string_view multi[] = {"MULTI"};
   state.note_forwarded(multi);
-  state.on_reply(false);
+  state.on_reply(StateReply::kSuccess);
   state.transaction_lost();
   EXPECT_EQ(SessionMachine::exec_fate(state.exec_fate(), false), Fate::kAbort);
 }

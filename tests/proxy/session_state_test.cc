@@ -34,12 +34,15 @@ std::vector<std::string> commands_of(const std::string& resp) {
 }
 
 // Forwards one command and applies its outcome, as a reply arriving would.
-void run(SessionState& state, std::initializer_list<std::string_view> args, bool error = false) {
+void run(SessionState& state, std::initializer_list<std::string_view> args,
+         StateReply reply = StateReply::kSuccess) {
   const std::vector<std::string_view> v(args);
   ASSERT_TRUE(classify_command(v).tracks_state) << v.front();
   state.note_forwarded(v);
-  state.on_reply(error);
+  state.on_reply(reply);
 }
+
+constexpr StateReply kError = StateReply::kError;
 
 using Words = std::vector<std::string>;
 
@@ -71,8 +74,8 @@ TEST(SessionState, ReplayCarriesAuthProtocolDatabaseNameAndSubscriptions) {
 TEST(SessionState, FailedCommandsLeaveTheStateAsRedisLeavesIt) {
   SessionState state;
   run(state, {"SELECT", "3"});
-  run(state, {"SELECT", "99"}, /*error=*/true);
-  run(state, {"AUTH", "wrong"}, /*error=*/true);
+  run(state, {"SELECT", "99"}, kError);
+  run(state, {"AUTH", "wrong"}, kError);
   EXPECT_EQ(state.db(), "3");
   EXPECT_EQ(commands_of(state.replay(2).commands), (Words{"ROLE", "SELECT 3"}));
 }
@@ -84,9 +87,9 @@ TEST(SessionState, OutcomesApplyInTheOrderCommandsWereForwarded) {
   state.note_forwarded(a);
   state.note_forwarded(b);
   EXPECT_EQ(state.noted(), 2u);
-  state.on_reply(false);
+  state.on_reply(StateReply::kSuccess);
   EXPECT_EQ(state.db(), "1");
-  state.on_reply(true);  // SELECT 2 failed
+  state.on_reply(kError);  // SELECT 2 failed
   EXPECT_EQ(state.db(), "1");
   EXPECT_EQ(state.noted(), 0u);
 }
@@ -127,7 +130,7 @@ TEST(SessionState, AnOpenTransactionIsReopenedAndItsExecFails) {
   state.transaction_lost();
   EXPECT_EQ(commands_of(state.replay(2).commands), (Words{"ROLE", "MULTI"}));
   EXPECT_EQ(state.exec_fate(), SessionState::ExecFate::kAbort);
-  run(state, {"EXEC"}, /*error=*/true);  // answered EXECABORT: the transaction is over
+  run(state, {"EXEC"}, kError);  // answered EXECABORT: the transaction is over
   EXPECT_FALSE(state.in_multi());
   EXPECT_EQ(state.exec_fate(), SessionState::ExecFate::kForward);
 }
@@ -145,6 +148,56 @@ TEST(SessionState, KeysWatchedBeforeTheMoveFailTheNextExec) {
   state.transaction_lost();
   run(state, {"UNWATCH"});
   EXPECT_EQ(state.exec_fate(), SessionState::ExecFate::kForward);
+}
+
+// Redis answers +QUEUED to a SELECT inside MULTI and switches the database only when EXEC
+// runs it: a move between the two must not replay a database the client never reached.
+TEST(SessionState, ACommandQueuedInATransactionTakesEffectOnlyWhenExecRunsIt) {
+  SessionState state;
+  run(state, {"MULTI"});
+  run(state, {"SELECT", "2"});  // +QUEUED
+  run(state, {"CLIENT", "SETNAME", "queued"});
+  EXPECT_EQ(state.db(), "0");
+  EXPECT_EQ(commands_of(state.replay(2).commands), (Words{"ROLE", "MULTI"}));
+  run(state, {"EXEC"});  // an array: it ran
+  EXPECT_EQ(state.db(), "2");
+  EXPECT_EQ(state.name(), "queued");
+
+  for (const auto& end : {std::pair<std::string_view, StateReply>{"DISCARD", StateReply::kSuccess},
+                          {"EXEC", StateReply::kNothingRan},  // a watched key changed
+                          {"EXEC", kError}}) {                // EXECABORT
+    run(state, {"MULTI"});
+    run(state, {"SELECT", "5"});
+    state.note_forwarded(std::vector<std::string_view>{end.first});
+    state.on_reply(end.second);
+    EXPECT_FALSE(state.in_multi());
+    EXPECT_EQ(state.db(), "2") << end.first;
+    EXPECT_EQ(commands_of(state.replay(2).commands),
+              (Words{"ROLE", "SELECT 2", "CLIENT SETNAME queued"}));
+  }
+}
+
+TEST(SessionState, ATransactionLostAtAMoveAppliesNothingItQueued) {
+  SessionState state;
+  run(state, {"MULTI"});
+  run(state, {"SELECT", "7"});
+  state.transaction_lost();
+  run(state, {"MULTI"});  // the replay's MULTI on the new master
+  run(state, {"SELECT", "8"});
+  run(state, {"EXEC"}, kError);  // the proxy answers EXECABORT
+  EXPECT_EQ(state.db(), "0");
+}
+
+TEST(SessionState, ResetInsideATransactionRunsAtOnce) {
+  SessionState state;
+  run(state, {"SELECT", "3"});
+  run(state, {"MULTI"});
+  run(state, {"SELECT", "4"});
+  run(state, {"RESET"});
+  EXPECT_FALSE(state.in_multi());
+  EXPECT_EQ(state.db(), "0");
+  run(state, {"SELECT", "6"});
+  EXPECT_EQ(state.db(), "6");
 }
 
 TEST(SessionState, NoTransactionNothingToLose) {
