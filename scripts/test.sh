@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds and runs every test: installs missing Debian packages, then
-#   1. a libFuzzer build of the RESP framers (clang, ASan+UBSan), run for a bounded count;
-#   2. an ASan+UBSan build of the pure modules, running the unit and simulation tests;
-#   3. the Release build with warnings as errors, running every test (unit, simulation,
-#      integration against real redis-server / redis-sentinel processes).
-# The last lines are CTest's summary for step 3.
+#   1. the Release build with warnings as errors, running every test (unit, simulation,
+#      integration against real redis-server / redis-sentinel processes);
+#   2. from the start, beside it at nice 19 (scripts/sanitizer_tests.sh): a libFuzzer build
+#      of the RESP framers and an ASan+UBSan build of the pure modules, with their tests.
+#      The integration tests mostly wait on Sentinel's timers; the sanitized builds take
+#      the CPU they leave idle instead of a quarter of an hour of their own.
+# It fails when either fails. The side's log is printed after CTest's summary of step 1,
+# and the last line says how both ended.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 jobs=${JOBS:-2}
 
 bash scripts/install-deps.sh
@@ -15,24 +17,33 @@ bash scripts/install-deps.sh
 started=$SECONDS
 step() { printf '\n==> %s (at %d s)\n' "$*" $((SECONDS - started)); }
 
-step "fuzz: parser_fuzz (clang, address+undefined)"
-cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-  -DSP_FUZZ=ON -DSP_SANITIZE=address,undefined -DSP_BUILD_PROXY=OFF -DSP_BUILD_BENCH=OFF \
-  -DSP_WERROR=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target parser_fuzz
-(cd build-fuzz && ctest -L fuzz --output-on-failure)
+mkdir -p build
+side_log=build/sanitizer_tests.log
+step "fuzz and sanitizer builds and tests started at nice 19 (log: $side_log)"
+# setsid: a group of its own, stopped whole if this script ends first.
+setsid nice -n 19 bash scripts/sanitizer_tests.sh "$jobs" >"$side_log" 2>&1 &
+side=$!
+trap 'kill -- -"$side" 2>/dev/null || true' EXIT
 
-step "sanitizers: unit and simulation tests (address+undefined)"
-# -O1 -g1: half the compile time of -O2 -g, and still a stack with file and line.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSP_SANITIZE=address,undefined \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-  -DSP_BUILD_PROXY=OFF -DSP_BUILD_BENCH=OFF -DSP_WERROR=ON >/dev/null
-cmake --build build-asan -j"$jobs"
-(cd build-asan && SP_SIM_SCENARIOS=1000 ctest -L 'unit|sim' --output-on-failure -j"$jobs")
-
-step "release: every test"
+step "release: build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DSP_WERROR=ON >/dev/null
-cmake --build build -j"$jobs"
-# Three tests at a time on two cores: the integration tests mostly wait on Sentinel's
-# timers (and are run in a loop beside a second ctest to keep them free of flakes).
-cd build && ctest --output-on-failure -j"${TEST_JOBS:-3}"
+release_rc=0
+cmake --build build -j"$jobs" || release_rc=$?
+
+if [ "$release_rc" -eq 0 ]; then
+  step "release: every test"
+  # Three tests at a time on two cores: the integration tests mostly wait on Sentinel's
+  # timers (and are run in a loop beside a second ctest to keep them free of flakes).
+  (cd build && ctest --output-on-failure -j"${TEST_JOBS:-3}") || release_rc=$?
+fi
+
+step "waiting for the fuzz and sanitizer side"
+side_rc=0
+wait "$side" || side_rc=$?
+trap - EXIT
+cat "$side_log"
+
+step "done"
+echo "release build and tests: $([ "$release_rc" -eq 0 ] && echo passed || echo "FAILED ($release_rc)");" \
+  "fuzz and sanitizers: $([ "$side_rc" -eq 0 ] && echo passed || echo "FAILED ($side_rc)")"
+[ "$release_rc" -eq 0 ] && [ "$side_rc" -eq 0 ]
