@@ -20,9 +20,13 @@ step() { printf '\n==> %s (at %d s)\n' "$*" $((SECONDS - started)); }
 mkdir -p build
 side_log=build/sanitizer_tests.log
 step "fuzz and sanitizer builds and tests started at nice 19 (log: $side_log)"
-# setsid: a group of its own, stopped whole if this script ends first.
-setsid nice -n 19 bash scripts/sanitizer_tests.sh "$jobs" >"$side_log" 2>&1 &
+# A process group of its own (set -m), stopped whole if this script ends first. Not a
+# session of its own (setsid): the scheduler's autogroups would then share the CPU between
+# the two sessions equally, whatever the nice value.
+set -m
+nice -n 19 bash scripts/sanitizer_tests.sh "$jobs" >"$side_log" 2>&1 &
 side=$!
+set +m
 trap 'kill -- -"$side" 2>/dev/null || true' EXIT
 
 step "release: build"
