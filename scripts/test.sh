@@ -24,7 +24,7 @@ step "fuzz and sanitizer builds and tests started at nice 19 (log: $side_log)"
 # session of its own (setsid): the scheduler's autogroups would then share the CPU between
 # the two sessions equally, whatever the nice value.
 set -m
-nice -n 19 bash scripts/sanitizer_tests.sh "$jobs" >"$side_log" 2>&1 &
+nice -n 19 bash scripts/sanitizer_tests.sh "$jobs" </dev/null >"$side_log" 2>&1 &
 side=$!
 set +m
 trap 'kill -- -"$side" 2>/dev/null || true' EXIT

@@ -104,7 +104,10 @@ void SessionState::apply(const std::vector<std::string>& args) {
     watching_ = watch_lost_ = false;
   } else if (name == "reset") {
     // RESET leaves the connection as a new one: default user, db 0, no name, nothing open.
+    // The commands forwarded after it still await their replies and take effect then.
+    SmallFifo<std::vector<std::string>> later = std::move(noted_);
     *this = SessionState();
+    noted_ = std::move(later);
   }
 }
 

@@ -254,30 +254,34 @@ class Network:
     def tc_batch(self, node, commands):
         """Several tc commands in one process (`tc -batch`): a fault of 36 filters then
         takes tens of milliseconds to install, not hundreds."""
-        out = self.finish_tc_batch(self.start_tc_batch(node, commands))
+        out = self.finish_tc_batch(self.start_tc_batch(node, commands), time.monotonic() + 20)
         if out:
             raise RuntimeError(f"tc -batch on {node} failed: {out}")
 
     def start_tc_batch(self, node, commands):
+        """Starts tc and hands it the whole batch (a few kilobytes: the pipe takes it
+        without waiting), so that several batches run at once."""
         proc = subprocess.Popen(["tc", "-n", self.ns(node), "-batch", "-"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
-        proc.stdin.write("\n".join(commands))
-        proc.stdin.close()
+        try:
+            proc.stdin.write("\n".join(commands))
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # tc exited already: finish_tc_batch reports what it said
         return proc
 
     @staticmethod
-    def finish_tc_batch(proc):
-        """"" when the batch succeeded, else what tc printed."""
-        out = proc.stdout.read()
-        proc.stdout.close()
+    def finish_tc_batch(proc, deadline):
+        """Waits for a batch until `deadline` (time.monotonic()); "" when it succeeded,
+        else what went wrong."""
         try:
-            rc = proc.wait(timeout=20)
+            out, _ = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            proc.communicate()
             return "timed out"
-        return "" if rc == 0 else (out.strip() or f"exit {rc}")
+        return "" if proc.returncode == 0 else (out.strip() or f"exit {proc.returncode}")
 
     def block_commands(self, src, dsts):
         """tc commands that make src drop every IP packet it sends to each of dsts."""
@@ -304,10 +308,16 @@ class Network:
             if src in self.netem_nodes or src in self.delay_lines:
                 raise RuntimeError(f"{src} is delayed; heal() before blocking it")
             by_source.setdefault(src, []).append(dst)
+        # Every batch is started before any is waited for, so they all run at once; every
+        # source counts as blocked whatever happened, so heal() removes what went in.
         procs = [(src, self.start_tc_batch(src, self.block_commands(src, dsts)))
                  for src, dsts in by_source.items()]
-        failures = [f"{src}: {out}" for src, out in
-                    ((src, self.finish_tc_batch(proc)) for src, proc in procs) if out]
+        deadline = time.monotonic() + 20
+        failures = []
+        for src, proc in procs:
+            out = self.finish_tc_batch(proc, deadline)
+            if out:
+                failures.append(f"{src}: {out}")
         self.blocked.update(pairs)
         if failures:
             raise RuntimeError("tc -batch failed on " + "; ".join(failures))

@@ -123,6 +123,22 @@ TEST(SessionState, ResetForgetsEverything) {
   EXPECT_EQ(commands_of(state.replay(2).commands), Words{"ROLE"});
 }
 
+// A pipelining client sends what follows RESET before RESET's reply: those commands
+// still count once answered.
+TEST(SessionState, CommandsSentBehindResetTakeEffectAfterIt) {
+  SessionState state;
+  for (const std::vector<std::string_view>& args : {std::vector<std::string_view>{"SELECT", "1"},
+                                                    {"RESET"},
+                                                    {"SELECT", "2"},
+                                                    {"AUTH", "app", "pw"}}) {
+    state.note_forwarded(args);
+  }
+  for (int i = 0; i < 4; ++i) state.on_reply(StateReply::kSuccess);
+  EXPECT_EQ(state.db(), "2");
+  EXPECT_TRUE(state.authenticated());
+  EXPECT_EQ(state.noted(), 0u);
+}
+
 TEST(SessionState, AnOpenTransactionIsReopenedAndItsExecFails) {
   SessionState state;
   run(state, {"MULTI"});
