@@ -264,17 +264,19 @@ void PendingReplies::on_frame(std::string_view head, bool is_push, bool is_error
   }
   if (is_push || pubsub.kind == PubsubFrame::kMessage) return;
   if (pending_.empty()) return;  // a reply nobody asked for: forwarded, not counted
-  complete_head(is_error, head == "*-1\r\n" || head == "_\r\n");
+  complete_head(is_error, head);
   emit_ready_locals(out);
 }
 
-void PendingReplies::complete_head(bool error, bool nothing_ran) {
+void PendingReplies::complete_head(bool error, std::string_view reply) {
   const Pending head = pending_.front();
   pending_.pop_front();
   release_request(head.request_length);
   if (head.local) return;  // emitted by emit_ready_locals
   if (head.substituted) substitutes_.pop_front();
   if (head.tracks_state) {
+    // A null array is EXEC's "nothing ran"; no other state command answers one.
+    const bool nothing_ran = reply == "*-1\r\n" || reply == "_\r\n";
     state_replies_.push_back(error         ? StateReply::kError
                              : nothing_ran ? StateReply::kNothingRan
                                            : StateReply::kSuccess);

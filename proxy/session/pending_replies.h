@@ -187,8 +187,9 @@ class PendingReplies {
     std::uint32_t request_length = 0;  // bytes kept in requests_ (0: not kept, cannot be retried)
   };
 
-  // `nothing_ran`: the reply is a null array (EXEC after a watched key changed).
-  void complete_head(bool error, bool nothing_ran = false);
+  // `reply`: the reply's frame (its head when streamed), looked at only for a command that
+  // tracks state (StateReply); empty for a confirmation.
+  void complete_head(bool error, std::string_view reply = {});
   void release_request(std::uint32_t length);
   void emit_ready_locals(std::string& out);
   bool resp2_pubsub_possible() const;

@@ -251,16 +251,10 @@ class Network:
     def tc(self, node, *args, check=True):
         return run(["tc", "-n", self.ns(node)] + list(args), check=check)
 
-    def tc_batch(self, node, commands):
-        """Several tc commands in one process (`tc -batch`): a fault of 36 filters then
-        takes tens of milliseconds to install, not hundreds."""
-        out = self.finish_tc_batch(self.start_tc_batch(node, commands), time.monotonic() + 20)
-        if out:
-            raise RuntimeError(f"tc -batch on {node} failed: {out}")
-
     def start_tc_batch(self, node, commands):
-        """Starts tc and hands it the whole batch (a few kilobytes: the pipe takes it
-        without waiting), so that several batches run at once."""
+        """Starts tc and hands it a batch of commands (`tc -batch`: 36 filters take tens
+        of milliseconds, not hundreds; a few kilobytes, which the pipe takes without
+        waiting), so that several batches run at once."""
         proc = subprocess.Popen(["tc", "-n", self.ns(node), "-batch", "-"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True)
